@@ -1,0 +1,33 @@
+//! Benchmarks of the planner (divan). Run: `cargo bench --bench plan`.
+//!
+//! `plan_saas_10b` is the whole pipeline minus file I/O: 7 phases x 8 components x 3 regions,
+//! derivations and pricing included. `render_all` renders every output file of that plan.
+
+use std::path::Path;
+
+use headroom::input::load_scenario;
+
+fn main() {
+    divan::main();
+}
+
+fn scenario() -> headroom::input::Scenario {
+    load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b.ron")).unwrap()
+}
+
+#[divan::bench]
+fn load_saas_10b() -> headroom::input::Scenario {
+    scenario()
+}
+
+#[divan::bench]
+fn plan_saas_10b(bencher: divan::Bencher) {
+    let s = scenario();
+    bencher.bench(|| headroom::plan::build(divan::black_box(&s)).unwrap());
+}
+
+#[divan::bench]
+fn render_all(bencher: divan::Bencher) {
+    let plan = headroom::plan::build(&scenario()).unwrap();
+    bencher.bench(|| headroom::commands::plan_files(divan::black_box(&plan)).unwrap());
+}

@@ -1,0 +1,83 @@
+//! Instance shapes (`models/catalog/<provider>-instances.csv`): vCPU and memory per type.
+//!
+//! Shapes are facts about hardware, not prices, so they live apart from the price tables.
+//! Managed cache nodes publish a usable memory below their RAM; sizing uses that one.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+
+/// One instance type's shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shape {
+    pub service: String,
+    pub instance: String,
+    pub vcpu: f64,
+    pub memory_gib: f64,
+    /// Memory available to data, where the provider publishes it below `memory_gib`.
+    pub usable_memory_gib: Option<f64>,
+    pub network_gbps: Option<f64>,
+    pub source: String,
+    pub as_of: String,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+impl Shape {
+    /// Memory sizing may fill: the published usable memory, else the raw memory.
+    #[must_use]
+    pub fn data_memory_gib(&self) -> f64 {
+        self.usable_memory_gib.unwrap_or(self.memory_gib)
+    }
+}
+
+/// Shapes by instance type.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    shapes: BTreeMap<String, Shape>,
+}
+
+impl Catalog {
+    /// Reads a catalog CSV.
+    pub fn load(path: &Path) -> Result<Catalog, InputError> {
+        let file = std::fs::File::open(path).map_err(|source| InputError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(file);
+        let mut shapes = BTreeMap::new();
+        for (i, record) in rdr.deserialize::<Shape>().enumerate() {
+            let line = i + 2;
+            let shape = record.map_err(|e| {
+                let line = e.position().map_or(line as u64, csv::Position::line);
+                InputError::at(path, line as usize, 1, format!("bad catalog row: {e}"))
+            })?;
+            if !(shape.vcpu > 0.0 && shape.memory_gib > 0.0) {
+                return Err(InputError::at(
+                    path,
+                    line,
+                    1,
+                    format!("`{}` needs positive vcpu and memory_gib", shape.instance),
+                ));
+            }
+            shapes.insert(shape.instance.clone(), shape);
+        }
+        Ok(Catalog { shapes })
+    }
+
+    /// The shape of `instance`, if known.
+    #[must_use]
+    pub fn get(&self, instance: &str) -> Option<&Shape> {
+        self.shapes.get(instance)
+    }
+
+    /// Every instance type, sorted.
+    pub fn instances(&self) -> impl Iterator<Item = &str> {
+        self.shapes.keys().map(String::as_str)
+    }
+}

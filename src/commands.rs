@@ -1,0 +1,154 @@
+//! What each CLI command does, as library calls; `main.rs` only parses and prints.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::input::load_scenario;
+use crate::plan::{self, Plan};
+use crate::queueing::{self, QueueState, WaitTarget};
+use crate::render;
+
+/// Loads a scenario and builds its plan.
+pub fn plan_scenario(scenario: &Path) -> Result<Plan, Error> {
+    let scenario = load_scenario(scenario)?;
+    Ok(plan::build(&scenario)?)
+}
+
+/// The files `headroom plan` writes, as (relative name, bytes).
+pub fn plan_files(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    Ok(vec![
+        ("plan.json".to_string(), render::json::render(plan)?),
+        (
+            "costs.csv".to_string(),
+            render::costs_csv::render_costs(plan)?,
+        ),
+        (
+            "by_component.csv".to_string(),
+            render::costs_csv::render_by_component(plan)?,
+        ),
+        (
+            "summary.md".to_string(),
+            render::summary_md::render(plan).into_bytes(),
+        ),
+    ])
+}
+
+/// `headroom plan`: builds, renders every file, then writes them all (or none).
+pub fn run_plan(scenario: &Path, out_dir: &Path) -> Result<(Plan, Vec<PathBuf>), Error> {
+    let plan = plan_scenario(scenario)?;
+    // Render everything before writing anything: a render failure leaves no partial output.
+    let files = plan_files(&plan)?;
+    let written = crate::output::write_files(out_dir, &plan.scenario, &files)?;
+    Ok((plan, written))
+}
+
+/// `headroom explain`.
+pub fn run_explain(
+    scenario: &Path,
+    phase: &str,
+    component: &str,
+    item: Option<&str>,
+) -> Result<String, Error> {
+    let plan = plan_scenario(scenario)?;
+    render::explain::render(&plan, phase, component, item).map_err(Error::Usage)
+}
+
+/// What `headroom validate` checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    pub scenario: String,
+    pub phases: usize,
+    pub components: usize,
+    pub prices: usize,
+}
+
+/// `headroom validate`: loads and checks every input, and prices every line of every phase
+/// (a missing price is bad input), without writing anything.
+pub fn run_validate(scenario: &Path) -> Result<Validation, Error> {
+    let loaded = load_scenario(scenario)?;
+    plan::build(&loaded)?;
+    Ok(Validation {
+        scenario: loaded.spec.name.clone(),
+        phases: loaded.growth.phases().len(),
+        components: loaded.spec.components.len(),
+        prices: loaded.prices.entries().count(),
+    })
+}
+
+/// The answer of `headroom queue`.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueAnswer {
+    pub arrival_rate_per_s: f64,
+    pub service_time_s: f64,
+    pub servers: u64,
+    pub offered_load_erlangs: f64,
+    pub utilization: f64,
+    pub p_wait: f64,
+    pub mean_wait_s: f64,
+    /// `given` (--servers) or `smallest meeting the target`.
+    pub servers_chosen_by: String,
+}
+
+/// How `headroom queue` picks the server count.
+#[derive(Debug, Clone, Copy)]
+pub enum QueueQuestion {
+    Servers(u64),
+    Target(WaitTarget),
+}
+
+/// `headroom queue`: M/M/c with the same code the pool sizing uses.
+pub fn run_queue(
+    arrival_rate_per_s: f64,
+    service_time_s: f64,
+    question: QueueQuestion,
+) -> Result<QueueAnswer, Error> {
+    if !(arrival_rate_per_s.is_finite() && arrival_rate_per_s >= 0.0) {
+        return Err(Error::Usage(format!(
+            "--arrival-rate-per-s must be a non-negative number, got {arrival_rate_per_s}"
+        )));
+    }
+    if !(service_time_s.is_finite() && service_time_s > 0.0) {
+        return Err(Error::Usage(format!(
+            "--service-time-s must be above 0, got {service_time_s}"
+        )));
+    }
+    let a = arrival_rate_per_s * service_time_s;
+    if a > 1e8 {
+        return Err(Error::Usage(format!(
+            "offered load {a} Erlangs is beyond 1e8; check the units"
+        )));
+    }
+    let (state, chosen_by): (QueueState, &str) = match question {
+        QueueQuestion::Servers(c) => (queueing::state(c, a), "given"),
+        QueueQuestion::Target(target) => {
+            if let Some(p) = target.max_p_wait
+                && !(p > 0.0 && p <= 1.0)
+            {
+                return Err(Error::Usage(format!(
+                    "--max-wait-probability must be in (0, 1], got {p}"
+                )));
+            }
+            if let Some(w) = target.max_mean_wait_service_times
+                && !(w.is_finite() && w > 0.0)
+            {
+                return Err(Error::Usage("--max-mean-wait-s must be above 0".into()));
+            }
+            (
+                queueing::smallest_servers(a, target, 1),
+                "smallest meeting the target",
+            )
+        }
+    };
+    Ok(QueueAnswer {
+        arrival_rate_per_s,
+        service_time_s,
+        servers: state.servers,
+        offered_load_erlangs: a,
+        utilization: state.utilization,
+        p_wait: state.p_wait,
+        mean_wait_s: state.mean_wait_service_times * service_time_s,
+        servers_chosen_by: chosen_by.to_string(),
+    })
+}

@@ -1,0 +1,242 @@
+//! Costing: a sized line's count and a unit price -> the billed quantity and monthly cost.
+//!
+//! Like Infracost's cost components, a line carries a quantity in the price's unit and the
+//! unit price; hours and months convert through the scenario's `hours_per_month` only.
+//! Tiered prices bill each band at its own rate; a discount multiplies the list price.
+
+use serde::Serialize;
+
+use crate::input::scenario::GivenPrice;
+use crate::pricing::{Confidence, PriceBook, PriceUnit, TierCharge, tiers};
+use crate::sizing::{Measure, PriceKey};
+
+/// Where a unit price came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceOrigin {
+    /// `table` or `scenario`.
+    pub given_by: &'static str,
+    /// The source text.
+    pub source: String,
+    /// As-of date (tables) or empty (scenario).
+    pub as_of: String,
+    /// `high`, `medium`, `uncertain`, or `scenario`.
+    pub confidence: String,
+    /// The price key (`service/item/region`) for table prices.
+    pub key: Option<String>,
+}
+
+/// A line's price and bill.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bill {
+    /// Billing unit of the unit price.
+    pub unit: PriceUnit,
+    /// Billed quantity per month, in `unit`.
+    pub quantity: f64,
+    /// List price per unit (for tiers: the blended rate, list / quantity).
+    pub unit_price_usd: f64,
+    /// Monthly cost at list price.
+    pub list_monthly_usd: f64,
+    /// Per-band charges of a tiered price.
+    pub tiers: Vec<TierCharge>,
+    /// Where the price came from.
+    pub origin: PriceOrigin,
+}
+
+/// The quantity a count bills in `unit`, or why it cannot.
+pub fn quantity(
+    count: u64,
+    measure: Measure,
+    unit: PriceUnit,
+    hours_per_month: f64,
+) -> Result<f64, String> {
+    let n = count as f64;
+    let q = match (measure, unit) {
+        (Measure::Instances { .. } | Measure::Stated, PriceUnit::Hour) => n * hours_per_month,
+        (
+            Measure::Instances {
+                memory_gib: Some(gib),
+            },
+            PriceUnit::GbHour,
+        ) => n * gib * hours_per_month,
+        (Measure::Instances { .. } | Measure::Stated, PriceUnit::Month) => n,
+        (Measure::Gb | Measure::Stated, PriceUnit::GbMonth | PriceUnit::Gb) => n,
+        (Measure::Requests, PriceUnit::Requests1k) => n / 1e3,
+        (Measure::Requests, PriceUnit::Requests10k) => n / 1e4,
+        (Measure::Requests, PriceUnit::Requests1m) => n / 1e6,
+        (
+            Measure::Stated,
+            PriceUnit::Requests1k | PriceUnit::Requests10k | PriceUnit::Requests1m,
+        )
+        | (Measure::Stated, PriceUnit::GbHour | PriceUnit::LcuHour) => n * hours_per_month,
+        (Measure::Stated, PriceUnit::IopsMonth | PriceUnit::MbpsMonth) => n,
+        (Measure::Instances { memory_gib: None }, PriceUnit::GbHour) => {
+            return Err(
+                "a per-GB-hour price needs the node memory (catalog or node_memory_gib)".into(),
+            );
+        }
+        (measure, unit) => {
+            return Err(format!(
+                "a price per `{unit}` cannot bill a count of {}",
+                measure.count_unit()
+            ));
+        }
+    };
+    Ok(q)
+}
+
+/// Prices a line by the scenario's given price, if any, else the table's.
+pub fn bill(
+    count: u64,
+    measure: Measure,
+    key: &PriceKey,
+    given: Option<&GivenPrice>,
+    book: &PriceBook,
+    hours_per_month: f64,
+) -> Result<Bill, String> {
+    if let Some(given) = given {
+        let unit = PriceUnit::parse(&given.unit)
+            .ok_or_else(|| format!("unknown price unit `{}`", given.unit))?;
+        let q = quantity(count, measure, unit, hours_per_month)?;
+        return Ok(Bill {
+            unit,
+            quantity: q,
+            unit_price_usd: given.usd,
+            list_monthly_usd: q * given.usd,
+            tiers: Vec::new(),
+            origin: PriceOrigin {
+                given_by: "scenario",
+                source: given.source.clone(),
+                as_of: String::new(),
+                confidence: "scenario".into(),
+                key: None,
+            },
+        });
+    }
+    let entry = book.get(&key.service, &key.item, &key.region)?;
+    let q = quantity(count, measure, entry.unit, hours_per_month)?;
+    let (list, charges) = tiers::bill(&entry.tiers, q);
+    let unit_price_usd = if entry.is_tiered() {
+        if q > 0.0 {
+            list / q
+        } else {
+            entry.tiers[0].price_usd
+        }
+    } else {
+        entry.tiers[0].price_usd
+    };
+    Ok(Bill {
+        unit: entry.unit,
+        quantity: q,
+        unit_price_usd,
+        list_monthly_usd: list,
+        tiers: if entry.is_tiered() {
+            charges
+        } else {
+            Vec::new()
+        },
+        origin: PriceOrigin {
+            given_by: "table",
+            source: entry.source.clone(),
+            as_of: entry.as_of.clone(),
+            confidence: match entry.confidence {
+                Confidence::High => "high",
+                Confidence::Medium => "medium",
+                Confidence::Uncertain => "uncertain",
+            }
+            .into(),
+            key: Some(format!("{}/{}/{}", key.service, key.item, key.region)),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn given(usd: f64, unit: &str) -> GivenPrice {
+        GivenPrice {
+            usd,
+            unit: unit.into(),
+            source: "doc".into(),
+        }
+    }
+
+    fn key() -> PriceKey {
+        PriceKey::new("ec2", "m5.2xlarge", "us-east-1")
+    }
+
+    #[test]
+    fn instance_hours() {
+        // seed 004's API line: 50 x m5.2xlarge x $0.384/h x 730 h = $14,016/month
+        let b = bill(
+            50,
+            Measure::Instances { memory_gib: None },
+            &key(),
+            Some(&given(0.384, "hour")),
+            &PriceBook::default(),
+            730.0,
+        )
+        .unwrap();
+        assert_eq!(b.quantity, 36_500.0);
+        assert!((b.list_monthly_usd - 14_016.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn gib_hours_use_node_memory() {
+        // seed 003's Redis line: 360 nodes x 64 GB x $0.15/GB-h x 730 h = $2,522,880/month
+        let b = bill(
+            360,
+            Measure::Instances {
+                memory_gib: Some(64.0),
+            },
+            &key(),
+            Some(&given(0.15, "gb-hour")),
+            &PriceBook::default(),
+            730.0,
+        )
+        .unwrap();
+        assert!((b.list_monthly_usd - 2_522_880.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn requests_per_ten_thousand() {
+        // 1e9 requests at $0.01 per 10k = 1e5 x 0.01 = $1,000
+        let q = quantity(
+            1_000_000_000,
+            Measure::Requests,
+            PriceUnit::Requests10k,
+            730.0,
+        )
+        .unwrap();
+        assert_eq!(q, 100_000.0);
+    }
+
+    #[test]
+    fn incompatible_units_are_errors() {
+        let e = quantity(3, Measure::Gb, PriceUnit::Hour, 730.0).unwrap_err();
+        assert!(e.contains("cannot bill a count of GB"), "{e}");
+        assert!(
+            quantity(
+                3,
+                Measure::Instances { memory_gib: None },
+                PriceUnit::GbHour,
+                730.0
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn missing_table_price_is_an_error() {
+        let e = bill(
+            1,
+            Measure::Instances { memory_gib: None },
+            &key(),
+            None,
+            &PriceBook::default(),
+            730.0,
+        )
+        .unwrap_err();
+        assert!(e.contains("m5.2xlarge") && e.contains("us-east-1"), "{e}");
+    }
+}

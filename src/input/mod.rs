@@ -1,0 +1,262 @@
+//! Inputs: the files a user edits, parsed, checked and resolved into one [`Scenario`].
+//!
+//! Two stages: the raw serde structs of each file (`deny_unknown_fields`, errors with
+//! `file:line:col`), then resolution: referenced models loaded, workload overrides applied,
+//! cross-references (phase names, component names, discounts) checked.
+
+pub mod check;
+pub mod growth;
+pub mod ron_file;
+pub mod scenario;
+pub mod workload;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::Catalog;
+use crate::error::{InputError, did_you_mean};
+use crate::pricing::PriceBook;
+
+pub use growth::{Growth, Phase};
+pub use scenario::{
+    Component, ModelRef, Placement, Policy, PricingRef, Region, ScenarioDiscount, ScenarioFile,
+};
+pub use workload::{SessionBasis, Workload};
+
+/// A scenario with everything it references loaded and checked.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The file as written.
+    pub spec: ScenarioFile,
+    /// The growth model.
+    pub growth: Growth,
+    /// Where the growth model came from (`file` or `inline`).
+    pub growth_origin: String,
+    /// The workload, overrides applied.
+    pub workload: Workload,
+    /// Where the workload came from.
+    pub workload_origin: String,
+    /// The provider's prices.
+    pub prices: PriceBook,
+    /// Instance shapes (empty when the scenario names no catalog).
+    pub catalog: Catalog,
+    /// Where the catalog came from.
+    pub catalog_origin: Option<String>,
+}
+
+impl Scenario {
+    /// The scenario's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+}
+
+fn resolve(base: &Path, relative: &str) -> PathBuf {
+    base.parent().unwrap_or(Path::new(".")).join(relative)
+}
+
+/// Loads and checks a scenario and everything it references.
+pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
+    let spec: ScenarioFile = ron_file::load(path)?;
+    spec.validate(path)?;
+
+    let (growth, growth_origin) = match &spec.growth {
+        ModelRef::File(rel) => {
+            let file = resolve(path, rel);
+            let growth: Growth = ron_file::load(&file)?;
+            growth.validate(&file, "")?;
+            (growth, file.display().to_string())
+        }
+        ModelRef::Inline(growth) => {
+            growth.validate(path, "growth.Inline")?;
+            (growth.clone(), "inline".to_string())
+        }
+    };
+
+    let (workload, workload_origin) = match &spec.workload {
+        ModelRef::File(rel) => {
+            let file = resolve(path, rel);
+            let workload: Workload = ron_file::load(&file)?;
+            workload.validate(&file, "")?;
+            (workload, file.display().to_string())
+        }
+        ModelRef::Inline(workload) => {
+            workload.validate(path, "workload.Inline")?;
+            (workload.clone(), "inline".to_string())
+        }
+    };
+    let workload = apply_overrides(path, workload, &spec.workload_overrides)?;
+
+    let prices = PriceBook::load(&resolve(path, &spec.pricing.tables))?;
+    let (catalog, catalog_origin) = match &spec.pricing.catalog {
+        Some(rel) => {
+            let file = resolve(path, rel);
+            (Catalog::load(&file)?, Some(file.display().to_string()))
+        }
+        None => (Catalog::default(), None),
+    };
+
+    check_references(path, &spec, &growth, &prices)?;
+
+    Ok(Scenario {
+        file: path.to_path_buf(),
+        spec,
+        growth,
+        growth_origin,
+        workload,
+        workload_origin,
+        prices,
+        catalog,
+        catalog_origin,
+    })
+}
+
+/// Replaces numeric workload fields by the scenario's overrides, then re-checks them.
+pub fn apply_overrides(
+    file: &Path,
+    workload: Workload,
+    overrides: &BTreeMap<String, f64>,
+) -> Result<Workload, InputError> {
+    if overrides.is_empty() {
+        return Ok(workload);
+    }
+    let serde_json::Value::Object(mut fields) =
+        serde_json::to_value(&workload).map_err(|e| InputError::file(file, e.to_string()))?
+    else {
+        return Err(InputError::file(
+            file,
+            "workload did not serialise as a map",
+        ));
+    };
+    let names: Vec<String> = fields.keys().cloned().collect();
+    for (key, value) in overrides {
+        let path = format!("workload_overrides.{key}");
+        match fields.get(key) {
+            None => {
+                return Err(InputError::field(
+                    file,
+                    path,
+                    format!(
+                        "unknown workload field `{key}`{}",
+                        did_you_mean(key, names.iter().map(String::as_str))
+                    ),
+                ));
+            }
+            Some(serde_json::Value::Number(_)) => {}
+            Some(_) => {
+                return Err(InputError::field(
+                    file,
+                    path,
+                    format!("`{key}` is not numeric; change it in the workload file"),
+                ));
+            }
+        }
+        let number = serde_json::Number::from_f64(*value).ok_or_else(|| {
+            InputError::field(file, format!("workload_overrides.{key}"), "must be finite")
+        })?;
+        fields.insert(key.clone(), serde_json::Value::Number(number));
+    }
+    let workload: Workload = serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|e| InputError::field(file, "workload_overrides", e.to_string()))?;
+    workload.validate(file, "workload_overrides")?;
+    Ok(workload)
+}
+
+fn check_references(
+    file: &Path,
+    spec: &ScenarioFile,
+    growth: &Growth,
+    prices: &PriceBook,
+) -> Result<(), InputError> {
+    let phase_names: Vec<&str> = growth.phases().iter().map(|p| p.name.as_str()).collect();
+    let check_phase = |path: String, phase: &str| -> Result<(), InputError> {
+        if phase == "*" || phase_names.contains(&phase) {
+            Ok(())
+        } else {
+            Err(InputError::field(
+                file,
+                path,
+                format!(
+                    "unknown phase `{phase}`{}; phases: {}",
+                    did_you_mean(phase, phase_names.iter().copied()),
+                    phase_names.join(", ")
+                ),
+            ))
+        }
+    };
+    let kind_of = |name: &str| {
+        spec.components
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.policy.kind())
+    };
+    let component_names: Vec<&str> = spec.components.iter().map(|c| c.name.as_str()).collect();
+    for (i, comp) in spec.components.iter().enumerate() {
+        let at = format!("components[{i}]");
+        for phase in comp.pinned.keys() {
+            check_phase(format!("{at}.pinned"), phase)?;
+        }
+        let by_phase = match &comp.policy {
+            Policy::Postgres(p) => Some(&p.instance_by_phase),
+            Policy::Redis(p) => Some(&p.instance_by_phase),
+            Policy::App(p) => Some(&p.instance_by_phase),
+            _ => None,
+        };
+        if let Some(map) = by_phase {
+            for phase in map.keys() {
+                check_phase(format!("{at}.policy.instance_by_phase"), phase)?;
+            }
+        }
+        if let Policy::PgBouncer(p) = &comp.policy {
+            for (field, target, want) in [
+                ("database", &p.database, "Postgres"),
+                ("app", &p.app, "App"),
+            ] {
+                match kind_of(target) {
+                    Some(kind) if kind == want => {}
+                    Some(kind) => {
+                        return Err(InputError::field(
+                            file,
+                            format!("{at}.policy.{field}"),
+                            format!("`{target}` is a {kind} component; expected a {want} one"),
+                        ));
+                    }
+                    None => {
+                        return Err(InputError::field(
+                            file,
+                            format!("{at}.policy.{field}"),
+                            format!(
+                                "no component named `{target}`{}",
+                                did_you_mean(target, component_names.iter().copied())
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(discount) = &comp.discount
+            && !spec.discounts.contains_key(discount)
+            && prices.discount(discount).is_none()
+        {
+            let known: Vec<&str> = spec
+                .discounts
+                .keys()
+                .map(String::as_str)
+                .chain(prices.discount_names())
+                .collect();
+            return Err(InputError::field(
+                file,
+                format!("{at}.discount"),
+                format!(
+                    "unknown discount `{discount}`{}; known: {}",
+                    did_you_mean(discount, known.iter().copied()),
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

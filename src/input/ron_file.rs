@@ -1,0 +1,150 @@
+//! Parsing RON input files into typed structs, with errors that point at the file.
+//!
+//! Syntax and type errors carry the line and column RON reports, the field path
+//! serde_path_to_error tracked, and, for unknown fields and variants, the near misses.
+
+use std::path::Path;
+
+use ron::extensions::Extensions;
+use serde::de::DeserializeOwned;
+
+use crate::error::{InputError, did_you_mean};
+
+/// The RON dialect of every headroom file: `Some(..)` may be omitted around optional values,
+/// and a component's policy is written `Postgres(field: ..)` rather than `Postgres((field: ..))`.
+fn options() -> ron::Options {
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+/// Reads `path` as text.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|source| InputError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Parses `src` (the contents of `path`) as a `T`.
+pub fn parse<T: DeserializeOwned>(path: &Path, src: &str) -> Result<T, InputError> {
+    let opts = options();
+    let mut de = ron::Deserializer::from_str_with_options(src, &opts)
+        .map_err(|e| spanned_to_input(path, &e, ""))?;
+    let value: T = match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => value,
+        Err(err) => {
+            let field_path = err.path().to_string();
+            let spanned = de.span_error(err.into_inner());
+            return Err(spanned_to_input(path, &spanned, &field_path));
+        }
+    };
+    de.end()
+        .map_err(|e| spanned_to_input(path, &de.span_error(e), ""))?;
+    Ok(value)
+}
+
+/// Reads and parses `path`.
+pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, InputError> {
+    let src = read_text(path)?;
+    parse(path, &src)
+}
+
+fn spanned_to_input(path: &Path, e: &ron::error::SpannedError, field_path: &str) -> InputError {
+    let message = describe(&e.code);
+    // serde_path_to_error writes `?` for segments it could not name; drop them.
+    let field_path = field_path.trim_end_matches(".?").trim_end_matches('?');
+    let message = if field_path.is_empty() || field_path == "." {
+        message
+    } else {
+        format!("{message} (at `{field_path}`)")
+    };
+    // RON reports the span of the offending token; its start is where the reader should look.
+    InputError::at(path, e.span.start.line, e.span.start.col, message)
+}
+
+/// A readable message for a RON error, with suggestions for near misses.
+fn describe(code: &ron::Error) -> String {
+    match code {
+        ron::Error::NoSuchStructField {
+            expected, found, ..
+        } => format!(
+            "unknown field `{found}`{}; expected one of: {}",
+            did_you_mean(found, expected.iter().copied()),
+            expected.join(", ")
+        ),
+        ron::Error::NoSuchEnumVariant {
+            expected, found, ..
+        } => format!(
+            "unknown variant `{found}`{}; expected one of: {}",
+            did_you_mean(found, expected.iter().copied()),
+            expected.join(", ")
+        ),
+        ron::Error::MissingStructField { field, outer } => match outer {
+            Some(outer) => format!("missing field `{field}` in `{outer}`"),
+            None => format!("missing field `{field}`"),
+        },
+        other => {
+            let text = other.to_string();
+            // RON's messages start with a capital; ours read after "failed to ...".
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        ratio: f64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        name: String,
+        inner: Inner,
+    }
+
+    #[test]
+    fn parses_valid_input() {
+        let v: Outer = parse(Path::new("x.ron"), "(name: \"a\", inner: (ratio: 0.5))").unwrap();
+        assert_eq!(v.name, "a");
+        assert!((v.inner.ratio - 0.5).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn unknown_field_names_line_col_path_and_suggestion() {
+        let src = "(\n  name: \"a\",\n  inner: (ratoi: 0.5),\n)";
+        let e = parse::<Outer>(Path::new("x.ron"), src)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("x.ron:3:"), "{e}");
+        assert!(e.contains("unknown field `ratoi`"), "{e}");
+        assert!(e.contains("did you mean `ratio`"), "{e}");
+        assert!(e.contains("`inner.ratoi`"), "{e}");
+    }
+
+    #[test]
+    fn type_error_names_position() {
+        let src = "(name: \"a\", inner: (ratio: \"high\"))";
+        let e = parse::<Outer>(Path::new("x.ron"), src)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("x.ron:1:"), "{e}");
+        assert!(e.contains("inner.ratio"), "{e}");
+    }
+
+    #[test]
+    fn trailing_garbage_is_an_error() {
+        let e = parse::<Inner>(Path::new("x.ron"), "(ratio: 1.0) junk").unwrap_err();
+        assert!(e.to_string().starts_with("x.ron:1:"), "{e}");
+    }
+}

@@ -1,0 +1,494 @@
+//! The plan: every phase's demand, every component's lines, priced, with derivations.
+//!
+//! This is the one place numbers are computed; renderers only read a [`Plan`]. Its JSON form
+//! (`plan.json`) is a contract other tools read: fields may be added, never renamed.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::costing::{self, Bill};
+use crate::demand::{self, Demand};
+use crate::error::InputError;
+use crate::input::{Component, Scenario, Workload};
+use crate::pricing::{PriceUnit, TierCharge};
+use crate::sizing::{self, ComponentSizing, PhaseInputs, SizedLine};
+use crate::trace::{Step, Trace};
+use crate::units::round_cents;
+
+/// A whole plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Scenario name.
+    pub scenario: String,
+    pub description: String,
+    /// The design doc the scenario reproduces.
+    pub source: Option<String>,
+    /// The tool and version that computed the plan.
+    pub generated_by: String,
+    pub hours_per_month: f64,
+    pub currency: &'static str,
+    pub pricing: PlanPricing,
+    pub regions: Vec<PlanRegion>,
+    /// The workload after overrides.
+    pub workload: Workload,
+    pub inputs: PlanInputs,
+    pub assumptions: Vec<String>,
+    pub phases: Vec<PhasePlan>,
+    /// Things a reader must know: uncertain prices, pinned counts below demand.
+    pub warnings: Vec<String>,
+}
+
+/// Which prices the plan used.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanPricing {
+    pub provider: String,
+    pub region: String,
+    pub cdn_geography: String,
+    pub tables: String,
+}
+
+/// A region and its user share.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanRegion {
+    pub name: String,
+    pub user_share: f64,
+}
+
+/// Where the inputs came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanInputs {
+    pub scenario_file: String,
+    pub growth: String,
+    pub workload: String,
+    pub catalog: Option<String>,
+}
+
+/// One phase of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhasePlan {
+    pub name: String,
+    pub users: u64,
+    pub demand: Demand,
+    /// How each demand figure was derived.
+    pub demand_derivation: Vec<Step>,
+    pub lines: Vec<Line>,
+    /// Total at list prices.
+    pub list_monthly_usd: f64,
+    /// Total after discounts.
+    pub monthly_usd: f64,
+    pub per_user_usd: f64,
+    /// `null` when the phase has no daily active users.
+    pub per_dau_usd: Option<f64>,
+    /// Net monthly cost per component, in scenario order.
+    pub components: Vec<ComponentTotal>,
+}
+
+/// A component's total in a phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentTotal {
+    pub component: String,
+    pub kind: String,
+    pub monthly_usd: f64,
+}
+
+/// One priced line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub component: String,
+    /// The component's kind (`Postgres`, `Redis`...).
+    pub kind: String,
+    pub item: String,
+    /// The count the plan provisions (the pinned count where the scenario pins one).
+    pub count: u64,
+    /// What the count counts (`instances`, `GB`, `pods`).
+    pub count_unit: String,
+    /// Billing unit of `unit_price_usd` (`hour`, `gb-month`...); the count unit when not billed.
+    pub unit: String,
+    /// Billed quantity per month in `unit`.
+    pub quantity: f64,
+    pub unit_price_usd: f64,
+    pub list_monthly_usd: f64,
+    pub discount: Option<String>,
+    /// Net / list.
+    pub discount_multiplier: f64,
+    pub monthly_usd: f64,
+    /// True when `count` is the scenario's pinned figure.
+    pub pinned: bool,
+    /// What demand needs under the policy.
+    pub derived_count: u64,
+    pub instance: Option<String>,
+    pub billed: bool,
+    /// `table`, `scenario` or `not billed`.
+    pub price_given_by: String,
+    pub price_source: String,
+    pub price_as_of: String,
+    pub price_confidence: String,
+    pub price_key: Option<String>,
+    /// Per-band charges of tiered prices.
+    pub tiers: Vec<TierCharge>,
+    pub derivation: Vec<Step>,
+}
+
+/// Builds the plan of a loaded scenario.
+pub fn build(scenario: &Scenario) -> Result<Plan, InputError> {
+    let spec = &scenario.spec;
+    let mut warnings = Vec::new();
+    let mut phases = Vec::new();
+    for phase in scenario.growth.phases() {
+        phases.push(build_phase(
+            scenario,
+            &phase.name,
+            phase.users,
+            &mut warnings,
+        )?);
+    }
+    Ok(Plan {
+        scenario: spec.name.clone(),
+        description: spec.description.clone(),
+        source: spec.source.clone(),
+        generated_by: format!("headroom {}", env!("CARGO_PKG_VERSION")),
+        hours_per_month: spec.hours_per_month,
+        currency: "USD",
+        pricing: PlanPricing {
+            provider: spec.pricing.provider.clone(),
+            region: spec.pricing.region.clone(),
+            cdn_geography: spec.pricing.cdn_geography.clone(),
+            tables: scenario.prices.dir.display().to_string(),
+        },
+        regions: spec
+            .regions
+            .iter()
+            .map(|r| PlanRegion {
+                name: r.name.clone(),
+                user_share: r.user_share,
+            })
+            .collect(),
+        workload: scenario.workload.clone(),
+        inputs: PlanInputs {
+            scenario_file: scenario.file.display().to_string(),
+            growth: scenario.growth_origin.clone(),
+            workload: scenario.workload_origin.clone(),
+            catalog: scenario.catalog_origin.clone(),
+        },
+        assumptions: spec.assumptions.clone(),
+        phases,
+        warnings,
+    })
+}
+
+fn component_error(
+    scenario: &Scenario,
+    index: usize,
+    component: &Component,
+    message: &str,
+) -> InputError {
+    InputError::field(
+        &scenario.file,
+        format!("components[{index}]"),
+        format!("`{}`: {message}", component.name),
+    )
+}
+
+fn build_phase(
+    scenario: &Scenario,
+    phase: &str,
+    users: u64,
+    warnings: &mut Vec<String>,
+) -> Result<PhasePlan, InputError> {
+    let spec = &scenario.spec;
+    let (demand, demand_trace) =
+        demand::derive(&scenario.workload, users as f64, spec.hours_per_month);
+    let mut sized: BTreeMap<String, ComponentSizing> = BTreeMap::new();
+    for index in sizing::sizing_order(&spec.components) {
+        let component = &spec.components[index];
+        let inputs = PhaseInputs {
+            scenario,
+            phase,
+            demand: &demand,
+            sized: &sized,
+        };
+        let sizing = sizing::size_component(component, &inputs)
+            .map_err(|m| component_error(scenario, index, component, &m))?;
+        sized.insert(component.name.clone(), sizing);
+    }
+    let mut lines = Vec::new();
+    let mut components = Vec::new();
+    for (index, component) in spec.components.iter().enumerate() {
+        let sizing = &sized[&component.name];
+        check_pins(scenario, index, component, sizing)?;
+        let mut component_usd = 0.0;
+        for sized_line in &sizing.lines {
+            let line = price_line(scenario, index, component, phase, sized_line, warnings)?;
+            component_usd += line.monthly_usd;
+            lines.push(line);
+        }
+        components.push(ComponentTotal {
+            component: component.name.clone(),
+            kind: component.policy.kind().to_string(),
+            monthly_usd: round_cents(component_usd),
+        });
+    }
+    let list_monthly_usd = round_cents(lines.iter().map(|l| l.list_monthly_usd).sum());
+    let monthly_usd = round_cents(lines.iter().map(|l| l.monthly_usd).sum());
+    Ok(PhasePlan {
+        name: phase.to_string(),
+        users,
+        demand,
+        demand_derivation: demand_trace.into_steps(),
+        lines,
+        list_monthly_usd,
+        monthly_usd,
+        per_user_usd: monthly_usd / users as f64,
+        per_dau_usd: (demand.dau > 0.0).then(|| monthly_usd / demand.dau),
+        components,
+    })
+}
+
+fn pin_for(component: &Component, phase: &str, item: &str) -> Option<u64> {
+    component
+        .pinned
+        .get(phase)
+        .and_then(|items| items.get(item))
+        .or_else(|| component.pinned.get("*").and_then(|items| items.get(item)))
+        .copied()
+}
+
+fn check_pins(
+    scenario: &Scenario,
+    index: usize,
+    component: &Component,
+    sizing: &ComponentSizing,
+) -> Result<(), InputError> {
+    for (phase, items) in &component.pinned {
+        for item in items.keys() {
+            if !sizing.lines.iter().any(|l| &l.item == item) {
+                let known: Vec<&str> = sizing.lines.iter().map(|l| l.item.as_str()).collect();
+                return Err(InputError::field(
+                    &scenario.file,
+                    format!("components[{index}].pinned.{phase}.{item}"),
+                    format!(
+                        "`{}` has no line `{item}`{}; its lines: {}",
+                        component.name,
+                        crate::error::did_you_mean(item, known.iter().copied()),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    for item in component.prices.keys() {
+        if !sizing.lines.iter().any(|l| &l.item == item) {
+            let known: Vec<&str> = sizing.lines.iter().map(|l| l.item.as_str()).collect();
+            return Err(InputError::field(
+                &scenario.file,
+                format!("components[{index}].prices.{item}"),
+                format!(
+                    "`{}` has no line `{item}`{}; its lines: {}",
+                    component.name,
+                    crate::error::did_you_mean(item, known.iter().copied()),
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn discount_for(
+    scenario: &Scenario,
+    component: &Component,
+    service: Option<&str>,
+) -> (Option<String>, f64, String) {
+    let Some(name) = &component.discount else {
+        return (None, 1.0, String::new());
+    };
+    if let Some(d) = scenario.spec.discounts.get(name) {
+        return (Some(name.clone()), d.multiplier, d.source.clone());
+    }
+    match scenario.prices.discount(name) {
+        Some(d)
+            if d.applies_to.is_empty()
+                || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s)) =>
+        {
+            (Some(name.clone()), d.multiplier, d.source.clone())
+        }
+        _ => (None, 1.0, String::new()),
+    }
+}
+
+fn price_line(
+    scenario: &Scenario,
+    index: usize,
+    component: &Component,
+    phase: &str,
+    sized: &SizedLine,
+    warnings: &mut Vec<String>,
+) -> Result<Line, InputError> {
+    let hours = scenario.spec.hours_per_month;
+    let pinned = pin_for(component, phase, &sized.item);
+    let count = pinned.unwrap_or(sized.count);
+    if let Some(pin) = pinned
+        && pin < sized.count
+    {
+        warnings.push(format!(
+            "phase {phase}: {}/{}: pinned {pin} is below the {} demand needs (x{:.2})",
+            component.name,
+            sized.item,
+            sized.count,
+            sized.count as f64 / pin.max(1) as f64
+        ));
+    }
+    let mut derivation = sized.derivation.clone();
+    let mut t = Trace::new();
+    if let Some(pin) = pinned {
+        t.count(
+            &format!("{}_pinned", sized.item),
+            "pinned by the scenario (the design doc's figure)",
+            &[(
+                "derived_count",
+                sized.count as f64,
+                sized.measure.count_unit(),
+            )],
+            pin,
+            sized.measure.count_unit(),
+        );
+    }
+    let given = component.prices.get(&sized.item);
+    let Some(key) = sized.price.as_ref().filter(|_| true) else {
+        derivation.extend(t.into_steps());
+        return Ok(Line {
+            component: component.name.clone(),
+            kind: component.policy.kind().to_string(),
+            item: sized.item.clone(),
+            count,
+            count_unit: sized.measure.count_unit().to_string(),
+            unit: sized.measure.count_unit().to_string(),
+            quantity: count as f64,
+            unit_price_usd: 0.0,
+            list_monthly_usd: 0.0,
+            discount: None,
+            discount_multiplier: 1.0,
+            monthly_usd: 0.0,
+            pinned: pinned.is_some(),
+            derived_count: sized.count,
+            instance: sized.instance.clone(),
+            billed: false,
+            price_given_by: "not billed".into(),
+            price_source: "capacity figure; not billed".into(),
+            price_as_of: String::new(),
+            price_confidence: String::new(),
+            price_key: None,
+            tiers: Vec::new(),
+            derivation,
+        });
+    };
+    let bill: Bill = costing::bill(count, sized.measure, key, given, &scenario.prices, hours)
+        .map_err(|m| {
+            component_error(
+                scenario,
+                index,
+                component,
+                &format!("line `{}`: {m}", sized.item),
+            )
+        })?;
+    if bill.origin.confidence == "uncertain" {
+        let warning = format!(
+            "{}/{} uses an uncertain price ({}: {})",
+            component.name,
+            sized.item,
+            bill.origin.key.as_deref().unwrap_or(""),
+            bill.origin.source
+        );
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+    let (discount, multiplier, discount_source) =
+        discount_for(scenario, component, Some(&key.service));
+    let quantity_formula = match (sized.measure, bill.unit) {
+        (_, PriceUnit::Hour) => "count x hours_per_month",
+        (_, PriceUnit::GbHour) => "count x node_memory_gib x hours_per_month",
+        (_, PriceUnit::Requests1k) => "count / 1,000",
+        (_, PriceUnit::Requests10k) => "count / 10,000",
+        (_, PriceUnit::Requests1m) => "count / 1,000,000",
+        _ => "count",
+    };
+    let mut quantity_inputs = vec![("count", count as f64, sized.measure.count_unit())];
+    if let sizing::Measure::Instances {
+        memory_gib: Some(gib),
+    } = sized.measure
+        && bill.unit == PriceUnit::GbHour
+    {
+        quantity_inputs.push(("node_memory_gib", gib, "GiB"));
+    }
+    if matches!(bill.unit, PriceUnit::Hour | PriceUnit::GbHour) {
+        quantity_inputs.push(("hours_per_month", hours, "h"));
+    }
+    t.step(
+        "quantity",
+        quantity_formula,
+        &quantity_inputs,
+        bill.quantity,
+        bill.unit.name(),
+    );
+    let list_formula = if bill.tiers.is_empty() {
+        "quantity x unit_price_usd".to_string()
+    } else {
+        let bands: Vec<String> = bill
+            .tiers
+            .iter()
+            .map(|c| format!("{} x {}", c.quantity, c.price_usd))
+            .collect();
+        format!("sum over tiers: {}", bands.join(" + "))
+    };
+    t.step(
+        "list_monthly_usd",
+        &list_formula,
+        &[
+            ("quantity", bill.quantity, bill.unit.name()),
+            ("unit_price_usd", bill.unit_price_usd, "USD"),
+        ],
+        bill.list_monthly_usd,
+        "USD/month",
+    );
+    let net = bill.list_monthly_usd * multiplier;
+    if discount.is_some() {
+        t.step(
+            "monthly_usd",
+            &format!("list_monthly_usd x discount_multiplier ({discount_source})"),
+            &[
+                ("list_monthly_usd", bill.list_monthly_usd, "USD/month"),
+                ("discount_multiplier", multiplier, "fraction"),
+            ],
+            net,
+            "USD/month",
+        );
+    }
+    derivation.extend(t.into_steps());
+    Ok(Line {
+        component: component.name.clone(),
+        kind: component.policy.kind().to_string(),
+        item: sized.item.clone(),
+        count,
+        count_unit: sized.measure.count_unit().to_string(),
+        unit: bill.unit.name().to_string(),
+        quantity: bill.quantity,
+        unit_price_usd: bill.unit_price_usd,
+        list_monthly_usd: round_cents(bill.list_monthly_usd),
+        discount,
+        discount_multiplier: multiplier,
+        monthly_usd: round_cents(net),
+        pinned: pinned.is_some(),
+        derived_count: sized.count,
+        instance: sized.instance.clone(),
+        billed: true,
+        price_given_by: bill.origin.given_by.to_string(),
+        price_source: bill.origin.source,
+        price_as_of: bill.origin.as_of,
+        price_confidence: bill.origin.confidence,
+        price_key: bill.origin.key,
+        tiers: bill.tiers,
+        derivation,
+    })
+}

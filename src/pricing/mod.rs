@@ -1,0 +1,9 @@
+//! Prices: billing units, tiered bands, and the provider's dated tables.
+
+pub mod table;
+pub mod tiers;
+pub mod unit;
+
+pub use table::{Confidence, Discount, PriceBook, PriceEntry};
+pub use tiers::{Tier, TierCharge};
+pub use unit::PriceUnit;

@@ -1,0 +1,575 @@
+//! Pricing tables (`pricing/<provider>/*.csv`): loading, checking and looking up prices.
+//!
+//! Every row carries its source and as-of date. A price is keyed by (service, item, region);
+//! tiered prices are several rows with the same key and contiguous `tier_start..tier_end`.
+//! Rows may come in any order and any file of the folder: the book is the same.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{InputError, close_matches};
+use crate::pricing::tiers::{Tier, check_contiguous};
+use crate::pricing::unit::PriceUnit;
+
+/// The columns of a price table, in order.
+pub const PRICE_COLUMNS: &[&str] = &[
+    "service",
+    "item",
+    "region",
+    "unit",
+    "price_usd",
+    "tier_start",
+    "tier_end",
+    "source",
+    "as_of",
+    "confidence",
+    "notes",
+];
+
+/// The columns of `discounts.csv`, in order.
+pub const DISCOUNT_COLUMNS: &[&str] = &[
+    "name",
+    "multiplier",
+    "applies_to",
+    "source",
+    "as_of",
+    "confidence",
+    "notes",
+];
+
+/// How far a price can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// From the provider's price list, or two sources agree.
+    High,
+    /// One credible source.
+    Medium,
+    /// Derived or weakly sourced: every plan using it says so.
+    Uncertain,
+}
+
+/// One price: a key, a unit, one or more tiers, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceEntry {
+    pub service: String,
+    pub item: String,
+    pub region: String,
+    pub unit: PriceUnit,
+    /// One unbounded tier for a flat price.
+    pub tiers: Vec<Tier>,
+    pub source: String,
+    pub as_of: String,
+    pub confidence: Confidence,
+    pub notes: String,
+    /// `file:line` of the row (first tier) the price came from.
+    pub origin: String,
+}
+
+impl PriceEntry {
+    /// True when the price has more than one band.
+    #[must_use]
+    pub fn is_tiered(&self) -> bool {
+        self.tiers.len() > 1
+    }
+}
+
+/// A named multiplier on list prices (reserved, savings plan, spot, committed use).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Discount {
+    pub name: String,
+    /// Net price / list price.
+    pub multiplier: f64,
+    /// Services it may apply to (empty = any).
+    pub applies_to: Vec<String>,
+    pub source: String,
+    pub as_of: String,
+    pub confidence: Confidence,
+}
+
+/// All prices and discounts of one provider.
+#[derive(Debug, Clone, Default)]
+pub struct PriceBook {
+    /// Folder the tables were read from.
+    pub dir: PathBuf,
+    entries: BTreeMap<(String, String, String), PriceEntry>,
+    discounts: BTreeMap<String, Discount>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PriceRow {
+    service: String,
+    item: String,
+    region: String,
+    unit: String,
+    price_usd: f64,
+    tier_start: Option<f64>,
+    tier_end: Option<f64>,
+    source: String,
+    as_of: String,
+    confidence: Confidence,
+    notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DiscountRow {
+    name: String,
+    multiplier: f64,
+    applies_to: Option<String>,
+    source: String,
+    as_of: String,
+    confidence: Confidence,
+    #[allow(
+        dead_code,
+        reason = "read so the column is checked; shown only in the tables"
+    )]
+    notes: Option<String>,
+}
+
+/// Checks an ISO date `YYYY-MM-DD` (calendar-valid).
+#[must_use]
+pub fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d) && y >= 1990
+}
+
+fn check_header(
+    file: &Path,
+    rdr: &mut csv::Reader<std::fs::File>,
+    expected: &[&str],
+) -> Result<(), InputError> {
+    let headers = rdr
+        .headers()
+        .map_err(|e| InputError::at(file, 1, 1, format!("cannot read the header: {e}")))?;
+    let found: Vec<&str> = headers.iter().collect();
+    if found != expected {
+        return Err(InputError::at(
+            file,
+            1,
+            1,
+            format!(
+                "the header must be exactly `{}`, found `{}`",
+                expected.join(","),
+                found.join(",")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn csv_error(file: &Path, e: &csv::Error) -> InputError {
+    let line = e.position().map_or(0, csv::Position::line);
+    let message = match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let field = err.field().map_or(String::new(), |f| {
+                format!(
+                    " in column `{}`",
+                    PRICE_COLUMNS.get(f as usize).unwrap_or(&"?")
+                )
+            });
+            format!("bad value{field}: {}", err.kind())
+        }
+        _ => e.to_string(),
+    };
+    InputError::at(file, line as usize, 1, message)
+}
+
+impl PriceBook {
+    /// Reads every `*.csv` of `dir` (`discounts.csv` holds discounts).
+    pub fn load(dir: &Path) -> Result<PriceBook, InputError> {
+        let listing = std::fs::read_dir(dir).map_err(|source| InputError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut files: Vec<PathBuf> = listing
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .collect();
+        // Sorted so that a duplicate key is always reported against the same file.
+        files.sort();
+        if files.is_empty() {
+            return Err(InputError::file(
+                dir,
+                "no price tables (*.csv) in this folder",
+            ));
+        }
+        let mut book = PriceBook {
+            dir: dir.to_path_buf(),
+            ..PriceBook::default()
+        };
+        let mut raw: BTreeMap<(String, String, String), Vec<(PriceRow, String)>> = BTreeMap::new();
+        for file in &files {
+            if file.file_name().is_some_and(|n| n == "discounts.csv") {
+                book.load_discounts(file)?;
+                continue;
+            }
+            let open = std::fs::File::open(file).map_err(|source| InputError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            let mut rdr = csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .from_reader(open);
+            check_header(file, &mut rdr, PRICE_COLUMNS)?;
+            for record in rdr.deserialize::<PriceRow>() {
+                let row = record.map_err(|e| csv_error(file, &e))?;
+                // Position is known only through the error path; recount here for messages.
+                raw.entry((row.service.clone(), row.item.clone(), row.region.clone()))
+                    .or_default()
+                    .push((row, file.display().to_string()));
+            }
+        }
+        // Re-read positions cheaply: rows are identified by key and tier in messages.
+        for (key, mut rows) in raw {
+            rows.sort_by(|a, b| {
+                a.0.tier_start
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.0.tier_start.unwrap_or(0.0))
+            });
+            let entry = build_entry(&key, &rows)?;
+            book.entries.insert(key, entry);
+        }
+        Ok(book)
+    }
+
+    fn load_discounts(&mut self, file: &Path) -> Result<(), InputError> {
+        let open = std::fs::File::open(file).map_err(|source| InputError::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(open);
+        check_header(file, &mut rdr, DISCOUNT_COLUMNS)?;
+        for (i, record) in rdr.deserialize::<DiscountRow>().enumerate() {
+            let row = record.map_err(|e| csv_error(file, &e))?;
+            let line = i + 2;
+            if !(row.multiplier > 0.0 && row.multiplier <= 1.0) {
+                return Err(InputError::at(
+                    file,
+                    line,
+                    1,
+                    format!(
+                        "multiplier of `{}` must be in (0, 1], got {}",
+                        row.name, row.multiplier
+                    ),
+                ));
+            }
+            if !is_iso_date(&row.as_of) {
+                return Err(InputError::at(
+                    file,
+                    line,
+                    1,
+                    format!("as_of `{}` is not a YYYY-MM-DD date", row.as_of),
+                ));
+            }
+            if self.discounts.contains_key(&row.name) {
+                return Err(InputError::at(
+                    file,
+                    line,
+                    1,
+                    format!("discount `{}` is defined twice", row.name),
+                ));
+            }
+            let applies_to = row
+                .applies_to
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            self.discounts.insert(
+                row.name.clone(),
+                Discount {
+                    name: row.name,
+                    multiplier: row.multiplier,
+                    applies_to,
+                    source: row.source,
+                    as_of: row.as_of,
+                    confidence: row.confidence,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// The price of `item` of `service` in `region`, or an error naming close matches.
+    pub fn get(&self, service: &str, item: &str, region: &str) -> Result<&PriceEntry, String> {
+        let key = (service.to_string(), item.to_string(), region.to_string());
+        if let Some(entry) = self.entries.get(&key) {
+            return Ok(entry);
+        }
+        let same_service: Vec<&PriceEntry> = self
+            .entries
+            .values()
+            .filter(|e| e.service == service)
+            .collect();
+        let mut message = format!(
+            "no price for item `{item}` of service `{service}` in region `{region}` in {}",
+            self.dir.display()
+        );
+        if same_service.is_empty() {
+            let services: Vec<&str> = self.services();
+            let close = close_matches(service, services.iter().copied());
+            if close.is_empty() {
+                message.push_str(&format!("; known services: {}", services.join(", ")));
+            } else {
+                message.push_str(&format!("; close services: {}", close.join(", ")));
+            }
+            return Err(message);
+        }
+        let in_region: Vec<&str> = same_service
+            .iter()
+            .filter(|e| e.region == region)
+            .map(|e| e.item.as_str())
+            .collect();
+        let close = close_matches(item, in_region.iter().copied());
+        if !close.is_empty() {
+            message.push_str(&format!(
+                "; close matches in {region}: {}",
+                close.join(", ")
+            ));
+        }
+        let elsewhere: Vec<&str> = same_service
+            .iter()
+            .filter(|e| e.item == item)
+            .map(|e| e.region.as_str())
+            .collect();
+        if !elsewhere.is_empty() {
+            message.push_str(&format!(
+                "; `{item}` is priced in: {}",
+                elsewhere.join(", ")
+            ));
+        }
+        if close.is_empty() && elsewhere.is_empty() {
+            let regions: std::collections::BTreeSet<&str> =
+                same_service.iter().map(|e| e.region.as_str()).collect();
+            message.push_str(&format!(
+                "; `{service}` is priced in: {}",
+                regions.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Err(message)
+    }
+
+    /// A discount by name.
+    #[must_use]
+    pub fn discount(&self, name: &str) -> Option<&Discount> {
+        self.discounts.get(name)
+    }
+
+    /// Every discount name.
+    pub fn discount_names(&self) -> impl Iterator<Item = &str> {
+        self.discounts.keys().map(String::as_str)
+    }
+
+    /// Every price, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = &PriceEntry> {
+        self.entries.values()
+    }
+
+    /// Every service id, sorted.
+    #[must_use]
+    pub fn services(&self) -> Vec<&str> {
+        let set: std::collections::BTreeSet<&str> =
+            self.entries.values().map(|e| e.service.as_str()).collect();
+        set.into_iter().collect()
+    }
+}
+
+fn build_entry(
+    key: &(String, String, String),
+    rows: &[(PriceRow, String)],
+) -> Result<PriceEntry, InputError> {
+    let (first, file) = &rows[0];
+    let file_path = Path::new(file);
+    let label = format!("`{}` / `{}` / `{}`", key.0, key.1, key.2);
+    let bad = |message: String| InputError::field(file_path, format!("row {label}"), message);
+    let unit = PriceUnit::parse(&first.unit).ok_or_else(|| {
+        bad(format!(
+            "unknown unit `{}`; expected one of: {}",
+            first.unit,
+            PriceUnit::ALL_NAMES.join(", ")
+        ))
+    })?;
+    let mut tiers = Vec::with_capacity(rows.len());
+    for (row, row_file) in rows {
+        if row.unit != first.unit {
+            return Err(bad(format!(
+                "tiers disagree on the unit: `{}` and `{}` ({row_file})",
+                first.unit, row.unit
+            )));
+        }
+        if !row.price_usd.is_finite() || row.price_usd < 0.0 {
+            return Err(bad(format!(
+                "price_usd must be a non-negative number, got {}",
+                row.price_usd
+            )));
+        }
+        if !is_iso_date(&row.as_of) {
+            return Err(bad(format!(
+                "as_of `{}` is not a YYYY-MM-DD date",
+                row.as_of
+            )));
+        }
+        if row.source.trim().is_empty() {
+            return Err(bad("source is empty: every price needs one".into()));
+        }
+        if rows.len() > 1 && row.tier_start.is_none() {
+            return Err(bad(format!(
+                "the key has {} rows but one has no tier_start: duplicate key?",
+                rows.len()
+            )));
+        }
+        tiers.push(Tier {
+            start: row.tier_start.unwrap_or(0.0),
+            end: row.tier_end,
+            price_usd: row.price_usd,
+        });
+    }
+    if rows.len() == 1 && first.tier_start.is_none() {
+        tiers[0].end = None;
+    }
+    check_contiguous(&tiers).map_err(|m| bad(format!("tiers: {m}")))?;
+    let confidence = rows
+        .iter()
+        .map(|(r, _)| r.confidence)
+        .max()
+        .unwrap_or(Confidence::High);
+    Ok(PriceEntry {
+        service: key.0.clone(),
+        item: key.1.clone(),
+        region: key.2.clone(),
+        unit,
+        tiers,
+        source: first.source.clone(),
+        as_of: rows
+            .iter()
+            .map(|(r, _)| r.as_of.clone())
+            .max()
+            .unwrap_or_default(),
+        confidence,
+        notes: first.notes.clone().unwrap_or_default(),
+        origin: file.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert!(is_iso_date("2026-07-20"));
+        assert!(is_iso_date("2024-02-29"));
+        assert!(!is_iso_date("2023-02-29"));
+        assert!(!is_iso_date("2026-13-01"));
+        assert!(!is_iso_date("2026-7-20"));
+        assert!(!is_iso_date("undated"));
+    }
+
+    fn write(dir: &Path, name: &str, body: &str) {
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+
+    const HEADER: &str =
+        "service,item,region,unit,price_usd,tier_start,tier_end,source,as_of,confidence,notes\n";
+
+    #[test]
+    fn loads_flat_and_tiered_prices_in_any_order() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.csv",
+            &format!(
+                "{HEADER}egress,out,us,gb,0.05,150,,src,2024-09-25,high,\n\
+                 ec2,m5.large,us-east-1,hour,0.096,,,src,2026-07-20,high,\n\
+                 egress,out,us,gb,0.09,0,10,src,2024-09-25,high,\n\
+                 egress,out,us,gb,0.07,10,150,src,2024-09-25,medium,\n"
+            ),
+        );
+        let book = PriceBook::load(dir.path()).unwrap();
+        let m5 = book.get("ec2", "m5.large", "us-east-1").unwrap();
+        assert!(!m5.is_tiered());
+        assert_eq!(m5.unit, PriceUnit::Hour);
+        let egress = book.get("egress", "out", "us").unwrap();
+        assert_eq!(egress.tiers.len(), 3);
+        assert_eq!(egress.tiers[0].price_usd, 0.09);
+        assert_eq!(egress.confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn missing_price_lists_close_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.csv",
+            &format!("{HEADER}ec2,m5.large,us-east-1,hour,0.096,,,src,2026-07-20,high,\n"),
+        );
+        let book = PriceBook::load(dir.path()).unwrap();
+        let e = book.get("ec2", "m5.larg", "us-east-1").unwrap_err();
+        assert!(
+            e.contains("`m5.larg`") && e.contains("us-east-1") && e.contains("m5.large"),
+            "{e}"
+        );
+        let e = book.get("ec2", "m5.large", "eu-west-1").unwrap_err();
+        assert!(e.contains("priced in: us-east-1"), "{e}");
+    }
+
+    #[test]
+    fn rejects_gaps_bad_units_and_bad_headers() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.csv",
+            &format!(
+                "{HEADER}egress,out,us,gb,0.09,0,10,src,2024-09-25,high,\n\
+                 egress,out,us,gb,0.05,20,,src,2024-09-25,high,\n"
+            ),
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("gap or overlap"), "{e}");
+
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.csv",
+            &format!("{HEADER}ec2,x,r,hours,1,,,s,2026-01-01,high,\n"),
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("unknown unit `hours`"), "{e}");
+
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.csv", "service,item\nec2,x\n");
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("a.csv:1:1") && e.contains("header"), "{e}");
+
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.csv",
+            &format!("{HEADER}ec2,x,r,hour,abc,,,s,2026-01-01,high,\n"),
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("a.csv:2:") && e.contains("price_usd"), "{e}");
+    }
+}

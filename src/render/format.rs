@@ -1,0 +1,85 @@
+//! Number formatting for people: "10K", "1.2B", "$1.2M", "$14,016.00".
+
+/// A count with thousands separators: 1234567 -> "1,234,567".
+#[must_use]
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Dollars with cents and separators: 14016.0 -> "$14,016.00".
+#[must_use]
+pub fn usd(amount: f64) -> String {
+    let cents = (amount * 100.0).round();
+    let negative = cents < 0.0;
+    let cents = cents.abs() as u64;
+    format!(
+        "{}${}.{:02}",
+        if negative { "-" } else { "" },
+        thousands(cents / 100),
+        cents % 100
+    )
+}
+
+/// A short magnitude: 10_000 -> "10K", 2.5e9 -> "2.5B".
+#[must_use]
+pub fn short(x: f64) -> String {
+    let (value, suffix) = if x.abs() >= 1e12 {
+        (x / 1e12, "T")
+    } else if x.abs() >= 1e9 {
+        (x / 1e9, "B")
+    } else if x.abs() >= 1e6 {
+        (x / 1e6, "M")
+    } else if x.abs() >= 1e3 {
+        (x / 1e3, "K")
+    } else {
+        (x, "")
+    };
+    let text = format!("{value:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text);
+    format!("{text}{suffix}")
+}
+
+/// Short dollars: 1_234_567.0 -> "$1.2M".
+#[must_use]
+pub fn short_usd(x: f64) -> String {
+    format!("${}", short(x))
+}
+
+/// A unit price with enough digits to read: 0.384 -> "$0.384", 0.00099 -> "$0.00099".
+#[must_use]
+pub fn unit_price(x: f64) -> String {
+    if x == 0.0 {
+        return "-".into();
+    }
+    let text = format!("{x:.6}");
+    let text = text.trim_end_matches('0');
+    let text = text.strip_suffix('.').unwrap_or(text);
+    format!("${text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(usd(14_016.0), "$14,016.00");
+        assert_eq!(usd(0.384), "$0.38");
+        assert_eq!(short(10_000.0), "10K");
+        assert_eq!(short(2.5e9), "2.5B");
+        assert_eq!(short(1e10), "10B");
+        assert_eq!(short_usd(1_234_567.0), "$1.2M");
+        assert_eq!(unit_price(0.384), "$0.384");
+        assert_eq!(unit_price(0.00099), "$0.00099");
+    }
+}

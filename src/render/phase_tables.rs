@@ -1,0 +1,100 @@
+//! The tables every human-facing renderer shows: totals per phase and lines per phase.
+
+use crate::plan::{PhasePlan, Plan};
+use crate::render::format::{short, thousands, unit_price, usd};
+use crate::render::table::{Align, Table};
+
+/// Phase x component monthly cost, with the total and cost per user.
+#[must_use]
+pub fn totals(plan: &Plan) -> Table {
+    let names: Vec<String> = plan
+        .phases
+        .first()
+        .map(|p| p.components.iter().map(|c| c.component.clone()).collect())
+        .unwrap_or_default();
+    let mut columns: Vec<(&str, Align)> = vec![("phase", Align::Left), ("users", Align::Right)];
+    columns.extend(names.iter().map(|n| (n.as_str(), Align::Right)));
+    columns.extend([
+        ("monthly", Align::Right),
+        ("per user", Align::Right),
+        ("per DAU", Align::Right),
+    ]);
+    let mut table = Table::new(&columns);
+    for phase in &plan.phases {
+        let mut row = vec![phase.name.clone(), short(phase.users as f64)];
+        row.extend(phase.components.iter().map(|c| usd(c.monthly_usd)));
+        row.push(usd(phase.monthly_usd));
+        row.push(format!("${:.6}", phase.per_user_usd));
+        row.push(phase.per_dau_usd.map_or("-".into(), |v| format!("${v:.6}")));
+        table.row(row);
+    }
+    table
+}
+
+/// One phase's lines.
+#[must_use]
+pub fn lines(phase: &PhasePlan) -> Table {
+    let mut table = Table::new(&[
+        ("component", Align::Left),
+        ("item", Align::Left),
+        ("count", Align::Right),
+        ("demand needs", Align::Right),
+        ("unit", Align::Left),
+        ("unit price", Align::Right),
+        ("monthly", Align::Right),
+        ("price source", Align::Left),
+    ]);
+    for line in &phase.lines {
+        let needs = if line.pinned {
+            format!(
+                "{} (pinned {})",
+                thousands(line.derived_count),
+                thousands(line.count)
+            )
+        } else {
+            thousands(line.derived_count)
+        };
+        let what = match &line.instance {
+            Some(instance) => format!("{} {}", line.count_unit, instance),
+            None => line.count_unit.clone(),
+        };
+        let price = if line.billed {
+            format!("{}/{}", unit_price(line.unit_price_usd), line.unit)
+        } else {
+            "-".into()
+        };
+        let monthly = if line.billed {
+            match &line.discount {
+                Some(d) => format!("{} ({d})", usd(line.monthly_usd)),
+                None => usd(line.monthly_usd),
+            }
+        } else {
+            "-".into()
+        };
+        let source = match line.price_given_by.as_str() {
+            "scenario" => format!("scenario: {}", line.price_source),
+            "table" => format!(
+                "{} ({}{})",
+                line.price_key.as_deref().unwrap_or(""),
+                line.price_as_of,
+                if line.price_confidence == "uncertain" {
+                    ", UNCERTAIN"
+                } else {
+                    ""
+                }
+            ),
+            _ => String::new(),
+        };
+        table.row(vec![
+            line.component.clone(),
+            line.item.clone(),
+            thousands(line.count),
+            needs,
+            what,
+            price,
+            monthly,
+            source,
+        ]);
+    }
+    table
+}

@@ -1,0 +1,41 @@
+//! The terminal view of a plan: a table per phase, then the phase x component totals.
+
+use std::fmt::Write;
+
+use crate::plan::Plan;
+use crate::render::format::{short, usd};
+use crate::render::phase_tables;
+
+/// The plan as plain text for a terminal.
+#[must_use]
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        plan.scenario,
+        plan.description.lines().next().unwrap_or("")
+    );
+    for phase in &plan.phases {
+        let _ = writeln!(
+            out,
+            "\n== Phase {}: {} users, {} DAU, {:.0} peak req/s -> {} per month",
+            phase.name,
+            short(phase.users as f64),
+            short(phase.demand.dau),
+            phase.demand.peak_rps,
+            usd(phase.monthly_usd)
+        );
+        out.push_str(&phase_tables::lines(phase).to_text());
+    }
+    let _ = writeln!(
+        out,
+        "\n== Monthly cost by phase and component ({} h/month)",
+        plan.hours_per_month
+    );
+    out.push_str(&phase_tables::totals(plan).to_text());
+    for w in &plan.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}

@@ -1,0 +1,159 @@
+//! The application tier: pods from peak requests, zone-failure headroom, nodes, HPA bounds.
+//!
+//! pods = max(ceil(rps x rps_share x (1+h) / (rps_per_pod x target_utilization) x Z/(Z-k)),
+//! min_pods): after losing k of Z zones the survivors still carry the peak at the target
+//! utilisation. nodes = ceil(pods / pods_per_node). HPA min carries the day-average load the
+//! same way; HPA max = ceil(pods x (1 + burst_headroom)).
+
+use crate::input::scenario::AppPolicy;
+use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for};
+use crate::trace::Trace;
+use crate::units::ceil_count;
+
+/// Sizes one region's application tier.
+pub fn size(
+    p: &AppPolicy,
+    ctx: &RegionContext<'_>,
+    t: &mut Trace,
+) -> Result<Vec<RegionLine>, SizingError> {
+    let d = &ctx.demand;
+    let zone_factor = t.step(
+        "zone_failure_factor",
+        "zones / (zones - zones_lost)",
+        &[
+            ("zones", p.zones as f64, "zones"),
+            ("zones_lost", p.zones_lost as f64, "zones"),
+        ],
+        p.zones as f64 / (p.zones - p.zones_lost) as f64,
+        "ratio",
+    );
+    let pod_capacity = p.rps_per_pod * p.target_utilization;
+    let rps = d.peak_rps * p.rps_share;
+    let raw_pods = rps * (1.0 + p.headroom) / pod_capacity * zone_factor;
+    let pods = t.count(
+        "pods",
+        "max(ceil(peak_rps x rps_share x (1 + headroom) / (rps_per_pod x target_utilization) \
+         x zone_failure_factor), min_pods)",
+        &[
+            ("peak_rps", d.peak_rps, "requests/s"),
+            ("rps_share", p.rps_share, "fraction"),
+            ("headroom", p.headroom, "fraction"),
+            ("rps_per_pod", p.rps_per_pod, "requests/s"),
+            ("target_utilization", p.target_utilization, "fraction"),
+            ("zone_failure_factor", zone_factor, "ratio"),
+            ("min_pods", p.min_pods as f64, "pods"),
+        ],
+        ceil_count(raw_pods).max(p.min_pods),
+        "pods",
+    );
+    let nodes = t.count(
+        "nodes",
+        "ceil(pods / pods_per_node)",
+        &[
+            ("pods", pods as f64, "pods"),
+            ("pods_per_node", p.pods_per_node as f64, "pods"),
+        ],
+        ceil_count(pods as f64 / p.pods_per_node as f64).max(1),
+        "nodes",
+    );
+    let avg_rps = d.avg_rps * p.rps_share;
+    let hpa_min = t.count(
+        "hpa_min",
+        "max(ceil(avg_rps x rps_share x (1 + headroom) / (rps_per_pod x target_utilization) \
+         x zone_failure_factor), min_pods)",
+        &[
+            ("avg_rps", d.avg_rps, "requests/s"),
+            ("rps_share", p.rps_share, "fraction"),
+            ("headroom", p.headroom, "fraction"),
+            ("rps_per_pod", p.rps_per_pod, "requests/s"),
+            ("target_utilization", p.target_utilization, "fraction"),
+            ("zone_failure_factor", zone_factor, "ratio"),
+            ("min_pods", p.min_pods as f64, "pods"),
+        ],
+        ceil_count(avg_rps * (1.0 + p.headroom) / pod_capacity * zone_factor)
+            .max(p.min_pods)
+            .min(pods),
+        "pods",
+    );
+    let hpa_max = t.count(
+        "hpa_max",
+        "ceil(pods x (1 + burst_headroom))",
+        &[
+            ("pods", pods as f64, "pods"),
+            ("burst_headroom", p.burst_headroom, "fraction"),
+        ],
+        ceil_count(pods as f64 * (1.0 + p.burst_headroom)).max(pods),
+        "pods",
+    );
+    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
+    let mut lines = vec![
+        RegionLine::billed(
+            "node",
+            nodes,
+            Measure::Instances { memory_gib: None },
+            PriceKey::new(&p.service, instance, ctx.pricing_region),
+        )
+        .from_step("nodes"),
+        RegionLine::info("pod", pods, "pods").from_step("pods"),
+        RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
+        RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
+    ];
+    if let Some(item) = &p.control_plane {
+        let mut line = RegionLine::billed(
+            "control-plane",
+            1,
+            Measure::Instances { memory_gib: None },
+            PriceKey::new("eks", item, ctx.pricing_region),
+        );
+        line.instance = None;
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::demand::Demand;
+    use crate::input::Placement;
+    use crate::sizing::test_support::{count, with_ctx};
+
+    #[test]
+    fn pods_nodes_and_hpa_bounds() {
+        let p = AppPolicy {
+            instance: "c6i.4xlarge".into(),
+            instance_by_phase: BTreeMap::new(),
+            placement: Placement::PerRegion,
+            service: "ec2".into(),
+            rps_share: 1.0,
+            rps_per_pod: 500.0,
+            target_utilization: 0.5,
+            zones: 3,
+            zones_lost: 1,
+            pods_per_node: 4,
+            min_pods: 2,
+            burst_headroom: 0.5,
+            headroom: 0.0,
+            control_plane: Some("control-plane-standard".into()),
+        };
+        let demand = Demand {
+            peak_rps: 10_000.0,
+            avg_rps: 2_500.0,
+            ..Demand::default()
+        };
+        let lines = with_ctx(demand, &BTreeMap::new(), |ctx| {
+            size(&p, ctx, &mut Trace::new())
+        })
+        .unwrap();
+        // 10,000 / (500 x 0.5) = 40 pods, x 3/(3-1) = 60 pods after losing a zone
+        assert_eq!(count(&lines, "pod"), 60);
+        // ceil(60 / 4) = 15 nodes
+        assert_eq!(count(&lines, "node"), 15);
+        // day average: 2,500 / 250 x 1.5 = 15 pods; max = ceil(60 x 1.5) = 90
+        assert_eq!(count(&lines, "hpa-min"), 15);
+        assert_eq!(count(&lines, "hpa-max"), 90);
+        assert_eq!(count(&lines, "control-plane"), 1);
+    }
+}

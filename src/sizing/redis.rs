@@ -1,0 +1,276 @@
+//! Redis: memory for sessions and the cache working set, ops/s, masters, replicas, sentinels.
+//!
+//! memory = (session bytes x session_share + working set x cache_share) x (1 + overhead);
+//! masters = max(ceil(memory (1+h) / (node memory x maxmemory_fraction)),
+//!               ceil(ops/s x ops_share (1+h) / ops_per_s_per_node), min masters),
+//! split into clusters of at most `max_nodes_per_cluster` nodes (and 16,384 slots), each
+//! cluster keeping at least 3 masters in Cluster mode. Sentinel mode adds a 2f+1 quorum.
+
+use crate::input::scenario::{RedisMode, RedisPolicy};
+use crate::sizing::{
+    Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, node_memory_gib,
+};
+use crate::trace::Trace;
+use crate::units::{BYTES_PER_GIB, ceil_count};
+
+/// Hash slots of a Redis Cluster: no cluster can have more masters than this.
+pub const CLUSTER_SLOTS: u64 = 16_384;
+
+/// Sizes one region's Redis deployment.
+pub fn size(
+    p: &RedisPolicy,
+    ctx: &RegionContext<'_>,
+    t: &mut Trace,
+) -> Result<Vec<RegionLine>, SizingError> {
+    let d = &ctx.demand;
+    let h = p.headroom;
+    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
+    let node_gib = node_memory_gib(instance, p.node_memory_gib, ctx.catalog)?;
+    let memory_bytes = t.step(
+        "memory_bytes",
+        "(session_memory_bytes x session_share + cache_working_set_bytes x cache_share) \
+         x (1 + memory_overhead_fraction)",
+        &[
+            ("session_memory_bytes", d.session_memory_bytes, "B"),
+            ("session_share", p.session_share, "fraction"),
+            ("cache_working_set_bytes", d.cache_working_set_bytes, "B"),
+            ("cache_share", p.cache_share, "fraction"),
+            (
+                "memory_overhead_fraction",
+                p.memory_overhead_fraction,
+                "fraction",
+            ),
+        ],
+        (d.session_memory_bytes * p.session_share + d.cache_working_set_bytes * p.cache_share)
+            * (1.0 + p.memory_overhead_fraction),
+        "B",
+    );
+    let usable_bytes = t.step(
+        "usable_bytes_per_node",
+        "node_memory_gib x 2^30 x maxmemory_fraction",
+        &[
+            ("node_memory_gib", node_gib, "GiB"),
+            ("maxmemory_fraction", p.maxmemory_fraction, "fraction"),
+        ],
+        node_gib * BYTES_PER_GIB * p.maxmemory_fraction,
+        "B",
+    );
+    let by_memory = t.count(
+        "masters_by_memory",
+        "ceil(memory_bytes x (1 + headroom) / usable_bytes_per_node)",
+        &[
+            ("memory_bytes", memory_bytes, "B"),
+            ("headroom", h, "fraction"),
+            ("usable_bytes_per_node", usable_bytes, "B"),
+        ],
+        ceil_count(memory_bytes * (1.0 + h) / usable_bytes),
+        "masters",
+    );
+    let ops = d.cache_ops_per_s * p.ops_share;
+    let by_ops = t.count(
+        "masters_by_ops",
+        "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
+        &[
+            ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
+            ("ops_share", p.ops_share, "fraction"),
+            ("headroom", h, "fraction"),
+            ("ops_per_s_per_node", p.ops_per_s_per_node, "ops/s"),
+        ],
+        ceil_count(ops * (1.0 + h) / p.ops_per_s_per_node),
+        "masters",
+    );
+    let min_masters = p.min_masters.unwrap_or(match p.mode {
+        RedisMode::Cluster => 3,
+        RedisMode::Sentinel | RedisMode::Standalone => 1,
+    });
+    let mut masters = t.count(
+        "masters_needed",
+        "max(masters_by_memory, masters_by_ops, min_masters)",
+        &[
+            ("masters_by_memory", by_memory as f64, "masters"),
+            ("masters_by_ops", by_ops as f64, "masters"),
+            ("min_masters", min_masters as f64, "masters"),
+        ],
+        by_memory.max(by_ops).max(min_masters),
+        "masters",
+    );
+    let group = 1 + p.replicas_per_master;
+    let masters_per_cluster = (p.max_nodes_per_cluster / group).min(CLUSTER_SLOTS);
+    let clusters = t.count(
+        "clusters",
+        "ceil(masters / min(floor(max_nodes_per_cluster / (1 + replicas_per_master)), 16384))",
+        &[
+            ("masters", masters as f64, "masters"),
+            (
+                "max_nodes_per_cluster",
+                p.max_nodes_per_cluster as f64,
+                "nodes",
+            ),
+            (
+                "replicas_per_master",
+                p.replicas_per_master as f64,
+                "replicas",
+            ),
+        ],
+        ceil_count(masters as f64 / masters_per_cluster as f64).max(1),
+        "clusters",
+    );
+    let mut masters_step = "masters_needed";
+    if p.mode == RedisMode::Cluster && masters < 3 * clusters {
+        masters_step = "masters";
+        masters = t.count(
+            "masters",
+            "max(masters_needed, 3 x clusters): every Redis Cluster needs 3 masters",
+            &[
+                ("masters_needed", masters as f64, "masters"),
+                ("clusters", clusters as f64, "clusters"),
+            ],
+            3 * clusters,
+            "masters",
+        );
+    }
+    let replicas = t.count(
+        "replicas",
+        "masters x replicas_per_master",
+        &[
+            ("masters", masters as f64, "masters"),
+            (
+                "replicas_per_master",
+                p.replicas_per_master as f64,
+                "replicas",
+            ),
+        ],
+        masters.saturating_mul(p.replicas_per_master),
+        "replicas",
+    );
+    let measure = Measure::Instances {
+        memory_gib: Some(node_gib),
+    };
+    let node_price = PriceKey::new(&p.service, instance, ctx.pricing_region);
+    let mut lines = vec![
+        RegionLine::billed("master", masters, measure, node_price.clone()).from_step(masters_step),
+        RegionLine::billed("replica", replicas, measure, node_price).from_step("replicas"),
+    ];
+    if p.mode == RedisMode::Sentinel {
+        let sentinels = t.count(
+            "sentinels",
+            "(2 x sentinel_failures_tolerated + 1) x clusters: a quorum that survives f failures",
+            &[
+                (
+                    "sentinel_failures_tolerated",
+                    p.sentinel_failures_tolerated as f64,
+                    "hosts",
+                ),
+                ("clusters", clusters as f64, "clusters"),
+            ],
+            (2 * p.sentinel_failures_tolerated + 1) * clusters,
+            "sentinels",
+        );
+        lines.push(
+            match &p.sentinel_instance {
+                Some(host) => RegionLine::billed(
+                    "sentinel",
+                    sentinels,
+                    Measure::Instances { memory_gib: None },
+                    PriceKey::new("ec2", host, ctx.pricing_region),
+                ),
+                None => RegionLine::info("sentinel", sentinels, "sentinels (co-located)"),
+            }
+            .from_step("sentinels"),
+        );
+    }
+    lines.push(RegionLine::info("clusters", clusters, "clusters").from_step("clusters"));
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::demand::Demand;
+    use crate::input::Placement;
+    use crate::sizing::test_support::{count, with_ctx};
+
+    fn policy(mode: RedisMode) -> RedisPolicy {
+        RedisPolicy {
+            instance: "cache.r6g.xlarge".into(),
+            instance_by_phase: BTreeMap::new(),
+            placement: Placement::PerRegion,
+            service: "elasticache-redis".into(),
+            mode,
+            session_share: 1.0,
+            cache_share: 1.0,
+            ops_share: 1.0,
+            memory_overhead_fraction: 0.3,
+            maxmemory_fraction: 0.75,
+            ops_per_s_per_node: 100_000.0,
+            node_memory_gib: None,
+            replicas_per_master: 1,
+            sentinel_failures_tolerated: 1,
+            sentinel_instance: None,
+            max_nodes_per_cluster: 10,
+            min_masters: None,
+            headroom: 0.3,
+        }
+    }
+
+    fn demand() -> Demand {
+        Demand {
+            session_memory_bytes: 1e11,
+            cache_working_set_bytes: 5e10,
+            cache_ops_per_s: 500_000.0,
+            ..Demand::default()
+        }
+    }
+
+    #[test]
+    fn masters_by_memory_with_catalog_usable_memory() {
+        let lines = with_ctx(demand(), &BTreeMap::new(), |ctx| {
+            size(&policy(RedisMode::Cluster), ctx, &mut Trace::new())
+        })
+        .unwrap();
+        // memory = (1e11 + 5e10) x 1.3 = 1.95e11 B
+        // usable per cache.r6g.xlarge = 26.32 GiB x 2^30 x 0.75 = 21,195,663,605.76 B
+        // by memory = ceil(1.95e11 x 1.3 / 21,195,663,605.76) = ceil(11.96) = 12
+        // by ops = ceil(500,000 x 1.3 / 100,000) = ceil(6.5) = 7 -> 12 masters
+        assert_eq!(count(&lines, "master"), 12);
+        assert_eq!(count(&lines, "replica"), 12);
+        // 10 nodes per cluster / 2 per group = 5 masters per cluster -> ceil(12 / 5) = 3
+        assert_eq!(count(&lines, "clusters"), 3);
+        assert!(lines.iter().all(|l| l.item != "sentinel"));
+    }
+
+    #[test]
+    fn cluster_mode_keeps_three_masters_per_cluster() {
+        let lines = with_ctx(Demand::default(), &BTreeMap::new(), |ctx| {
+            size(&policy(RedisMode::Cluster), ctx, &mut Trace::new())
+        })
+        .unwrap();
+        assert_eq!(count(&lines, "master"), 3);
+    }
+
+    #[test]
+    fn sentinel_quorum_is_two_f_plus_one() {
+        let mut p = policy(RedisMode::Sentinel);
+        p.sentinel_failures_tolerated = 2;
+        let lines = with_ctx(Demand::default(), &BTreeMap::new(), |ctx| {
+            size(&p, ctx, &mut Trace::new())
+        })
+        .unwrap();
+        // one master (Sentinel mode minimum), one cluster, 2 x 2 + 1 = 5 sentinels
+        assert_eq!(count(&lines, "master"), 1);
+        assert_eq!(count(&lines, "sentinel"), 5);
+    }
+
+    #[test]
+    fn unknown_instance_without_memory_is_an_error() {
+        let mut p = policy(RedisMode::Cluster);
+        p.instance = "cache.r6g.xlarg".into();
+        let e = with_ctx(demand(), &BTreeMap::new(), |ctx| {
+            size(&p, ctx, &mut Trace::new())
+        })
+        .unwrap_err();
+        assert!(e.contains("cache.r6g.xlarge"), "{e}");
+    }
+}

@@ -1,0 +1,109 @@
+//! Units and the conversions between them, in one place.
+//!
+//! headroom uses decimal units for data (1 GB = 1e9 bytes, 1 MB = 1e6 bytes), because cloud
+//! bills and transfer figures are decimal; instance memory is binary (GiB), because that is
+//! how vendors publish it. Months are `hours_per_month` long (730 by default, the AWS
+//! calculator's and Infracost's convention); a scenario may choose another basis.
+
+/// Bytes in a decimal gigabyte.
+pub const BYTES_PER_GB: f64 = 1e9;
+/// Bytes in a decimal megabyte.
+pub const BYTES_PER_MB: f64 = 1e6;
+/// Bytes in a binary gibibyte (instance and node memory).
+pub const BYTES_PER_GIB: f64 = 1_073_741_824.0;
+/// Seconds in a day.
+pub const SECONDS_PER_DAY: f64 = 86_400.0;
+/// Seconds in an hour.
+pub const SECONDS_PER_HOUR: f64 = 3_600.0;
+/// Hours in a day.
+pub const HOURS_PER_DAY: f64 = 24.0;
+/// The default month: 730 hours (8,760 hours a year / 12).
+pub const DEFAULT_HOURS_PER_MONTH: f64 = 730.0;
+
+/// Days in a month of `hours_per_month` hours (730 h -> 30.4167 days).
+#[must_use]
+pub fn days_per_month(hours_per_month: f64) -> f64 {
+    hours_per_month / HOURS_PER_DAY
+}
+
+/// Seconds in a month of `hours_per_month` hours.
+#[must_use]
+pub fn seconds_per_month(hours_per_month: f64) -> f64 {
+    hours_per_month * SECONDS_PER_HOUR
+}
+
+/// Relative tolerance under which a computed value counts as the integer next to it.
+///
+/// Inputs are decimal (0.1, 1e-3) and f64 arithmetic adds noise in the last bits: 1e10 users
+/// over 1e7 users per shard must give 1,000 shards, not 1,001 because the quotient came out
+/// as 1000.0000000000001.
+const INTEGER_SNAP: f64 = 1e-9;
+
+/// The smallest integer count >= `x`, with float noise just above an integer ignored.
+///
+/// Negative and NaN inputs give 0; callers validate their inputs, so those only arise from a
+/// zero demand.
+#[must_use]
+pub fn ceil_count(x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        return 0;
+    }
+    let nearest = x.round();
+    let snapped = if (x - nearest).abs() <= INTEGER_SNAP * x.abs().max(1.0) {
+        nearest
+    } else {
+        x.ceil()
+    };
+    // Saturate rather than wrap: counts this large are rejected by the plan's sanity checks.
+    if snapped >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        snapped as u64
+    }
+}
+
+/// Rounds a money amount to whole cents, the precision of a bill.
+#[must_use]
+pub fn round_cents(usd: f64) -> f64 {
+    (usd * 100.0).round() / 100.0
+}
+
+/// The smallest power of two >= `n` (1 for 0).
+#[must_use]
+pub fn next_power_of_two(n: u64) -> u64 {
+    n.max(1).checked_next_power_of_two().unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceil_count_ignores_float_noise_but_not_real_fractions() {
+        // 1e10 / 1e7 = 1000 exactly in decimal; f64 may land a hair above.
+        assert_eq!(ceil_count(1_000.000_000_000_1), 1000);
+        assert_eq!(ceil_count(1000.001), 1001);
+        assert_eq!(ceil_count(0.2), 1);
+        assert_eq!(ceil_count(0.0), 0);
+        assert_eq!(ceil_count(-3.0), 0);
+        assert_eq!(ceil_count(f64::NAN), 0);
+        // 0.1 + 0.2 = 0.30000000000000004, times 10 -> 3.0000000000000004 -> 3
+        assert_eq!(ceil_count((0.1 + 0.2) * 10.0), 3);
+    }
+
+    #[test]
+    fn month_conversions() {
+        // 730 h / 24 = 30.416666... days; 730 h x 3600 = 2,628,000 s
+        assert!((days_per_month(730.0) - 30.416_666_666_666_668).abs() < 1e-12);
+        assert!((seconds_per_month(730.0) - 2_628_000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rounding_helpers() {
+        // 0.384 x 730 x 50 carries float noise; a bill shows 14016.00
+        assert_eq!(round_cents(0.384 * 730.0 * 50.0), 14_016.0);
+        assert_eq!(next_power_of_two(1000), 1024);
+        assert_eq!(next_power_of_two(1024), 1024);
+        assert_eq!(next_power_of_two(0), 1);
+    }
+}

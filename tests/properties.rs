@@ -1,0 +1,159 @@
+//! Invariants over generated workloads and user counts (proptest): capacity covers demand,
+//! more users never need fewer nodes or cost less, totals add up, nothing is NaN.
+
+use headroom::input::{Growth, Phase, Scenario, load_scenario};
+use headroom::plan::{self, Plan};
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::support::root;
+
+fn base() -> Scenario {
+    load_scenario(&root().join("scenarios/saas-10b.ron")).expect("shipped scenario loads")
+}
+
+prop_compose! {
+    fn workload_knobs()(
+        mau in 0.01f64..1.0,
+        dau in 0.01f64..1.0,
+        requests in 1.0f64..2_000.0,
+        peak in 1.0f64..10.0,
+        read in 0.0f64..1.0,
+        hit in 0.0f64..0.99,
+        db_bytes in 0.0f64..1e6,
+        session in 0.0f64..1e5,
+        cdn in 0.0f64..1e9,
+        objects in 0.0f64..1e9,
+    ) -> [f64; 10] {
+        [mau, dau, requests, peak, read, hit, db_bytes, session, cdn, objects]
+    }
+}
+
+fn scenario_with(knobs: [f64; 10], phases: Vec<Phase>) -> Scenario {
+    let mut s = base();
+    let w = &mut s.workload;
+    [
+        w.mau_ratio,
+        w.dau_ratio,
+        w.requests_per_dau_per_day,
+        w.peak_to_average,
+        w.read_fraction,
+        w.cache_hit_ratio,
+        w.db_bytes_per_user,
+        w.session_bytes,
+        w.cdn_egress_bytes_per_dau_per_day,
+        w.object_bytes_per_user,
+    ] = knobs;
+    s.growth = Growth::Ladder { phases };
+    s
+}
+
+fn build(s: &Scenario) -> Plan {
+    plan::build(s).expect("plan builds")
+}
+
+/// Lines whose count may shrink as users grow: per-unit settings, not capacity.
+fn per_unit(item: &str) -> bool {
+    matches!(item, "default-pool-size" | "max-client-conn")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn more_users_never_need_less(knobs in workload_knobs(), users in 1_000u64..1_000_000_000, factor in 2u64..50) {
+        let s = scenario_with(knobs, vec![
+            Phase { name: "small".into(), users },
+            Phase { name: "large".into(), users: users * factor },
+        ]);
+        let plan = build(&s);
+        let (small, large) = (&plan.phases[0], &plan.phases[1]);
+        prop_assert!(large.monthly_usd >= small.monthly_usd - 1e-6,
+            "cost fell: {} -> {}", small.monthly_usd, large.monthly_usd);
+        for (a, b) in small.lines.iter().zip(&large.lines) {
+            prop_assert_eq!((&a.component, &a.item), (&b.component, &b.item));
+            if !per_unit(&a.item) {
+                prop_assert!(b.count >= a.count, "{}/{} fell: {} -> {}", a.component, a.item, a.count, b.count);
+            }
+        }
+    }
+
+    #[test]
+    fn totals_add_up_and_nothing_is_nan(knobs in workload_knobs(), users in 1u64..100_000_000_000) {
+        let s = scenario_with(knobs, vec![Phase { name: "p".into(), users }]);
+        let plan = build(&s);
+        let phase = &plan.phases[0];
+        let sum: f64 = phase.lines.iter().map(|l| l.monthly_usd).sum();
+        prop_assert!((sum - phase.monthly_usd).abs() <= 0.005 * phase.lines.len() as f64);
+        let by_component: f64 = phase.components.iter().map(|c| c.monthly_usd).sum();
+        prop_assert!((by_component - phase.monthly_usd).abs() <= 0.005 * phase.components.len() as f64);
+        // serde_json writes a non-finite f64 as null: only Option fields may be null.
+        let json = serde_json::to_value(&plan).unwrap();
+        let mut nulls = Vec::new();
+        collect_nulls(&json, "", &mut nulls);
+        for path in nulls {
+            let key = path.rsplit('.').next().unwrap_or("");
+            prop_assert!(
+                ["source", "catalog", "discount", "instance", "price_key", "end", "per_dau_usd"].contains(&key),
+                "null (NaN or infinity?) at {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn capacity_covers_demand(knobs in workload_knobs(), users in 1_000u64..10_000_000_000) {
+        let s = scenario_with(knobs, vec![Phase { name: "p".into(), users }]);
+        let plan = build(&s);
+        let phase = &plan.phases[0];
+        let get = |component: &str, item: &str| {
+            phase.lines.iter().find(|l| l.component == component && l.item == item).unwrap().count as f64
+        };
+        let d = &phase.demand;
+        // api: pods x 500 req/s x 0.6 target, after losing 1 of 3 zones, carries the peak.
+        prop_assert!(get("api", "pod") * 500.0 * 0.6 * 2.0 / 3.0 >= d.peak_rps * (1.0 - 1e-9));
+        prop_assert!(get("api", "node") * 4.0 >= get("api", "pod"));
+        // users-db: shards x 2 TB >= data x 1.3; shards x 5,000 >= writes x 1.3
+        prop_assert!(get("users-db", "shards") * 2e12 >= d.db_bytes * 1.3 * (1.0 - 1e-9));
+        prop_assert!(get("users-db", "shards") * 5_000.0 >= d.db_write_qps * 1.3 * (1.0 - 1e-9));
+        // sessions-cache: masters x usable memory >= (sessions + working set) x 1.3 overhead x 1.3
+        let usable = 26.32 * 1_073_741_824.0 * 0.75;
+        let need = (d.session_memory_bytes + d.cache_working_set_bytes) * 1.3 * 1.3;
+        prop_assert!(get("sessions-cache", "master") * usable >= need * (1.0 - 1e-9));
+        prop_assert!(get("sessions-cache", "master") * 100_000.0 >= d.cache_ops_per_s * 1.3 * (1.0 - 1e-9));
+        // events: brokers x 30 MB/s >= ingress x RF 3 x 1.3
+        prop_assert!(get("events", "broker") * 30e6 >= d.event_ingress_bytes_per_s_peak * 3.0 * 1.3 * (1.0 - 1e-9));
+        // CDN bills at least the demanded egress.
+        prop_assert!(get("cdn", "edge-egress") >= d.cdn_egress_gb_per_month * (1.0 - 1e-9));
+    }
+}
+
+fn collect_nulls(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Null => out.push(path.to_string()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_nulls(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                collect_nulls(item, &format!("{path}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn extreme_users_stay_finite() {
+    // 1e12 users (the extreme) with the shipped workload: every number finite.
+    let s = scenario_with(
+        [0.3, 0.4, 200.0, 3.0, 0.9, 0.8, 20_000.0, 2_000.0, 2e7, 5e7],
+        vec![Phase {
+            name: "1T".into(),
+            users: 1_000_000_000_000,
+        }],
+    );
+    let plan = build(&s);
+    assert!(plan.phases[0].monthly_usd.is_finite() && plan.phases[0].monthly_usd > 0.0);
+}

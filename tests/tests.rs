@@ -1,0 +1,6 @@
+//! The one integration-test binary (every test binary links polars; one keeps links few).
+
+mod bad_input;
+mod cli;
+mod properties;
+mod support;
