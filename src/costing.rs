@@ -60,14 +60,11 @@ pub fn quantity(
         ) => n * gib * hours_per_month,
         (Measure::Instances { .. } | Measure::Stated, PriceUnit::Month) => n,
         (Measure::Gb | Measure::Stated, PriceUnit::GbMonth | PriceUnit::Gb) => n,
-        (Measure::Requests, PriceUnit::Requests1k) => n / 1e3,
-        (Measure::Requests, PriceUnit::Requests10k) => n / 1e4,
-        (Measure::Requests, PriceUnit::Requests1m) => n / 1e6,
-        (
-            Measure::Stated,
-            PriceUnit::Requests1k | PriceUnit::Requests10k | PriceUnit::Requests1m,
-        )
-        | (Measure::Stated, PriceUnit::GbHour | PriceUnit::LcuHour) => n * hours_per_month,
+        (Measure::Requests | Measure::Stated, PriceUnit::Requests1k) => n / 1e3,
+        (Measure::Requests | Measure::Stated, PriceUnit::Requests10k) => n / 1e4,
+        (Measure::Requests | Measure::Stated, PriceUnit::Requests1m) => n / 1e6,
+        // A stated count of GB (or LCUs) held all month, billed per hour.
+        (Measure::Stated, PriceUnit::GbHour | PriceUnit::LcuHour) => n * hours_per_month,
         (Measure::Stated, PriceUnit::IopsMonth | PriceUnit::MbpsMonth) => n,
         (Measure::Instances { memory_gib: None }, PriceUnit::GbHour) => {
             return Err(
@@ -209,6 +206,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(q, 100_000.0);
+    }
+
+    #[test]
+    fn stated_requests_divide_like_requests() {
+        // a fixed line of 2e6 requests at a per-1k price bills 2,000 units, not 2e6 x hours
+        assert_eq!(
+            quantity(2_000_000, Measure::Stated, PriceUnit::Requests1k, 730.0).unwrap(),
+            2_000.0
+        );
+        assert_eq!(
+            quantity(3, Measure::Stated, PriceUnit::Hour, 730.0).unwrap(),
+            2_190.0
+        );
     }
 
     #[test]

@@ -208,8 +208,14 @@ fn build_phase(
             demand: &demand,
             sized: &sized,
         };
-        let sizing = sizing::size_component(component, &inputs)
+        let mut sizing = sizing::size_component(component, &inputs)
             .map_err(|m| component_error(scenario, index, component, &m))?;
+        // Components sized later (poolers need shards and pods) see the provisioned counts.
+        for line in sizing.lines.clone() {
+            if let Some(pin) = pin_for(component, phase, &line.item) {
+                sizing.apply_pin(&line.item, pin);
+            }
+        }
         sized.insert(component.name.clone(), sizing);
     }
     let mut lines = Vec::new();
@@ -304,7 +310,13 @@ fn discount_for(
         return (None, 1.0, String::new());
     };
     if let Some(d) = scenario.spec.discounts.get(name) {
-        return (Some(name.clone()), d.multiplier, d.source.clone());
+        let applies =
+            d.applies_to.is_empty() || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s));
+        return if applies {
+            (Some(name.clone()), d.multiplier, d.source.clone())
+        } else {
+            (None, 1.0, String::new())
+        };
     }
     match scenario.prices.discount(name) {
         Some(d)
@@ -331,12 +343,14 @@ fn price_line(
     if let Some(pin) = pinned
         && pin < sized.count
     {
+        let factor = if pin == 0 {
+            String::new()
+        } else {
+            format!(" (x{:.2})", sized.count as f64 / pin as f64)
+        };
         warnings.push(format!(
-            "phase {phase}: {}/{}: pinned {pin} is below the {} demand needs (x{:.2})",
-            component.name,
-            sized.item,
-            sized.count,
-            sized.count as f64 / pin.max(1) as f64
+            "phase {phase}: {}/{}: pinned {pin} is below the {} demand needs{factor}",
+            component.name, sized.item, sized.count
         ));
     }
     let mut derivation = sized.derivation.clone();
@@ -355,7 +369,17 @@ fn price_line(
         );
     }
     let given = component.prices.get(&sized.item);
-    let Some(key) = sized.price.as_ref().filter(|_| true) else {
+    // A line with nothing to bill needs no price (a replica kind the policy does not use).
+    let Some(key) = sized
+        .price
+        .as_ref()
+        .filter(|_| count > 0 || given.is_some())
+    else {
+        let not_billed = if sized.price.is_some() {
+            "nothing to bill (count 0)"
+        } else {
+            "capacity figure; not billed"
+        };
         derivation.extend(t.into_steps());
         return Ok(Line {
             component: component.name.clone(),
@@ -375,7 +399,7 @@ fn price_line(
             instance: sized.instance.clone(),
             billed: false,
             price_given_by: "not billed".into(),
-            price_source: "capacity figure; not billed".into(),
+            price_source: not_billed.into(),
             price_as_of: String::new(),
             price_confidence: String::new(),
             price_key: None,
@@ -389,7 +413,10 @@ fn price_line(
                 scenario,
                 index,
                 component,
-                &format!("line `{}`: {m}", sized.item),
+                &format!(
+                    "line `{}`: {m}; or state a price in `components[{index}].prices.{}`",
+                    sized.item, sized.item
+                ),
             )
         })?;
     if bill.origin.confidence == "uncertain" {

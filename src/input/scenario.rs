@@ -63,6 +63,9 @@ pub struct ScenarioDiscount {
     pub multiplier: f64,
     /// Where the figure comes from.
     pub source: String,
+    /// Pricing services it applies to (`rds-postgres`); empty: every billed line.
+    #[serde(default)]
+    pub applies_to: Vec<String>,
 }
 
 /// A unit price stated by the scenario for one line item (as design docs state them).
@@ -443,9 +446,19 @@ pub struct CdnPolicy {
     /// Requests item (`https`).
     #[serde(default = "default_https")]
     pub requests_item: String,
-    /// Origin-to-edge transfer as (service, item) when it is billed; free from AWS origins.
+    /// Origin-to-edge transfer price when it is billed (free from AWS origins to CloudFront).
     #[serde(default)]
-    pub origin_price: Option<(String, String)>,
+    pub origin_price: Option<PriceRef>,
+}
+
+/// A price in the tables, by service and item (the region is the scenario's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceRef {
+    /// Pricing service (`internet-egress`).
+    pub service: String,
+    /// Item of that service (`egress`).
+    pub item: String,
 }
 
 fn default_cdn_service() -> String {

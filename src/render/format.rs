@@ -57,7 +57,7 @@ pub fn short_usd(x: f64) -> String {
 #[must_use]
 pub fn unit_price(x: f64) -> String {
     if x == 0.0 {
-        return "-".into();
+        return "$0".into();
     }
     let text = format!("{x:.6}");
     let text = text.trim_end_matches('0');

@@ -42,11 +42,11 @@ pub fn size(p: &CdnPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Region
         "requests",
     );
     let origin_line = match &p.origin_price {
-        Some((service, item)) => RegionLine::billed(
+        Some(price) => RegionLine::billed(
             "origin-egress",
             origin,
             Measure::Gb,
-            PriceKey::new(service, item, ctx.pricing_region),
+            PriceKey::new(&price.service, &price.item, ctx.pricing_region),
         )
         .from_step("origin_egress_gb"),
         // Transfer from an AWS origin to CloudFront is not charged.

@@ -86,9 +86,19 @@ pub struct RegionLine {
     /// Name of the traced step whose result is the count; its inputs' steps form the line's
     /// derivation. `None`: the whole component trace.
     pub step: Option<String>,
+    /// A per-unit setting (connections per shard, per pooler): regions combine by maximum,
+    /// not by sum.
+    pub per_unit: bool,
 }
 
 impl RegionLine {
+    /// Marks a per-unit setting: combined over regions by maximum.
+    #[must_use]
+    pub fn per_unit(mut self) -> RegionLine {
+        self.per_unit = true;
+        self
+    }
+
     /// Names the traced step the count comes from.
     #[must_use]
     pub fn from_step(mut self, step: &str) -> RegionLine {
@@ -110,6 +120,7 @@ impl RegionLine {
             instance,
             price: Some(price),
             step: None,
+            per_unit: false,
         }
     }
 
@@ -123,6 +134,7 @@ impl RegionLine {
             instance: None,
             price: None,
             step: None,
+            per_unit: false,
         }
     }
 }
@@ -135,6 +147,8 @@ pub struct SizedLine {
     pub measure: Measure,
     pub instance: Option<String>,
     pub price: Option<PriceKey>,
+    /// Combined over regions by maximum (a per-unit setting).
+    pub per_unit: bool,
     pub derivation: Vec<Step>,
 }
 
@@ -301,7 +315,11 @@ pub fn size_component(
             );
             match totals.iter_mut().find(|(l, _)| l.item == line.item) {
                 Some((total, derivation)) => {
-                    total.count = total.count.saturating_add(line.count);
+                    total.count = if total.per_unit {
+                        total.count.max(line.count)
+                    } else {
+                        total.count.saturating_add(line.count)
+                    };
                     derivation.extend(closure);
                 }
                 None => totals.push((line, closure)),
@@ -328,7 +346,11 @@ pub fn size_component(
                 let mut t = Trace::new();
                 t.step(
                     &line.item,
-                    "sum over regions",
+                    if line.per_unit {
+                        "max over regions"
+                    } else {
+                        "sum over regions"
+                    },
                     &inputs,
                     line.count as f64,
                     line.measure.count_unit(),
@@ -341,11 +363,72 @@ pub fn size_component(
                 measure: line.measure,
                 instance: line.instance,
                 price: line.price,
+                per_unit: line.per_unit,
                 derivation,
             }
         })
         .collect();
     Ok(ComponentSizing { lines, per_region })
+}
+
+impl ComponentSizing {
+    /// Replaces the derived total of `item` by `pinned`, spread over regions in proportion to
+    /// the derived counts (evenly when nothing was derived), so that components sized later
+    /// see what is provisioned. Per-unit settings are set in every region.
+    pub fn apply_pin(&mut self, item: &str, pinned: u64) {
+        let per_unit = self.lines.iter().any(|l| l.item == item && l.per_unit);
+        let regions: Vec<String> = self.per_region.keys().cloned().collect();
+        if per_unit {
+            for r in &regions {
+                self.per_region
+                    .get_mut(r)
+                    .map(|items| items.insert(item.to_string(), pinned));
+            }
+            return;
+        }
+        let weights: Vec<u64> = regions
+            .iter()
+            .map(|r| self.per_region[r].get(item).copied().unwrap_or(0))
+            .collect();
+        for (r, share) in regions.iter().zip(distribute(pinned, &weights)) {
+            self.per_region
+                .get_mut(r)
+                .map(|items| items.insert(item.to_string(), share));
+        }
+    }
+}
+
+/// Splits `total` into integers proportional to `weights` (evenly if they are all 0), summing
+/// exactly to `total` (largest remainders get the leftovers, earlier regions first on ties).
+#[must_use]
+pub fn distribute(total: u64, weights: &[u64]) -> Vec<u64> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let sum: u64 = weights.iter().sum();
+    let weights: Vec<f64> = if sum == 0 {
+        vec![1.0; weights.len()]
+    } else {
+        weights.iter().map(|&w| w as f64).collect()
+    };
+    let wsum: f64 = weights.iter().sum();
+    let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / wsum).collect();
+    let mut shares: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let mut left = total - shares.iter().sum::<u64>().min(total);
+    let mut order: Vec<usize> = (0..exact.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        shares[i] += 1;
+        left -= 1;
+    }
+    shares
 }
 
 /// The steps a line's count depends on: its final step and, transitively, every earlier step
@@ -450,5 +533,19 @@ pub(crate) mod test_support {
             .find(|l| l.item == item)
             .unwrap_or_else(|| panic!("no line {item}"))
             .count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribute_sums_exactly() {
+        // 1,024 over derived 100/100/56: 400 + 400 + 224 exactly
+        assert_eq!(distribute(1_024, &[100, 100, 56]), vec![400, 400, 224]);
+        // 10 evenly over 3 with nothing derived: 4 + 3 + 3
+        assert_eq!(distribute(10, &[0, 0, 0]), vec![4, 3, 3]);
+        assert_eq!(distribute(5, &[1, 1]).iter().sum::<u64>(), 5);
     }
 }

@@ -152,13 +152,15 @@ pub fn size(
         )
         .from_step("poolers"),
         RegionLine::info("default-pool-size", pool, "connections per shard")
-            .from_step("default_pool_size"),
+            .from_step("default_pool_size")
+            .per_unit(),
         RegionLine::info("server-connections", server_connections, "connections")
             .from_step("server_connections"),
         RegionLine::info("client-connections", client_connections, "connections")
             .from_step("client_connections"),
         RegionLine::info("max-client-conn", max_client_conn, "connections per pooler")
-            .from_step("max_client_conn"),
+            .from_step("max_client_conn")
+            .per_unit(),
     ])
 }
 
