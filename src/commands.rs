@@ -44,6 +44,13 @@ pub fn run_plan(scenario: &Path, out_dir: &Path) -> Result<(Plan, Vec<PathBuf>),
     Ok((plan, written))
 }
 
+/// `headroom audit`: the scenario's claims and the claim-free checks.
+pub fn run_audit(scenario: &Path) -> Result<crate::audit::Audit, Error> {
+    let loaded = load_scenario(scenario)?;
+    let plan = plan::build(&loaded)?;
+    Ok(crate::audit::run(&loaded, &plan)?)
+}
+
 /// `headroom explain`.
 pub fn run_explain(
     scenario: &Path,

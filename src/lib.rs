@@ -10,6 +10,7 @@
 //!
 //! Only `render` touches polars; model, sizing and costing code is pure and does no I/O.
 
+pub mod audit;
 pub mod catalog;
 pub mod commands;
 pub mod costing;

@@ -46,6 +46,16 @@ enum Command {
         #[arg(long)]
         item: Option<String>,
     },
+    /// Check a design doc's claims (and the plan's limits); --strict exits 1 when one is wrong.
+    Audit {
+        scenario: PathBuf,
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when any finding is wrong.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Check a scenario and everything it references, without writing anything.
     Validate { scenario: PathBuf },
     /// M/M/c (Erlang C) calculator: P(wait), mean wait, smallest c meeting a target.
@@ -71,8 +81,25 @@ enum Command {
     },
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
+        Command::Audit {
+            scenario,
+            json,
+            strict,
+        } => {
+            let audit = commands::run_audit(&scenario)?;
+            if json {
+                let text = serde_json::to_string_pretty(&audit.findings)
+                    .map_err(|e| Error::Render(e.to_string()))?;
+                println!("{text}");
+            } else {
+                print!("{}", headroom::render::audit::text(&audit));
+            }
+            if strict && audit.wrong > 0 {
+                return Ok(headroom::error::EXIT_FAILED);
+            }
+        }
         Command::Plan {
             scenario,
             out,
@@ -145,13 +172,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
     }
-    Ok(())
+    Ok(headroom::error::EXIT_OK)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             // Every message already carries its cause ("cannot read X: No such file").
             eprintln!("error: {e}");

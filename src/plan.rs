@@ -127,6 +127,8 @@ pub struct Line {
     pub price_key: Option<String>,
     /// Per-band charges of tiered prices.
     pub tiers: Vec<TierCharge>,
+    /// The count per region (the pinned count spread in proportion where pinned).
+    pub regions: BTreeMap<String, u64>,
     pub derivation: Vec<Step>,
 }
 
@@ -225,7 +227,13 @@ fn build_phase(
         check_pins(scenario, index, component, sizing)?;
         let mut component_usd = 0.0;
         for sized_line in &sizing.lines {
-            let line = price_line(scenario, index, component, phase, sized_line, warnings)?;
+            let regions: BTreeMap<String, u64> = sizing
+                .per_region
+                .iter()
+                .map(|(r, items)| (r.clone(), items.get(&sized_line.item).copied().unwrap_or(0)))
+                .collect();
+            let mut line = price_line(scenario, index, component, phase, sized_line, warnings)?;
+            line.regions = regions;
             component_usd += line.monthly_usd;
             lines.push(line);
         }
@@ -404,6 +412,7 @@ fn price_line(
             price_confidence: String::new(),
             price_key: None,
             tiers: Vec::new(),
+            regions: BTreeMap::new(),
             derivation,
         });
     };
@@ -516,6 +525,7 @@ fn price_line(
         price_confidence: bill.origin.confidence,
         price_key: bill.origin.key,
         tiers: bill.tiers,
+        regions: BTreeMap::new(),
         derivation,
     })
 }

@@ -5,6 +5,7 @@
 //! cross-references (phase names, component names, discounts) checked.
 
 pub mod check;
+pub mod claims;
 pub mod growth;
 pub mod ron_file;
 pub mod scenario;

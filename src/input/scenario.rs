@@ -572,6 +572,9 @@ pub struct ScenarioFile {
     /// Assumptions and documented defaults (where the doc is silent).
     #[serde(default)]
     pub assumptions: Vec<String>,
+    /// The design doc's figures, for `headroom audit`.
+    #[serde(default)]
+    pub claims: Vec<crate::input::claims::Claim>,
 }
 
 fn default_hours() -> f64 {

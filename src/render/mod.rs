@@ -1,5 +1,6 @@
 //! Renderers: each turns a [`crate::plan::Plan`] into bytes; none re-derives a number.
 
+pub mod audit;
 pub mod costs_csv;
 pub mod explain;
 pub mod format;

@@ -1,0 +1,560 @@
+//! `headroom audit`: checks a design doc's claims against the plan, and the plan against
+//! limits no doc should cross.
+//!
+//! Each claim gets the computed value, the ratio claimed / computed and a verdict (`ok` within
+//! its tolerance, else `wrong`) with a diagnosis where one fits: the figure reproduces only at
+//! another hours-per-month basis, it is off by a power of 1000 (a GB/TB/PB mix-up) or 1.024
+//! (GiB vs GB), it is the sum of the doc's own (wrong) lines, or it claims more concurrent
+//! users than there are daily active ones. Claim-free checks flag pinned counts below what
+//! demand needs, and counts beyond hard limits (nodes per Kubernetes cluster, nodes per Redis
+//! cluster).
+
+pub mod expr;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::error::{InputError, did_you_mean};
+use crate::input::Scenario;
+use crate::input::claims::{Claim, ClaimRef, CostMeasure, LineMeasure, SpecField, UserBasis};
+use crate::plan::{Line, PhasePlan, Plan};
+
+/// Hours-per-month bases design docs use, tried when a figure does not reproduce.
+const OTHER_HOUR_BASES: &[f64] = &[720.0, 744.0, 750.0, 730.0, 700.0, 672.0, 760.0];
+/// Kubernetes' documented scalability limits per cluster.
+const K8S_MAX_NODES: u64 = 5_000;
+const K8S_MAX_PODS: u64 = 150_000;
+
+/// One result of an audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The claim's id, or `check:<what>` for claim-free checks.
+    pub id: String,
+    /// `claim` or `check`.
+    pub source: &'static str,
+    /// The doc's words (claims).
+    pub quote: Option<String>,
+    /// What was compared, readably.
+    pub refers_to: String,
+    pub claimed: f64,
+    pub computed: f64,
+    pub unit: String,
+    /// claimed / computed (`null` when computed is 0).
+    pub ratio: Option<f64>,
+    /// `ok` or `wrong`.
+    pub verdict: &'static str,
+    /// Why it is wrong, or a remark on an ok figure (empty when there is nothing to say).
+    pub diagnosis: String,
+}
+
+/// All findings of one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    pub scenario: String,
+    pub hours_per_month: f64,
+    pub claims: usize,
+    pub ok: usize,
+    pub wrong: usize,
+    pub findings: Vec<Finding>,
+}
+
+fn within(claimed: f64, computed: f64, tolerance: f64) -> bool {
+    if computed == 0.0 {
+        return claimed.abs() <= tolerance;
+    }
+    ((claimed - computed) / computed).abs() <= tolerance
+}
+
+fn phase<'a>(plan: &'a Plan, name: &str) -> Result<&'a PhasePlan, String> {
+    plan.phases.iter().find(|p| p.name == name).ok_or_else(|| {
+        let names: Vec<&str> = plan.phases.iter().map(|p| p.name.as_str()).collect();
+        format!(
+            "unknown phase `{name}`{}; phases: {}",
+            did_you_mean(name, names.iter().copied()),
+            names.join(", ")
+        )
+    })
+}
+
+fn component_lines<'a>(p: &'a PhasePlan, component: &str) -> Result<Vec<&'a Line>, String> {
+    let lines: Vec<&Line> = p
+        .lines
+        .iter()
+        .filter(|l| l.component == component)
+        .collect();
+    if lines.is_empty() {
+        let names: Vec<&str> = p.components.iter().map(|c| c.component.as_str()).collect();
+        return Err(format!(
+            "unknown component `{component}`{}; components: {}",
+            did_you_mean(component, names.iter().copied()),
+            names.join(", ")
+        ));
+    }
+    Ok(lines)
+}
+
+/// A line's monthly cost had the month had `hours` hours (only hourly prices scale).
+fn line_cost_at(line: &Line, measure: CostMeasure, hours: f64, plan_hours: f64) -> f64 {
+    let cost = match measure {
+        CostMeasure::ListMonthlyUsd => line.list_monthly_usd,
+        CostMeasure::MonthlyUsd => line.monthly_usd,
+    };
+    if matches!(line.unit.as_str(), "hour" | "gb-hour" | "lcu-hour") {
+        cost * hours / plan_hours
+    } else {
+        cost
+    }
+}
+
+/// What a claim's number computes to, at a month of `hours` hours.
+fn compute(claim: &ClaimRef, scenario: &Scenario, plan: &Plan, hours: f64) -> Result<f64, String> {
+    let plan_hours = plan.hours_per_month;
+    Ok(match claim {
+        ClaimRef::Line {
+            phase: name,
+            component,
+            items,
+            measure,
+        } => {
+            let lines = component_lines(phase(plan, name)?, component)?;
+            let mut total = 0.0;
+            for item in items {
+                let line = lines.iter().find(|l| &l.item == item).ok_or_else(|| {
+                    let known: Vec<&str> = lines.iter().map(|l| l.item.as_str()).collect();
+                    format!(
+                        "`{component}` has no line `{item}`{}; its lines: {}",
+                        did_you_mean(item, known.iter().copied()),
+                        known.join(", ")
+                    )
+                })?;
+                total += match measure {
+                    LineMeasure::Count => line.count as f64,
+                    LineMeasure::DerivedCount => line.derived_count as f64,
+                    LineMeasure::UnitPriceUsd => line.unit_price_usd,
+                    LineMeasure::ListMonthlyUsd => {
+                        line_cost_at(line, CostMeasure::ListMonthlyUsd, hours, plan_hours)
+                    }
+                    LineMeasure::MonthlyUsd => {
+                        line_cost_at(line, CostMeasure::MonthlyUsd, hours, plan_hours)
+                    }
+                };
+            }
+            total
+        }
+        ClaimRef::Component {
+            phase: name,
+            component,
+            measure,
+        } => component_lines(phase(plan, name)?, component)?
+            .iter()
+            .map(|l| line_cost_at(l, *measure, hours, plan_hours))
+            .sum(),
+        ClaimRef::Phase {
+            phase: name,
+            measure,
+        } => phase(plan, name)?
+            .lines
+            .iter()
+            .map(|l| line_cost_at(l, *measure, hours, plan_hours))
+            .sum(),
+        ClaimRef::PerUser {
+            phase: name,
+            basis,
+            measure,
+        } => {
+            let p = phase(plan, name)?;
+            let total: f64 = p
+                .lines
+                .iter()
+                .map(|l| line_cost_at(l, *measure, hours, plan_hours))
+                .sum();
+            let users = match basis {
+                UserBasis::Users => p.users as f64,
+                UserBasis::Mau => p.demand.mau,
+                UserBasis::Dau => p.demand.dau,
+            };
+            if users > 0.0 { total / users } else { 0.0 }
+        }
+        ClaimRef::Demand { phase: name, field } => {
+            let p = phase(plan, name)?;
+            let value = serde_json::to_value(p.demand).map_err(|e| e.to_string())?;
+            let map = value.as_object().ok_or("demand is not a map")?;
+            map.get(field)
+                .and_then(serde_json::Value::as_f64)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown demand field `{field}`{}; fields: {}",
+                        did_you_mean(field, map.keys().map(String::as_str)),
+                        map.keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?
+        }
+        ClaimRef::Arithmetic { expr: text } => {
+            let vars = BTreeMap::from([("hours", hours)]);
+            expr::eval(text, &vars)?
+        }
+        ClaimRef::Spec { instance, field } => {
+            let shape = scenario.catalog.get(instance).ok_or_else(|| {
+                format!(
+                    "no instance `{instance}` in the catalog{}",
+                    did_you_mean(instance, scenario.catalog.instances())
+                )
+            })?;
+            match field {
+                SpecField::Vcpu => shape.vcpu,
+                SpecField::MemoryGib => shape.memory_gib,
+                SpecField::UsableMemoryGib => shape.data_memory_gib(),
+            }
+        }
+        ClaimRef::Price {
+            service,
+            item,
+            region,
+        } => {
+            let region = region.as_deref().unwrap_or(&scenario.spec.pricing.region);
+            scenario.prices.get(service, item, region)?.tiers[0].price_usd
+        }
+    })
+}
+
+fn describe(r: &ClaimRef) -> String {
+    match r {
+        ClaimRef::Line {
+            phase,
+            component,
+            items,
+            measure,
+        } => format!("{phase}: {component}/{} {measure:?}", items.join("+")),
+        ClaimRef::Component {
+            phase,
+            component,
+            measure,
+        } => format!("{phase}: {component} total {measure:?}"),
+        ClaimRef::Phase { phase, measure } => format!("{phase}: phase total {measure:?}"),
+        ClaimRef::PerUser {
+            phase,
+            basis,
+            measure,
+        } => {
+            format!("{phase}: {measure:?} per {basis:?}")
+        }
+        ClaimRef::Demand { phase, field } => format!("{phase}: demand {field}"),
+        ClaimRef::Arithmetic { expr } => format!("= {expr}"),
+        ClaimRef::Spec { instance, field } => format!("{instance} {field:?}"),
+        ClaimRef::Price {
+            service,
+            item,
+            region,
+        } => format!(
+            "list price {service}/{item}{}",
+            region.as_ref().map_or(String::new(), |r| format!("/{r}"))
+        ),
+    }
+}
+
+fn hour_dependent(r: &ClaimRef) -> bool {
+    match r {
+        ClaimRef::Line { measure, .. } => {
+            matches!(
+                measure,
+                LineMeasure::ListMonthlyUsd | LineMeasure::MonthlyUsd
+            )
+        }
+        ClaimRef::Component { .. } | ClaimRef::Phase { .. } | ClaimRef::PerUser { .. } => true,
+        ClaimRef::Arithmetic { expr: text } => expr::variables(text).iter().any(|v| v == "hours"),
+        ClaimRef::Demand { .. } | ClaimRef::Spec { .. } | ClaimRef::Price { .. } => false,
+    }
+}
+
+fn fmt(x: f64) -> String {
+    if x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-3) {
+        format!("{x:e}")
+    } else {
+        let text = format!("{x:.4}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        text.to_string()
+    }
+}
+
+/// Why a wrong claim is wrong, where a known mistake explains it.
+fn diagnose(
+    claim: &Claim,
+    computed: f64,
+    scenario: &Scenario,
+    plan: &Plan,
+    verdicts: &BTreeMap<String, (f64, bool)>,
+) -> String {
+    let tol = claim.tolerance;
+    if hour_dependent(&claim.refers_to) {
+        for &h in OTHER_HOUR_BASES {
+            if (h - plan.hours_per_month).abs() < 1e-9 {
+                continue;
+            }
+            if let Ok(at) = compute(&claim.refers_to, scenario, plan, h)
+                && within(claim.claimed, at, tol.min(0.005).max(1e-9))
+            {
+                return format!(
+                    "reproduces only at {h} hours/month; at {} hours/month it is {}",
+                    plan.hours_per_month,
+                    fmt(computed)
+                );
+            }
+        }
+    }
+    if !claim.sum_of.is_empty() {
+        let parts: Vec<(&String, Option<&(f64, bool)>)> = claim
+            .sum_of
+            .iter()
+            .map(|id| (id, verdicts.get(id)))
+            .collect();
+        if parts.iter().all(|(_, v)| v.is_some()) {
+            let sum: f64 = parts.iter().map(|(_, v)| v.map_or(0.0, |v| v.0)).sum();
+            if within(claim.claimed, sum, tol.max(0.001)) {
+                let wrong: Vec<&str> = parts
+                    .iter()
+                    .filter(|(_, v)| v.is_some_and(|v| !v.1))
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                return if wrong.is_empty() {
+                    format!(
+                        "equals the sum of the doc's figures {}",
+                        claim.sum_of.join(" + ")
+                    )
+                } else {
+                    format!(
+                        "equals the sum of the doc's own lines {}, of which {} {} wrong",
+                        claim.sum_of.join(" + "),
+                        wrong.join(", "),
+                        if wrong.len() == 1 { "is" } else { "are" }
+                    )
+                };
+            }
+        }
+    }
+    if computed != 0.0 && claim.claimed != 0.0 {
+        let ratio = claim.claimed / computed;
+        for k in [1i32, 2, 3] {
+            for (factor, direction) in [(1000f64.powi(k), "high"), (1000f64.powi(-k), "low")] {
+                if (ratio / factor - 1.0).abs() <= tol.max(0.02) {
+                    let units = [
+                        "KB/MB/GB or GB/TB/PB",
+                        "two unit steps (GB vs PB)",
+                        "three unit steps",
+                    ];
+                    return format!(
+                        "off by a factor of 1000^{k} ({direction}): a {} mix-up",
+                        units[(k - 1) as usize]
+                    );
+                }
+            }
+        }
+        for k in [1i32, 2, 3] {
+            let f = 1.024f64.powi(k);
+            if (ratio / f - 1.0).abs() <= 0.002 || (ratio * f - 1.0).abs() <= 0.002 {
+                return format!("off by 1.024^{k}: a binary/decimal (GiB vs GB) mix-up");
+            }
+        }
+    }
+    if let ClaimRef::Demand { phase: name, field } = &claim.refers_to
+        && matches!(field.as_str(), "peak_concurrent_users" | "sessions")
+        && let Ok(p) = phase(plan, name)
+        && claim.claimed > p.demand.dau
+    {
+        return format!(
+            "claims more concurrent {} ({}) than the phase has daily active users ({})",
+            if field == "sessions" {
+                "sessions"
+            } else {
+                "users"
+            },
+            fmt(claim.claimed),
+            fmt(p.demand.dau)
+        );
+    }
+    if computed == 0.0 {
+        return "the plan has nothing here".into();
+    }
+    format!(
+        "claimed is {}x the computed value",
+        fmt(claim.claimed / computed)
+    )
+}
+
+/// Audits `plan` (built from `scenario`) against the scenario's claims and the hard limits.
+pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
+    let mut findings = Vec::new();
+    // (claimed, ok) per claim id, for "sum of" diagnoses; claims are evaluated in file order,
+    // so a total should come after its parts.
+    let mut verdicts: BTreeMap<String, (f64, bool)> = BTreeMap::new();
+    for (i, claim) in scenario.spec.claims.iter().enumerate() {
+        let computed =
+            compute(&claim.refers_to, scenario, plan, plan.hours_per_month).map_err(|m| {
+                InputError::field(
+                    &scenario.file,
+                    format!("claims[{i}].refers_to"),
+                    format!("`{}`: {m}", claim.id),
+                )
+            })?;
+        let ok = within(claim.claimed, computed, claim.tolerance);
+        let diagnosis = if ok {
+            String::new()
+        } else {
+            diagnose(claim, computed, scenario, plan, &verdicts)
+        };
+        verdicts.insert(claim.id.clone(), (claim.claimed, ok));
+        findings.push(Finding {
+            id: claim.id.clone(),
+            source: "claim",
+            quote: Some(claim.quote.clone()),
+            refers_to: describe(&claim.refers_to),
+            claimed: claim.claimed,
+            computed,
+            unit: claim.unit.clone(),
+            ratio: (computed != 0.0).then(|| claim.claimed / computed),
+            verdict: if ok { "ok" } else { "wrong" },
+            diagnosis,
+        });
+    }
+    findings.extend(checks(plan));
+    let wrong = findings.iter().filter(|f| f.verdict == "wrong").count();
+    Ok(Audit {
+        scenario: plan.scenario.clone(),
+        hours_per_month: plan.hours_per_month,
+        claims: scenario.spec.claims.len(),
+        ok: findings.len() - wrong,
+        wrong,
+        findings,
+    })
+}
+
+fn check(
+    id: String,
+    refers_to: String,
+    claimed: f64,
+    computed: f64,
+    unit: &str,
+    ok: bool,
+    diagnosis: String,
+) -> Finding {
+    Finding {
+        id,
+        source: "check",
+        quote: None,
+        refers_to,
+        claimed,
+        computed,
+        unit: unit.to_string(),
+        ratio: (computed != 0.0).then(|| claimed / computed),
+        verdict: if ok { "ok" } else { "wrong" },
+        diagnosis,
+    }
+}
+
+/// Claim-free checks: user populations nest, pins cover demand, counts stay within limits.
+fn checks(plan: &Plan) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in &plan.phases {
+        let d = &p.demand;
+        let nest = [
+            (
+                "peak_concurrent_users",
+                d.peak_concurrent_users,
+                "dau",
+                d.dau,
+            ),
+            ("dau", d.dau, "mau", d.mau),
+            ("mau", d.mau, "users", d.users),
+        ];
+        for (small, a, big, b) in nest {
+            if a > b * (1.0 + 1e-9) {
+                out.push(check(
+                    format!("check:{}:{small}<={big}", p.name),
+                    format!("{}: demand {small} <= {big}", p.name),
+                    a,
+                    b,
+                    "users",
+                    false,
+                    format!("{small} exceeds {big}"),
+                ));
+            }
+        }
+        for line in &p.lines {
+            if line.pinned && line.count < line.derived_count {
+                out.push(check(
+                    format!(
+                        "check:{}:{}/{}:pinned-below-demand",
+                        p.name, line.component, line.item
+                    ),
+                    format!(
+                        "{}: {}/{} pinned vs needed",
+                        p.name, line.component, line.item
+                    ),
+                    line.count as f64,
+                    line.derived_count as f64,
+                    &line.count_unit,
+                    false,
+                    if line.count == 0 {
+                        format!("pinned 0 but demand needs {}", line.derived_count)
+                    } else {
+                        format!(
+                            "pinned {} is below the {} demand needs (x{:.2} short)",
+                            line.count,
+                            line.derived_count,
+                            line.derived_count as f64 / line.count as f64
+                        )
+                    },
+                ));
+            } else if line.pinned
+                && line.derived_count > 0
+                && line.count >= 2 * line.derived_count
+                && line.billed
+            {
+                out.push(check(
+                    format!(
+                        "check:{}:{}/{}:pinned-above-demand",
+                        p.name, line.component, line.item
+                    ),
+                    format!(
+                        "{}: {}/{} pinned vs needed",
+                        p.name, line.component, line.item
+                    ),
+                    line.count as f64,
+                    line.derived_count as f64,
+                    &line.count_unit,
+                    true,
+                    format!(
+                        "over-provisioned: pinned {} is {:.1}x the {} demand needs",
+                        line.count,
+                        line.count as f64 / line.derived_count as f64,
+                        line.derived_count
+                    ),
+                ));
+            }
+            let limit = match (line.kind.as_str(), line.item.as_str()) {
+                ("App", "node") => Some((K8S_MAX_NODES, "nodes per Kubernetes cluster")),
+                ("App", "pod") => Some((K8S_MAX_PODS, "pods per Kubernetes cluster")),
+                _ => None,
+            };
+            if let Some((max, what)) = limit {
+                for (region, count) in &line.regions {
+                    if *count > max {
+                        out.push(check(
+                            format!("check:{}:{}/{}:{region}:limit", p.name, line.component, line.item),
+                            format!("{}: {}/{} in {region}", p.name, line.component, line.item),
+                            *count as f64,
+                            max as f64,
+                            &line.count_unit,
+                            false,
+                            format!("{count} is above Kubernetes' limit of {max} {what}: split the cluster"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}

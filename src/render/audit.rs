@@ -1,0 +1,87 @@
+//! The audit as a table (terminal and Markdown) and as JSON.
+
+use crate::audit::Audit;
+use crate::render::table::{Align, Table};
+
+fn number(x: f64) -> String {
+    if x.abs() >= 1e6 && x.fract() == 0.0 && x.abs() < 1e18 {
+        crate::render::format::thousands(x.abs() as u64)
+    } else if x.abs() >= 1e4 {
+        let text = format!("{x:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        let text = format!("{x:.6}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The findings as a table.
+#[must_use]
+pub fn table(audit: &Audit) -> Table {
+    let mut t = Table::new(&[
+        ("id", Align::Left),
+        ("verdict", Align::Left),
+        ("claimed", Align::Right),
+        ("computed", Align::Right),
+        ("ratio", Align::Right),
+        ("unit", Align::Left),
+        ("diagnosis", Align::Left),
+    ]);
+    for f in &audit.findings {
+        t.row(vec![
+            f.id.clone(),
+            f.verdict.to_string(),
+            number(f.claimed),
+            number(f.computed),
+            f.ratio.map_or("-".into(), |r| format!("{r:.4}")),
+            f.unit.clone(),
+            f.diagnosis.clone(),
+        ]);
+    }
+    t
+}
+
+/// The terminal view: the table and a count.
+#[must_use]
+pub fn text(audit: &Audit) -> String {
+    format!(
+        "{}\n{}: {} findings ({} claims), {} ok, {} wrong\n",
+        table(audit).to_text(),
+        audit.scenario,
+        audit.findings.len(),
+        audit.claims,
+        audit.ok,
+        audit.wrong
+    )
+}
+
+/// A Markdown section with the quotes.
+#[must_use]
+pub fn markdown(audit: &Audit) -> String {
+    let mut t = Table::new(&[
+        ("id", Align::Left),
+        ("the doc says", Align::Left),
+        ("claimed", Align::Right),
+        ("computed", Align::Right),
+        ("verdict", Align::Left),
+        ("diagnosis", Align::Left),
+    ]);
+    for f in &audit.findings {
+        t.row(vec![
+            f.id.clone(),
+            f.quote.clone().unwrap_or_else(|| f.refers_to.clone()),
+            format!("{} {}", number(f.claimed), f.unit),
+            number(f.computed),
+            f.verdict.to_string(),
+            f.diagnosis.clone(),
+        ]);
+    }
+    format!(
+        "## Audit: {} ok, {} wrong ({} claims checked at {} hours/month)\n\n{}",
+        audit.ok,
+        audit.wrong,
+        audit.claims,
+        audit.hours_per_month,
+        t.to_markdown()
+    )
+}
