@@ -5,14 +5,20 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::input::load_scenario;
+use crate::input::load_scenario_with;
+use crate::input::overrides::Set;
 use crate::plan::{self, Plan};
 use crate::queueing::{self, QueueState, WaitTarget};
 use crate::render;
 
 /// Loads a scenario and builds its plan.
 pub fn plan_scenario(scenario: &Path) -> Result<Plan, Error> {
-    let scenario = load_scenario(scenario)?;
+    plan_scenario_with(scenario, &[])
+}
+
+/// Loads a scenario with `--set` overrides and builds its plan.
+pub fn plan_scenario_with(scenario: &Path, sets: &[Set]) -> Result<Plan, Error> {
+    let scenario = load_scenario_with(scenario, sets)?;
     Ok(plan::build(&scenario)?)
 }
 
@@ -36,8 +42,12 @@ pub fn plan_files(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, Error> {
 }
 
 /// `headroom plan`: builds, renders every file, then writes them all (or none).
-pub fn run_plan(scenario: &Path, out_dir: &Path) -> Result<(Plan, Vec<PathBuf>), Error> {
-    let plan = plan_scenario(scenario)?;
+pub fn run_plan(
+    scenario: &Path,
+    out_dir: &Path,
+    sets: &[Set],
+) -> Result<(Plan, Vec<PathBuf>), Error> {
+    let plan = plan_scenario_with(scenario, sets)?;
     // Render everything before writing anything: a render failure leaves no partial output.
     let files = plan_files(&plan)?;
     let written = crate::output::write_files(out_dir, &plan.scenario, &files)?;
@@ -45,8 +55,8 @@ pub fn run_plan(scenario: &Path, out_dir: &Path) -> Result<(Plan, Vec<PathBuf>),
 }
 
 /// `headroom audit`: the scenario's claims and the claim-free checks.
-pub fn run_audit(scenario: &Path) -> Result<crate::audit::Audit, Error> {
-    let loaded = load_scenario(scenario)?;
+pub fn run_audit(scenario: &Path, sets: &[Set]) -> Result<crate::audit::Audit, Error> {
+    let loaded = load_scenario_with(scenario, sets)?;
     let plan = plan::build(&loaded)?;
     Ok(crate::audit::run(&loaded, &plan)?)
 }
@@ -57,8 +67,9 @@ pub fn run_explain(
     phase: &str,
     component: &str,
     item: Option<&str>,
+    sets: &[Set],
 ) -> Result<String, Error> {
-    let plan = plan_scenario(scenario)?;
+    let plan = plan_scenario_with(scenario, sets)?;
     render::explain::render(&plan, phase, component, item).map_err(Error::Usage)
 }
 
@@ -73,8 +84,8 @@ pub struct Validation {
 
 /// `headroom validate`: loads and checks every input, and prices every line of every phase
 /// (a missing price is bad input), without writing anything.
-pub fn run_validate(scenario: &Path) -> Result<Validation, Error> {
-    let loaded = load_scenario(scenario)?;
+pub fn run_validate(scenario: &Path, sets: &[Set]) -> Result<Validation, Error> {
+    let loaded = load_scenario_with(scenario, sets)?;
     plan::build(&loaded)?;
     Ok(Validation {
         scenario: loaded.spec.name.clone(),
@@ -82,6 +93,63 @@ pub fn run_validate(scenario: &Path) -> Result<Validation, Error> {
         components: loaded.spec.components.len(),
         prices: loaded.prices.entries().count(),
     })
+}
+
+/// `headroom timeline`: builds the timeline and writes its files under
+/// `out_dir/<scenario>/timeline/`.
+pub fn run_timeline(
+    scenario: &Path,
+    months: Option<u32>,
+    out_dir: &Path,
+    sets: &[Set],
+) -> Result<(crate::timeline::Timeline, Vec<PathBuf>), Error> {
+    let loaded = load_scenario_with(scenario, sets)?;
+    let months = months
+        .or(loaded.spec.timeline_months)
+        .unwrap_or(crate::timeline::DEFAULT_MONTHS);
+    let timeline = crate::timeline::build(&loaded, months)?;
+    let files = vec![
+        (
+            "timeline/timeline.json".to_string(),
+            render::timeline::json(&timeline)?,
+        ),
+        (
+            "timeline/timeline.csv".to_string(),
+            render::timeline::months_csv(&timeline)?,
+        ),
+        (
+            "timeline/timeline_lines.csv".to_string(),
+            render::timeline::lines_csv(&timeline)?,
+        ),
+    ];
+    let written = crate::output::write_files(out_dir, &timeline.scenario, &files)?;
+    Ok((timeline, written))
+}
+
+/// `headroom diff`: plan A against plan B (B defaults to A's scenario), each with its own
+/// `--set` overrides.
+pub fn run_diff(
+    a: &Path,
+    b: Option<&Path>,
+    sets_a: &[Set],
+    sets_b: &[Set],
+) -> Result<crate::diff::Diff, Error> {
+    let b_path = b.unwrap_or(a);
+    let plan_a = plan_scenario_with(a, sets_a)?;
+    let plan_b = plan_scenario_with(b_path, sets_b)?;
+    let label = |path: &Path, sets: &[Set]| {
+        let mut text = path.display().to_string();
+        for s in sets {
+            text.push_str(&format!(" --set {}={}", s.path, s.value));
+        }
+        text
+    };
+    Ok(crate::diff::compare(
+        &plan_a,
+        &plan_b,
+        &label(a, sets_a),
+        &label(b_path, sets_b),
+    ))
 }
 
 /// The answer of `headroom queue`.

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod commands;
 pub mod costing;
 pub mod demand;
+pub mod diff;
 pub mod error;
 pub mod input;
 pub mod output;
@@ -23,6 +24,7 @@ pub mod pricing;
 pub mod queueing;
 pub mod render;
 pub mod sizing;
+pub mod timeline;
 pub mod trace;
 pub mod units;
 

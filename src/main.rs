@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use headroom::commands::{self, QueueQuestion};
-use headroom::error::Error;
+use headroom::error::{EXIT_FAILED, EXIT_OK, Error};
+use headroom::input::overrides::Set;
 use headroom::queueing::WaitTarget;
 
 #[derive(Parser)]
@@ -18,6 +19,28 @@ use headroom::queueing::WaitTarget;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--set path=value`, shared by every command that reads a scenario.
+#[derive(Args, Clone, Default)]
+struct Overrides {
+    /// Override a scenario or model field for this run: `workload.dau_ratio=0.2`,
+    /// `components.users-db.policy.headroom=0.5`, `hours_per_month=720` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+}
+
+impl Overrides {
+    fn parse(&self) -> Result<Vec<Set>, Error> {
+        parse_sets(&self.set)
+    }
+}
+
+fn parse_sets(items: &[String]) -> Result<Vec<Set>, Error> {
+    items
+        .iter()
+        .map(|s| Set::parse(s).map_err(Error::Usage))
+        .collect()
 }
 
 #[derive(Subcommand)]
@@ -32,6 +55,8 @@ enum Command {
         /// Do not print the tables.
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        overrides: Overrides,
     },
     /// Show the derivation of a component's lines in one phase.
     Explain {
@@ -45,6 +70,8 @@ enum Command {
         /// Only this line item.
         #[arg(long)]
         item: Option<String>,
+        #[command(flatten)]
+        overrides: Overrides,
     },
     /// Check a design doc's claims (and the plan's limits); --strict exits 1 when one is wrong.
     Audit {
@@ -55,9 +82,49 @@ enum Command {
         /// Exit 1 when any finding is wrong.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        overrides: Overrides,
+    },
+    /// Month by month: users, counts and cost; phase thresholds, step-ups with lead times, budget.
+    Timeline {
+        scenario: PathBuf,
+        /// Months to cover (default: the scenario's timeline_months, else 60).
+        #[arg(long)]
+        months: Option<u32>,
+        /// Output folder; files go to DIR/<scenario-name>/timeline/.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Do not print the tables.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        overrides: Overrides,
+    },
+    /// Compare two plans per phase and line: two scenarios, or one under two sets of --set.
+    Diff {
+        /// Scenario A.
+        a: PathBuf,
+        /// Scenario B (default: A again, with --set-b overrides).
+        b: Option<PathBuf>,
+        /// An override for A only (repeatable).
+        #[arg(long = "set-a", value_name = "PATH=VALUE")]
+        set_a: Vec<String>,
+        /// An override for B only (repeatable).
+        #[arg(long = "set-b", value_name = "PATH=VALUE")]
+        set_b: Vec<String>,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print Markdown.
+        #[arg(long)]
+        markdown: bool,
     },
     /// Check a scenario and everything it references, without writing anything.
-    Validate { scenario: PathBuf },
+    Validate {
+        scenario: PathBuf,
+        #[command(flatten)]
+        overrides: Overrides,
+    },
     /// M/M/c (Erlang C) calculator: P(wait), mean wait, smallest c meeting a target.
     Queue {
         /// Arrivals per second (lambda).
@@ -81,31 +148,23 @@ enum Command {
     },
 }
 
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Render(e.to_string()))
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per command, each a few calls"
+)]
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
-        Command::Audit {
-            scenario,
-            json,
-            strict,
-        } => {
-            let audit = commands::run_audit(&scenario)?;
-            if json {
-                let text = serde_json::to_string_pretty(&audit.findings)
-                    .map_err(|e| Error::Render(e.to_string()))?;
-                println!("{text}");
-            } else {
-                print!("{}", headroom::render::audit::text(&audit));
-            }
-            if strict && audit.wrong > 0 {
-                return Ok(headroom::error::EXIT_FAILED);
-            }
-        }
         Command::Plan {
             scenario,
             out,
             quiet,
+            overrides,
         } => {
-            let (plan, written) = commands::run_plan(&scenario, &out)?;
+            let (plan, written) = commands::run_plan(&scenario, &out, &overrides.parse()?)?;
             if !quiet {
                 print!("{}", headroom::render::terminal::render(&plan));
                 println!();
@@ -119,14 +178,73 @@ fn run(cli: Cli) -> Result<i32, Error> {
             phase,
             component,
             item,
+            overrides,
         } => {
-            print!(
-                "{}",
-                commands::run_explain(&scenario, &phase, &component, item.as_deref())?
-            );
+            let text = commands::run_explain(
+                &scenario,
+                &phase,
+                &component,
+                item.as_deref(),
+                &overrides.parse()?,
+            )?;
+            print!("{text}");
         }
-        Command::Validate { scenario } => {
-            let v = commands::run_validate(&scenario)?;
+        Command::Audit {
+            scenario,
+            json,
+            strict,
+            overrides,
+        } => {
+            let audit = commands::run_audit(&scenario, &overrides.parse()?)?;
+            if json {
+                println!("{}", to_json(&audit.findings)?);
+            } else {
+                print!("{}", headroom::render::audit::text(&audit));
+            }
+            if strict && audit.wrong > 0 {
+                return Ok(EXIT_FAILED);
+            }
+        }
+        Command::Timeline {
+            scenario,
+            months,
+            out,
+            quiet,
+            overrides,
+        } => {
+            let (timeline, written) =
+                commands::run_timeline(&scenario, months, &out, &overrides.parse()?)?;
+            if !quiet {
+                print!("{}", headroom::render::timeline::text(&timeline));
+                println!();
+            }
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+        }
+        Command::Diff {
+            a,
+            b,
+            set_a,
+            set_b,
+            json,
+            markdown,
+        } => {
+            let diff =
+                commands::run_diff(&a, b.as_deref(), &parse_sets(&set_a)?, &parse_sets(&set_b)?)?;
+            if json {
+                println!("{}", to_json(&diff)?);
+            } else if markdown {
+                print!("{}", headroom::render::diff::markdown(&diff));
+            } else {
+                print!("{}", headroom::render::diff::text(&diff));
+            }
+        }
+        Command::Validate {
+            scenario,
+            overrides,
+        } => {
+            let v = commands::run_validate(&scenario, &overrides.parse()?)?;
             println!(
                 "ok: {} ({} phases, {} components, {} prices checked)",
                 v.scenario, v.phases, v.components, v.prices
@@ -154,9 +272,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             };
             let answer = commands::run_queue(arrival_rate_per_s, service_time_s, question)?;
             if json {
-                let text = serde_json::to_string_pretty(&answer)
-                    .map_err(|e| Error::Render(e.to_string()))?;
-                println!("{text}");
+                println!("{}", to_json(&answer)?);
             } else {
                 println!(
                     "servers (c)         {} ({})",
@@ -172,7 +288,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             }
         }
     }
-    Ok(headroom::error::EXIT_OK)
+    Ok(EXIT_OK)
 }
 
 fn main() -> ExitCode {

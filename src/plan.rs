@@ -192,7 +192,9 @@ fn component_error(
     )
 }
 
-fn build_phase(
+/// Builds one phase: demand for `users`, every component sized and priced. Pins apply where
+/// the scenario pins `phase` (or `*`).
+pub fn build_phase(
     scenario: &Scenario,
     phase: &str,
     users: u64,

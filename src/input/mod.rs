@@ -7,6 +7,7 @@
 pub mod check;
 pub mod claims;
 pub mod growth;
+pub mod overrides;
 pub mod ron_file;
 pub mod scenario;
 pub mod workload;
@@ -61,7 +62,17 @@ fn resolve(base: &Path, relative: &str) -> PathBuf {
 
 /// Loads and checks a scenario and everything it references.
 pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
+    load_scenario_with(path, &[])
+}
+
+/// Loads a scenario with `--set` overrides applied, checked like the files.
+pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenario, InputError> {
+    let set_error = |m: String| InputError::field(path, "", m);
+    let (model_sets, file_sets): (Vec<&overrides::Set>, Vec<&overrides::Set>) = sets
+        .iter()
+        .partition(|s| matches!(s.root(), "workload" | "growth"));
     let spec: ScenarioFile = ron_file::load(path)?;
+    let spec: ScenarioFile = overrides::apply(&spec, &file_sets, 0).map_err(set_error)?;
     spec.validate(path)?;
 
     let (growth, growth_origin) = match &spec.growth {
@@ -90,6 +101,24 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
         }
     };
     let workload = apply_overrides(path, workload, &spec.workload_overrides)?;
+    let workload_sets: Vec<&overrides::Set> = model_sets
+        .iter()
+        .copied()
+        .filter(|s| s.root() == "workload")
+        .collect();
+    let workload: Workload = overrides::apply(&workload, &workload_sets, 1).map_err(set_error)?;
+    if !workload_sets.is_empty() {
+        workload.validate(path, "--set workload")?;
+    }
+    let growth_sets: Vec<&overrides::Set> = model_sets
+        .iter()
+        .copied()
+        .filter(|s| s.root() == "growth")
+        .collect();
+    let growth: Growth = overrides::apply(&growth, &growth_sets, 1).map_err(set_error)?;
+    if !growth_sets.is_empty() {
+        growth.validate(path, "--set growth")?;
+    }
 
     let prices = PriceBook::load(&resolve(path, &spec.pricing.tables))?;
     let (catalog, catalog_origin) = match &spec.pricing.catalog {

@@ -111,6 +111,10 @@ pub struct Component {
     /// Free text: assumptions, the doc's words.
     #[serde(default)]
     pub notes: Option<String>,
+    /// Months of work before a step-up of this component is live (resharding, a new
+    /// cluster): `headroom timeline` says when that work must start.
+    #[serde(default)]
+    pub lead_time_months: Option<u32>,
 }
 
 /// A component's kind and sizing policy.
@@ -572,6 +576,12 @@ pub struct ScenarioFile {
     /// Assumptions and documented defaults (where the doc is silent).
     #[serde(default)]
     pub assumptions: Vec<String>,
+    /// Monthly budget; `headroom timeline` flags the months above it.
+    #[serde(default)]
+    pub budget_usd_per_month: Option<f64>,
+    /// Months `headroom timeline` covers unless `--months` says otherwise.
+    #[serde(default)]
+    pub timeline_months: Option<u32>,
     /// The design doc's figures, for `headroom audit`.
     #[serde(default)]
     pub claims: Vec<crate::input::claims::Claim>,

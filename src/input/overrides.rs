@@ -1,0 +1,224 @@
+//! `--set path=value`: one-run overrides of any scenario or model field.
+//!
+//! Paths are dotted: `workload.dau_ratio`, `hours_per_month`, `regions[0].user_share`,
+//! `components.users-db.policy.headroom` (a list element by index or by its `name`; a
+//! component's policy kind may be skipped). The value is JSON where it parses (`0.2`, `true`,
+//! `"text"`, `[1, 2]`), else a plain string. The result goes through the same checks as the
+//! files.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::did_you_mean;
+
+/// One `--set` override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Set {
+    /// Dotted path.
+    pub path: String,
+    /// The new value.
+    pub value: Value,
+}
+
+impl Set {
+    /// Parses `path=value`.
+    pub fn parse(text: &str) -> Result<Set, String> {
+        let (path, value) = text
+            .split_once('=')
+            .ok_or_else(|| format!("--set `{text}`: expected path=value"))?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err(format!("--set `{text}`: the path is empty"));
+        }
+        let value =
+            serde_json::from_str(value.trim()).unwrap_or_else(|_| Value::String(value.to_string()));
+        Ok(Set {
+            path: path.to_string(),
+            value,
+        })
+    }
+
+    /// The first path segment (`workload`, `growth`, or a scenario field).
+    #[must_use]
+    pub fn root(&self) -> &str {
+        self.path.split(['.', '[']).next().unwrap_or("")
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let mut rest = part;
+        while let Some(open) = rest.find('[') {
+            if open > 0 {
+                out.push(rest[..open].to_string());
+            }
+            let close = rest[open..].find(']').map_or(rest.len(), |c| open + c);
+            out.push(rest[open + 1..close].to_string());
+            rest = rest.get(close + 1..).unwrap_or("");
+        }
+        if !rest.is_empty() {
+            out.push(rest.to_string());
+        }
+    }
+    out
+}
+
+fn descend<'a>(node: &'a mut Value, segment: &str, so_far: &str) -> Result<&'a mut Value, String> {
+    match node {
+        Value::Object(map) => {
+            // An enum value serialises as {"Variant": {...}}: look through it.
+            let through_enum = !map.contains_key(segment)
+                && map.len() == 1
+                && map
+                    .values()
+                    .next()
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| m.contains_key(segment));
+            let keys: Vec<String> = map.keys().cloned().collect();
+            if through_enum {
+                let inner = map
+                    .values_mut()
+                    .next()
+                    .and_then(Value::as_object_mut)
+                    .expect("checked");
+                return Ok(inner.get_mut(segment).expect("checked"));
+            }
+            if let Some(child) = map.get_mut(segment) {
+                return Ok(child);
+            }
+            Err(format!(
+                "`{so_far}` has no field `{segment}`{}",
+                did_you_mean(segment, keys.iter().map(String::as_str))
+            ))
+        }
+        Value::Array(items) => {
+            if let Ok(i) = segment.parse::<usize>() {
+                let len = items.len();
+                return items.get_mut(i).ok_or_else(|| {
+                    format!("`{so_far}` has {len} elements; index {i} is out of range")
+                });
+            }
+            let names: Vec<String> = items
+                .iter()
+                .filter_map(|v| v.get("name").and_then(Value::as_str).map(String::from))
+                .collect();
+            items
+                .iter_mut()
+                .find(|v| v.get("name").and_then(Value::as_str) == Some(segment))
+                .ok_or_else(|| {
+                    format!(
+                        "`{so_far}` has no element named `{segment}`{}",
+                        did_you_mean(segment, names.iter().map(String::as_str))
+                    )
+                })
+        }
+        _ => Err(format!(
+            "`{so_far}` is a value, not a structure; cannot go into `{segment}`"
+        )),
+    }
+}
+
+/// Applies `set` (its path taken from `skip` segments on) to `value`.
+pub fn apply_to_value(value: &mut Value, set: &Set, skip: usize) -> Result<(), String> {
+    let segs = segments(&set.path);
+    let mut node = value;
+    let mut so_far = segs[..skip].join(".");
+    for seg in &segs[skip..] {
+        node = descend(
+            node,
+            seg,
+            if so_far.is_empty() {
+                "the scenario"
+            } else {
+                &so_far
+            },
+        )?;
+        so_far = if so_far.is_empty() {
+            seg.clone()
+        } else {
+            format!("{so_far}.{seg}")
+        };
+    }
+    *node = set.value.clone();
+    Ok(())
+}
+
+/// Applies `sets` to a typed value through its JSON form, re-checking the types.
+pub fn apply<T: Serialize + DeserializeOwned>(
+    target: &T,
+    sets: &[&Set],
+    skip: usize,
+) -> Result<T, String> {
+    if sets.is_empty() {
+        return serde_json::to_value(target)
+            .and_then(serde_json::from_value)
+            .map_err(|e| e.to_string());
+    }
+    let mut value = serde_json::to_value(target).map_err(|e| e.to_string())?;
+    for set in sets {
+        apply_to_value(&mut value, set, skip).map_err(|m| format!("--set {}: {m}", set.path))?;
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let names: Vec<&str> = sets.iter().map(|s| s.path.as_str()).collect();
+        format!(
+            "--set {}: {} (at `{}`)",
+            names.join(", "),
+            e.inner(),
+            e.path()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_values() {
+        assert_eq!(
+            Set::parse("workload.dau_ratio=0.2").unwrap().value,
+            Value::from(0.2)
+        );
+        assert_eq!(
+            Set::parse("pricing.region=eu-west-1").unwrap().value,
+            Value::from("eu-west-1")
+        );
+        assert!(Set::parse("nothing").is_err());
+        assert_eq!(
+            Set::parse("regions[1].user_share=0.5").unwrap().root(),
+            "regions"
+        );
+    }
+
+    #[test]
+    fn paths_go_through_lists_names_and_enums() {
+        let mut v = serde_json::json!({
+            "regions": [{"name": "a", "user_share": 1.0}],
+            "components": [{"name": "db", "policy": {"Postgres": {"headroom": 0.3}}}],
+        });
+        apply_to_value(&mut v, &Set::parse("regions[0].user_share=0.5").unwrap(), 0).unwrap();
+        apply_to_value(
+            &mut v,
+            &Set::parse("components.db.policy.headroom=0.5").unwrap(),
+            0,
+        )
+        .unwrap();
+        assert_eq!(v["regions"][0]["user_share"], 0.5);
+        assert_eq!(v["components"][0]["policy"]["Postgres"]["headroom"], 0.5);
+        let e = apply_to_value(
+            &mut v,
+            &Set::parse("components.dbb.policy.headroom=1").unwrap(),
+            0,
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("no element named `dbb`") && e.contains("did you mean `db`"),
+            "{e}"
+        );
+        let e =
+            apply_to_value(&mut v, &Set::parse("regions[3].user_share=1").unwrap(), 0).unwrap_err();
+        assert!(e.contains("index 3 is out of range"), "{e}");
+    }
+}

@@ -1,0 +1,213 @@
+//! The timeline as a terminal table, CSV (polars) and JSON.
+
+use polars::prelude::*;
+
+use crate::error::Error;
+use crate::render::format::{short, thousands, usd};
+use crate::render::table::{Align, Table};
+use crate::timeline::Timeline;
+
+/// Terminal text: one row per month, then thresholds, step-ups and budget overruns.
+#[must_use]
+pub fn text(t: &Timeline) -> String {
+    let mut months = Table::new(&[
+        ("month", Align::Left),
+        ("users", Align::Right),
+        ("DAU", Align::Right),
+        ("peak req/s", Align::Right),
+        ("monthly", Align::Right),
+        ("step-ups", Align::Right),
+    ]);
+    for m in &t.months {
+        let steps = t.step_ups.iter().filter(|s| s.month == m.month).count();
+        months.row(vec![
+            m.label.clone(),
+            short(m.users as f64),
+            short(m.dau),
+            thousands(m.peak_rps.round() as u64),
+            usd(m.monthly_usd),
+            if steps == 0 {
+                String::new()
+            } else {
+                steps.to_string()
+            },
+        ]);
+    }
+    let mut out = format!(
+        "{}: timeline over {} months\n\n{}",
+        t.scenario,
+        t.months.len() - 1,
+        months.to_text()
+    );
+    let mut thresholds = Table::new(&[
+        ("phase", Align::Left),
+        ("users", Align::Right),
+        ("reached", Align::Left),
+    ]);
+    for th in &t.thresholds {
+        thresholds.row(vec![
+            th.phase.clone(),
+            short(th.users as f64),
+            th.label
+                .clone()
+                .unwrap_or_else(|| "not within the timeline".into()),
+        ]);
+    }
+    out.push_str(&format!("\n== Phase thresholds\n{}", thresholds.to_text()));
+    let mut steps = Table::new(&[
+        ("live by", Align::Left),
+        ("component", Align::Left),
+        ("item", Align::Left),
+        ("from", Align::Right),
+        ("to", Align::Right),
+        ("lead time", Align::Right),
+        ("start work by", Align::Left),
+    ]);
+    for s in &t.step_ups {
+        steps.row(vec![
+            s.label.clone(),
+            s.component.clone(),
+            s.item.clone(),
+            thousands(s.from),
+            thousands(s.to),
+            format!("{} mo", s.lead_time_months),
+            if s.start_work_month < 0 {
+                format!("{} (already late)", s.start_work_label)
+            } else {
+                s.start_work_label.clone()
+            },
+        ]);
+    }
+    out.push_str(&format!(
+        "\n== Step-ups ({})\n{}",
+        t.step_ups.len(),
+        steps.to_text()
+    ));
+    if let Some(budget) = t.budget_usd_per_month {
+        out.push_str(&format!(
+            "\n== Budget {} per month: {} months above it\n",
+            usd(budget),
+            t.over_budget.len()
+        ));
+        for o in &t.over_budget {
+            out.push_str(&format!(
+                "{}  {}  (+{})\n",
+                o.label,
+                usd(o.monthly_usd),
+                usd(o.excess_usd)
+            ));
+        }
+    }
+    for w in &t.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
+/// Per-month totals as CSV.
+pub fn months_csv(t: &Timeline) -> Result<Vec<u8>, Error> {
+    let n = t.months.len();
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Column::new(
+                "month".into(),
+                t.months.iter().map(|m| m.month).collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "label".into(),
+                t.months.iter().map(|m| m.label.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "users".into(),
+                t.months.iter().map(|m| m.users).collect::<Vec<u64>>(),
+            ),
+            Column::new(
+                "dau".into(),
+                t.months.iter().map(|m| m.dau).collect::<Vec<f64>>(),
+            ),
+            Column::new(
+                "peak_rps".into(),
+                t.months.iter().map(|m| m.peak_rps).collect::<Vec<f64>>(),
+            ),
+            Column::new(
+                "monthly_usd".into(),
+                t.months.iter().map(|m| m.monthly_usd).collect::<Vec<f64>>(),
+            ),
+        ],
+    )
+    .map_err(|e| Error::Render(format!("timeline.csv: {e}")))?;
+    let mut bytes = Vec::new();
+    CsvWriter::new(&mut bytes)
+        .finish(&mut df)
+        .map_err(|e| Error::Render(format!("timeline.csv: {e}")))?;
+    Ok(bytes)
+}
+
+/// Every line of every month as tidy CSV.
+pub fn lines_csv(t: &Timeline) -> Result<Vec<u8>, Error> {
+    let rows: Vec<(&crate::timeline::Month, &crate::timeline::MonthLine)> = t
+        .months
+        .iter()
+        .flat_map(|m| m.lines.iter().map(move |l| (m, l)))
+        .collect();
+    let mut df = DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "month".into(),
+                rows.iter().map(|(m, _)| m.month).collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "label".into(),
+                rows.iter()
+                    .map(|(m, _)| m.label.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "users".into(),
+                rows.iter().map(|(m, _)| m.users).collect::<Vec<u64>>(),
+            ),
+            Column::new(
+                "component".into(),
+                rows.iter()
+                    .map(|(_, l)| l.component.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "item".into(),
+                rows.iter().map(|(_, l)| l.item.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "count".into(),
+                rows.iter().map(|(_, l)| l.count).collect::<Vec<u64>>(),
+            ),
+            Column::new(
+                "count_unit".into(),
+                rows.iter()
+                    .map(|(_, l)| l.count_unit.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "monthly_usd".into(),
+                rows.iter()
+                    .map(|(_, l)| l.monthly_usd)
+                    .collect::<Vec<f64>>(),
+            ),
+        ],
+    )
+    .map_err(|e| Error::Render(format!("timeline_lines.csv: {e}")))?;
+    let mut bytes = Vec::new();
+    CsvWriter::new(&mut bytes)
+        .finish(&mut df)
+        .map_err(|e| Error::Render(format!("timeline_lines.csv: {e}")))?;
+    Ok(bytes)
+}
+
+/// The timeline as JSON.
+pub fn json(t: &Timeline) -> Result<Vec<u8>, Error> {
+    let mut bytes =
+        serde_json::to_vec_pretty(t).map_err(|e| Error::Render(format!("timeline.json: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

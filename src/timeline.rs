@@ -1,0 +1,226 @@
+//! The growth timeline: month by month, users from the growth curve, every component sized
+//! and priced; the month each phase threshold is crossed; every step-up of a count with the
+//! month its work must start (lead times); the months above budget.
+//!
+//! Each month is a plan phase of its own (`plan::build_phase`), so the timeline and the plan
+//! can never disagree on a number. Pins that name a phase do not apply to months; `*` pins do.
+
+use serde::Serialize;
+
+use crate::error::InputError;
+use crate::input::Scenario;
+use crate::input::growth::month_label;
+use crate::plan;
+
+/// Default length of a timeline, months.
+pub const DEFAULT_MONTHS: u32 = 60;
+
+/// Count units whose step-ups are planned work (not continuous growth like GB or pods).
+const STEP_UNITS: &[&str] = &["instances", "shards", "clusters", "partitions", "sentinels"];
+
+/// One line of one month.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthLine {
+    pub component: String,
+    pub item: String,
+    pub count: u64,
+    pub count_unit: String,
+    pub monthly_usd: f64,
+}
+
+/// One month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Month {
+    /// Months after the start.
+    pub month: u32,
+    /// `YYYY-MM` when the curve has a start, else `m<N>`.
+    pub label: String,
+    pub users: u64,
+    pub dau: f64,
+    pub peak_rps: f64,
+    pub monthly_usd: f64,
+    pub lines: Vec<MonthLine>,
+}
+
+/// When a phase's user count is first reached.
+#[derive(Debug, Clone, Serialize)]
+pub struct Threshold {
+    pub phase: String,
+    pub users: u64,
+    /// `None` when the timeline never reaches it.
+    pub month: Option<u32>,
+    pub label: Option<String>,
+}
+
+/// A count that has to grow, and when its work must start.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepUp {
+    pub month: u32,
+    pub label: String,
+    pub component: String,
+    pub item: String,
+    pub from: u64,
+    pub to: u64,
+    pub lead_time_months: u32,
+    /// month - lead time (negative: the work should already have started).
+    pub start_work_month: i64,
+    pub start_work_label: String,
+}
+
+/// A month above budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverBudget {
+    pub month: u32,
+    pub label: String,
+    pub monthly_usd: f64,
+    pub budget_usd_per_month: f64,
+    pub excess_usd: f64,
+}
+
+/// The whole timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub scenario: String,
+    pub hours_per_month: f64,
+    pub start: Option<String>,
+    pub months: Vec<Month>,
+    pub thresholds: Vec<Threshold>,
+    pub step_ups: Vec<StepUp>,
+    pub budget_usd_per_month: Option<f64>,
+    pub over_budget: Vec<OverBudget>,
+    pub warnings: Vec<String>,
+}
+
+fn label(start: Option<&str>, month: i64) -> String {
+    match (start, u32::try_from(month)) {
+        (Some(s), Ok(m)) => month_label(s, m).unwrap_or_else(|| format!("m{month}")),
+        _ => format!("m{month}"),
+    }
+}
+
+/// Builds the timeline over `months` months (months 0..=months).
+pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
+    let growth = &scenario.growth;
+    let start = growth.start().map(str::to_string);
+    if growth.users_at(0.0).is_none() {
+        return Err(InputError::field(
+            &scenario.file,
+            "growth",
+            "a timeline needs a growth curve (Exponential, Logistic or Milestones); this growth \
+             model is a Ladder of phases with no time axis",
+        ));
+    }
+    if months > 1200 {
+        return Err(InputError::field(
+            &scenario.file,
+            "timeline_months",
+            format!("{months} months is beyond 100 years"),
+        ));
+    }
+    let mut out_months = Vec::with_capacity(months as usize + 1);
+    let mut warnings = Vec::new();
+    for m in 0..=months {
+        let users_f = growth.users_at(f64::from(m)).unwrap_or(0.0);
+        if !users_f.is_finite() || users_f > crate::input::growth::MAX_USERS as f64 {
+            return Err(InputError::field(
+                &scenario.file,
+                "growth",
+                format!(
+                    "the curve reaches {users_f:e} users at month {m}, beyond {:e}",
+                    crate::input::growth::MAX_USERS as f64
+                ),
+            ));
+        }
+        let users = (users_f.round() as u64).max(1);
+        let name = label(start.as_deref(), i64::from(m));
+        let phase = plan::build_phase(scenario, &name, users, &mut warnings)?;
+        out_months.push(Month {
+            month: m,
+            label: name,
+            users,
+            dau: phase.demand.dau,
+            peak_rps: phase.demand.peak_rps,
+            monthly_usd: phase.monthly_usd,
+            lines: phase
+                .lines
+                .iter()
+                .map(|l| MonthLine {
+                    component: l.component.clone(),
+                    item: l.item.clone(),
+                    count: l.count,
+                    count_unit: l.count_unit.clone(),
+                    monthly_usd: l.monthly_usd,
+                })
+                .collect(),
+        });
+    }
+    let thresholds = growth
+        .phases()
+        .iter()
+        .map(|p| {
+            let hit = out_months.iter().find(|m| m.users >= p.users);
+            Threshold {
+                phase: p.name.clone(),
+                users: p.users,
+                month: hit.map(|m| m.month),
+                label: hit.map(|m| m.label.clone()),
+            }
+        })
+        .collect();
+    let mut step_ups = Vec::new();
+    for pair in out_months.windows(2) {
+        let (prev, cur) = (&pair[0], &pair[1]);
+        for (a, b) in prev.lines.iter().zip(&cur.lines) {
+            if b.count > a.count && STEP_UNITS.contains(&b.count_unit.as_str()) {
+                let lead = scenario
+                    .spec
+                    .components
+                    .iter()
+                    .find(|c| c.name == b.component)
+                    .and_then(|c| c.lead_time_months)
+                    .unwrap_or(0);
+                let start_work = i64::from(cur.month) - i64::from(lead);
+                step_ups.push(StepUp {
+                    month: cur.month,
+                    label: cur.label.clone(),
+                    component: b.component.clone(),
+                    item: b.item.clone(),
+                    from: a.count,
+                    to: b.count,
+                    lead_time_months: lead,
+                    start_work_month: start_work,
+                    start_work_label: label(start.as_deref(), start_work),
+                });
+            }
+        }
+    }
+    let budget = scenario.spec.budget_usd_per_month;
+    let over_budget = budget
+        .map(|b| {
+            out_months
+                .iter()
+                .filter(|m| m.monthly_usd > b)
+                .map(|m| OverBudget {
+                    month: m.month,
+                    label: m.label.clone(),
+                    monthly_usd: m.monthly_usd,
+                    budget_usd_per_month: b,
+                    excess_usd: crate::units::round_cents(m.monthly_usd - b),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    warnings.sort();
+    warnings.dedup();
+    Ok(Timeline {
+        scenario: scenario.spec.name.clone(),
+        hours_per_month: scenario.spec.hours_per_month,
+        start,
+        months: out_months,
+        thresholds,
+        step_ups,
+        budget_usd_per_month: budget,
+        over_budget,
+        warnings,
+    })
+}
