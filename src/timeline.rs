@@ -17,11 +17,15 @@ pub const DEFAULT_MONTHS: u32 = 60;
 
 /// Count units whose step-ups are planned work (not continuous growth like GB or pods).
 const STEP_UNITS: &[&str] = &["instances", "shards", "clusters", "partitions", "sentinels"];
+/// Stateful kinds, whose growth is a project (resharding, rebalancing); stateless tiers
+/// autoscale and report step-ups only when the scenario gives them a lead time.
+const STATEFUL_KINDS: &[&str] = &["Postgres", "PgBouncer", "Redis", "Kafka"];
 
 /// One line of one month.
 #[derive(Debug, Clone, Serialize)]
 pub struct MonthLine {
     pub component: String,
+    pub kind: String,
     pub item: String,
     pub count: u64,
     pub count_unit: String,
@@ -146,6 +150,7 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
                 .iter()
                 .map(|l| MonthLine {
                     component: l.component.clone(),
+                    kind: l.kind.clone(),
                     item: l.item.clone(),
                     count: l.count,
                     count_unit: l.count_unit.clone(),
@@ -171,14 +176,15 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
     for pair in out_months.windows(2) {
         let (prev, cur) = (&pair[0], &pair[1]);
         for (a, b) in prev.lines.iter().zip(&cur.lines) {
-            if b.count > a.count && STEP_UNITS.contains(&b.count_unit.as_str()) {
-                let lead = scenario
-                    .spec
-                    .components
-                    .iter()
-                    .find(|c| c.name == b.component)
-                    .and_then(|c| c.lead_time_months)
-                    .unwrap_or(0);
+            let lead = scenario
+                .spec
+                .components
+                .iter()
+                .find(|c| c.name == b.component)
+                .and_then(|c| c.lead_time_months);
+            let planned = STATEFUL_KINDS.contains(&b.kind.as_str()) || lead.is_some();
+            if planned && b.count > a.count && STEP_UNITS.contains(&b.count_unit.as_str()) {
+                let lead = lead.unwrap_or(0);
                 let start_work = i64::from(cur.month) - i64::from(lead);
                 step_ups.push(StepUp {
                     month: cur.month,

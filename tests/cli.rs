@@ -329,3 +329,283 @@ fn missing_scenario_file_is_bad_input() {
         .code(2)
         .stderr(predicate::str::contains("cannot read scenarios/nope.ron"));
 }
+
+fn audit_findings(args: &[&str]) -> Vec<Value> {
+    let out = headroom()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice::<Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn finding<'a>(findings: &'a [Value], id: &str) -> &'a Value {
+    findings
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
+
+#[test]
+fn audit_verdicts_and_diagnoses() {
+    let f = audit_findings(&["audit", "tests/fixtures/audit.ron", "--json"]);
+    for field in ["id", "claimed", "computed", "ratio", "verdict", "diagnosis"] {
+        assert!(f[0].get(field).is_some(), "finding lacks {field}");
+    }
+    // 50 x $0.384 x 730 h = $14,016: "$14,000" is within its 0.5% tolerance
+    let ok = finding(&f, "api-ok");
+    assert_eq!(ok["verdict"], "ok");
+    assert_eq!(ok["computed"], 14_016.0);
+    // 50 x 0.384 x 720 = 13,824: reproduces only at 720 h
+    let h = finding(&f, "api-720");
+    assert_eq!(h["verdict"], "wrong");
+    assert!(
+        h["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("reproduces only at 720 hours/month")
+    );
+    // $8.50 vs 100,000 GB x $0.085 = $8,500
+    let k = finding(&f, "cdn-1000x");
+    assert!(k["diagnosis"].as_str().unwrap().contains("factor of 1000"));
+    assert!((k["ratio"].as_f64().unwrap() - 0.001).abs() < 1e-9);
+    let total = finding(&f, "total");
+    assert!(
+        total["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("equals the sum of the doc's own lines")
+    );
+    let c = finding(&f, "concurrency");
+    assert!(
+        c["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("more concurrent users")
+    );
+    assert_eq!(finding(&f, "spec")["verdict"], "ok");
+    assert_eq!(finding(&f, "price")["verdict"], "ok");
+    // 4,096 x 0.50 x 730 = 1,495,040; the doc's 1,474,560 is the 720-hour figure
+    let a = finding(&f, "arith-720");
+    assert_eq!(a["computed"], 1_495_040.0);
+    assert!(a["diagnosis"].as_str().unwrap().contains("720"));
+    // 5 pods carry the load; pinned 50 is flagged as over-provisioned (ok, with a remark)
+    let pin = finding(&f, "check:1M:api/node:pinned-above-demand");
+    assert_eq!(pin["verdict"], "ok");
+    assert!(
+        pin["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("over-provisioned")
+    );
+    headroom()
+        .args(["audit", "tests/fixtures/audit.ron", "--strict"])
+        .assert()
+        .code(1);
+    headroom()
+        .args(["audit", "tests/fixtures/audit.ron"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn every_seed_scenario_audits() {
+    for scenario in shipped_scenarios() {
+        let output = headroom()
+            .arg("audit")
+            .arg(&scenario)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            scenario.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn set_overrides_any_field_with_the_same_checks() {
+    // dau_ratio 0.4 -> 0.2 halves DAU: 10B x 0.3 x 0.2 = 600M
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "-q",
+            "--set",
+            "workload.dau_ratio=0.2",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("saas-10b/plan.json")).unwrap(),
+    )
+    .unwrap();
+    let ten_b = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "10B")
+        .unwrap();
+    assert_eq!(ten_b["demand"]["dau"], 6e8);
+    // a component field by name, through the policy kind
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "components.users-db.policy.headroom=0.5",
+        ])
+        .assert()
+        .success();
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "workload.dau_ratio=1.5",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "dau_ratio: must be a fraction in [0, 1], got 1.5",
+        ));
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "workload.dau_ratoi=0.2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `dau_ratio`"));
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "components.user-db.policy.headroom=1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no element named `user-db`"));
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "hours_per_month=\"many\"",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("hours_per_month"));
+}
+
+#[test]
+fn diff_ranks_changes_by_cost() {
+    let out = headroom()
+        .args([
+            "diff",
+            "scenarios/saas-10b.ron",
+            "--set-b",
+            "components.api.policy.rps_per_pod=1000",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let d: Value = serde_json::from_slice(&out).unwrap();
+    let ten_b = d["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["phase"] == "10B")
+        .unwrap();
+    let lines = ten_b["lines"].as_array().unwrap();
+    // twice the requests per pod: about half the api nodes, the biggest change; each node
+    // costs $0.68 x 730 h = $496.40 a month
+    assert_eq!(lines[0]["component"], "api");
+    assert_eq!(lines[0]["item"], "node");
+    let (a, b) = (
+        lines[0]["count_a"].as_f64().unwrap(),
+        lines[0]["count_b"].as_f64().unwrap(),
+    );
+    assert!(b < a * 0.51 && b > a * 0.49, "{a} -> {b}");
+    assert!((lines[0]["monthly_usd_delta"].as_f64().unwrap() - (b - a) * 496.4).abs() < 0.01);
+    let deltas: Vec<f64> = lines
+        .iter()
+        .map(|l| l["monthly_usd_delta"].as_f64().unwrap().abs())
+        .collect();
+    assert!(
+        deltas.windows(2).all(|w| w[0] >= w[1]),
+        "not sorted by impact: {deltas:?}"
+    );
+    // the CDN does not depend on pods: unchanged, so absent
+    assert!(!lines.iter().any(|l| l["component"] == "cdn"));
+    headroom()
+        .args([
+            "diff",
+            "scenarios/saas-10b.ron",
+            "scenarios/maxbooster-10b.ron",
+            "--markdown",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("# Diff"));
+}
+
+#[test]
+fn timeline_thresholds_step_ups_and_budget() {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args(["timeline", "scenarios/saas-10b.ron", "-q", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let t: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("saas-10b/timeline/timeline.json")).unwrap(),
+    )
+    .unwrap();
+    let months = t["months"].as_array().unwrap();
+    assert_eq!(months.len(), 121);
+    // logistic: 1.2e10 / (1 + e^(-0.2 (0 - 72))) = 1.2e10 / (1 + e^14.4) = 6,689 users at month 0
+    assert_eq!(months[0]["users"], 6_689);
+    assert_eq!(months[0]["label"], "2027-01");
+    // 10K is first reached in month 3: 1.2e10 / (1 + e^(0.2 x 69)) = 12,188 (month 2: 9,978)
+    let th = t["thresholds"].as_array().unwrap();
+    assert_eq!(th[0]["phase"], "10K");
+    assert_eq!(th[0]["month"], 3);
+    // users-db has a 3-month lead time: every step-up starts 3 months before it is live
+    let steps = t["step_ups"].as_array().unwrap();
+    let db = steps.iter().find(|s| s["component"] == "users-db").unwrap();
+    assert_eq!(
+        db["start_work_month"].as_i64().unwrap(),
+        db["month"].as_i64().unwrap() - 3
+    );
+    // stateless api nodes autoscale: no step-up events
+    assert!(!steps.iter().any(|s| s["component"] == "api"));
+    // budget $20M: every month above it is listed
+    for o in t["over_budget"].as_array().unwrap() {
+        assert!(o["monthly_usd"].as_f64().unwrap() > 20_000_000.0);
+    }
+    assert!(out.path().join("saas-10b/timeline/timeline.csv").exists());
+    headroom()
+        .args(["timeline", "tests/fixtures/audit.ron"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a timeline needs a growth curve"));
+}

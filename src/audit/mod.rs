@@ -295,7 +295,7 @@ fn diagnose(
                 continue;
             }
             if let Ok(at) = compute(&claim.refers_to, scenario, plan, h)
-                && within(claim.claimed, at, tol.min(0.005).max(1e-9))
+                && within(claim.claimed, at, tol.clamp(1e-9, 0.005))
             {
                 return format!(
                     "reproduces only at {h} hours/month; at {} hours/month it is {}",

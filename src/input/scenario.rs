@@ -633,6 +633,29 @@ impl ScenarioFile {
         if self.components.is_empty() {
             return Err(c.error("components", "needs at least one component"));
         }
+        if let Some(b) = self.budget_usd_per_month {
+            c.positive("budget_usd_per_month", b)?;
+        }
+        let claims = c.nested("claims");
+        for (i, claim) in self.claims.iter().enumerate() {
+            let k = claims.nested(&format!("[{i}]"));
+            k.name("id", &claim.id)?;
+            if self.claims[..i].iter().any(|o| o.id == claim.id) {
+                return Err(k.error("id", format!("claim `{}` is listed twice", claim.id)));
+            }
+            if !claim.claimed.is_finite() {
+                return Err(k.error("claimed", "must be a finite number"));
+            }
+            k.ratio("tolerance", claim.tolerance)?;
+            for id in &claim.sum_of {
+                if !self.claims[..i].iter().any(|o| &o.id == id) {
+                    return Err(k.error(
+                        "sum_of",
+                        format!("`{id}` is not a claim listed before `{}`", claim.id),
+                    ));
+                }
+            }
+        }
         let cc = c.nested("components");
         for (i, comp) in self.components.iter().enumerate() {
             let k = cc.nested(&format!("[{i}]"));
