@@ -227,3 +227,116 @@ pub fn run_queue(
         servers_chosen_by: chosen_by.to_string(),
     })
 }
+
+/// `headroom pricing list`: providers, their services and how many prices each has.
+pub fn run_pricing_list(root: &Path) -> Result<String, Error> {
+    let report = crate::pricing::check::check(root, &crate::pricing::check::today(), i64::MAX)?;
+    let mut t = render::table::Table::new(&[
+        ("provider", render::table::Align::Left),
+        ("prices", render::table::Align::Right),
+        ("discounts", render::table::Align::Right),
+        ("as of", render::table::Align::Left),
+        ("services", render::table::Align::Left),
+    ]);
+    for p in &report.providers {
+        t.row(vec![
+            p.provider.clone(),
+            p.prices.to_string(),
+            p.discounts.to_string(),
+            format!(
+                "{} .. {}",
+                p.oldest_as_of.as_deref().unwrap_or("-"),
+                p.newest_as_of.as_deref().unwrap_or("-")
+            ),
+            p.services.join(", "),
+        ]);
+    }
+    Ok(t.to_text())
+}
+
+/// `headroom pricing show ITEM`: every price of an item (or a service) across providers,
+/// regions and tiers, with sources and dates.
+pub fn run_pricing_show(root: &Path, item: &str) -> Result<String, Error> {
+    let listing = std::fs::read_dir(root).map_err(|source| crate::error::InputError::Read {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let mut dirs: Vec<PathBuf> = listing
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    use render::table::{Align, Table};
+    let mut t = Table::new(&[
+        ("provider", Align::Left),
+        ("service", Align::Left),
+        ("item", Align::Left),
+        ("region", Align::Left),
+        ("unit", Align::Left),
+        ("tier", Align::Left),
+        ("price", Align::Right),
+        ("as of", Align::Left),
+        ("confidence", Align::Left),
+        ("source", Align::Left),
+    ]);
+    let mut known: Vec<String> = Vec::new();
+    for dir in dirs {
+        let provider = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let book = crate::pricing::PriceBook::load(&dir)?;
+        for e in book.entries() {
+            known.push(e.item.clone());
+            if e.item != item && e.service != item {
+                continue;
+            }
+            for tier in &e.tiers {
+                t.row(vec![
+                    provider.clone(),
+                    e.service.clone(),
+                    e.item.clone(),
+                    e.region.clone(),
+                    e.unit.to_string(),
+                    if e.is_tiered() {
+                        format!(
+                            "{}..{}",
+                            tier.start,
+                            tier.end.map_or(String::from("inf"), |x| x.to_string())
+                        )
+                    } else {
+                        String::from("-")
+                    },
+                    format!("{}", tier.price_usd),
+                    e.as_of.clone(),
+                    format!("{:?}", e.confidence).to_lowercase(),
+                    e.source.clone(),
+                ]);
+            }
+        }
+    }
+    let text = t.to_text();
+    if text.lines().count() <= 2 {
+        known.sort();
+        known.dedup();
+        return Err(Error::Usage(format!(
+            "no price for `{item}` in {}{}",
+            root.display(),
+            crate::error::did_you_mean(item, known.iter().map(String::as_str))
+        )));
+    }
+    Ok(text)
+}
+
+/// `headroom pricing check`: the report, and whether any error was found.
+pub fn run_pricing_check(
+    root: &Path,
+    max_age_days: i64,
+) -> Result<crate::pricing::check::Report, Error> {
+    Ok(crate::pricing::check::check(
+        root,
+        &crate::pricing::check::today(),
+        max_age_days,
+    )?)
+}

@@ -119,6 +119,14 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Price tables: list providers, show an item's prices, check every table.
+    Pricing {
+        #[command(subcommand)]
+        command: PricingCommand,
+        /// Folder holding one sub-folder of tables per provider.
+        #[arg(long, global = true, default_value = "pricing")]
+        tables: PathBuf,
+    },
     /// Check a scenario and everything it references, without writing anything.
     Validate {
         scenario: PathBuf,
@@ -142,6 +150,23 @@ enum Command {
         /// Find the smallest c with mean wait <= this many seconds.
         #[arg(long)]
         max_mean_wait_s: Option<f64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PricingCommand {
+    /// Providers, their services, price counts and as-of ranges.
+    List,
+    /// Every price of an item (or of a service) across providers, regions and tiers.
+    Show { item: String },
+    /// Validate every table: units, duplicate keys, contiguous and non-rising tiers, as-of
+    /// dates not in the future; warn on prices older than --max-age-days. Exits 1 on errors.
+    Check {
+        #[arg(long, default_value_t = 730)]
+        max_age_days: i64,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -240,6 +265,45 @@ fn run(cli: Cli) -> Result<i32, Error> {
                 print!("{}", headroom::render::diff::text(&diff));
             }
         }
+        Command::Pricing { command, tables } => match command {
+            PricingCommand::List => print!("{}", commands::run_pricing_list(&tables)?),
+            PricingCommand::Show { item } => {
+                print!("{}", commands::run_pricing_show(&tables, &item)?)
+            }
+            PricingCommand::Check { max_age_days, json } => {
+                let report = commands::run_pricing_check(&tables, max_age_days)?;
+                if json {
+                    println!("{}", to_json(&report)?);
+                } else {
+                    for p in &report.providers {
+                        println!(
+                            "{}: {} prices, {} discounts, as of {} .. {}",
+                            p.provider,
+                            p.prices,
+                            p.discounts,
+                            p.oldest_as_of.as_deref().unwrap_or("-"),
+                            p.newest_as_of.as_deref().unwrap_or("-")
+                        );
+                    }
+                    for i in &report.issues {
+                        println!("{}: {}: {}: {}", i.severity, i.provider, i.key, i.message);
+                    }
+                }
+                let errors = report
+                    .issues
+                    .iter()
+                    .filter(|i| i.severity == "error")
+                    .count();
+                let warnings = report.issues.len() - errors;
+                eprintln!(
+                    "pricing check: {errors} errors, {warnings} warnings (today {})",
+                    report.today
+                );
+                if errors > 0 {
+                    return Ok(EXIT_FAILED);
+                }
+            }
+        },
         Command::Validate {
             scenario,
             overrides,

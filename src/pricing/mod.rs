@@ -1,5 +1,6 @@
 //! Prices: billing units, tiered bands, and the provider's dated tables.
 
+pub mod check;
 pub mod table;
 pub mod tiers;
 pub mod unit;

@@ -1,0 +1,222 @@
+//! `headroom pricing check`: every table of every provider, checked and dated.
+//!
+//! Loading a [`PriceBook`] already rejects unknown units, malformed rows, duplicate keys and
+//! gaps between tiers. The check adds what only matters for review: tiers whose price rises
+//! with volume, as-of dates in the future, and prices older than a threshold.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::pricing::PriceBook;
+
+/// One problem or warning.
+#[derive(Debug, Clone, Serialize)]
+pub struct Issue {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    pub provider: String,
+    /// `service/item/region`, or the file.
+    pub key: String,
+    pub message: String,
+}
+
+/// The result of checking every provider's tables.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub today: String,
+    pub providers: Vec<ProviderSummary>,
+    pub issues: Vec<Issue>,
+}
+
+/// What one provider's tables hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderSummary {
+    pub provider: String,
+    pub prices: usize,
+    pub services: Vec<String>,
+    pub discounts: usize,
+    pub oldest_as_of: Option<String>,
+    pub newest_as_of: Option<String>,
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
+#[must_use]
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+#[must_use]
+pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+fn day_number(iso: &str) -> Option<i64> {
+    let (y, rest) = iso.split_once('-')?;
+    let (m, d) = rest.split_once('-')?;
+    Some(days_from_civil(
+        y.parse().ok()?,
+        m.parse().ok()?,
+        d.parse().ok()?,
+    ))
+}
+
+/// Today's date, `YYYY-MM-DD`, from the system clock (UTC).
+#[must_use]
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Checks the tables of every provider folder under `root` (`pricing/`).
+pub fn check(
+    root: &Path,
+    today: &str,
+    max_age_days: i64,
+) -> Result<Report, crate::error::InputError> {
+    let listing = std::fs::read_dir(root).map_err(|source| crate::error::InputError::Read {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let mut dirs: Vec<_> = listing
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let today_n = day_number(today).unwrap_or(0);
+    let mut providers = Vec::new();
+    let mut issues = Vec::new();
+    for dir in dirs {
+        let provider = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let book = match PriceBook::load(&dir) {
+            Ok(book) => book,
+            Err(e) => {
+                issues.push(Issue {
+                    severity: "error",
+                    provider: provider.clone(),
+                    key: dir.display().to_string(),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let mut dates: Vec<&str> = Vec::new();
+        for entry in book.entries() {
+            let key = format!("{}/{}/{}", entry.service, entry.item, entry.region);
+            dates.push(&entry.as_of);
+            for pair in entry.tiers.windows(2) {
+                if pair[1].price_usd > pair[0].price_usd {
+                    issues.push(Issue {
+                        severity: "error",
+                        provider: provider.clone(),
+                        key: key.clone(),
+                        message: format!(
+                            "tier from {} costs {} per {}, more than the tier before it ({}): volume tiers must not rise",
+                            pair[1].start, pair[1].price_usd, entry.unit, pair[0].price_usd
+                        ),
+                    });
+                }
+            }
+            match day_number(&entry.as_of) {
+                Some(n) if n > today_n => issues.push(Issue {
+                    severity: "error",
+                    provider: provider.clone(),
+                    key: key.clone(),
+                    message: format!("as_of {} is in the future (today is {today})", entry.as_of),
+                }),
+                Some(n) if today_n - n > max_age_days => issues.push(Issue {
+                    severity: "warning",
+                    provider: provider.clone(),
+                    key: key.clone(),
+                    message: format!(
+                        "as_of {} is {} days old (threshold {max_age_days})",
+                        entry.as_of,
+                        today_n - n
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        dates.sort_unstable();
+        providers.push(ProviderSummary {
+            provider,
+            prices: book.entries().count(),
+            services: book.services().into_iter().map(String::from).collect(),
+            discounts: book.discount_names().count(),
+            oldest_as_of: dates.first().map(|s| (*s).to_string()),
+            newest_as_of: dates.last().map(|s| (*s).to_string()),
+        });
+    }
+    Ok(Report {
+        today: today.to_string(),
+        providers,
+        issues,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        // 2026-11-22 is day 20,779 since the epoch
+        assert_eq!(days_from_civil(2026, 11, 22), 20_779);
+        assert_eq!(civil_from_days(20_779), (2026, 11, 22));
+        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+    }
+
+    #[test]
+    fn flags_future_dates_rising_tiers_and_old_prices() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("acme");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("a.csv"),
+            "service,item,region,unit,price_usd,tier_start,tier_end,source,as_of,confidence,notes\n\
+             egress,out,r,gb,0.05,0,10,s,2026-01-01,high,\n\
+             egress,out,r,gb,0.09,10,,s,2026-01-01,high,\n\
+             vm,big,r,hour,1,,,s,2027-01-01,high,\n\
+             vm,old,r,hour,1,,,s,2020-01-01,high,\n",
+        )
+        .unwrap();
+        let report = check(root.path(), "2026-11-22", 730).unwrap();
+        let messages: Vec<&str> = report.issues.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(report.issues.len(), 3, "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("must not rise")));
+        assert!(messages.iter().any(|m| m.contains("in the future")));
+        assert!(messages.iter().any(|m| m.contains("days old")));
+        assert_eq!(report.providers[0].prices, 3);
+    }
+}
