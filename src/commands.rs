@@ -86,7 +86,9 @@ pub struct Validation {
 /// (a missing price is bad input), without writing anything.
 pub fn run_validate(scenario: &Path, sets: &[Set]) -> Result<Validation, Error> {
     let loaded = load_scenario_with(scenario, sets)?;
-    plan::build(&loaded)?;
+    let plan = plan::build(&loaded)?;
+    // Claims must refer to phases, components and lines that exist.
+    crate::audit::run(&loaded, &plan)?;
     Ok(Validation {
         scenario: loaded.spec.name.clone(),
         phases: loaded.growth.phases().len(),

@@ -173,6 +173,24 @@ enum PricingCommand {
     },
 }
 
+/// Writes to stdout; a closed pipe (`headroom plan ... | head`) ends the run quietly
+/// instead of panicking.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(EXIT_OK);
+    }
+}
+
+/// [`emit`] with a newline.
+fn emitln(text: &str) {
+    emit(text);
+    emit("\n");
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string_pretty(value).map_err(|e| Error::Render(e.to_string()))
 }
@@ -191,11 +209,11 @@ fn run(cli: Cli) -> Result<i32, Error> {
         } => {
             let (plan, written) = commands::run_plan(&scenario, &out, &overrides.parse()?)?;
             if !quiet {
-                print!("{}", headroom::render::terminal::render(&plan));
-                println!();
+                emit(&headroom::render::terminal::render(&plan));
+                emitln("");
             }
             for path in written {
-                println!("wrote {}", path.display());
+                emitln(&format!("wrote {}", path.display()));
             }
         }
         Command::Explain {
@@ -212,7 +230,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
                 item.as_deref(),
                 &overrides.parse()?,
             )?;
-            print!("{text}");
+            emit(&text);
         }
         Command::Audit {
             scenario,
@@ -222,9 +240,9 @@ fn run(cli: Cli) -> Result<i32, Error> {
         } => {
             let audit = commands::run_audit(&scenario, &overrides.parse()?)?;
             if json {
-                println!("{}", to_json(&audit.findings)?);
+                emitln(&to_json(&audit.findings)?);
             } else {
-                print!("{}", headroom::render::audit::text(&audit));
+                emit(&headroom::render::audit::text(&audit));
             }
             if strict && audit.wrong > 0 {
                 return Ok(EXIT_FAILED);
@@ -240,11 +258,11 @@ fn run(cli: Cli) -> Result<i32, Error> {
             let (timeline, written) =
                 commands::run_timeline(&scenario, months, &out, &overrides.parse()?)?;
             if !quiet {
-                print!("{}", headroom::render::timeline::text(&timeline));
-                println!();
+                emit(&headroom::render::timeline::text(&timeline));
+                emitln("");
             }
             for path in written {
-                println!("wrote {}", path.display());
+                emitln(&format!("wrote {}", path.display()));
             }
         }
         Command::Diff {
@@ -258,35 +276,36 @@ fn run(cli: Cli) -> Result<i32, Error> {
             let diff =
                 commands::run_diff(&a, b.as_deref(), &parse_sets(&set_a)?, &parse_sets(&set_b)?)?;
             if json {
-                println!("{}", to_json(&diff)?);
+                emitln(&to_json(&diff)?);
             } else if markdown {
-                print!("{}", headroom::render::diff::markdown(&diff));
+                emit(&headroom::render::diff::markdown(&diff));
             } else {
-                print!("{}", headroom::render::diff::text(&diff));
+                emit(&headroom::render::diff::text(&diff));
             }
         }
         Command::Pricing { command, tables } => match command {
-            PricingCommand::List => print!("{}", commands::run_pricing_list(&tables)?),
-            PricingCommand::Show { item } => {
-                print!("{}", commands::run_pricing_show(&tables, &item)?)
-            }
+            PricingCommand::List => emit(&commands::run_pricing_list(&tables)?),
+            PricingCommand::Show { item } => emit(&commands::run_pricing_show(&tables, &item)?),
             PricingCommand::Check { max_age_days, json } => {
                 let report = commands::run_pricing_check(&tables, max_age_days)?;
                 if json {
-                    println!("{}", to_json(&report)?);
+                    emitln(&to_json(&report)?);
                 } else {
                     for p in &report.providers {
-                        println!(
+                        emitln(&format!(
                             "{}: {} prices, {} discounts, as of {} .. {}",
                             p.provider,
                             p.prices,
                             p.discounts,
                             p.oldest_as_of.as_deref().unwrap_or("-"),
                             p.newest_as_of.as_deref().unwrap_or("-")
-                        );
+                        ));
                     }
                     for i in &report.issues {
-                        println!("{}: {}: {}: {}", i.severity, i.provider, i.key, i.message);
+                        emitln(&format!(
+                            "{}: {}: {}: {}",
+                            i.severity, i.provider, i.key, i.message
+                        ));
                     }
                 }
                 let errors = report
@@ -309,10 +328,10 @@ fn run(cli: Cli) -> Result<i32, Error> {
             overrides,
         } => {
             let v = commands::run_validate(&scenario, &overrides.parse()?)?;
-            println!(
+            emitln(&format!(
                 "ok: {} ({} phases, {} components, {} prices checked)",
                 v.scenario, v.phases, v.components, v.prices
-            );
+            ));
         }
         Command::Queue {
             arrival_rate_per_s,
@@ -336,19 +355,19 @@ fn run(cli: Cli) -> Result<i32, Error> {
             };
             let answer = commands::run_queue(arrival_rate_per_s, service_time_s, question)?;
             if json {
-                println!("{}", to_json(&answer)?);
+                emitln(&to_json(&answer)?);
             } else {
-                println!(
+                emitln(&format!(
                     "servers (c)         {} ({})",
                     answer.servers, answer.servers_chosen_by
-                );
-                println!(
+                ));
+                emitln(&format!(
                     "offered load (A)    {:.6} Erlangs",
                     answer.offered_load_erlangs
-                );
-                println!("utilisation (A/c)   {:.6}", answer.utilization);
-                println!("P(wait) (Erlang C)  {:.6}", answer.p_wait);
-                println!("mean wait           {:.6} s", answer.mean_wait_s);
+                ));
+                emitln(&format!("utilisation (A/c)   {:.6}", answer.utilization));
+                emitln(&format!("P(wait) (Erlang C)  {:.6}", answer.p_wait));
+                emitln(&format!("mean wait           {:.6} s", answer.mean_wait_s));
             }
         }
     }

@@ -2,5 +2,6 @@
 
 mod bad_input;
 mod cli;
+mod hardening;
 mod properties;
 mod support;

@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use crate::error::{InputError, did_you_mean};
 use crate::input::Scenario;
-use crate::input::claims::{Claim, ClaimRef, CostMeasure, LineMeasure, SpecField, UserBasis};
+use crate::input::claims::{
+    Claim, ClaimRef, CostMeasure, LineMeasure, Relation, SpecField, UserBasis,
+};
 use crate::plan::{Line, PhasePlan, Plan};
 
 /// Hours-per-month bases design docs use, tried when a figure does not reproduce.
@@ -54,9 +56,20 @@ pub struct Audit {
     pub scenario: String,
     pub hours_per_month: f64,
     pub claims: usize,
+    /// Wrong claims (the rest of `wrong` are claim-free checks).
+    pub claims_wrong: usize,
     pub ok: usize,
     pub wrong: usize,
     pub findings: Vec<Finding>,
+}
+
+/// Whether a claim holds: equal within the tolerance, or on the right side of a bound.
+fn holds(claim: &Claim, computed: f64) -> bool {
+    match claim.relation {
+        Relation::Equal => within(claim.claimed, computed, claim.tolerance),
+        Relation::AtMost => claim.claimed <= computed * (1.0 + claim.tolerance),
+        Relation::AtLeast => claim.claimed >= computed * (1.0 - claim.tolerance),
+    }
 }
 
 fn within(claimed: f64, computed: f64, tolerance: f64) -> bool {
@@ -341,12 +354,12 @@ fn diagnose(
             for (factor, direction) in [(1000f64.powi(k), "high"), (1000f64.powi(-k), "low")] {
                 if (ratio / factor - 1.0).abs() <= tol.max(0.02) {
                     let units = [
-                        "KB/MB/GB or GB/TB/PB",
-                        "two unit steps (GB vs PB)",
-                        "three unit steps",
+                        "a one-step unit mix-up (KB/MB, MB/GB, GB/TB or TB/PB)",
+                        "a two-step unit mix-up (e.g. GB vs PB)",
+                        "a three-step unit mix-up (e.g. B vs GB)",
                     ];
                     return format!(
-                        "off by a factor of 1000^{k} ({direction}): a {} mix-up",
+                        "off by a factor of 1000^{k} ({direction}): {}",
                         units[(k - 1) as usize]
                     );
                 }
@@ -378,6 +391,9 @@ fn diagnose(
     if computed == 0.0 {
         return "the plan has nothing here".into();
     }
+    if claim.claimed == 0.0 {
+        return format!("claimed 0, computed {}", fmt(computed));
+    }
     format!(
         "claimed is {}x the computed value",
         fmt(claim.claimed / computed)
@@ -391,6 +407,28 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
     // so a total should come after its parts.
     let mut verdicts: BTreeMap<String, (f64, bool)> = BTreeMap::new();
     for (i, claim) in scenario.spec.claims.iter().enumerate() {
+        // A doc naming an instance type that does not exist is a finding, not bad input.
+        if let ClaimRef::Spec { instance, .. } = &claim.refers_to
+            && scenario.catalog.get(instance).is_none()
+        {
+            verdicts.insert(claim.id.clone(), (claim.claimed, false));
+            findings.push(Finding {
+                id: claim.id.clone(),
+                source: "claim",
+                quote: Some(claim.quote.clone()),
+                refers_to: describe(&claim.refers_to),
+                claimed: claim.claimed,
+                computed: 0.0,
+                unit: claim.unit.clone(),
+                ratio: None,
+                verdict: "wrong",
+                diagnosis: format!(
+                    "`{instance}` is not a known instance type{}",
+                    did_you_mean(instance, scenario.catalog.instances())
+                ),
+            });
+            continue;
+        }
         let computed =
             compute(&claim.refers_to, scenario, plan, plan.hours_per_month).map_err(|m| {
                 InputError::field(
@@ -399,11 +437,22 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
                     format!("`{}`: {m}", claim.id),
                 )
             })?;
-        let ok = within(claim.claimed, computed, claim.tolerance);
+        let ok = holds(claim, computed);
         let diagnosis = if ok {
             String::new()
-        } else {
+        } else if claim.relation == Relation::Equal {
             diagnose(claim, computed, scenario, plan, &verdicts)
+        } else {
+            format!(
+                "claimed {} is {} the computed {}",
+                fmt(claim.claimed),
+                if claim.relation == Relation::AtMost {
+                    "above"
+                } else {
+                    "below"
+                },
+                fmt(computed)
+            )
         };
         verdicts.insert(claim.id.clone(), (claim.claimed, ok));
         findings.push(Finding {
@@ -419,12 +468,14 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
             diagnosis,
         });
     }
-    findings.extend(checks(plan));
+    let claims_wrong = findings.iter().filter(|f| f.verdict == "wrong").count();
+    findings.extend(checks(scenario, plan));
     let wrong = findings.iter().filter(|f| f.verdict == "wrong").count();
     Ok(Audit {
         scenario: plan.scenario.clone(),
         hours_per_month: plan.hours_per_month,
         claims: scenario.spec.claims.len(),
+        claims_wrong,
         ok: findings.len() - wrong,
         wrong,
         findings,
@@ -455,7 +506,14 @@ fn check(
 }
 
 /// Claim-free checks: user populations nest, pins cover demand, counts stay within limits.
-fn checks(plan: &Plan) -> Vec<Finding> {
+fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
+    // Kubernetes limits apply to App tiers that run on a Kubernetes control plane.
+    let on_kubernetes = |component: &str| {
+        scenario.spec.components.iter().any(|c| {
+            c.name == component
+                && matches!(&c.policy, crate::input::Policy::App(p) if p.control_plane.is_some())
+        })
+    };
     let mut out = Vec::new();
     for p in &plan.phases {
         let d = &p.demand;
@@ -535,8 +593,12 @@ fn checks(plan: &Plan) -> Vec<Finding> {
                 ));
             }
             let limit = match (line.kind.as_str(), line.item.as_str()) {
-                ("App", "node") => Some((K8S_MAX_NODES, "nodes per Kubernetes cluster")),
-                ("App", "pod") => Some((K8S_MAX_PODS, "pods per Kubernetes cluster")),
+                ("App", "node") if on_kubernetes(&line.component) => {
+                    Some((K8S_MAX_NODES, "nodes per Kubernetes cluster"))
+                }
+                ("App", "pod") if on_kubernetes(&line.component) => {
+                    Some((K8S_MAX_PODS, "pods per Kubernetes cluster"))
+                }
                 _ => None,
             };
             if let Some((max, what)) = limit {

@@ -87,6 +87,18 @@ pub enum ClaimRef {
     },
 }
 
+/// How the claimed value must relate to the computed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Relation {
+    /// claimed = computed, within the tolerance.
+    #[default]
+    Equal,
+    /// claimed <= computed (a limit the doc says it stays under).
+    AtMost,
+    /// claimed >= computed (a floor the doc says it meets).
+    AtLeast,
+}
+
 fn default_tolerance() -> f64 {
     0.01
 }
@@ -108,6 +120,9 @@ pub struct Claim {
     /// Relative tolerance for "ok" (0.01 = 1%).
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
+    /// Equal (default), or a bound: `AtMost` (claimed <= computed), `AtLeast`.
+    #[serde(default)]
+    pub relation: Relation,
     /// Ids of claims this one is the doc's sum of (for the "sum of wrong lines" diagnosis).
     #[serde(default)]
     pub sum_of: Vec<String>,

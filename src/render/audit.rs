@@ -45,13 +45,13 @@ pub fn table(audit: &Audit) -> Table {
 #[must_use]
 pub fn text(audit: &Audit) -> String {
     format!(
-        "{}\n{}: {} findings ({} claims), {} ok, {} wrong\n",
+        "{}\n{}: {} claims, {} wrong; {} checks, {} wrong\n",
         table(audit).to_text(),
         audit.scenario,
-        audit.findings.len(),
         audit.claims,
-        audit.ok,
-        audit.wrong
+        audit.claims_wrong,
+        audit.findings.len() - audit.claims,
+        audit.wrong - audit.claims_wrong
     )
 }
 

@@ -1,0 +1,180 @@
+//! Hardening: the same plan whatever the order of price rows, extreme inputs give finite
+//! numbers or clear errors, never a panic.
+
+use serde_json::Value;
+
+use crate::support::{headroom, root};
+
+/// Copies `pricing/aws` with every table's rows reversed and the rows of two files swapped
+/// between files, so no row sits where it was.
+fn shuffled_pricing(dir: &std::path::Path) {
+    let src = root().join("pricing/aws");
+    let mut files: Vec<_> = std::fs::read_dir(&src)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let mut all_rows = Vec::new();
+    let mut header = String::new();
+    for f in &files {
+        if f.file_name().unwrap() == "discounts.csv" {
+            std::fs::copy(f, dir.join("discounts.csv")).unwrap();
+            continue;
+        }
+        if f.extension().is_none_or(|x| x != "csv") {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).unwrap();
+        let mut lines = text.lines();
+        header = lines.next().unwrap().to_string();
+        all_rows.extend(lines.map(String::from));
+    }
+    all_rows.reverse();
+    // two files, rows interleaved: the same book, in another order and split
+    let (mut a, mut b) = (vec![header.clone()], vec![header]);
+    for (i, row) in all_rows.into_iter().enumerate() {
+        if i % 2 == 0 { a.push(row) } else { b.push(row) }
+    }
+    std::fs::write(dir.join("zz.csv"), a.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("aa.csv"), b.join("\n") + "\n").unwrap();
+}
+
+fn strip_paths(mut plan: Value) -> Value {
+    plan["pricing"]["tables"] = Value::Null;
+    plan["inputs"] = Value::Null;
+    plan
+}
+
+#[test]
+fn price_row_order_does_not_change_the_plan() {
+    let work = tempfile::tempdir().unwrap();
+    let tables = work.path().join("pricing");
+    std::fs::create_dir_all(&tables).unwrap();
+    shuffled_pricing(&tables);
+    let scenario = std::fs::read_to_string(root().join("scenarios/saas-10b.ron"))
+        .unwrap()
+        .replace("../models", &format!("{}/models", root().display()))
+        .replace("\"../pricing/aws\"", "\"pricing\"");
+    std::fs::write(work.path().join("saas-10b.ron"), scenario).unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    headroom()
+        .args(["plan", "scenarios/saas-10b.ron", "-q", "--out"])
+        .arg(a.path())
+        .assert()
+        .success();
+    headroom()
+        .arg("plan")
+        .arg(work.path().join("saas-10b.ron"))
+        .args(["-q", "--out"])
+        .arg(b.path())
+        .assert()
+        .success();
+    let read = |d: &tempfile::TempDir, f: &str| {
+        std::fs::read_to_string(d.path().join("saas-10b").join(f)).unwrap()
+    };
+    assert_eq!(read(&a, "costs.csv"), read(&b, "costs.csv"));
+    assert_eq!(read(&a, "by_component.csv"), read(&b, "by_component.csv"));
+    let pa: Value = serde_json::from_str(&read(&a, "plan.json")).unwrap();
+    let pb: Value = serde_json::from_str(&read(&b, "plan.json")).unwrap();
+    assert!(
+        strip_paths(pa) == strip_paths(pb),
+        "plan.json differs beyond the table path"
+    );
+}
+
+fn plan_with(sets: &[&str]) -> std::process::Output {
+    let out = tempfile::tempdir().unwrap();
+    let mut cmd = headroom();
+    cmd.args(["plan", "scenarios/saas-10b.ron", "-q", "--out"])
+        .arg(out.path());
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn ratios_at_zero_and_one_plan_cleanly() {
+    for set in [
+        "workload.dau_ratio=0",
+        "workload.mau_ratio=0",
+        "workload.read_fraction=0",
+        "workload.read_fraction=1",
+        "workload.cache_hit_ratio=1",
+        "workload.cdn_byte_hit_ratio=1",
+        "workload.peak_concurrency_ratio=1",
+        "workload.cross_region_replication_share=0",
+    ] {
+        let output = plan_with(&[set]);
+        assert!(
+            output.status.success(),
+            "{set}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn no_daily_users_gives_null_per_dau_not_infinity() {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "-q",
+            "--set",
+            "workload.dau_ratio=0",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("saas-10b/plan.json")).unwrap(),
+    )
+    .unwrap();
+    for phase in plan["phases"].as_array().unwrap() {
+        assert!(phase["per_dau_usd"].is_null());
+        assert!(
+            phase["monthly_usd"].as_f64().unwrap() > 0.0,
+            "HA floors still cost money"
+        );
+    }
+}
+
+#[test]
+fn extreme_users_and_prices_stay_finite_or_fail_clearly() {
+    // 1e12 users in a phase of its own
+    let output = plan_with(&["growth.phases=[{\"name\": \"1T\", \"users\": 1000000000000}]"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // beyond the limit: a clear error, exit 2
+    let output = plan_with(&["growth.phases=[{\"name\": \"X\", \"users\": 2000000000000000000}]"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("users") && stderr.contains("must be between 1 and"),
+        "{stderr}"
+    );
+    // a tiny and a huge stated price
+    for usd in ["1e-12", "1e12"] {
+        let price = format!(
+            "components.api.prices={{\"node\": {{\"usd\": {usd}, \"unit\": \"hour\", \"source\": \"test\"}}}}"
+        );
+        let output = plan_with(&[&price]);
+        assert!(
+            output.status.success(),
+            "{usd}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // a negative stated price is bad input
+    let output = plan_with(&[
+        "components.api.prices={\"node\": {\"usd\": -1, \"unit\": \"hour\", \"source\": \"x\"}}",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
