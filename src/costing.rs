@@ -141,7 +141,8 @@ pub fn bill(
                 Confidence::Uncertain => "uncertain",
             }
             .into(),
-            key: Some(format!("{}/{}/{}", key.service, key.item, key.region)),
+            // The key of the price actually used (another provider's after mapping).
+            key: Some(format!("{}/{}/{}", entry.service, entry.item, entry.region)),
         },
     })
 }

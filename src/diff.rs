@@ -20,6 +20,10 @@ pub struct LineDelta {
     pub monthly_usd_a: f64,
     pub monthly_usd_b: f64,
     pub monthly_usd_delta: f64,
+    /// The line has no price on side A (or B): its cost is unknown there, not zero, and the
+    /// delta is left at 0.
+    pub unpriced_a: bool,
+    pub unpriced_b: bool,
 }
 
 /// A phase's change.
@@ -87,7 +91,11 @@ pub fn compare(a: &Plan, b: &Plan, label_a: &str, label_b: &str) -> Diff {
                         x.map_or(0.0, |l| l.monthly_usd),
                         y.map_or(0.0, |l| l.monthly_usd),
                     );
-                    (ca != cb || ua != ub).then(|| LineDelta {
+                    let unpriced = |l: Option<&Line>| {
+                        l.is_some_and(|l| l.price_given_by == "unpriced" && l.count > 0)
+                    };
+                    let (na, nb) = (unpriced(x), unpriced(y));
+                    (ca != cb || ua != ub || na != nb).then(|| LineDelta {
                         component: component.to_string(),
                         item: item.to_string(),
                         count_a: ca,
@@ -95,14 +103,21 @@ pub fn compare(a: &Plan, b: &Plan, label_a: &str, label_b: &str) -> Diff {
                         count_delta: i128::from(cb) - i128::from(ca),
                         monthly_usd_a: ua,
                         monthly_usd_b: ub,
-                        monthly_usd_delta: round_cents(ub - ua),
+                        monthly_usd_delta: if na || nb { 0.0 } else { round_cents(ub - ua) },
+                        unpriced_a: na,
+                        unpriced_b: nb,
                     })
                 })
                 .collect();
             lines.sort_by(|x, y| {
-                y.monthly_usd_delta
-                    .abs()
-                    .total_cmp(&x.monthly_usd_delta.abs())
+                // Lines unpriced on a side have no known delta: after every priced change.
+                (x.unpriced_a || x.unpriced_b)
+                    .cmp(&(y.unpriced_a || y.unpriced_b))
+                    .then(
+                        y.monthly_usd_delta
+                            .abs()
+                            .total_cmp(&x.monthly_usd_delta.abs()),
+                    )
                     .then(y.count_delta.abs().cmp(&x.count_delta.abs()))
                     .then((&x.component, &x.item).cmp(&(&y.component, &y.item)))
             });

@@ -23,6 +23,7 @@ pub mod plan;
 pub mod pricing;
 pub mod queueing;
 pub mod render;
+pub mod robustness;
 pub mod sizing;
 pub mod timeline;
 pub mod trace;

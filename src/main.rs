@@ -28,11 +28,22 @@ struct Overrides {
     /// `components.users-db.policy.headroom=0.5`, `hours_per_month=720` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Price the scenario on another provider's tables (pricing/<PROVIDER>/): gcp, azure.
+    /// Scenario-given prices are ignored; lines with no equivalent are reported unpriced.
+    #[arg(long)]
+    provider: Option<String>,
 }
 
 impl Overrides {
     fn parse(&self) -> Result<Vec<Set>, Error> {
-        parse_sets(&self.set)
+        let mut sets = parse_sets(&self.set)?;
+        if let Some(p) = &self.provider {
+            sets.push(Set {
+                path: "pricing.provider".into(),
+                value: serde_json::Value::String(p.clone()),
+            });
+        }
+        Ok(sets)
     }
 }
 
@@ -118,6 +129,21 @@ enum Command {
         /// Print Markdown.
         #[arg(long)]
         markdown: bool,
+    },
+    /// The same scenario priced on several providers: totals and biggest line differences.
+    Providers {
+        scenario: PathBuf,
+        /// Providers to compare; the first is the baseline.
+        #[arg(long, value_delimiter = ',', default_value = "aws,gcp,azure")]
+        providers: Vec<String>,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print Markdown.
+        #[arg(long)]
+        markdown: bool,
+        #[command(flatten)]
+        overrides: Overrides,
     },
     /// Price tables: list providers, show an item's prices, check every table.
     Pricing {
@@ -281,6 +307,20 @@ fn run(cli: Cli) -> Result<i32, Error> {
                 emit(&headroom::render::diff::markdown(&diff));
             } else {
                 emit(&headroom::render::diff::text(&diff));
+            }
+        }
+        Command::Providers {
+            scenario,
+            providers,
+            json,
+            markdown,
+            overrides,
+        } => {
+            let comparison = commands::run_providers(&scenario, &providers, &overrides.parse()?)?;
+            if json {
+                emitln(&to_json(&comparison)?);
+            } else {
+                emit(&commands::providers_text(&comparison, markdown));
             }
         }
         Command::Pricing { command, tables } => match command {

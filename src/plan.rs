@@ -21,6 +21,10 @@ use crate::units::round_cents;
 pub struct Plan {
     /// Scenario name.
     pub scenario: String,
+    /// Whose prices: the scenario's provider, or the one `--provider` chose.
+    pub provider: String,
+    /// Output folder name: the scenario name, suffixed with the provider when re-priced.
+    pub output_name: String,
     pub description: String,
     /// The design doc the scenario reproduces.
     pub source: Option<String>,
@@ -80,6 +84,8 @@ pub struct PhasePlan {
     pub per_user_usd: f64,
     /// `null` when the phase has no daily active users.
     pub per_dau_usd: Option<f64>,
+    /// Lines with no price on this provider (`component/item`); the totals exclude them.
+    pub unpriced: Vec<String>,
     /// Net monthly cost per component, in scenario order.
     pub components: Vec<ComponentTotal>,
 }
@@ -147,6 +153,11 @@ pub fn build(scenario: &Scenario) -> Result<Plan, InputError> {
     }
     Ok(Plan {
         scenario: spec.name.clone(),
+        provider: spec.pricing.provider.clone(),
+        output_name: match &scenario.repriced_from {
+            Some(_) => format!("{}-{}", spec.name, spec.pricing.provider),
+            None => spec.name.clone(),
+        },
         description: spec.description.clone(),
         source: spec.source.clone(),
         generated_by: format!("headroom {}", env!("CARGO_PKG_VERSION")),
@@ -245,6 +256,11 @@ pub fn build_phase(
             monthly_usd: round_cents(component_usd),
         });
     }
+    let unpriced: Vec<String> = lines
+        .iter()
+        .filter(|l| l.price_given_by == "unpriced" && l.count > 0)
+        .map(|l| format!("{}/{}", l.component, l.item))
+        .collect();
     let list_monthly_usd = round_cents(lines.iter().map(|l| l.list_monthly_usd).sum());
     let monthly_usd = round_cents(lines.iter().map(|l| l.monthly_usd).sum());
     Ok(PhasePlan {
@@ -257,6 +273,7 @@ pub fn build_phase(
         monthly_usd,
         per_user_usd: monthly_usd / users as f64,
         per_dau_usd: (demand.dau > 0.0).then(|| monthly_usd / demand.dau),
+        unpriced,
         components,
     })
 }
@@ -378,7 +395,12 @@ fn price_line(
             sized.measure.count_unit(),
         );
     }
-    let given = component.prices.get(&sized.item);
+    // Re-priced on another provider, the doc's (AWS) prices do not apply.
+    let given = if scenario.repriced_from.is_some() {
+        None
+    } else {
+        component.prices.get(&sized.item)
+    };
     // A line with nothing to bill needs no price (a replica kind the policy does not use).
     let Some(key) = sized
         .price
@@ -418,18 +440,54 @@ fn price_line(
             derivation,
         });
     };
-    let bill: Bill = costing::bill(count, sized.measure, key, given, &scenario.prices, hours)
-        .map_err(|m| {
-            component_error(
-                scenario,
-                index,
-                component,
-                &format!(
-                    "line `{}`: {m}; or state a price in `components[{index}].prices.{}`",
-                    sized.item, sized.item
-                ),
-            )
-        })?;
+    let billed = costing::bill(count, sized.measure, key, given, &scenario.prices, hours);
+    if let (Err(reason), Some(_)) = (&billed, &scenario.repriced_from) {
+        let warning = format!(
+            "{}/{} is unpriced on {}: {reason}",
+            component.name, sized.item, scenario.spec.pricing.provider
+        );
+        if count > 0 && !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+        derivation.extend(t.into_steps());
+        return Ok(Line {
+            component: component.name.clone(),
+            kind: component.policy.kind().to_string(),
+            item: sized.item.clone(),
+            count,
+            count_unit: sized.measure.count_unit().to_string(),
+            unit: sized.measure.count_unit().to_string(),
+            quantity: count as f64,
+            unit_price_usd: 0.0,
+            list_monthly_usd: 0.0,
+            discount: None,
+            discount_multiplier: 1.0,
+            monthly_usd: 0.0,
+            pinned: pinned.is_some(),
+            derived_count: sized.count,
+            instance: sized.instance.clone(),
+            billed: false,
+            price_given_by: "unpriced".into(),
+            price_source: reason.clone(),
+            price_as_of: String::new(),
+            price_confidence: String::new(),
+            price_key: Some(format!("{}/{}/{}", key.service, key.item, key.region)),
+            tiers: Vec::new(),
+            regions: BTreeMap::new(),
+            derivation,
+        });
+    }
+    let bill: Bill = billed.map_err(|m| {
+        component_error(
+            scenario,
+            index,
+            component,
+            &format!(
+                "line `{}`: {m}; or state a price in `components[{index}].prices.{}`",
+                sized.item, sized.item
+            ),
+        )
+    })?;
     if bill.origin.confidence == "uncertain" {
         let warning = format!(
             "{}/{} uses an uncertain price ({}: {})",

@@ -609,3 +609,104 @@ fn timeline_thresholds_step_ups_and_budget() {
         .code(2)
         .stderr(predicate::str::contains("a timeline needs a growth curve"));
 }
+
+#[test]
+fn another_provider_reprices_and_reports_unpriced_lines() {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "-q",
+            "--provider",
+            "gcp",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    // its own folder: the AWS plan is not overwritten
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("saas-10b-gcp/plan.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(plan["provider"], "gcp");
+    let node = line(&plan, "10B", "api", "node");
+    // c6i.4xlarge maps to GCP's equivalent: a gce price, never the AWS one
+    assert!(
+        node["price_key"].as_str().unwrap().starts_with("gce/"),
+        "{}",
+        node["price_key"]
+    );
+    assert_eq!(node["billed"], true);
+    // MSK has no GCP equivalent in the tables: unpriced (never a silent $0) and named
+    let broker = line(&plan, "10B", "events", "broker");
+    assert_eq!(broker["price_given_by"], "unpriced");
+    let phase = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "10B")
+        .unwrap();
+    assert!(
+        phase["unpriced"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == "events/broker")
+    );
+    assert!(plan["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .contains("events/broker is unpriced on gcp")
+    }));
+    // the comparison: three providers, totals per phase
+    let out = headroom()
+        .args(["providers", "scenarios/saas-10b.ron", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let c: Value = serde_json::from_slice(&out).unwrap();
+    let names: Vec<&str> = c["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["aws", "gcp", "azure"]);
+    assert_eq!(c["differences"].as_array().unwrap().len(), 2);
+    headroom()
+        .args(["plan", "scenarios/saas-10b.ron", "--provider", "oracle"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no price tables for provider `oracle`",
+        ));
+}
+
+#[test]
+fn pricing_tools_list_show_and_check() {
+    headroom()
+        .args(["pricing", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("aws").and(predicate::str::contains("gcp")));
+    headroom()
+        .args(["pricing", "show", "m5.2xlarge"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0.384"));
+    headroom()
+        .args(["pricing", "show", "m5.2xlarg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `m5.2xlarge`"));
+    // the shipped tables have no errors (old prices are warnings)
+    headroom()
+        .args(["pricing", "check"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("0 errors"));
+}

@@ -46,6 +46,10 @@ pub struct Scenario {
     pub catalog: Catalog,
     /// Where the catalog came from.
     pub catalog_origin: Option<String>,
+    /// The scenario file's own provider when a run re-prices it on another
+    /// (`--provider gcp`): scenario-given prices are then ignored and lines with no
+    /// equivalent are reported unpriced instead of failing.
+    pub repriced_from: Option<String>,
 }
 
 impl Scenario {
@@ -120,7 +124,30 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
         growth.validate(path, "--set growth")?;
     }
 
-    let prices = PriceBook::load(&resolve(path, &spec.pricing.tables))?;
+    let file_provider: ScenarioFile = ron_file::load(path)?;
+    let file_provider = file_provider.pricing.provider;
+    let mut tables = resolve(path, &spec.pricing.tables);
+    let repriced_from = (spec.pricing.provider != file_provider).then(|| file_provider.clone());
+    if repriced_from.is_some() {
+        // Another provider's tables live beside this one's: pricing/<provider>/.
+        tables = tables
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&spec.pricing.provider);
+        if !tables.is_dir() {
+            return Err(InputError::field(
+                path,
+                "pricing.provider",
+                format!(
+                    "no price tables for provider `{}` at {}",
+                    spec.pricing.provider,
+                    tables.display()
+                ),
+            ));
+        }
+    }
+    let mut prices = PriceBook::load(&tables)?;
+    prices.load_mapping()?;
     let (catalog, catalog_origin) = match &spec.pricing.catalog {
         Some(rel) => {
             let file = resolve(path, rel);
@@ -141,6 +168,7 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
         prices,
         catalog,
         catalog_origin,
+        repriced_from,
     })
 }
 

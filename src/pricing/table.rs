@@ -13,6 +13,9 @@ use crate::error::{InputError, close_matches};
 use crate::pricing::tiers::{Tier, check_contiguous};
 use crate::pricing::unit::PriceUnit;
 
+/// Files of a provider folder that map keys to another provider's, not price rows.
+pub const MAPPING_FILES: &[&str] = &["equivalents.csv", "regions.csv"];
+
 /// The columns of a price table, in order.
 pub const PRICE_COLUMNS: &[&str] = &[
     "service",
@@ -96,6 +99,32 @@ pub struct PriceBook {
     pub dir: PathBuf,
     entries: BTreeMap<(String, String, String), PriceEntry>,
     discounts: BTreeMap<String, Discount>,
+    /// For a provider priced through AWS-keyed scenarios: (AWS service, AWS item) -> this
+    /// provider's (service, item), `None` where it has no equivalent.
+    equivalents: Option<Equivalents>,
+    /// AWS region (or CDN geography) -> this provider's.
+    regions: BTreeMap<String, String>,
+}
+
+/// (AWS service, AWS item) -> this provider's (service, item), or `None` (no equivalent).
+type Equivalents = BTreeMap<(String, String), Option<(String, String)>>;
+
+#[derive(Debug, Deserialize)]
+struct EquivalentRow {
+    aws_service: String,
+    aws_item: String,
+    service: Option<String>,
+    item: Option<String>,
+    #[allow(dead_code, reason = "read so the column is checked")]
+    notes: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RegionRow {
+    aws_region: String,
+    region: String,
+    #[allow(dead_code, reason = "read so the column is checked")]
+    notes: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,9 +179,9 @@ pub fn is_iso_date(s: &str) -> bool {
     (1..=days).contains(&d) && y >= 1990
 }
 
-fn check_header(
+fn check_header<R: std::io::Read>(
     file: &Path,
-    rdr: &mut csv::Reader<std::fs::File>,
+    rdr: &mut csv::Reader<R>,
     expected: &[&str],
 ) -> Result<(), InputError> {
     let headers = rdr
@@ -192,7 +221,8 @@ fn csv_error(file: &Path, e: &csv::Error) -> InputError {
 }
 
 impl PriceBook {
-    /// Reads every `*.csv` of `dir` (`discounts.csv` holds discounts).
+    /// Reads every `*.csv` of `dir` (`discounts.csv` holds discounts; `equivalents.csv` and
+    /// `regions.csv` map another provider's keys and are not price rows).
     pub fn load(dir: &Path) -> Result<PriceBook, InputError> {
         let listing = std::fs::read_dir(dir).map_err(|source| InputError::Read {
             path: dir.to_path_buf(),
@@ -202,6 +232,10 @@ impl PriceBook {
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| MAPPING_FILES.iter().any(|m| n == *m))
+            })
             .collect();
         // Sorted so that a duplicate key is always reported against the same file.
         files.sort();
@@ -211,33 +245,40 @@ impl PriceBook {
                 "no price tables (*.csv) in this folder",
             ));
         }
+        let mut tables = Vec::with_capacity(files.len());
+        for file in files {
+            let text = std::fs::read_to_string(&file).map_err(|source| InputError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            tables.push((file, text));
+        }
+        PriceBook::from_tables(dir, &tables)
+    }
+
+    /// Builds a book from table texts, as (file name, contents); `dir` names the folder.
+    pub fn from_tables(dir: &Path, tables: &[(PathBuf, String)]) -> Result<PriceBook, InputError> {
         let mut book = PriceBook {
             dir: dir.to_path_buf(),
             ..PriceBook::default()
         };
         let mut raw: BTreeMap<(String, String, String), Vec<(PriceRow, String)>> = BTreeMap::new();
-        for file in &files {
+        for (file, text) in tables {
             if file.file_name().is_some_and(|n| n == "discounts.csv") {
-                book.load_discounts(file)?;
+                book.load_discounts(file, text)?;
                 continue;
             }
-            let open = std::fs::File::open(file).map_err(|source| InputError::Read {
-                path: file.clone(),
-                source,
-            })?;
             let mut rdr = csv::ReaderBuilder::new()
                 .trim(csv::Trim::All)
-                .from_reader(open);
+                .from_reader(text.as_bytes());
             check_header(file, &mut rdr, PRICE_COLUMNS)?;
             for record in rdr.deserialize::<PriceRow>() {
                 let row = record.map_err(|e| csv_error(file, &e))?;
-                // Position is known only through the error path; recount here for messages.
                 raw.entry((row.service.clone(), row.item.clone(), row.region.clone()))
                     .or_default()
                     .push((row, file.display().to_string()));
             }
         }
-        // Re-read positions cheaply: rows are identified by key and tier in messages.
         for (key, mut rows) in raw {
             rows.sort_by(|a, b| {
                 a.0.tier_start
@@ -250,14 +291,10 @@ impl PriceBook {
         Ok(book)
     }
 
-    fn load_discounts(&mut self, file: &Path) -> Result<(), InputError> {
-        let open = std::fs::File::open(file).map_err(|source| InputError::Read {
-            path: file.to_path_buf(),
-            source,
-        })?;
+    fn load_discounts(&mut self, file: &Path, text: &str) -> Result<(), InputError> {
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_reader(open);
+            .from_reader(text.as_bytes());
         check_header(file, &mut rdr, DISCOUNT_COLUMNS)?;
         for (i, record) in rdr.deserialize::<DiscountRow>().enumerate() {
             let row = record.map_err(|e| csv_error(file, &e))?;
@@ -312,8 +349,72 @@ impl PriceBook {
         Ok(())
     }
 
+    /// Reads `equivalents.csv` and `regions.csv` of the book's folder, when present: the
+    /// book then prices AWS-keyed lines through this provider's equivalents.
+    pub fn load_mapping(&mut self) -> Result<(), InputError> {
+        let eq_path = self.dir.join("equivalents.csv");
+        if !eq_path.exists() {
+            return Ok(());
+        }
+        let mut map = BTreeMap::new();
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(&eq_path)
+            .map_err(|e| InputError::file(&eq_path, format!("cannot read: {e}")))?;
+        for record in rdr.deserialize::<EquivalentRow>() {
+            let row = record.map_err(|e| csv_error(&eq_path, &e))?;
+            let target = match (row.service, row.item) {
+                (Some(s), Some(i)) if !s.is_empty() && !i.is_empty() => Some((s, i)),
+                _ => None,
+            };
+            map.insert((row.aws_service, row.aws_item), target);
+        }
+        self.equivalents = Some(map);
+        let region_path = self.dir.join("regions.csv");
+        if region_path.exists() {
+            let mut rdr = csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .from_path(&region_path)
+                .map_err(|e| InputError::file(&region_path, format!("cannot read: {e}")))?;
+            for record in rdr.deserialize::<RegionRow>() {
+                let row = record.map_err(|e| csv_error(&region_path, &e))?;
+                self.regions.insert(row.aws_region, row.region);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether this book prices AWS-keyed lines through equivalents.
+    #[must_use]
+    pub fn maps_keys(&self) -> bool {
+        self.equivalents.is_some()
+    }
+
     /// The price of `item` of `service` in `region`, or an error naming close matches.
+    /// A mapped book first translates the AWS key into its own.
     pub fn get(&self, service: &str, item: &str, region: &str) -> Result<&PriceEntry, String> {
+        if let Some(map) = &self.equivalents {
+            let target = map
+                .get(&(service.to_string(), item.to_string()))
+                .ok_or_else(|| {
+                    format!(
+                        "{} lists no equivalent of `{service}/{item}` (equivalents.csv)",
+                        self.dir.display()
+                    )
+                })?;
+            let Some((s, i)) = target else {
+                return Err(format!(
+                    "{} has no equivalent of `{service}/{item}`",
+                    self.dir.display()
+                ));
+            };
+            let r = self.regions.get(region).map_or(region, String::as_str);
+            return self.get_own(s, i, r);
+        }
+        self.get_own(service, item, region)
+    }
+
+    fn get_own(&self, service: &str, item: &str, region: &str) -> Result<&PriceEntry, String> {
         let key = (service.to_string(), item.to_string(), region.to_string());
         if let Some(entry) = self.entries.get(&key) {
             return Ok(entry);

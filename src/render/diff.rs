@@ -52,15 +52,26 @@ pub fn tables(diff: &Diff) -> (Table, Vec<(String, Table)>) {
             ("delta", Align::Right),
         ]);
         for l in &p.lines {
+            let cost = |unpriced: bool, x: f64| {
+                if unpriced {
+                    "unpriced".to_string()
+                } else {
+                    usd(x)
+                }
+            };
             t.row(vec![
                 l.component.clone(),
                 l.item.clone(),
                 thousands(l.count_a),
                 thousands(l.count_b),
                 signed(l.count_delta),
-                usd(l.monthly_usd_a),
-                usd(l.monthly_usd_b),
-                signed_usd(l.monthly_usd_delta),
+                cost(l.unpriced_a, l.monthly_usd_a),
+                cost(l.unpriced_b, l.monthly_usd_b),
+                if l.unpriced_a || l.unpriced_b {
+                    "-".into()
+                } else {
+                    signed_usd(l.monthly_usd_delta)
+                },
             ]);
         }
         per_phase.push((p.phase.clone(), t));

@@ -60,10 +60,14 @@ pub fn lines(phase: &PhasePlan) -> Table {
         };
         let price = if line.billed {
             format!("{}/{}", unit_price(line.unit_price_usd), line.unit)
+        } else if line.price_given_by == "unpriced" {
+            "UNPRICED".into()
         } else {
             "-".into()
         };
-        let monthly = if line.billed {
+        let monthly = if line.price_given_by == "unpriced" {
+            "unpriced".into()
+        } else if line.billed {
             match &line.discount {
                 Some(d) => format!("{} ({d})", usd(line.monthly_usd)),
                 None => usd(line.monthly_usd),
@@ -73,6 +77,7 @@ pub fn lines(phase: &PhasePlan) -> Table {
         };
         let source = match line.price_given_by.as_str() {
             "scenario" => format!("scenario: {}", line.price_source),
+            "unpriced" => line.price_source.clone(),
             "table" => format!(
                 "{} ({}{})",
                 line.price_key.as_deref().unwrap_or(""),

@@ -1,0 +1,122 @@
+//! Entry points for fuzzing: bytes in, no panic out.
+//!
+//! The fuzz targets under `fuzz/` call these, and `tests/hardening.rs` replays every saved
+//! input under `tests/fixtures/fuzz/<target>/`, so a crash found once stays fixed. A function
+//! here panics only on a bug: a panic inside headroom, or a non-finite number in an output.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::input::{Phase, Scenario, ScenarioFile, Workload, growth::Growth, ron_file};
+use crate::plan;
+use crate::pricing::PriceBook;
+
+/// Parses `data` as each RON input type and checks what parses.
+pub fn scenario_bytes(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let path = Path::new("fuzz.ron");
+    if let Ok(spec) = ron_file::parse::<ScenarioFile>(path, text) {
+        let _ = spec.validate(path);
+    }
+    if let Ok(w) = ron_file::parse::<Workload>(path, text) {
+        let _ = w.validate(path, "");
+    }
+    if let Ok(g) = ron_file::parse::<Growth>(path, text)
+        && g.validate(path, "").is_ok()
+    {
+        for m in [0.0, 1.0, 12.0, 600.0] {
+            let _ = g.users_at(m);
+        }
+    }
+}
+
+/// Loads `data` as a price table (and as discounts) and bills a few quantities on every price.
+pub fn price_bytes(data: &[u8]) {
+    let text = String::from_utf8_lossy(data).to_string();
+    for name in ["a.csv", "discounts.csv"] {
+        let tables = vec![(Path::new(name).to_path_buf(), text.clone())];
+        if let Ok(book) = PriceBook::from_tables(Path::new("fuzz"), &tables) {
+            for entry in book.entries() {
+                for q in [0.0, 1.0, 10_240.0, 1e12] {
+                    let (usd, _) = crate::pricing::tiers::bill(&entry.tiers, q);
+                    assert!(usd.is_finite(), "tiered bill of {q} is {usd}");
+                }
+            }
+        }
+    }
+}
+
+fn base() -> &'static Scenario {
+    static BASE: OnceLock<Scenario> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b.ron");
+        crate::input::load_scenario(&path).expect("the reference scenario loads")
+    })
+}
+
+fn take_f64(data: &mut &[u8]) -> f64 {
+    let mut bytes = [0u8; 8];
+    let n = data.len().min(8);
+    bytes[..n].copy_from_slice(&data[..n]);
+    *data = &data[n..];
+    f64::from_le_bytes(bytes)
+}
+
+/// A structurally valid but arbitrary scenario (the reference architecture with workload
+/// figures, user counts, hours and headroom from `data`) through the checks, the plan and
+/// every renderer.
+pub fn pipeline_bytes(data: &[u8]) {
+    let mut rest = data;
+    let mut s = base().clone();
+    let mut w = serde_json::to_value(&s.workload).expect("workload serialises");
+    if let Some(map) = w.as_object_mut() {
+        for value in map.values_mut() {
+            if value.is_number() {
+                let x = take_f64(&mut rest);
+                if let Some(n) = serde_json::Number::from_f64(x) {
+                    *value = serde_json::Value::Number(n);
+                }
+            }
+        }
+    }
+    let Ok(workload) = serde_json::from_value::<Workload>(w) else {
+        return;
+    };
+    if workload.validate(Path::new("fuzz"), "workload").is_err() {
+        return;
+    }
+    s.workload = workload;
+    let users = take_f64(&mut rest).abs();
+    if !(users >= 1.0 && users <= crate::input::growth::MAX_USERS as f64) {
+        return;
+    }
+    s.growth.set_phases(vec![Phase {
+        name: "fuzz".into(),
+        users: users as u64,
+    }]);
+    let hours = take_f64(&mut rest);
+    if hours.is_finite() && (1.0..=744.0).contains(&hours) {
+        s.spec.hours_per_month = hours;
+    }
+    let Ok(plan) = plan::build(&s) else {
+        return;
+    };
+    for phase in &plan.phases {
+        assert!(
+            phase.monthly_usd.is_finite(),
+            "phase total {}",
+            phase.monthly_usd
+        );
+        for line in &phase.lines {
+            assert!(
+                line.monthly_usd.is_finite() && line.quantity.is_finite(),
+                "{line:?}"
+            );
+        }
+    }
+    crate::commands::plan_files(&plan).expect("every renderer renders a valid plan");
+    let _ = crate::render::terminal::render(&plan);
+    let _ = crate::audit::run(&s, &plan);
+}
