@@ -549,6 +549,17 @@ fn price_line(
         "USD/month",
     );
     let net = bill.list_monthly_usd * multiplier;
+    if !net.is_finite() || net > 1e18 {
+        return Err(component_error(
+            scenario,
+            index,
+            component,
+            &format!(
+                "line `{}`: the monthly cost {} is beyond any budget (count {count}, unit price {}): check the inputs",
+                sized.item, net, bill.unit_price_usd
+            ),
+        ));
+    }
     if discount.is_some() {
         t.step(
             "monthly_usd",

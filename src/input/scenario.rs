@@ -666,6 +666,16 @@ impl ScenarioFile {
             for (item, price) in &comp.prices {
                 let pc = k.nested("prices").nested(item);
                 pc.non_negative("usd", price.usd)?;
+                if price.usd > crate::pricing::table::MAX_UNIT_PRICE_USD {
+                    return Err(pc.error(
+                        "usd",
+                        format!(
+                            "{} is beyond any unit price (limit {:e})",
+                            price.usd,
+                            crate::pricing::table::MAX_UNIT_PRICE_USD
+                        ),
+                    ));
+                }
                 if crate::pricing::PriceUnit::parse(&price.unit).is_none() {
                     return Err(pc.error(
                         "unit",

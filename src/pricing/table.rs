@@ -13,6 +13,9 @@ use crate::error::{InputError, close_matches};
 use crate::pricing::tiers::{Tier, check_contiguous};
 use crate::pricing::unit::PriceUnit;
 
+/// The largest unit price a table may hold; anything above is a typo (and would overflow bills).
+pub const MAX_UNIT_PRICE_USD: f64 = 1e9;
+
 /// Files of a provider folder that map keys to another provider's, not price rows.
 pub const MAPPING_FILES: &[&str] = &["equivalents.csv", "regions.csv"];
 
@@ -520,7 +523,7 @@ fn build_entry(
                 first.unit, row.unit
             )));
         }
-        if !row.price_usd.is_finite() || row.price_usd < 0.0 {
+        if !row.price_usd.is_finite() || row.price_usd < 0.0 || row.price_usd > MAX_UNIT_PRICE_USD {
             return Err(bad(format!(
                 "price_usd must be a non-negative number, got {}",
                 row.price_usd
