@@ -141,15 +141,27 @@ pub struct Line {
 /// Builds the plan of a loaded scenario.
 pub fn build(scenario: &Scenario) -> Result<Plan, InputError> {
     let spec = &scenario.spec;
-    let mut warnings = Vec::new();
-    let mut phases = Vec::new();
-    for phase in scenario.growth.phases() {
-        phases.push(build_phase(
-            scenario,
-            &phase.name,
-            phase.users,
-            &mut warnings,
-        )?);
+    // Phases are independent: plan them in parallel, then merge in phase order, so the thread
+    // count never changes a byte of the result.
+    use rayon::prelude::*;
+    let built: Vec<(PhasePlan, Vec<String>)> = scenario
+        .growth
+        .phases()
+        .par_iter()
+        .map(|phase| {
+            let mut w = Vec::new();
+            build_phase(scenario, &phase.name, phase.users, &mut w).map(|p| (p, w))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut warnings: Vec<String> = Vec::new();
+    let mut phases = Vec::with_capacity(built.len());
+    for (phase, phase_warnings) in built {
+        for w in phase_warnings {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+        phases.push(phase);
     }
     Ok(Plan {
         scenario: spec.name.clone(),

@@ -102,6 +102,52 @@ fn label(start: Option<&str>, month: i64) -> String {
     }
 }
 
+fn month(
+    scenario: &Scenario,
+    start: Option<&str>,
+    m: u32,
+) -> Result<(Month, Vec<String>), InputError> {
+    let growth = &scenario.growth;
+    let users_f = growth.users_at(f64::from(m)).unwrap_or(0.0);
+    if !users_f.is_finite() || users_f > crate::input::growth::MAX_USERS as f64 {
+        return Err(InputError::field(
+            &scenario.file,
+            "growth",
+            format!(
+                "the curve reaches {users_f:e} users at month {m}, beyond {:e}",
+                crate::input::growth::MAX_USERS as f64
+            ),
+        ));
+    }
+    let users = (users_f.round() as u64).max(1);
+    let name = label(start, i64::from(m));
+    let mut warnings = Vec::new();
+    let phase = plan::build_phase(scenario, &name, users, &mut warnings)?;
+    Ok((
+        Month {
+            month: m,
+            label: name,
+            users,
+            dau: phase.demand.dau,
+            peak_rps: phase.demand.peak_rps,
+            monthly_usd: phase.monthly_usd,
+            lines: phase
+                .lines
+                .iter()
+                .map(|l| MonthLine {
+                    component: l.component.clone(),
+                    kind: l.kind.clone(),
+                    item: l.item.clone(),
+                    count: l.count,
+                    count_unit: l.count_unit.clone(),
+                    monthly_usd: l.monthly_usd,
+                })
+                .collect(),
+        },
+        warnings,
+    ))
+}
+
 /// Builds the timeline over `months` months (months 0..=months).
 pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
     let growth = &scenario.growth;
@@ -121,43 +167,17 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
             format!("{months} months is beyond 100 years"),
         ));
     }
-    let mut out_months = Vec::with_capacity(months as usize + 1);
+    // Months are independent plans: built in parallel, merged in month order.
+    use rayon::prelude::*;
+    let built: Vec<(Month, Vec<String>)> = (0..=months)
+        .into_par_iter()
+        .map(|m| month(scenario, start.as_deref(), m))
+        .collect::<Result<_, _>>()?;
+    let mut out_months = Vec::with_capacity(built.len());
     let mut warnings = Vec::new();
-    for m in 0..=months {
-        let users_f = growth.users_at(f64::from(m)).unwrap_or(0.0);
-        if !users_f.is_finite() || users_f > crate::input::growth::MAX_USERS as f64 {
-            return Err(InputError::field(
-                &scenario.file,
-                "growth",
-                format!(
-                    "the curve reaches {users_f:e} users at month {m}, beyond {:e}",
-                    crate::input::growth::MAX_USERS as f64
-                ),
-            ));
-        }
-        let users = (users_f.round() as u64).max(1);
-        let name = label(start.as_deref(), i64::from(m));
-        let phase = plan::build_phase(scenario, &name, users, &mut warnings)?;
-        out_months.push(Month {
-            month: m,
-            label: name,
-            users,
-            dau: phase.demand.dau,
-            peak_rps: phase.demand.peak_rps,
-            monthly_usd: phase.monthly_usd,
-            lines: phase
-                .lines
-                .iter()
-                .map(|l| MonthLine {
-                    component: l.component.clone(),
-                    kind: l.kind.clone(),
-                    item: l.item.clone(),
-                    count: l.count,
-                    count_unit: l.count_unit.clone(),
-                    monthly_usd: l.monthly_usd,
-                })
-                .collect(),
-        });
+    for (m, w) in built {
+        warnings.extend(w);
+        out_months.push(m);
     }
     let thresholds = growth
         .phases()

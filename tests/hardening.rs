@@ -210,3 +210,35 @@ fn saved_fuzz_inputs_do_not_crash() {
     }
     assert!(replayed >= 6, "only {replayed} saved fuzz inputs");
 }
+
+/// Phases and timeline months are planned in parallel: the thread count must not change a
+/// byte of any output.
+#[test]
+fn outputs_do_not_depend_on_the_thread_count() {
+    let mut runs = Vec::new();
+    for threads in ["1", "3"] {
+        let out = tempfile::tempdir().unwrap();
+        for command in ["plan", "timeline"] {
+            headroom()
+                .env("RAYON_NUM_THREADS", threads)
+                .args([command, "scenarios/saas-10b.ron", "-q", "--out"])
+                .arg(out.path())
+                .assert()
+                .success();
+        }
+        let files = crate::support::files_under(out.path());
+        let bytes: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|f| (f.clone(), std::fs::read(out.path().join(f)).unwrap()))
+            .collect();
+        runs.push(bytes);
+    }
+    assert!(
+        runs[0].len() >= 7,
+        "{:?}",
+        runs[0].iter().map(|r| &r.0).collect::<Vec<_>>()
+    );
+    for ((name, a), (_, b)) in runs[0].iter().zip(&runs[1]) {
+        assert!(a == b, "{name} differs between 1 and 3 threads");
+    }
+}

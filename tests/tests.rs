@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod golden;
 mod hardening;
 mod properties;
 mod support;
