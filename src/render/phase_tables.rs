@@ -41,7 +41,9 @@ pub fn lines(phase: &PhasePlan) -> Table {
         ("demand needs", Align::Right),
         ("unit", Align::Left),
         ("unit price", Align::Right),
-        ("monthly", Align::Right),
+        ("list monthly", Align::Right),
+        ("discount", Align::Left),
+        ("net monthly", Align::Right),
         ("price source", Align::Left),
     ]);
     for line in &phase.lines {
@@ -65,15 +67,16 @@ pub fn lines(phase: &PhasePlan) -> Table {
         } else {
             "-".into()
         };
-        let monthly = if line.price_given_by == "unpriced" {
-            "unpriced".into()
+        let (list, discount, net) = if line.price_given_by == "unpriced" {
+            ("unpriced".into(), String::new(), "unpriced".into())
         } else if line.billed {
-            match &line.discount {
-                Some(d) => format!("{} ({d})", usd(line.monthly_usd)),
-                None => usd(line.monthly_usd),
-            }
+            let discount = match &line.discount {
+                Some(d) => format!("{d} (x{})", line.discount_multiplier),
+                None => String::new(),
+            };
+            (usd(line.list_monthly_usd), discount, usd(line.monthly_usd))
         } else {
-            "-".into()
+            ("-".into(), String::new(), "-".into())
         };
         let source = match line.price_given_by.as_str() {
             "scenario" => format!("scenario: {}", line.price_source),
@@ -97,7 +100,9 @@ pub fn lines(phase: &PhasePlan) -> Table {
             needs,
             what,
             price,
-            monthly,
+            list,
+            discount,
+            net,
             source,
         ]);
     }
