@@ -242,3 +242,46 @@ fn outputs_do_not_depend_on_the_thread_count() {
         assert!(a == b, "{name} differs between 1 and 3 threads");
     }
 }
+
+/// A scenario whose name is a path never writes outside the output folder, and files there
+/// that headroom did not write survive.
+#[test]
+fn hostile_scenario_names_stay_inside_the_output_folder() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("keep-me.txt"), b"mine").unwrap();
+    for name in ["../../escape", "/etc/headroom", "..", &"x".repeat(300)] {
+        let text = std::fs::read_to_string(root().join("scenarios/saas-10b.ron"))
+            .unwrap()
+            .replace(
+                "name: \"saas-10b\"",
+                &format!("name: {}", serde_json::to_string(name).unwrap()),
+            )
+            .replace("../models", &format!("{}/models", root().display()))
+            .replace("../pricing", &format!("{}/pricing", root().display()));
+        let file = work.path().join("s.ron");
+        std::fs::write(&file, text).unwrap();
+        headroom()
+            .arg("plan")
+            .arg(&file)
+            .args(["-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+    }
+    // everything landed in folders directly under out/, nothing beside it
+    let outside: Vec<String> = crate::support::files_under(work.path())
+        .into_iter()
+        .filter(|f| !f.starts_with("out/") && f != "s.ron")
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "wrote outside the output folder: {outside:?}"
+    );
+    assert_eq!(std::fs::read(out.join("keep-me.txt")).unwrap(), b"mine");
+    for f in crate::support::files_under(&out) {
+        assert!(f.split('/').count() <= 3, "{f}");
+        assert!(f.split('/').next().unwrap().len() <= 100, "{f}");
+    }
+}
