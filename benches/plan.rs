@@ -31,3 +31,13 @@ fn render_all(bencher: divan::Bencher) {
     let plan = headroom::plan::build(&scenario()).unwrap();
     bencher.bench(|| headroom::commands::plan_files(divan::black_box(&plan)).unwrap());
 }
+
+/// `instance: "auto"` on four components: every allowed catalog shape sized and priced for
+/// every phase (about 130 shapes x 7 phases).
+#[divan::bench]
+fn plan_saas_10b_auto(bencher: divan::Bencher) {
+    let s =
+        load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron"))
+            .unwrap();
+    bencher.bench(|| headroom::plan::build(divan::black_box(&s)).unwrap());
+}

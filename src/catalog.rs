@@ -76,6 +76,11 @@ impl Catalog {
         self.shapes.get(instance)
     }
 
+    /// Every shape, sorted by instance type.
+    pub fn shapes(&self) -> impl Iterator<Item = &Shape> {
+        self.shapes.values()
+    }
+
     /// Every instance type, sorted.
     pub fn instances(&self) -> impl Iterator<Item = &str> {
         self.shapes.keys().map(String::as_str)

@@ -24,6 +24,7 @@ pub mod pricing;
 pub mod queueing;
 pub mod render;
 pub mod robustness;
+pub mod selection;
 pub mod sizing;
 pub mod timeline;
 pub mod trace;

@@ -88,6 +88,8 @@ pub struct PhasePlan {
     pub unpriced: Vec<String>,
     /// Net monthly cost per component, in scenario order.
     pub components: Vec<ComponentTotal>,
+    /// Instance choices of `instance: "auto"` components: winner, runners-up, rejected shapes.
+    pub selections: Vec<crate::selection::Selection>,
 }
 
 /// A component's total in a phase.
@@ -227,6 +229,7 @@ pub fn build_phase(
     let (demand, demand_trace) =
         demand::derive(&scenario.workload, users as f64, spec.hours_per_month);
     let mut sized: BTreeMap<String, ComponentSizing> = BTreeMap::new();
+    let mut selections = Vec::new();
     for index in sizing::sizing_order(&spec.components) {
         let component = &spec.components[index];
         let inputs = PhaseInputs {
@@ -235,8 +238,16 @@ pub fn build_phase(
             demand: &demand,
             sized: &sized,
         };
-        let mut sizing = sizing::size_component(component, &inputs)
-            .map_err(|m| component_error(scenario, index, component, &m))?;
+        let mut sizing = match crate::selection::wants_auto(component, phase) {
+            Some(auto) => {
+                let (sizing, selection) = crate::selection::select(component, &auto, &inputs)
+                    .map_err(|m| component_error(scenario, index, component, &m))?;
+                selections.push(selection);
+                sizing
+            }
+            None => sizing::size_component(component, &inputs)
+                .map_err(|m| component_error(scenario, index, component, &m))?,
+        };
         // Components sized later (poolers need shards and pods) see the provisioned counts.
         for line in sizing.lines.clone() {
             if let Some(pin) = pin_for(component, phase, &line.item) {
@@ -287,6 +298,7 @@ pub fn build_phase(
         per_dau_usd: (demand.dau > 0.0).then(|| monthly_usd / demand.dau),
         unpriced,
         components,
+        selections,
     })
 }
 

@@ -710,3 +710,101 @@ fn pricing_tools_list_show_and_check() {
         .success()
         .stderr(predicate::str::contains("0 errors"));
 }
+
+#[test]
+fn auto_selection_picks_the_cheapest_fitting_shape() {
+    let plan = plan_json("scenarios/saas-10b-auto.ron");
+    for phase in plan["phases"].as_array().unwrap() {
+        let selections = phase["selections"].as_array().unwrap();
+        assert_eq!(
+            selections.len(),
+            4,
+            "users-db, pgbouncer, sessions-cache, api are auto"
+        );
+        for s in selections {
+            let chosen = &s["chosen"];
+            let cost = chosen["monthly_usd"].as_f64().unwrap();
+            for alt in s["alternatives"].as_array().unwrap() {
+                assert!(alt["monthly_usd"].as_f64().unwrap() >= cost, "{s}");
+            }
+            for r in s["rejected"].as_array().unwrap() {
+                assert!(!r["reason"].as_str().unwrap().is_empty());
+            }
+            // the lines use the chosen shape
+            let component = s["component"].as_str().unwrap();
+            let used: Vec<&str> = phase["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| l["component"] == component && l["count_unit"] == "instances")
+                .filter_map(|l| l["instance"].as_str())
+                .collect();
+            assert!(
+                used.iter().all(|i| *i == chosen["instance"]),
+                "{component}: {used:?}"
+            );
+        }
+    }
+    // At 10B the 500-node cap per region rules out the small cache nodes: 2,004 cache.r6g.large
+    // would be needed in us-east-1 alone.
+    let ten_b = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "10B")
+        .unwrap();
+    let cache = ten_b["selections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["component"] == "sessions-cache")
+        .unwrap();
+    let limited = cache["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["instance"] == "cache.r6g.large")
+        .unwrap();
+    assert_eq!(limited["constraint"], "node-count limit");
+    headroom()
+        .args([
+            "explain",
+            "scenarios/saas-10b-auto.ron",
+            "--phase",
+            "10B",
+            "--component",
+            "sessions-cache",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("instance \"auto\": chose"))
+        .stdout(predicate::str::contains("runner-up"));
+}
+
+#[test]
+fn auto_selection_explains_when_nothing_fits() {
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b-auto.ron",
+            "--set",
+            "components.api.policy.auto.max_nodes=2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`api`: instance \"auto\": no catalog shape fits in phase",
+        ))
+        .stderr(predicate::str::contains("node-count limit"))
+        .stderr(predicate::str::contains("raise auto.max_nodes"));
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b-auto.ron",
+            "--set",
+            "components.api.policy.pod_vcpu=64",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("by vCPU"));
+}

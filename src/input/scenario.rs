@@ -81,6 +81,35 @@ pub struct GivenPrice {
     pub source: String,
 }
 
+/// Constraints of `instance: "auto"`: which catalog shapes may be chosen.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoSelect {
+    /// Instance families allowed (`r6g`, `m7i`; the `cache.`/`db.`/`kafka.` prefix is
+    /// implied); empty: every family of the catalog service.
+    #[serde(default)]
+    pub families: Vec<String>,
+    /// CPU architectures allowed: `arm64` (Graviton, `g` families) and/or `x86_64`.
+    #[serde(default)]
+    pub architectures: Vec<String>,
+    /// Most instances of the component's largest line in one region (a cluster limit).
+    #[serde(default)]
+    pub max_nodes: Option<u64>,
+    /// Fewest vCPUs per instance.
+    #[serde(default)]
+    pub min_vcpu: Option<f64>,
+    /// Fewest GiB of memory per instance.
+    #[serde(default)]
+    pub min_memory_gib: Option<f64>,
+    /// Runner-up shapes reported next to the winner.
+    #[serde(default = "three_usize")]
+    pub alternatives: usize,
+}
+
+fn three_usize() -> usize {
+    3
+}
+
 /// Where a component runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Placement {
@@ -168,6 +197,9 @@ fn three() -> u64 {
 pub struct PostgresPolicy {
     /// Instance type of every node (`db.r6g.2xlarge`).
     pub instance: String,
+    /// Constraints when `instance` is `"auto"`.
+    #[serde(default)]
+    pub auto: Option<AutoSelect>,
     /// Instance type per phase name, where it differs.
     #[serde(default)]
     pub instance_by_phase: BTreeMap<String, String>,
@@ -184,6 +216,11 @@ pub struct PostgresPolicy {
     /// Registered users one shard may hold (no cap when absent).
     #[serde(default)]
     pub max_users_per_shard: Option<f64>,
+    /// Share of a shard's data that must stay in memory (the hot working set); with it,
+    /// shards also follow from node memory (75% of RAM as buffer cache), so larger instances
+    /// need fewer shards.
+    #[serde(default)]
+    pub working_set_fraction: Option<f64>,
     /// Round the shard count up to a power of two (hash-slot friendly).
     #[serde(default)]
     pub round_shards_to_power_of_two: bool,
@@ -228,6 +265,9 @@ fn default_gp3() -> String {
 pub struct PgBouncerPolicy {
     /// Instance type of a pooler host.
     pub instance: String,
+    /// Constraints when `instance` is `"auto"`.
+    #[serde(default)]
+    pub auto: Option<AutoSelect>,
     /// Per region (default) or global.
     #[serde(default)]
     pub placement: Placement,
@@ -282,6 +322,9 @@ pub enum RedisMode {
 pub struct RedisPolicy {
     /// Node type (`cache.r6g.xlarge`).
     pub instance: String,
+    /// Constraints when `instance` is `"auto"`.
+    #[serde(default)]
+    pub auto: Option<AutoSelect>,
     /// Node type per phase name, where it differs.
     #[serde(default)]
     pub instance_by_phase: BTreeMap<String, String>,
@@ -342,6 +385,9 @@ fn default_max_cluster_nodes() -> u64 {
 pub struct AppPolicy {
     /// Node instance type (`c6i.4xlarge`).
     pub instance: String,
+    /// Constraints when `instance` is `"auto"`.
+    #[serde(default)]
+    pub auto: Option<AutoSelect>,
     /// Node type per phase name, where it differs.
     #[serde(default)]
     pub instance_by_phase: BTreeMap<String, String>,
@@ -364,8 +410,18 @@ pub struct AppPolicy {
     /// Zones it must survive losing, k (< Z): pods x Z/(Z-k).
     #[serde(default = "one")]
     pub zones_lost: u64,
-    /// Pods per node.
+    /// Pods per node (with an explicit instance).
     pub pods_per_node: u64,
+    /// vCPUs one pod requests: with `pod_memory_gib`, pods per node follow from the node's
+    /// shape (needed by `instance: "auto"`).
+    #[serde(default)]
+    pub pod_vcpu: Option<f64>,
+    /// GiB of memory one pod requests.
+    #[serde(default)]
+    pub pod_memory_gib: Option<f64>,
+    /// Share of a node kept for the kubelet and system daemons.
+    #[serde(default = "default_node_reserved")]
+    pub node_reserved_fraction: f64,
     /// Fewest pods (HA).
     #[serde(default = "two")]
     pub min_pods: u64,
@@ -380,6 +436,10 @@ pub struct AppPolicy {
     pub control_plane: Option<String>,
 }
 
+fn default_node_reserved() -> f64 {
+    0.1
+}
+
 fn default_burst() -> f64 {
     0.5
 }
@@ -390,6 +450,9 @@ fn default_burst() -> f64 {
 pub struct KafkaPolicy {
     /// Broker instance type (`kafka.m5.large`).
     pub instance: String,
+    /// Constraints when `instance` is `"auto"`.
+    #[serde(default)]
+    pub auto: Option<AutoSelect>,
     /// Per region (default) or global.
     #[serde(default)]
     pub placement: Placement,
@@ -702,6 +765,9 @@ fn validate_policy(policy: &Policy, c: &Check<'_>) -> Result<(), InputError> {
             if let Some(v) = p.max_users_per_shard {
                 c.positive("max_users_per_shard", v)?;
             }
+            if let Some(v) = p.working_set_fraction {
+                c.positive_ratio("working_set_fraction", v)?;
+            }
             if let Some(v) = p.read_qps_per_replica {
                 c.positive("read_qps_per_replica", v)?;
             }
@@ -775,6 +841,19 @@ fn validate_policy(policy: &Policy, c: &Check<'_>) -> Result<(), InputError> {
                 ));
             }
             c.count_at_least("pods_per_node", p.pods_per_node, 1)?;
+            if p.instance == crate::selection::AUTO && (p.pod_vcpu.is_none() || p.pod_memory_gib.is_none()) {
+                return Err(c.error(
+                    "pod_vcpu",
+                    "instance \"auto\" needs pod_vcpu and pod_memory_gib: pods per node follow from each shape",
+                ));
+            }
+            if let Some(v) = p.pod_vcpu {
+                c.positive("pod_vcpu", v)?;
+            }
+            if let Some(v) = p.pod_memory_gib {
+                c.positive("pod_memory_gib", v)?;
+            }
+            c.ratio_below_one("node_reserved_fraction", p.node_reserved_fraction)?;
             c.count_at_least("min_pods", p.min_pods, 1)?;
             c.non_negative("burst_headroom", p.burst_headroom)?;
             c.non_negative("headroom", p.headroom)?;

@@ -107,6 +107,43 @@ pub fn render(
         "{} / phase {} ({} users) / {} ({})",
         plan.scenario, phase_plan.name, phase_plan.users, component, selected[0].kind
     );
+    if let Some(sel) = phase_plan
+        .selections
+        .iter()
+        .find(|s| s.component == component)
+    {
+        let c = &sel.chosen;
+        let _ = writeln!(
+            out,
+            "\ninstance \"auto\": chose {} ({} vCPU, {} GiB): {} instances, {} per month at list price",
+            c.instance,
+            c.vcpu,
+            c.memory_gib,
+            c.nodes,
+            usd(c.monthly_usd)
+        );
+        let _ = writeln!(out, "  why: {}", sel.why);
+        for a in &sel.alternatives {
+            let _ = writeln!(
+                out,
+                "  runner-up: {} x {} ({} vCPU, {} GiB): {}",
+                a.nodes,
+                a.instance,
+                a.vcpu,
+                a.memory_gib,
+                usd(a.monthly_usd)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  {} shapes tried, {} ruled out:",
+            sel.tried,
+            sel.rejected.len()
+        );
+        for r in &sel.rejected {
+            let _ = writeln!(out, "    {} ({}): {}", r.instance, r.constraint, r.reason);
+        }
+    }
     // The demand figures this component reads, with their own derivation.
     let used: BTreeSet<&str> = selected
         .iter()

@@ -46,14 +46,53 @@ pub fn size(
         ceil_count(raw_pods).max(p.min_pods),
         "pods",
     );
+    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
+    let pods_per_node = match (p.pod_vcpu, p.pod_memory_gib) {
+        (Some(pod_vcpu), Some(pod_gib)) => {
+            let shape = ctx.catalog.get(instance).ok_or_else(|| {
+                format!(
+                    "no shape for `{instance}` in the catalog: pod_vcpu/pod_memory_gib need one{}",
+                    crate::error::did_you_mean(instance, ctx.catalog.instances())
+                )
+            })?;
+            let usable = 1.0 - p.node_reserved_fraction;
+            let by_cpu = (shape.vcpu * usable / pod_vcpu).floor();
+            let by_mem = (shape.memory_gib * usable / pod_gib).floor();
+            if by_cpu < 1.0 || by_mem < 1.0 {
+                return Err(format!(
+                    "a pod ({pod_vcpu} vCPU, {pod_gib} GiB) does not fit `{instance}` ({} vCPU, {} GiB) \
+                     after {:.0}% reserved: too little {}",
+                    shape.vcpu,
+                    shape.memory_gib,
+                    p.node_reserved_fraction * 100.0,
+                    if by_cpu < 1.0 { "vCPU" } else { "memory" }
+                ));
+            }
+            t.count(
+                "pods_per_node",
+                "min(floor(node_vcpu x (1 - reserved) / pod_vcpu), \
+                 floor(node_memory_gib x (1 - reserved) / pod_memory_gib))",
+                &[
+                    ("node_vcpu", shape.vcpu, "vCPU"),
+                    ("node_memory_gib", shape.memory_gib, "GiB"),
+                    ("reserved", p.node_reserved_fraction, "fraction"),
+                    ("pod_vcpu", pod_vcpu, "vCPU"),
+                    ("pod_memory_gib", pod_gib, "GiB"),
+                ],
+                by_cpu.min(by_mem) as u64,
+                "pods",
+            )
+        }
+        _ => p.pods_per_node,
+    };
     let nodes = t.count(
         "nodes",
         "ceil(pods / pods_per_node)",
         &[
             ("pods", pods as f64, "pods"),
-            ("pods_per_node", p.pods_per_node as f64, "pods"),
+            ("pods_per_node", pods_per_node as f64, "pods"),
         ],
-        ceil_count(pods as f64 / p.pods_per_node as f64).max(1),
+        ceil_count(pods as f64 / pods_per_node as f64).max(1),
         "nodes",
     );
     let avg_rps = d.avg_rps * p.rps_share;
@@ -85,7 +124,6 @@ pub fn size(
         ceil_count(pods as f64 * (1.0 + p.burst_headroom)).max(pods),
         "pods",
     );
-    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
     let mut lines = vec![
         RegionLine::billed(
             "node",
@@ -124,6 +162,7 @@ mod tests {
     fn pods_nodes_and_hpa_bounds() {
         let p = AppPolicy {
             instance: "c6i.4xlarge".into(),
+            auto: None,
             instance_by_phase: BTreeMap::new(),
             placement: Placement::PerRegion,
             service: "ec2".into(),
@@ -133,6 +172,9 @@ mod tests {
             zones: 3,
             zones_lost: 1,
             pods_per_node: 4,
+            pod_vcpu: None,
+            pod_memory_gib: None,
+            node_reserved_fraction: 0.1,
             min_pods: 2,
             burst_headroom: 0.5,
             headroom: 0.0,

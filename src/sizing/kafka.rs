@@ -146,6 +146,7 @@ mod tests {
     fn brokers_by_disk_dominate() {
         let p = KafkaPolicy {
             instance: "kafka.m5.large".into(),
+            auto: None,
             placement: Placement::PerRegion,
             service: "msk".into(),
             storage_service: "msk-storage".into(),

@@ -191,6 +191,7 @@ mod tests {
     fn erlang_c_pool_and_pooler_count() {
         let p = PgBouncerPolicy {
             instance: "m6i.large".into(),
+            auto: None,
             placement: Placement::PerRegion,
             service: "ec2".into(),
             database: "db".into(),

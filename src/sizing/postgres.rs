@@ -11,6 +11,9 @@ use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError, i
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count, next_power_of_two};
 
+/// Share of a database node's memory that serves as buffer cache for the working set.
+const BUFFER_CACHE_SHARE: f64 = 0.75;
+
 /// Sizes one region's Postgres.
 pub fn size(
     p: &PostgresPolicy,
@@ -60,7 +63,36 @@ pub fn size(
         ),
         None => 0,
     };
-    let needed = by_data.max(by_writes).max(by_users).max(p.min_shards);
+    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
+    let by_memory = match p.working_set_fraction {
+        Some(wsf) => {
+            let shape = ctx.catalog.get(instance).ok_or_else(|| {
+                format!(
+                    "no shape for `{instance}` in the catalog: working_set_fraction needs its memory{}",
+                    crate::error::did_you_mean(instance, ctx.catalog.instances())
+                )
+            })?;
+            let cache_bytes = shape.memory_gib * crate::units::BYTES_PER_GIB * BUFFER_CACHE_SHARE;
+            t.count(
+                "shards_by_memory",
+                "ceil(db_bytes x working_set_fraction x (1 + headroom) / (node_memory_gib x 2^30 x 0.75))",
+                &[
+                    ("db_bytes", d.db_bytes, "B"),
+                    ("working_set_fraction", wsf, "fraction"),
+                    ("headroom", h, "fraction"),
+                    ("node_memory_gib", shape.memory_gib, "GiB"),
+                ],
+                ceil_count(d.db_bytes * wsf * hf / cache_bytes),
+                "shards",
+            )
+        }
+        None => 0,
+    };
+    let needed = by_data
+        .max(by_writes)
+        .max(by_users)
+        .max(by_memory)
+        .max(p.min_shards);
     let needed_name = if p.round_shards_to_power_of_two {
         "shards_needed"
     } else {
@@ -68,11 +100,12 @@ pub fn size(
     };
     let mut shards = t.count(
         needed_name,
-        "max(shards_by_data, shards_by_writes, shards_by_users, min_shards)",
+        "max(shards_by_data, shards_by_writes, shards_by_users, shards_by_memory, min_shards)",
         &[
             ("shards_by_data", by_data as f64, "shards"),
             ("shards_by_writes", by_writes as f64, "shards"),
             ("shards_by_users", by_users as f64, "shards"),
+            ("shards_by_memory", by_memory as f64, "shards"),
             ("min_shards", p.min_shards as f64, "shards"),
         ],
         needed,
@@ -146,7 +179,6 @@ pub fn size(
         "GB",
     );
 
-    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
     let node = |item: &str, count: u64| {
         RegionLine::billed(
             item,
@@ -204,12 +236,14 @@ mod tests {
     pub(crate) fn policy() -> PostgresPolicy {
         PostgresPolicy {
             instance: "db.r6g.2xlarge".into(),
+            auto: None,
             instance_by_phase: BTreeMap::new(),
             placement: Placement::PerRegion,
             service: "rds-postgres".into(),
             max_data_bytes_per_shard: 2e12,
             max_write_qps_per_shard: 5_000.0,
             max_users_per_shard: Some(2e7),
+            working_set_fraction: None,
             round_shards_to_power_of_two: true,
             min_shards: 1,
             sync_replicas: 1,

@@ -195,6 +195,7 @@ mod tests {
     fn policy(mode: RedisMode) -> RedisPolicy {
         RedisPolicy {
             instance: "cache.r6g.xlarge".into(),
+            auto: None,
             instance_by_phase: BTreeMap::new(),
             placement: Placement::PerRegion,
             service: "elasticache-redis".into(),
