@@ -41,15 +41,30 @@ pub fn plan_files(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, Error> {
     ])
 }
 
-/// `headroom plan`: builds, renders every file, then writes them all (or none).
+/// `headroom plan`: builds, renders every chosen file, then writes them all (or none). The
+/// report gets the scenario's audit and, for a growth curve, its timeline.
 pub fn run_plan(
     scenario: &Path,
     out_dir: &Path,
     sets: &[Set],
+    mut opts: render::outputs::RenderOptions,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
-    let plan = plan_scenario_with(scenario, sets)?;
+    let loaded = load_scenario_with(scenario, sets)?;
+    let plan = plan::build(&loaded)?;
+    let wants_report =
+        opts.formats.is_empty() || opts.formats.contains(&render::outputs::Format::Report);
+    if wants_report {
+        opts.audit = Some(crate::audit::run(&loaded, &plan)?);
+        if loaded.growth.users_at(0.0).is_some() {
+            let months = loaded
+                .spec
+                .timeline_months
+                .unwrap_or(crate::timeline::DEFAULT_MONTHS);
+            opts.timeline = Some(crate::timeline::build(&loaded, months)?);
+        }
+    }
     // Render everything before writing anything: a render failure leaves no partial output.
-    let files = plan_files(&plan)?;
+    let files = render::outputs::render_outputs(&plan, &opts)?;
     let written = crate::output::write_files(out_dir, &plan.output_name, &files)?;
     Ok((plan, written))
 }
@@ -110,7 +125,10 @@ pub fn run_timeline(
         .or(loaded.spec.timeline_months)
         .unwrap_or(crate::timeline::DEFAULT_MONTHS);
     let timeline = crate::timeline::build(&loaded, months)?;
+    let chart = render::timeline_chart::render(&timeline)?;
     let files = vec![
+        ("timeline/timeline.svg".to_string(), chart.svg.into_bytes()),
+        ("timeline/timeline.png".to_string(), chart.png),
         (
             "timeline/timeline.json".to_string(),
             render::timeline::json(&timeline)?,

@@ -66,6 +66,12 @@ enum Command {
         /// Do not print the tables.
         #[arg(long, short)]
         quiet: bool,
+        /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, or all.
+        #[arg(long, default_value = "all")]
+        format: String,
+        /// Folder of templates replacing the built-in ones of the same name (templates/README.md).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
         #[command(flatten)]
         overrides: Overrides,
     },
@@ -231,9 +237,16 @@ fn run(cli: Cli) -> Result<i32, Error> {
             scenario,
             out,
             quiet,
+            format,
+            templates,
             overrides,
         } => {
-            let (plan, written) = commands::run_plan(&scenario, &out, &overrides.parse()?)?;
+            let opts = headroom::render::outputs::RenderOptions {
+                formats: headroom::render::outputs::Format::parse_list(&format)?,
+                templates,
+                ..Default::default()
+            };
+            let (plan, written) = commands::run_plan(&scenario, &out, &overrides.parse()?, opts)?;
             if !quiet {
                 emit(&headroom::render::terminal::render(&plan));
                 emitln("");

@@ -808,3 +808,69 @@ fn auto_selection_explains_when_nothing_fits() {
         .code(2)
         .stderr(predicate::str::contains("by vCPU"));
 }
+
+#[test]
+fn plan_formats_and_report_sections() {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args([
+            "plan",
+            "scenarios/maxbooster-10b.ron",
+            "-q",
+            "--format",
+            "json,csv",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    assert_eq!(
+        files_under(out.path()),
+        [
+            "maxbooster-10b/by_component.csv",
+            "maxbooster-10b/costs.csv",
+            "maxbooster-10b/plan.json"
+        ]
+    );
+    headroom()
+        .args(["plan", "scenarios/saas-10b.ron", "--format", "tfvar"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `tfvars`"));
+    // the default writes everything; the report carries the doc's audit and the timeline
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args(["plan", "scenarios/maxbooster-10b.ron", "-q", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("maxbooster-10b/report.html")).unwrap();
+    assert!(
+        html.contains("<section id=\"audit\">") && html.contains("003-cdn-monthly"),
+        "no audit section"
+    );
+    assert!(
+        html.contains("<section id=\"timeline\">") && html.contains("Phase thresholds"),
+        "no timeline section"
+    );
+    let md = std::fs::read_to_string(out.path().join("maxbooster-10b/report.md")).unwrap();
+    assert!(md.contains("## Audit of the design doc") && md.contains("## Timeline"));
+    for f in [
+        "charts/cost_by_component.png",
+        "tfvars/10B.tfvars",
+        "tfvars/variables.tf",
+    ] {
+        assert!(out.path().join("maxbooster-10b").join(f).exists(), "{f}");
+    }
+    // the timeline command draws its chart
+    headroom()
+        .args(["timeline", "scenarios/maxbooster-10b.ron", "-q", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let png = std::fs::read(out.path().join("maxbooster-10b/timeline/timeline.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let svg =
+        std::fs::read_to_string(out.path().join("maxbooster-10b/timeline/timeline.svg")).unwrap();
+    assert!(svg.contains("monthly cost and users over time") && svg.contains("step-up"));
+}

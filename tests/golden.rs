@@ -45,5 +45,24 @@ fn shipped_scenarios_match_their_golden_outputs() {
         );
         insta::assert_snapshot!(format!("{name}__costs.csv"), read("costs.csv"));
         insta::assert_snapshot!(format!("{name}__summary.md"), read("summary.md"));
+        // the Terraform variables infra repos consume: every phase and the declarations
+        let mut tfvars = String::new();
+        let tf_dir = dir.join("tfvars");
+        let mut names: Vec<_> = std::fs::read_dir(&tf_dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        names.sort();
+        for n in names {
+            let n = n.to_string_lossy().to_string();
+            if n.ends_with(".tfvars") || n == "variables.tf" {
+                tfvars.push_str(&format!(
+                    "### {n}\n{}\n",
+                    std::fs::read_to_string(tf_dir.join(&n)).unwrap()
+                ));
+            }
+        }
+        insta::assert_snapshot!(format!("{name}__tfvars"), tfvars);
     }
 }

@@ -5,4 +5,5 @@ mod cli;
 mod golden;
 mod hardening;
 mod properties;
+mod renderers;
 mod support;

@@ -841,7 +841,9 @@ fn validate_policy(policy: &Policy, c: &Check<'_>) -> Result<(), InputError> {
                 ));
             }
             c.count_at_least("pods_per_node", p.pods_per_node, 1)?;
-            if p.instance == crate::selection::AUTO && (p.pod_vcpu.is_none() || p.pod_memory_gib.is_none()) {
+            if p.instance == crate::selection::AUTO
+                && (p.pod_vcpu.is_none() || p.pod_memory_gib.is_none())
+            {
                 return Err(c.error(
                     "pod_vcpu",
                     "instance \"auto\" needs pod_vcpu and pod_memory_gib: pods per node follow from each shape",

@@ -1,11 +1,19 @@
 //! Renderers: each turns a [`crate::plan::Plan`] into bytes; none re-derives a number.
 
 pub mod audit;
+pub mod charts;
 pub mod costs_csv;
+pub mod diff;
 pub mod explain;
 pub mod format;
 pub mod json;
+pub mod outputs;
 pub mod phase_tables;
+pub mod report;
 pub mod summary_md;
 pub mod table;
+pub mod templates;
 pub mod terminal;
+pub mod tfvars;
+pub mod timeline;
+pub mod timeline_chart;

@@ -1,0 +1,253 @@
+//! Every file `headroom plan` can write, chosen by format: one entry point,
+//! [`render_outputs`], returns (path under `output/<scenario>/`, bytes) for each file, all
+//! rendered in memory before anything is written.
+//!
+//! | format | files |
+//! |---|---|
+//! | `json` | `plan.json` |
+//! | `csv` | `costs.csv`, `by_component.csv` |
+//! | `markdown` | `summary.md` |
+//! | `charts` | `charts/{cost_by_component,cost_per_user,counts,volumes}.{svg,png}` |
+//! | `tfvars` | `tfvars/<phase>.tfvars`, `tfvars/<phase>.tfvars.json`, `tfvars/variables.tf` |
+//! | `report` | `report.html`, `report.md` |
+//!
+//! Same plan, same options -> byte-identical files.
+
+use std::path::PathBuf;
+
+use minijinja::value::{Serde, Value};
+
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::render::templates::Templates;
+use crate::render::{charts, costs_csv, json, report, summary_md, tfvars};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Json,
+    Csv,
+    Markdown,
+    Charts,
+    Tfvars,
+    /// `report.html` and `report.md`.
+    Report,
+}
+
+impl Format {
+    /// Every format, in the order files are listed.
+    pub const ALL: &[Format] = &[
+        Format::Json,
+        Format::Csv,
+        Format::Markdown,
+        Format::Charts,
+        Format::Tfvars,
+        Format::Report,
+    ];
+
+    /// The format named `s` (case-insensitive; `md` for markdown, `html` for report).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "markdown" | "md" => Some(Format::Markdown),
+            "charts" | "chart" => Some(Format::Charts),
+            "tfvars" | "terraform" => Some(Format::Tfvars),
+            "report" | "html" => Some(Format::Report),
+            _ => None,
+        }
+    }
+
+    /// The format's name, as `--format` takes it.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Charts => "charts",
+            Format::Tfvars => "tfvars",
+            Format::Report => "report",
+        }
+    }
+
+    /// Parses a comma-separated list (`json,csv,report`; `all` for every format), with an
+    /// error that lists the formats.
+    pub fn parse_list(s: &str) -> Result<Vec<Format>, Error> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part.eq_ignore_ascii_case("all") {
+                out.extend_from_slice(Format::ALL);
+                continue;
+            }
+            let format = Format::parse(part).ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(Format::name).collect();
+                Error::Usage(format!(
+                    "unknown format `{part}`{}; expected one of: {}, all",
+                    crate::error::did_you_mean(part, names.iter().copied()),
+                    names.join(", ")
+                ))
+            })?;
+            out.push(format);
+        }
+        if out.is_empty() {
+            return Err(Error::Usage("--format needs at least one format".into()));
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// What to render.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// The formats to write (empty: every format).
+    pub formats: Vec<Format>,
+    /// A folder whose templates replace the built-in ones of the same name.
+    pub templates: Option<PathBuf>,
+    /// The scenario's audit, for the report's audit section (computed from the same plan).
+    pub audit: Option<crate::audit::Audit>,
+    /// The growth timeline, for the report's timeline section and chart.
+    pub timeline: Option<crate::timeline::Timeline>,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            formats: Format::ALL.to_vec(),
+            templates: None,
+            audit: None,
+            timeline: None,
+        }
+    }
+}
+
+/// Renders the chosen formats: (relative path under `output/<scenario>/`, bytes) per file, in
+/// [`Format::ALL`] order. Nothing is written here.
+pub fn render_outputs(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let wants = |f: Format| opts.formats.is_empty() || opts.formats.contains(&f);
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    if wants(Format::Json) {
+        files.push(("plan.json".into(), json::render(plan)?));
+    }
+    if wants(Format::Csv) {
+        files.push(("costs.csv".into(), costs_csv::render_costs(plan)?));
+        files.push((
+            "by_component.csv".into(),
+            costs_csv::render_by_component(plan)?,
+        ));
+    }
+    if wants(Format::Markdown) {
+        files.push(("summary.md".into(), summary_md::render(plan).into_bytes()));
+    }
+    let templated = wants(Format::Tfvars) || wants(Format::Report);
+    // Load templates first: a bad --templates folder fails before the slower charts render.
+    let templates = if templated {
+        Some(Templates::load(opts.templates.as_deref())?)
+    } else {
+        None
+    };
+    let charts = if wants(Format::Charts) || wants(Format::Report) {
+        charts::render(plan)?
+    } else {
+        Vec::new()
+    };
+    if wants(Format::Charts) {
+        for chart in &charts {
+            files.push((
+                format!("charts/{}.svg", chart.name),
+                chart.svg.clone().into_bytes(),
+            ));
+            files.push((format!("charts/{}.png", chart.name), chart.png.clone()));
+        }
+    }
+    if let Some(templates) = &templates {
+        let plan_value = Value::from(Serde(plan));
+        if wants(Format::Tfvars) {
+            files.extend(tfvars::render(plan, &plan_value, templates)?);
+        }
+        if wants(Format::Report) {
+            files.extend(report::render(
+                plan,
+                &plan_value,
+                templates,
+                &charts,
+                wants(Format::Charts),
+                opts,
+            )?);
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(name: &str) -> Plan {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        crate::commands::plan_scenario(&root.join("scenarios").join(name)).unwrap()
+    }
+
+    #[test]
+    fn parses_formats() {
+        for f in Format::ALL {
+            assert_eq!(Format::parse(f.name()), Some(*f));
+        }
+        assert_eq!(
+            Format::parse_list("report, json,json").unwrap(),
+            vec![Format::Json, Format::Report]
+        );
+        assert_eq!(Format::parse_list("all").unwrap(), Format::ALL.to_vec());
+        let e = Format::parse_list("tfvar").unwrap_err().to_string();
+        assert!(e.contains("did you mean `tfvars`?"), "{e}");
+    }
+
+    #[test]
+    fn renders_every_file_deterministically() {
+        let plan = plan("saas-10b.ron");
+        let opts = RenderOptions::default();
+        let start = std::time::Instant::now();
+        let a = render_outputs(&plan, &opts).unwrap();
+        eprintln!("rendered {} files in {:?}", a.len(), start.elapsed());
+        let b = render_outputs(&plan, &opts).unwrap();
+        assert_eq!(a, b);
+        let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+        for expected in [
+            "plan.json",
+            "costs.csv",
+            "by_component.csv",
+            "summary.md",
+            "charts/cost_by_component.svg",
+            "charts/volumes.png",
+            "tfvars/10K.tfvars",
+            "tfvars/10B.tfvars.json",
+            "tfvars/variables.tf",
+            "report.html",
+            "report.md",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_chosen_formats() {
+        let plan = plan("saas-10b.ron");
+        let files = render_outputs(
+            &plan,
+            &RenderOptions {
+                formats: vec![Format::Report],
+                templates: None,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, vec!["report.html", "report.md"]);
+    }
+}
