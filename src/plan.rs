@@ -364,7 +364,16 @@ fn discount_for(
         let applies =
             d.applies_to.is_empty() || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s));
         return if applies {
-            (Some(name.clone()), d.multiplier, d.source.clone())
+            let effective = d.multiplier * (1.0 + d.interruption_headroom);
+            let source = if d.interruption_headroom > 0.0 {
+                format!(
+                    "{}; x (1 + {} interruption headroom): {} spare capacity absorbs reclaimed capacity",
+                    d.source, d.interruption_headroom, d.interruption_headroom
+                )
+            } else {
+                d.source.clone()
+            };
+            (Some(name.clone()), effective, source)
         } else {
             (None, 1.0, String::new())
         };

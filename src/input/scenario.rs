@@ -66,6 +66,10 @@ pub struct ScenarioDiscount {
     /// Pricing services it applies to (`rds-postgres`); empty: every billed line.
     #[serde(default)]
     pub applies_to: Vec<String>,
+    /// Extra capacity bought to absorb interruptions (spot), as a fraction: the effective
+    /// multiplier is `multiplier x (1 + interruption_headroom)`.
+    #[serde(default)]
+    pub interruption_headroom: f64,
 }
 
 /// A unit price stated by the scenario for one line item (as design docs state them).
@@ -692,6 +696,7 @@ impl ScenarioFile {
         for (name, d) in &self.discounts {
             let dc = c.nested("discounts").nested(name);
             dc.positive_ratio("multiplier", d.multiplier)?;
+            dc.ratio("interruption_headroom", d.interruption_headroom)?;
         }
         if self.components.is_empty() {
             return Err(c.error("components", "needs at least one component"));
