@@ -62,6 +62,15 @@ pub fn run_plan(
                 .unwrap_or(crate::timeline::DEFAULT_MONTHS);
             opts.timeline = Some(crate::timeline::build(&loaded, months)?);
         }
+        // Other providers whose tables map this provider's keys (pricing/<p>/equivalents.csv).
+        if loaded.repriced_from.is_none() {
+            let others = crate::providers::mapped_providers(&loaded.prices.dir);
+            if !others.is_empty() {
+                let mut names = vec![plan.provider.clone()];
+                names.extend(others);
+                opts.providers = Some(crate::providers::compare(scenario, &names, sets)?);
+            }
+        }
     }
     // Render everything before writing anything: a render failure leaves no partial output.
     let files = render::outputs::render_outputs(&plan, &opts)?;
@@ -172,144 +181,13 @@ pub fn run_diff(
     ))
 }
 
-/// One provider's plan of a scenario, for `headroom providers`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProviderTotals {
-    pub provider: String,
-    /// Per phase: (name, monthly USD, unpriced lines).
-    pub phases: Vec<(String, f64, Vec<String>)>,
-}
-
-/// What `headroom providers` prints: totals per provider and phase, and each other provider's
-/// biggest line differences against the first.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProviderComparison {
-    pub scenario: String,
-    pub providers: Vec<ProviderTotals>,
-    pub differences: Vec<crate::diff::Diff>,
-}
-
 /// `headroom providers`: the scenario priced on each provider (the first is the baseline).
 pub fn run_providers(
     scenario: &Path,
     providers: &[String],
     sets: &[Set],
-) -> Result<ProviderComparison, Error> {
-    let mut plans = Vec::new();
-    for p in providers {
-        let mut with = sets.to_vec();
-        with.push(Set {
-            path: "pricing.provider".into(),
-            value: serde_json::Value::String(p.clone()),
-        });
-        plans.push(plan_scenario_with(scenario, &with)?);
-    }
-    let totals = plans
-        .iter()
-        .map(|plan| ProviderTotals {
-            provider: plan.provider.clone(),
-            phases: plan
-                .phases
-                .iter()
-                .map(|ph| (ph.name.clone(), ph.monthly_usd, ph.unpriced.clone()))
-                .collect(),
-        })
-        .collect();
-    let differences = plans
-        .iter()
-        .skip(1)
-        .map(|other| crate::diff::compare(&plans[0], other, &plans[0].provider, &other.provider))
-        .collect();
-    Ok(ProviderComparison {
-        scenario: plans
-            .first()
-            .map(|p| p.scenario.clone())
-            .unwrap_or_default(),
-        providers: totals,
-        differences,
-    })
-}
-
-/// The comparison as text (or Markdown): totals per phase, then the five biggest line
-/// differences per phase for each other provider.
-#[must_use]
-pub fn providers_text(c: &ProviderComparison, markdown: bool) -> String {
-    use render::table::{Align, Table};
-    let mut columns: Vec<(&str, Align)> = vec![("phase", Align::Left)];
-    columns.extend(
-        c.providers
-            .iter()
-            .map(|p| (p.provider.as_str(), Align::Right)),
-    );
-    let mut t = Table::new(&columns);
-    let phases: Vec<&String> = c
-        .providers
-        .first()
-        .map(|p| p.phases.iter().map(|x| &x.0).collect())
-        .unwrap_or_default();
-    for (i, name) in phases.iter().enumerate() {
-        let mut row = vec![(*name).clone()];
-        for p in &c.providers {
-            let (_, usd, unpriced) = &p.phases[i];
-            let mut cell = render::format::usd(*usd);
-            if !unpriced.is_empty() {
-                cell.push_str(&format!(" (+{} unpriced)", unpriced.len()));
-            }
-            row.push(cell);
-        }
-        t.row(row);
-    }
-    let mut out = if markdown {
-        format!("# Providers: {}\n\n{}", c.scenario, t.to_markdown())
-    } else {
-        format!(
-            "{}: monthly cost per provider\n\n{}",
-            c.scenario,
-            t.to_text()
-        )
-    };
-    for d in &c.differences {
-        for phase in &d.phases {
-            let mut lines = Table::new(&[
-                ("component", Align::Left),
-                ("item", Align::Left),
-                (d.a.as_str(), Align::Right),
-                (d.b.as_str(), Align::Right),
-                ("delta", Align::Right),
-            ]);
-            for l in phase.lines.iter().take(5) {
-                let cost = |unpriced: bool, x: f64| {
-                    if unpriced {
-                        "unpriced".to_string()
-                    } else {
-                        render::format::usd(x)
-                    }
-                };
-                lines.row(vec![
-                    l.component.clone(),
-                    l.item.clone(),
-                    cost(l.unpriced_a, l.monthly_usd_a),
-                    cost(l.unpriced_b, l.monthly_usd_b),
-                    if l.unpriced_a || l.unpriced_b {
-                        "-".into()
-                    } else {
-                        render::format::usd(l.monthly_usd_delta)
-                    },
-                ]);
-            }
-            let title = format!(
-                "{} vs {}, phase {}: biggest line differences",
-                d.b, d.a, phase.phase
-            );
-            if markdown {
-                out.push_str(&format!("\n## {title}\n\n{}", lines.to_markdown()));
-            } else {
-                out.push_str(&format!("\n== {title}\n{}", lines.to_text()));
-            }
-        }
-    }
-    out.push_str("\nUnpriced lines are excluded from totals (no published price at hand): see each plan's warnings.\n");
-    out
+) -> Result<crate::providers::ProviderComparison, Error> {
+    crate::providers::compare(scenario, providers, sets)
 }
 
 /// The answer of `headroom queue`.

@@ -21,6 +21,7 @@ pub mod input;
 pub mod output;
 pub mod plan;
 pub mod pricing;
+pub mod providers;
 pub mod queueing;
 pub mod render;
 pub mod robustness;

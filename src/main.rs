@@ -333,7 +333,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             if json {
                 emitln(&to_json(&comparison)?);
             } else {
-                emit(&commands::providers_text(&comparison, markdown));
+                emit(&headroom::render::providers::text(&comparison, markdown));
             }
         }
         Command::Pricing { command, tables } => match command {

@@ -874,3 +874,34 @@ fn plan_formats_and_report_sections() {
         std::fs::read_to_string(out.path().join("maxbooster-10b/timeline/timeline.svg")).unwrap();
     assert!(svg.contains("monthly cost and users over time") && svg.contains("step-up"));
 }
+
+#[test]
+fn report_shows_instance_choices_providers_and_cluster_limits() {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args([
+            "plan",
+            "scenarios/saas-10b-auto.ron",
+            "-q",
+            "--format",
+            "report",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("saas-10b-auto/report.html")).unwrap();
+    assert!(html.contains("<section id=\"instances\">") && html.contains("runners-up"));
+    assert!(html.contains("<section id=\"providers\">") && html.contains("gcp"));
+    // seed 000 pins 1,000 masters + 1,000 replicas at 10B in one global deployment
+    let f = audit_findings(&["audit", "scenarios/maxbooster-redis-cdn.ron", "--json"]);
+    let limit = finding(&f, "check:10B:redis:global:cluster-size");
+    assert_eq!(limit["verdict"], "wrong");
+    assert_eq!(limit["claimed"], 2000.0);
+    assert!(
+        limit["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("above the 1000-node limit")
+    );
+}

@@ -540,6 +540,42 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                 ));
             }
         }
+        // Redis Cluster: nodes per cluster within the policy's limit (1,000 recommended; 16,384
+        // slots), with pinned counts spread over the derived clusters.
+        for component in &scenario.spec.components {
+            let crate::input::Policy::Redis(policy) = &component.policy else {
+                continue;
+            };
+            let find = |item: &str| {
+                p.lines
+                    .iter()
+                    .find(|l| l.component == component.name && l.item == item)
+            };
+            let (Some(masters), Some(replicas), Some(clusters)) =
+                (find("master"), find("replica"), find("clusters"))
+            else {
+                continue;
+            };
+            for (region, m) in &masters.regions {
+                let nodes = m + replicas.regions.get(region).copied().unwrap_or(0);
+                let c = clusters.regions.get(region).copied().unwrap_or(1).max(1);
+                let per_cluster = nodes.div_ceil(c);
+                if per_cluster > policy.max_nodes_per_cluster {
+                    out.push(check(
+                        format!("check:{}:{}:{region}:cluster-size", p.name, component.name),
+                        format!("{}: {} nodes per cluster in {region}", p.name, component.name),
+                        per_cluster as f64,
+                        policy.max_nodes_per_cluster as f64,
+                        "nodes",
+                        false,
+                        format!(
+                            "{nodes} nodes in {c} cluster(s) is {per_cluster} per cluster, above the {}-node limit: split into more clusters",
+                            policy.max_nodes_per_cluster
+                        ),
+                    ));
+                }
+            }
+        }
         for line in &p.lines {
             if line.pinned && line.count < line.derived_count {
                 out.push(check(

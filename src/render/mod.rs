@@ -9,6 +9,7 @@ pub mod format;
 pub mod json;
 pub mod outputs;
 pub mod phase_tables;
+pub mod providers;
 pub mod report;
 pub mod summary_md;
 pub mod table;

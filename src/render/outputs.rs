@@ -111,6 +111,8 @@ pub struct RenderOptions {
     pub audit: Option<crate::audit::Audit>,
     /// The growth timeline, for the report's timeline section and chart.
     pub timeline: Option<crate::timeline::Timeline>,
+    /// The same scenario on other providers, for the report's comparison section.
+    pub providers: Option<crate::providers::ProviderComparison>,
 }
 
 impl Default for RenderOptions {
@@ -120,6 +122,7 @@ impl Default for RenderOptions {
             templates: None,
             audit: None,
             timeline: None,
+            providers: None,
         }
     }
 }

@@ -715,6 +715,14 @@ pub fn context(
         },
         audit => audit,
         timeline => timeline,
+        providers => extras.providers.as_ref().map(|p| Value::from(Serde(p))),
+        selections => Value::from(Serde(
+            plan.phases
+                .iter()
+                .flat_map(|ph| ph.selections.iter().map(move |s| (ph.name.as_str(), s)))
+                .map(|(phase, s)| minijinja::context! { phase => phase, s => Value::from(Serde(s)) })
+                .collect::<Vec<_>>(),
+        )),
     })
 }
 

@@ -1,0 +1,98 @@
+//! Provider comparison: the same scenario priced on several providers' tables (the first is
+//! the baseline), with each other provider's biggest line differences.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::commands::plan_scenario_with;
+use crate::error::Error;
+use crate::input::overrides::Set;
+
+/// One provider's plan of a scenario, for `headroom providers`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderTotals {
+    pub provider: String,
+    /// Per phase: (name, monthly USD, unpriced lines).
+    pub phases: Vec<(String, f64, Vec<String>)>,
+}
+
+/// What `headroom providers` prints: totals per provider and phase, and each other provider's
+/// biggest line differences against the first.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderComparison {
+    pub scenario: String,
+    pub providers: Vec<ProviderTotals>,
+    pub differences: Vec<crate::diff::Diff>,
+    /// Providers the scenario could not be planned on, and why (e.g. no priced shape for an
+    /// `instance: "auto"` component).
+    pub failed: Vec<(String, String)>,
+}
+
+/// The scenario priced on each of `providers` (the first is the baseline).
+pub fn compare(
+    scenario: &Path,
+    providers: &[String],
+    sets: &[Set],
+) -> Result<ProviderComparison, Error> {
+    let mut plans = Vec::new();
+    let mut failed = Vec::new();
+    for (i, p) in providers.iter().enumerate() {
+        let mut with = sets.to_vec();
+        with.push(Set {
+            path: "pricing.provider".into(),
+            value: serde_json::Value::String(p.clone()),
+        });
+        match plan_scenario_with(scenario, &with) {
+            Ok(plan) => plans.push(plan),
+            // The baseline must plan; another provider that cannot is reported, not fatal.
+            Err(e) if i > 0 => failed.push((p.clone(), e.to_string())),
+            Err(e) => return Err(e),
+        }
+    }
+    let totals = plans
+        .iter()
+        .map(|plan| ProviderTotals {
+            provider: plan.provider.clone(),
+            phases: plan
+                .phases
+                .iter()
+                .map(|ph| (ph.name.clone(), ph.monthly_usd, ph.unpriced.clone()))
+                .collect(),
+        })
+        .collect();
+    let differences = plans
+        .iter()
+        .skip(1)
+        .map(|other| crate::diff::compare(&plans[0], other, &plans[0].provider, &other.provider))
+        .collect();
+    Ok(ProviderComparison {
+        failed,
+        scenario: plans
+            .first()
+            .map(|p| p.scenario.clone())
+            .unwrap_or_default(),
+        providers: totals,
+        differences,
+    })
+}
+
+/// Providers beside `tables` (`pricing/aws` -> `pricing/*`) that price AWS-keyed scenarios
+/// through an `equivalents.csv`, sorted.
+#[must_use]
+pub fn mapped_providers(tables: &Path) -> Vec<String> {
+    let Some(root) = tables.parent() else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("equivalents.csv").is_file() && p != tables)
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .collect();
+    names.sort();
+    names
+}
