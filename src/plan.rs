@@ -389,6 +389,44 @@ fn discount_for(
     }
 }
 
+/// A line with no bill: a capacity figure, a count of 0, or no price on this provider.
+/// `why` is (`price_given_by`, `price_source`, `price_key`).
+fn unbilled_line(
+    component: &Component,
+    sized: &SizedLine,
+    count: u64,
+    pinned: bool,
+    why: (&str, String, Option<String>),
+    derivation: Vec<Step>,
+) -> Line {
+    Line {
+        component: component.name.clone(),
+        kind: component.policy.kind().to_string(),
+        item: sized.item.clone(),
+        count,
+        count_unit: sized.measure.count_unit().to_string(),
+        unit: sized.measure.count_unit().to_string(),
+        quantity: count as f64,
+        unit_price_usd: 0.0,
+        list_monthly_usd: 0.0,
+        discount: None,
+        discount_multiplier: 1.0,
+        monthly_usd: 0.0,
+        pinned,
+        derived_count: sized.count,
+        instance: sized.instance.clone(),
+        billed: false,
+        price_given_by: why.0.to_string(),
+        price_source: why.1,
+        price_as_of: String::new(),
+        price_confidence: String::new(),
+        price_key: why.2,
+        tiers: Vec::new(),
+        regions: BTreeMap::new(),
+        derivation,
+    }
+}
+
 fn price_line(
     scenario: &Scenario,
     index: usize,
@@ -446,32 +484,14 @@ fn price_line(
             "capacity figure; not billed"
         };
         derivation.extend(t.into_steps());
-        return Ok(Line {
-            component: component.name.clone(),
-            kind: component.policy.kind().to_string(),
-            item: sized.item.clone(),
+        return Ok(unbilled_line(
+            component,
+            sized,
             count,
-            count_unit: sized.measure.count_unit().to_string(),
-            unit: sized.measure.count_unit().to_string(),
-            quantity: count as f64,
-            unit_price_usd: 0.0,
-            list_monthly_usd: 0.0,
-            discount: None,
-            discount_multiplier: 1.0,
-            monthly_usd: 0.0,
-            pinned: pinned.is_some(),
-            derived_count: sized.count,
-            instance: sized.instance.clone(),
-            billed: false,
-            price_given_by: "not billed".into(),
-            price_source: not_billed.into(),
-            price_as_of: String::new(),
-            price_confidence: String::new(),
-            price_key: None,
-            tiers: Vec::new(),
-            regions: BTreeMap::new(),
+            pinned.is_some(),
+            ("not billed", not_billed.to_string(), None),
             derivation,
-        });
+        ));
     };
     let billed = costing::bill(count, sized.measure, key, given, &scenario.prices, hours);
     if let (Err(reason), Some(_)) = (&billed, &scenario.repriced_from) {
@@ -483,32 +503,18 @@ fn price_line(
             warnings.push(warning);
         }
         derivation.extend(t.into_steps());
-        return Ok(Line {
-            component: component.name.clone(),
-            kind: component.policy.kind().to_string(),
-            item: sized.item.clone(),
+        return Ok(unbilled_line(
+            component,
+            sized,
             count,
-            count_unit: sized.measure.count_unit().to_string(),
-            unit: sized.measure.count_unit().to_string(),
-            quantity: count as f64,
-            unit_price_usd: 0.0,
-            list_monthly_usd: 0.0,
-            discount: None,
-            discount_multiplier: 1.0,
-            monthly_usd: 0.0,
-            pinned: pinned.is_some(),
-            derived_count: sized.count,
-            instance: sized.instance.clone(),
-            billed: false,
-            price_given_by: "unpriced".into(),
-            price_source: reason.clone(),
-            price_as_of: String::new(),
-            price_confidence: String::new(),
-            price_key: Some(format!("{}/{}/{}", key.service, key.item, key.region)),
-            tiers: Vec::new(),
-            regions: BTreeMap::new(),
+            pinned.is_some(),
+            (
+                "unpriced",
+                reason.clone(),
+                Some(format!("{}/{}/{}", key.service, key.item, key.region)),
+            ),
             derivation,
-        });
+        ));
     }
     let bill: Bill = billed.map_err(|m| {
         component_error(

@@ -577,55 +577,44 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
             }
         }
         for line in &p.lines {
-            if line.pinned && line.count < line.derived_count {
-                out.push(check(
-                    format!(
-                        "check:{}:{}/{}:pinned-below-demand",
-                        p.name, line.component, line.item
-                    ),
-                    format!(
-                        "{}: {}/{} pinned vs needed",
-                        p.name, line.component, line.item
-                    ),
-                    line.count as f64,
-                    line.derived_count as f64,
-                    &line.count_unit,
-                    false,
-                    if line.count == 0 {
-                        format!("pinned 0 but demand needs {}", line.derived_count)
-                    } else {
-                        format!(
-                            "pinned {} is below the {} demand needs (x{:.2} short)",
-                            line.count,
-                            line.derived_count,
-                            line.derived_count as f64 / line.count as f64
-                        )
-                    },
-                ));
-            } else if line.pinned
-                && line.derived_count > 0
-                && line.count >= 2 * line.derived_count
-                && line.billed
-            {
-                out.push(check(
-                    format!(
-                        "check:{}:{}/{}:pinned-above-demand",
-                        p.name, line.component, line.item
-                    ),
-                    format!(
-                        "{}: {}/{} pinned vs needed",
-                        p.name, line.component, line.item
-                    ),
-                    line.count as f64,
-                    line.derived_count as f64,
-                    &line.count_unit,
-                    true,
+            let below = line.count < line.derived_count;
+            let far_above =
+                line.derived_count > 0 && line.count >= 2 * line.derived_count && line.billed;
+            if line.pinned && (below || far_above) {
+                let diagnosis = if !below {
                     format!(
                         "over-provisioned: pinned {} is {:.1}x the {} demand needs",
                         line.count,
                         line.count as f64 / line.derived_count as f64,
                         line.derived_count
+                    )
+                } else if line.count == 0 {
+                    format!("pinned 0 but demand needs {}", line.derived_count)
+                } else {
+                    format!(
+                        "pinned {} is below the {} demand needs (x{:.2} short)",
+                        line.count,
+                        line.derived_count,
+                        line.derived_count as f64 / line.count as f64
+                    )
+                };
+                out.push(check(
+                    format!(
+                        "check:{}:{}/{}:pinned-{}-demand",
+                        p.name,
+                        line.component,
+                        line.item,
+                        if below { "below" } else { "above" }
                     ),
+                    format!(
+                        "{}: {}/{} pinned vs needed",
+                        p.name, line.component, line.item
+                    ),
+                    line.count as f64,
+                    line.derived_count as f64,
+                    &line.count_unit,
+                    !below,
+                    diagnosis,
                 ));
             }
             let limit = match (line.kind.as_str(), line.item.as_str()) {
