@@ -474,6 +474,10 @@ pub struct KafkaPolicy {
     pub replication_factor: u64,
     /// Write MB/s one broker absorbs, replication traffic included.
     pub broker_ingress_mb_s: f64,
+    /// Share of a broker's baseline network bandwidth its writes may use: when the catalog
+    /// knows the shape's network, a broker absorbs at most this share of it.
+    #[serde(default = "default_network_utilization")]
+    pub network_utilization: f64,
     /// MB/s one partition sustains (drives the partition count).
     pub partition_mb_s: f64,
     /// Fewest partitions in all.
@@ -486,6 +490,10 @@ pub struct KafkaPolicy {
     pub broker_disk_gb: f64,
     /// Spare capacity kept above demand, as a fraction.
     pub headroom: f64,
+}
+
+fn default_network_utilization() -> f64 {
+    0.4
 }
 
 fn default_msk() -> String {
@@ -869,6 +877,7 @@ fn validate_policy(policy: &Policy, c: &Check<'_>) -> Result<(), InputError> {
             c.name("instance", &p.instance)?;
             c.count_at_least("replication_factor", p.replication_factor, 1)?;
             c.positive("broker_ingress_mb_s", p.broker_ingress_mb_s)?;
+            c.positive_ratio("network_utilization", p.network_utilization)?;
             c.positive("partition_mb_s", p.partition_mb_s)?;
             c.count_at_least("max_partitions_per_broker", p.max_partitions_per_broker, 1)?;
             c.positive("broker_disk_gb", p.broker_disk_gb)?;

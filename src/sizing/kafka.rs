@@ -29,16 +29,43 @@ pub fn size(
         d.event_ingress_bytes_per_s_peak / BYTES_PER_MB,
         "MB/s",
     );
+    // A broker's writes are also bounded by its network: the shape's baseline bandwidth (an
+    // MSK broker has its EC2 counterpart's), of which `network_utilization` may carry writes.
+    let network_gbps = ctx
+        .catalog
+        .get(&p.instance)
+        .and_then(|s| s.network_gbps)
+        .or_else(|| {
+            p.instance
+                .strip_prefix("kafka.")
+                .and_then(|ec2| ctx.catalog.get(ec2))
+                .and_then(|s| s.network_gbps)
+        });
+    let broker_mb_s = match network_gbps {
+        Some(gbps) => t.step(
+            "broker_write_mb_s",
+            "min(broker_ingress_mb_s, network_gbps x 125 MB/s x network_utilization)",
+            &[
+                ("broker_ingress_mb_s", p.broker_ingress_mb_s, "MB/s"),
+                ("network_gbps", gbps, "Gbit/s"),
+                ("network_utilization", p.network_utilization, "fraction"),
+            ],
+            p.broker_ingress_mb_s
+                .min(gbps * 125.0 * p.network_utilization),
+            "MB/s",
+        ),
+        None => p.broker_ingress_mb_s,
+    };
     let by_throughput = t.count(
         "brokers_by_throughput",
-        "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_ingress_mb_s)",
+        "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_write_mb_s)",
         &[
             ("ingress_mb_s", ingress_mb_s, "MB/s"),
             ("replication_factor", rf, "copies"),
             ("headroom", h, "fraction"),
-            ("broker_ingress_mb_s", p.broker_ingress_mb_s, "MB/s"),
+            ("broker_write_mb_s", broker_mb_s, "MB/s"),
         ],
-        ceil_count(ingress_mb_s * rf * (1.0 + h) / p.broker_ingress_mb_s),
+        ceil_count(ingress_mb_s * rf * (1.0 + h) / broker_mb_s),
         "brokers",
     );
     let partitions = t.count(
@@ -153,6 +180,7 @@ mod tests {
             storage_item: "broker-storage".into(),
             replication_factor: 3,
             broker_ingress_mb_s: 60.0,
+            network_utilization: 0.4,
             partition_mb_s: 5.0,
             min_partitions: 10,
             max_partitions_per_broker: 4_000,
