@@ -718,8 +718,8 @@ fn auto_selection_picks_the_cheapest_fitting_shape() {
         let selections = phase["selections"].as_array().unwrap();
         assert_eq!(
             selections.len(),
-            4,
-            "users-db, pgbouncer, sessions-cache, api are auto"
+            5,
+            "users-db, pgbouncer, sessions-cache, api, events are auto"
         );
         for s in selections {
             let chosen = &s["chosen"];
