@@ -905,3 +905,34 @@ fn report_shows_instance_choices_providers_and_cluster_limits() {
             .contains("above the 1000-node limit")
     );
 }
+
+#[test]
+fn seed_plans_show_the_correct_arithmetic() {
+    // seed 004: 50 x m5.2xlarge x $0.384/h x 730 h = $14,016/month (the doc writes $14,000)
+    let plan = plan_json("scenarios/qui-browser.ron");
+    let api = line(&plan, "5M", "api", "node");
+    assert_eq!(api["count"], 50);
+    assert_eq!(api["pinned"], true);
+    assert_eq!(api["monthly_usd"], 14_016.0);
+    assert_eq!(api["price_given_by"], "scenario");
+    // seed 003: 500 PB x $0.085/GB = 500,000,000 GB x 0.085 = $42,500,000 list (doc: $42,500)
+    let plan = plan_json("scenarios/maxbooster-10b.ron");
+    let cdn = line(&plan, "10B", "cdn", "edge-egress");
+    assert_eq!(cdn["list_monthly_usd"], 42_500_000.0);
+    // -30% committed use: x 0.70 = $29,750,000
+    assert_eq!(cdn["monthly_usd"], 29_750_000.0);
+    // 4,096 database nodes x $0.50/h x 730 h = $1,495,040 list (the doc's 720 h gives 1,474,560)
+    let db: f64 = ["primary", "read-replica", "geo-replica"]
+        .iter()
+        .map(|i| {
+            line(&plan, "10B", "users-db", i)["list_monthly_usd"]
+                .as_f64()
+                .unwrap()
+        })
+        .sum();
+    assert!((db - 1_495_040.0).abs() < 0.01, "{db}");
+    // the doc pins 1,024 shards; demand needs fewer, and the plan says so
+    let primary = line(&plan, "10B", "users-db", "primary");
+    assert_eq!(primary["count"], 1024);
+    assert!(primary["derived_count"].as_u64().unwrap() < 1024);
+}
