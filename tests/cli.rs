@@ -6,18 +6,25 @@ use serde_json::Value;
 use crate::support::{files_under, headroom, shipped_scenarios};
 
 fn plan_json(scenario: &str) -> Value {
-    let out = tempfile::tempdir().unwrap();
-    headroom()
-        .args(["plan", scenario, "-q", "--out"])
-        .arg(out.path())
-        .assert()
-        .success();
     let name = std::path::Path::new(scenario)
         .file_stem()
         .unwrap()
         .to_string_lossy()
         .to_string();
-    let text = std::fs::read_to_string(out.path().join(name).join("plan.json")).unwrap();
+    plan_json_with(scenario, &[], &name)
+}
+
+/// `headroom plan SCENARIO -q --format json EXTRA...`, then `folder`'s plan.json.
+fn plan_json_with(scenario: &str, extra: &[&str], folder: &str) -> Value {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args(["plan", scenario, "-q", "--format", "json"])
+        .args(extra)
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.path().join(folder).join("plan.json")).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -435,23 +442,11 @@ fn every_seed_scenario_audits() {
 #[test]
 fn set_overrides_any_field_with_the_same_checks() {
     // dau_ratio 0.4 -> 0.2 halves DAU: 10B x 0.3 x 0.2 = 600M
-    let out = tempfile::tempdir().unwrap();
-    headroom()
-        .args([
-            "plan",
-            "scenarios/saas-10b.ron",
-            "-q",
-            "--set",
-            "workload.dau_ratio=0.2",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .success();
-    let plan: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("saas-10b/plan.json")).unwrap(),
-    )
-    .unwrap();
+    let plan = plan_json_with(
+        "scenarios/saas-10b.ron",
+        &["--set", "workload.dau_ratio=0.2"],
+        "saas-10b",
+    );
     let ten_b = plan["phases"]
         .as_array()
         .unwrap()
@@ -612,24 +607,12 @@ fn timeline_thresholds_step_ups_and_budget() {
 
 #[test]
 fn another_provider_reprices_and_reports_unpriced_lines() {
-    let out = tempfile::tempdir().unwrap();
-    headroom()
-        .args([
-            "plan",
-            "scenarios/saas-10b.ron",
-            "-q",
-            "--provider",
-            "gcp",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .success();
     // its own folder: the AWS plan is not overwritten
-    let plan: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("saas-10b-gcp/plan.json")).unwrap(),
-    )
-    .unwrap();
+    let plan = plan_json_with(
+        "scenarios/saas-10b.ron",
+        &["--provider", "gcp"],
+        "saas-10b-gcp",
+    );
     assert_eq!(plan["provider"], "gcp");
     let node = line(&plan, "10B", "api", "node");
     // c6i.4xlarge maps to GCP's equivalent: a gce price, never the AWS one

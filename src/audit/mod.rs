@@ -407,52 +407,44 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
     // so a total should come after its parts.
     let mut verdicts: BTreeMap<String, (f64, bool)> = BTreeMap::new();
     for (i, claim) in scenario.spec.claims.iter().enumerate() {
-        // A doc naming an instance type that does not exist is a finding, not bad input.
-        if let ClaimRef::Spec { instance, .. } = &claim.refers_to
-            && scenario.catalog.get(instance).is_none()
-        {
-            verdicts.insert(claim.id.clone(), (claim.claimed, false));
-            findings.push(Finding {
-                id: claim.id.clone(),
-                source: "claim",
-                quote: Some(claim.quote.clone()),
-                refers_to: describe(&claim.refers_to),
-                claimed: claim.claimed,
-                computed: 0.0,
-                unit: claim.unit.clone(),
-                ratio: None,
-                verdict: "wrong",
-                diagnosis: format!(
+        let (computed, ok, diagnosis) = match &claim.refers_to {
+            // A doc naming an instance type that does not exist is a finding, not bad input.
+            ClaimRef::Spec { instance, .. } if scenario.catalog.get(instance).is_none() => (
+                0.0,
+                false,
+                format!(
                     "`{instance}` is not a known instance type{}",
                     did_you_mean(instance, scenario.catalog.instances())
                 ),
-            });
-            continue;
-        }
-        let computed =
-            compute(&claim.refers_to, scenario, plan, plan.hours_per_month).map_err(|m| {
-                InputError::field(
-                    &scenario.file,
-                    format!("claims[{i}].refers_to"),
-                    format!("`{}`: {m}", claim.id),
-                )
-            })?;
-        let ok = holds(claim, computed);
-        let diagnosis = if ok {
-            String::new()
-        } else if claim.relation == Relation::Equal {
-            diagnose(claim, computed, scenario, plan, &verdicts)
-        } else {
-            format!(
-                "claimed {} is {} the computed {}",
-                fmt(claim.claimed),
-                if claim.relation == Relation::AtMost {
-                    "above"
+            ),
+            _ => {
+                let computed = compute(&claim.refers_to, scenario, plan, plan.hours_per_month)
+                    .map_err(|m| {
+                        InputError::field(
+                            &scenario.file,
+                            format!("claims[{i}].refers_to"),
+                            format!("`{}`: {m}", claim.id),
+                        )
+                    })?;
+                let ok = holds(claim, computed);
+                let diagnosis = if ok {
+                    String::new()
+                } else if claim.relation == Relation::Equal {
+                    diagnose(claim, computed, scenario, plan, &verdicts)
                 } else {
-                    "below"
-                },
-                fmt(computed)
-            )
+                    format!(
+                        "claimed {} is {} the computed {}",
+                        fmt(claim.claimed),
+                        if claim.relation == Relation::AtMost {
+                            "above"
+                        } else {
+                            "below"
+                        },
+                        fmt(computed)
+                    )
+                };
+                (computed, ok, diagnosis)
+            }
         };
         verdicts.insert(claim.id.clone(), (claim.claimed, ok));
         findings.push(Finding {
