@@ -352,7 +352,8 @@ fn check_pins(
     Ok(())
 }
 
-fn discount_for(
+/// The component's discount for a line of `service`: (name, effective multiplier, source).
+pub(crate) fn discount_for(
     scenario: &Scenario,
     component: &Component,
     service: Option<&str>,

@@ -25,7 +25,7 @@ pub struct Candidate {
     pub memory_gib: f64,
     /// Instances of the component in all regions (every instance line).
     pub nodes: u64,
-    /// List monthly cost of the whole component.
+    /// Monthly cost of the whole component at its price model (its `discount`, if any).
     pub monthly_usd: f64,
 }
 
@@ -237,7 +237,12 @@ pub fn select(
                 &scenario.prices,
                 hours,
             ) {
-                Ok(b) => monthly += b.list_monthly_usd,
+                // Ranked at the component's price model (its discount: reserved, spot...).
+                Ok(b) => {
+                    let (_, multiplier, _) =
+                        crate::plan::discount_for(scenario, component, Some(&key.service));
+                    monthly += b.list_monthly_usd * multiplier;
+                }
                 Err(e) => {
                     unpriced = Some(e);
                     break;

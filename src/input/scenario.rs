@@ -85,7 +85,8 @@ pub struct GivenPrice {
     pub source: String,
 }
 
-/// Constraints of `instance: "auto"`: which catalog shapes may be chosen.
+/// Constraints of `instance: "auto"`: which catalog shapes may be chosen. Shapes are ranked at
+/// the component's price model: its `discount` (reserved, savings plan, spot), else on demand.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AutoSelect {

@@ -115,7 +115,7 @@ pub fn render(
         let c = &sel.chosen;
         let _ = writeln!(
             out,
-            "\ninstance \"auto\": chose {} ({} vCPU, {} GiB): {} instances, {} per month at list price",
+            "\ninstance \"auto\": chose {} ({} vCPU, {} GiB): {} instances, {} per month",
             c.instance,
             c.vcpu,
             c.memory_gib,
