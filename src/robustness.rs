@@ -116,7 +116,12 @@ pub fn pipeline_bytes(data: &[u8]) {
             );
         }
     }
-    crate::commands::plan_files(&plan).expect("every renderer renders a valid plan");
+    // Every renderer: JSON, CSV, Markdown, charts, tfvars and the report.
+    crate::render::outputs::render_outputs(
+        &plan,
+        &crate::render::outputs::RenderOptions::default(),
+    )
+    .expect("every renderer renders a valid plan");
     let _ = crate::render::terminal::render(&plan);
     let _ = crate::audit::run(&s, &plan);
 }
