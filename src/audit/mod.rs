@@ -570,8 +570,9 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
         }
         for line in &p.lines {
             let below = line.count < line.derived_count;
-            let far_above =
-                line.derived_count > 0 && line.count >= 2 * line.derived_count && line.billed;
+            let far_above = line.derived_count > 0
+                && line.count >= line.derived_count.saturating_mul(2)
+                && line.billed;
             if line.pinned && (below || far_above) {
                 let diagnosis = if !below {
                     format!(

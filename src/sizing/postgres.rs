@@ -140,7 +140,11 @@ pub fn size(
         }
         None => p.min_read_replicas,
     };
-    let nodes_per_shard = 1 + p.sync_replicas + read_replicas_per_shard + p.geo_replicas;
+    let nodes_per_shard = p
+        .sync_replicas
+        .saturating_add(read_replicas_per_shard)
+        .saturating_add(p.geo_replicas)
+        .saturating_add(1);
     let nodes = t.count(
         "nodes",
         "shards x (1 primary + sync_replicas + read_replicas_per_shard + geo_replicas)",

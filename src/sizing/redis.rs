@@ -94,7 +94,7 @@ pub fn size(
         by_memory.max(by_ops).max(min_masters),
         "masters",
     );
-    let group = 1 + p.replicas_per_master;
+    let group = p.replicas_per_master.saturating_add(1);
     let masters_per_cluster = (p.max_nodes_per_cluster / group).min(CLUSTER_SLOTS);
     let clusters = t.count(
         "clusters",
@@ -116,7 +116,7 @@ pub fn size(
         "clusters",
     );
     let mut masters_step = "masters_needed";
-    if p.mode == RedisMode::Cluster && masters < 3 * clusters {
+    if p.mode == RedisMode::Cluster && masters < clusters.saturating_mul(3) {
         masters_step = "masters";
         masters = t.count(
             "masters",
@@ -125,7 +125,7 @@ pub fn size(
                 ("masters_needed", masters as f64, "masters"),
                 ("clusters", clusters as f64, "clusters"),
             ],
-            3 * clusters,
+            clusters.saturating_mul(3),
             "masters",
         );
     }
@@ -163,7 +163,10 @@ pub fn size(
                 ),
                 ("clusters", clusters as f64, "clusters"),
             ],
-            (2 * p.sentinel_failures_tolerated + 1) * clusters,
+            p.sentinel_failures_tolerated
+                .saturating_mul(2)
+                .saturating_add(1)
+                .saturating_mul(clusters),
             "sentinels",
         );
         lines.push(
