@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 use crate::input::{Phase, Scenario, ScenarioFile, Workload, growth::Growth, ron_file};
 use crate::plan;
 use crate::pricing::PriceBook;
+use crate::render::charts;
+use crate::render::outputs::{RenderOptions, render_outputs};
 
 /// Parses `data` as each RON input type and checks what parses.
 pub fn scenario_bytes(data: &[u8]) {
@@ -65,9 +67,17 @@ fn take_f64(data: &mut &[u8]) -> f64 {
 }
 
 /// A structurally valid but arbitrary scenario (the reference architecture with workload
-/// figures, user counts, hours and headroom from `data`) through the checks, the plan and
-/// every renderer.
+/// figures, user counts, hours and headroom from `data`) through the checks, the plan, the
+/// audit and every output format.
 pub fn pipeline_bytes(data: &[u8]) {
+    let Some((s, plan)) = pipeline_plan(data) else {
+        return;
+    };
+    pipeline_check(&s, &plan);
+}
+
+/// The scenario `data` describes and its plan, if it is valid.
+fn pipeline_plan(data: &[u8]) -> Option<(Scenario, plan::Plan)> {
     let mut rest = data;
     let mut s = base().clone();
     let mut w = serde_json::to_value(&s.workload).expect("workload serialises");
@@ -81,16 +91,12 @@ pub fn pipeline_bytes(data: &[u8]) {
             }
         }
     }
-    let Ok(workload) = serde_json::from_value::<Workload>(w) else {
-        return;
-    };
-    if workload.validate(Path::new("fuzz"), "workload").is_err() {
-        return;
-    }
+    let workload = serde_json::from_value::<Workload>(w).ok()?;
+    workload.validate(Path::new("fuzz"), "workload").ok()?;
     s.workload = workload;
     let users = take_f64(&mut rest).abs();
     if !(users >= 1.0 && users <= crate::input::growth::MAX_USERS as f64) {
-        return;
+        return None;
     }
     s.growth.set_phases(vec![Phase {
         name: "fuzz".into(),
@@ -100,9 +106,13 @@ pub fn pipeline_bytes(data: &[u8]) {
     if hours.is_finite() && (1.0..=744.0).contains(&hours) {
         s.spec.hours_per_month = hours;
     }
-    let Ok(plan) = plan::build(&s) else {
-        return;
-    };
+    let plan = plan::build(&s).ok()?;
+    Some((s, plan))
+}
+
+/// Renders `plan` in every output format and asserts what a valid plan must give: finite
+/// totals and every file `headroom plan` writes.
+fn pipeline_check(s: &Scenario, plan: &plan::Plan) {
     for phase in &plan.phases {
         assert!(
             phase.monthly_usd.is_finite(),
@@ -116,9 +126,68 @@ pub fn pipeline_bytes(data: &[u8]) {
             );
         }
     }
-    // The plan renderers (JSON, CSV, Markdown); charts, tfvars and the report are exercised by
-    // the renderer tests (a fuzz input through the charts is ~100x slower).
-    crate::commands::plan_files(&plan).expect("every renderer renders a valid plan");
-    let _ = crate::render::terminal::render(&plan);
-    let _ = crate::audit::run(&s, &plan);
+    // Every format as `headroom plan` writes it: JSON, CSV, Markdown, charts (SVG and PNG),
+    // tfvars and the report (HTML and Markdown, with the audit and a short timeline and its
+    // chart); then the terminal tables.
+    let audit = crate::audit::run(s, plan).ok();
+    let has_findings = audit.as_ref().is_some_and(|a| !a.findings.is_empty());
+    let timeline = crate::timeline::build(s, TIMELINE_MONTHS).ok();
+    let has_timeline = timeline.is_some();
+    let opts = RenderOptions {
+        audit,
+        timeline,
+        ..RenderOptions::default()
+    };
+    let files = render_outputs(plan, &opts).expect("every renderer renders a valid plan");
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    for expected in PIPELINE_FILES {
+        assert!(
+            names.contains(expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let report = files
+        .iter()
+        .find(|(name, _)| name == "report.html")
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes))
+        .expect("report.html");
+    assert_eq!(
+        report.matches("<svg").count(),
+        charts::NAMES.len() + usize::from(has_timeline)
+    );
+    if has_findings {
+        assert!(report.contains("id=\"audit\""), "the report has no audit");
+    }
+    if has_timeline {
+        assert!(
+            report.contains("id=\"timeline\""),
+            "the report has no timeline"
+        );
+    }
+    let _ = crate::render::terminal::render(plan);
 }
+
+/// The fuzzed timeline's months: a year (a plan per month; `headroom plan` defaults to 60)
+/// keeps a fuzz run near 20 inputs a second while the report still gets a timeline chart.
+const TIMELINE_MONTHS: u32 = 12;
+
+/// Files every plan renders (the fuzzed plans have one phase, `fuzz`).
+const PIPELINE_FILES: &[&str] = &[
+    "plan.json",
+    "costs.csv",
+    "by_component.csv",
+    "summary.md",
+    "charts/cost_by_component.svg",
+    "charts/cost_by_component.png",
+    "charts/cost_per_user.svg",
+    "charts/cost_per_user.png",
+    "charts/counts.svg",
+    "charts/counts.png",
+    "charts/volumes.svg",
+    "charts/volumes.png",
+    "tfvars/fuzz.tfvars",
+    "tfvars/fuzz.tfvars.json",
+    "tfvars/variables.tf",
+    "report.html",
+    "report.md",
+];

@@ -6,9 +6,12 @@
 //! - `volumes`: egress and stored volumes (CDN, cross-region, database, objects, events).
 //!
 //! Users are on a log axis (ticks at the phases' user counts), values on log axes with
-//! readable ticks ("10K", "$1.2M", "3.4 PB"). Text is drawn with DejaVu Sans, embedded in the
-//! binary and registered with plotters' `ab_glyph` support, so a PNG does not depend on the
-//! machine's fonts and the same plan gives byte-identical files. Charts only read the plan.
+//! readable ticks ("10K", "$1.2M", "3.4 PB"). A value axis spans at most [`MAX_DECADES`]
+//! decades within 1e-300..1e300 ([`log_axis`]), whatever the plan holds, so any plan draws in
+//! bounded time; points off the axis are left out and the chart says how many. Text is drawn
+//! with DejaVu Sans, embedded in the binary and registered with plotters' `ab_glyph` support,
+//! so a PNG does not depend on the machine's fonts and the same plan gives byte-identical
+//! files. Charts only read the plan.
 
 use std::sync::OnceLock;
 
@@ -81,7 +84,24 @@ enum Scale {
     Gigabytes,
 }
 
+/// Scientific notation for tick values beyond the short forms' reach, to one decimal as the
+/// short forms: "1e20", "2.5e-9" (and "1e-5" for the 1.0000000000000002e-5 that plotters'
+/// tick loop computes).
+fn scientific(x: f64) -> String {
+    let text = format!("{x:.1e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) => {
+            format!("{}e{exp}", mantissa.strip_suffix(".0").unwrap_or(mantissa))
+        }
+        None => text,
+    }
+}
+
 fn gigabytes(x: f64) -> String {
+    // Beyond 1,000 EB or under 0.1 MB the short forms would print hundreds of digits or "0 MB".
+    if !(1e-4..1e12).contains(&x) {
+        return format!("{} GB", scientific(x));
+    }
     let (value, unit) = if x >= 1e9 {
         (x / 1e9, "EB")
     } else if x >= 1e6 {
@@ -100,6 +120,13 @@ fn gigabytes(x: f64) -> String {
 
 fn label(scale: Scale, x: f64) -> String {
     match scale {
+        Scale::Usd | Scale::Count if x >= 1e15 => format!(
+            "{}{}",
+            if matches!(scale, Scale::Usd) { "$" } else { "" },
+            scientific(x)
+        ),
+        Scale::Usd if x < 1e-6 => format!("${}", scientific(x)),
+        Scale::Count if x < 1e-3 => scientific(x),
         Scale::Usd if x < 1.0 => {
             let text = format!("{x:.6}");
             let text = text.trim_end_matches('0').trim_end_matches('.');
@@ -138,14 +165,51 @@ struct Spec {
     body: Body,
 }
 
-/// The decade at or below `x` (x > 0).
-fn decade_floor(x: f64) -> f64 {
-    10f64.powf(x.log10().floor())
+/// The most decades a value axis spans. A real plan spans about 15 (a $0.01 line under a
+/// $100M total, 1 MB next to 1 EB); the axis keeps the top decades, where the money is.
+pub(crate) const MAX_DECADES: f64 = 24.0;
+/// The decade exponents an axis end may take: 10^300 times the 1.001 margin is still finite,
+/// and 10^-300 is a normal float.
+const MAX_EXP: f64 = 300.0;
+const MIN_EXP: f64 = -300.0;
+
+/// The decade nearest `x` (x > 0), exactly: `1e-16`, not `powf`'s neighbour of it.
+fn decade(x: f64) -> f64 {
+    format!("1e{}", x.log10().round()).parse().unwrap_or(x)
 }
 
-/// The decade at or above `x` (x > 0).
-fn decade_ceil(x: f64) -> f64 {
-    10f64.powf(x.log10().ceil())
+/// A log axis' end exponents (floor of the smallest value's, ceiling of the largest's) brought
+/// within bounds: at most [`MAX_DECADES`] apart, the top kept, both within 10^-300..10^300.
+pub(crate) fn bound_decades(lo_exp: f64, hi_exp: f64) -> (f64, f64) {
+    let hi_exp = hi_exp.clamp(MIN_EXP + 1.0, MAX_EXP);
+    let lo_exp = lo_exp.clamp((hi_exp - MAX_DECADES).max(MIN_EXP), hi_exp);
+    (lo_exp, hi_exp)
+}
+
+/// A log axis over the finite positive `values`: from the decade at or below the smallest to
+/// the decade at or above the largest (a decade at least), with a hair of margin so the end
+/// decades get ticks. None when no value is finite and positive.
+///
+/// The span is bounded, because plotters' log axis is not: its tick generation divides the
+/// ends (`end / start` is infinite past ~308 decades, e.g. 1e-306 GB next to 1e8 GB) and then
+/// loops about `usize::MAX / 10` times, which hangs. At most [`MAX_DECADES`] decades, between
+/// 10^-300 and 10^300: smaller values are below the axis, larger ones above it.
+pub(crate) fn log_axis(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return None;
+    }
+    let (lo_exp, hi_exp) = bound_decades(lo.log10().floor(), hi.log10().ceil());
+    let lo = 10f64.powf(lo_exp);
+    let mut hi = 10f64.powf(hi_exp);
+    if hi <= lo {
+        hi = lo * 10.0;
+    }
+    Some((lo * 0.999, hi * 1.001))
 }
 
 pub(crate) fn ensure_font() -> Result<(), Error> {
@@ -197,23 +261,6 @@ fn bar_half_width(users: &[f64]) -> f64 {
     } else {
         0.3
     }
-}
-
-fn value_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    lo.is_finite().then(|| {
-        let lo = decade_floor(lo);
-        let mut hi = decade_ceil(hi);
-        if hi <= lo {
-            hi = lo * 10.0;
-        }
-        // A hair beyond the decades, so their ticks are inside the range and get labels.
-        (lo * 0.999, hi * 1.001)
-    })
 }
 
 pub(crate) fn draw_legend<DB: DrawingBackend>(
@@ -274,8 +321,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
         ),
     };
     let (x_lo, x_hi) = users_range(&users);
-    let has_data = value_range(values.iter().copied()).is_some();
-    let (mut y_lo, y_hi) = value_range(values.iter().copied()).unwrap_or((1.0, 10.0));
+    let axis = log_axis(values.iter().copied());
+    let has_data = axis.is_some();
+    let (mut y_lo, y_hi) = axis.unwrap_or((1.0, 10.0));
     if matches!(spec.body, Body::Stacked { .. }) {
         // A decade below the smallest total, so the bottom segments show.
         y_lo /= 10.0;
@@ -310,6 +358,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
         .draw()
         .map_err(|e| e.to_string())?;
     let mut legend_entries: Vec<(String, RGBColor)> = Vec::new();
+    // Line points beyond the axis' MAX_DECADES (see `log_axis`), left out.
+    let mut off_axis = 0;
     match &spec.body {
         Body::Stacked {
             users,
@@ -323,8 +373,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
                 let mut bars = Vec::new();
                 for (p, u) in users.iter().enumerate() {
                     let v = values[p].max(0.0);
-                    let bottom = base[p].max(y_lo);
-                    let top = (base[p] + v).max(y_lo);
+                    let bottom = base[p].clamp(y_lo, y_hi);
+                    let top = (base[p] + v).clamp(y_lo, y_hi);
                     base[p] += v;
                     if v > 0.0 && top > bottom {
                         bars.push(Rectangle::new(
@@ -348,7 +398,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
                 .map(|((u, total), top)| {
                     Text::new(
                         short_usd(*total),
-                        (*u, top.max(*total) * 1.08),
+                        (*u, top.max(*total).min(y_hi) * 1.08),
                         style.clone(),
                     )
                 })
@@ -358,12 +408,18 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
         Body::Lines(series) => {
             for (i, s) in series.iter().enumerate() {
                 let color = colour(i);
-                let points: Vec<(f64, f64)> = s
+                let drawable: Vec<(f64, f64)> = s
                     .points
                     .iter()
                     .copied()
                     .filter(|(x, y)| *x > 0.0 && *y > 0.0 && y.is_finite())
                     .collect();
+                let points: Vec<(f64, f64)> = drawable
+                    .iter()
+                    .copied()
+                    .filter(|(_, y)| (y_lo..=y_hi).contains(y))
+                    .collect();
+                off_axis += drawable.len() - points.len();
                 chart
                     .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
                     .map_err(|e| e.to_string())?;
@@ -384,6 +440,17 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
             style,
         ))
         .map_err(|e| e.to_string())?;
+    }
+    if off_axis > 0 {
+        let style = TextStyle::from((FAMILY, 13).into_font()).color(&RGBColor(120, 120, 120));
+        let note = format!(
+            "{off_axis} value{} off the axis ({} to {}) not shown",
+            if off_axis == 1 { "" } else { "s" },
+            label(scale, decade(y_lo)),
+            label(scale, decade(y_hi))
+        );
+        plot.draw(&Text::new(note, (110, HEIGHT as i32 - 18), style))
+            .map_err(|e| e.to_string())?;
     }
     draw_legend(&legend, &legend_entries)?;
     root.present().map_err(|e| e.to_string())?;
@@ -563,9 +630,106 @@ mod tests {
         assert_eq!(label(Scale::Count, 10_000.0), "10K");
         assert_eq!(gigabytes(3_400_000.0), "3.4 PB");
         assert_eq!(gigabytes(0.5), "500 MB");
-        assert_eq!(decade_floor(18_491.0), 10_000.0);
-        assert_eq!(decade_ceil(34_584_590.0), 100_000_000.0);
+        // huge and tiny ticks in scientific notation, not 300 digits or "$0"
+        assert_eq!(label(Scale::Usd, 1e20), "$1e20");
+        assert_eq!(label(Scale::Usd, 1e-9), "$1e-9");
+        assert_eq!(label(Scale::Count, 1e19), "1e19");
+        assert_eq!(label(Scale::Count, 100.0), "100");
+        assert_eq!(gigabytes(1e-306), "1e-306 GB");
+        assert_eq!(gigabytes(2.5e15), "2.5e15 GB");
+        assert_eq!(gigabytes(0.0001), "0.1 MB");
+        assert_eq!(scientific(1.000_000_000_000_000_2e-5), "1e-5");
+        assert_eq!(decade(0.999e-16), 1e-16);
         // phases 10x apart: bars a third of a decade each side at most 0.3
         assert!((bar_half_width(&[1e4, 1e5, 1e6]) - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn log_axis_spans_whole_decades_and_at_most_max_decades() {
+        let close = |a: f64, b: f64| (a / b - 1.0).abs() < 1e-12;
+        // $18,491 .. $34,584,590: 1e4 .. 1e8, a hair wider
+        let (lo, hi) = log_axis([18_491.0, 34_584_590.0].into_iter()).unwrap();
+        assert!(
+            close(lo, 1e4 * 0.999) && close(hi, 1e8 * 1.001),
+            "{lo} {hi}"
+        );
+        // one value on a decade: that decade and the next
+        let (lo, hi) = log_axis([1e3].into_iter()).unwrap();
+        assert!(
+            close(lo, 1e3 * 0.999) && close(hi, 1e4 * 1.001),
+            "{lo} {hi}"
+        );
+        // nothing positive and finite: no axis
+        assert_eq!(
+            log_axis([0.0, -1.0, f64::NAN, f64::INFINITY].into_iter()),
+            None
+        );
+        // the fuzzer's 1e-306 GB next to 1e8 GB (414 decades): the top 24 decades, 1e-16 .. 1e8
+        let (lo, hi) = log_axis([1e-306, 3.0, 1.0e8].into_iter()).unwrap();
+        assert!(
+            close(lo, 1e-16 * 0.999) && close(hi, 1e8 * 1.001),
+            "{lo} {hi}"
+        );
+        // f64::MAX: the top end stops at 1e300, still finite after the margin
+        let (lo, hi) = log_axis([f64::MAX, 1.0].into_iter()).unwrap();
+        assert!(
+            close(lo, 1e276 * 0.999) && close(hi, 1e300 * 1.001),
+            "{lo} {hi}"
+        );
+        // subnormals alone: the axis stops at 1e-300
+        let (lo, hi) = log_axis([5e-324].into_iter()).unwrap();
+        assert!(
+            close(lo, 1e-300 * 0.999) && close(hi, 1e-299 * 1.001),
+            "{lo} {hi}"
+        );
+    }
+
+    fn line_spec(points: Vec<(f64, f64)>) -> Spec {
+        Spec {
+            name: "volumes",
+            title: "absurd".into(),
+            caption: String::new(),
+            y_desc: "GB",
+            scale: Scale::Gigabytes,
+            body: Body::Lines(vec![Series {
+                label: "a".into(),
+                points,
+            }]),
+        }
+    }
+
+    /// Before `log_axis`, this chart (the saved fuzz crash's volumes: 1e-306 GB next to
+    /// 3e7 GB) did not finish: plotters' tick loop ran ~1.8e18 times.
+    #[test]
+    fn absurd_values_render_quickly_with_a_note() {
+        ensure_font().unwrap();
+        let start = std::time::Instant::now();
+        let chart = render_one(&line_spec(vec![(1e15, 1e-306), (1e15, 3.1e7)])).unwrap();
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        // 3.1e7 GB is drawn on a 1e-16 .. 1e8 GB axis; 1e-306 GB is counted off the axis
+        assert!(
+            chart
+                .svg
+                .contains("\n1 value off the axis (1e-16 GB to 100 PB) not shown\n"),
+            "{}",
+            chart.svg
+        );
+        // ticks every third decade, in scientific notation below 0.1 MB
+        for tick in ["1e-13 GB", "1e-7 GB", "0.1 MB", "100 GB", "100 PB"] {
+            assert!(chart.svg.contains(&format!("\n{tick}\n")), "{tick}");
+        }
+        assert!(chart.png.starts_with(b"\x89PNG"));
+        // f64::MAX: the axis keeps the top decades, 1e276 .. 1e300 GB, the rest is off it
+        let chart = render_one(&line_spec(vec![(1e15, 3.1e7), (1e15, f64::MAX)])).unwrap();
+        assert!(
+            chart
+                .svg
+                .contains("\n2 values off the axis (1e276 GB to 1e300 GB) not shown\n"),
+            "{}",
+            chart.svg
+        );
+        // a plan within the axis gets no note
+        let chart = render_one(&line_spec(vec![(1e4, 1.0), (1e5, 10.0)])).unwrap();
+        assert!(!chart.svg.contains("off the axis"));
     }
 }

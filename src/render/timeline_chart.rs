@@ -8,11 +8,13 @@ use plotters::style::FontStyle;
 
 use crate::error::Error;
 use crate::render::charts::{
-    Chart, FAMILY, HEIGHT, LEGEND_WIDTH, WIDTH, colour, draw_legend, ensure_font,
+    Chart, FAMILY, HEIGHT, LEGEND_WIDTH, WIDTH, bound_decades, colour, draw_legend, ensure_font,
 };
 use crate::render::format::{short, short_usd};
 use crate::timeline::Timeline;
 
+/// A log axis over the finite positive values, at most `MAX_DECADES` wide within
+/// 10^-300..10^300 (see `charts::log_axis`: plotters' log ticks hang on wider spans).
 fn log_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
     for v in values.filter(|v| *v > 0.0 && v.is_finite()) {
@@ -22,10 +24,9 @@ fn log_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     if !lo.is_finite() || hi <= 0.0 {
         return (1.0, 10.0);
     }
-    (
-        10f64.powf(lo.log10().floor()),
-        10f64.powf((hi.log10() + 1e-9).ceil()).max(lo * 10.0),
-    )
+    let (lo_exp, hi_exp) = bound_decades(lo.log10().floor(), (hi.log10() + 1e-9).ceil());
+    let (axis_lo, axis_hi) = (10f64.powf(lo_exp), 10f64.powf(hi_exp));
+    (axis_lo, axis_hi.max(lo.clamp(axis_lo, axis_hi) * 10.0))
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Timeline) -> Result<(), String> {
@@ -75,10 +76,12 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Timeline) -> Resu
     let cost_colour = colour(0);
     let users_colour = colour(1);
     let step_colour = RGBColor(200, 30, 30);
+    // Points beyond a bounded axis (absurd inputs) are left out.
+    let on_cost_axis = |v: f64| (c_lo..=c_hi).contains(&v);
     let cost: Vec<(f64, f64)> = t
         .months
         .iter()
-        .filter(|m| m.monthly_usd > 0.0)
+        .filter(|m| on_cost_axis(m.monthly_usd))
         .map(|m| (f64::from(m.month), m.monthly_usd))
         .collect();
     chart
@@ -88,6 +91,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Timeline) -> Resu
         .months
         .iter()
         .map(|m| (f64::from(m.month), m.users as f64))
+        .filter(|(_, u)| (u_lo..=u_hi).contains(u))
         .collect();
     chart
         .draw_secondary_series(LineSeries::new(users, users_colour.stroke_width(2)))
@@ -97,7 +101,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Timeline) -> Resu
     let marks: Vec<Circle<(f64, f64), i32>> = step_months
         .iter()
         .filter_map(|m| t.months.get(*m as usize))
-        .filter(|m| m.monthly_usd > 0.0)
+        .filter(|m| on_cost_axis(m.monthly_usd))
         .map(|m| Circle::new((f64::from(m.month), m.monthly_usd), 5, step_colour.filled()))
         .collect();
     chart.draw_series(marks).map_err(|e| e.to_string())?;
@@ -109,7 +113,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Timeline) -> Resu
             step_colour,
         ),
     ];
-    if let Some(b) = budget {
+    if let Some(b) = budget.filter(|b| on_cost_axis(*b)) {
         let budget_colour = RGBColor(90, 90, 90);
         chart
             .draw_series(DashedLineSeries::new(
@@ -154,4 +158,31 @@ pub fn render(t: &Timeline) -> Result<Chart, Error> {
         svg,
         png,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_range_is_whole_decades_and_bounded() {
+        // $18,491 .. $34.6M: 1e4 .. 1e8
+        assert_eq!(log_range([18_491.0, 34_584_590.0].into_iter()), (1e4, 1e8));
+        // one value: its decade up to ten times the value
+        assert_eq!(log_range([5_000.0].into_iter()), (1e3, 5e4));
+        assert_eq!(log_range([0.0, f64::NAN].into_iter()), (1.0, 10.0));
+        // $1e-306 next to $1e8 (414 decades, which plotters' ticks cannot take): the top 24,
+        // 1e-15 .. 1e9 (the largest value on a decade gets the next one, as above)
+        let (lo, hi) = log_range([1e-306, 1e8].into_iter());
+        assert!(
+            (lo / 1e-15 - 1.0).abs() < 1e-12 && (hi / 1e9 - 1.0).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+        // f64::MAX: the axis stops at 1e300 (finite)
+        let (lo, hi) = log_range([f64::MAX].into_iter());
+        assert!(
+            (lo / 1e300 - 1.0).abs() < 1e-12 && hi.is_finite(),
+            "{lo} {hi}"
+        );
+    }
 }
