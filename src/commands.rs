@@ -41,6 +41,75 @@ pub fn plan_files(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, Error> {
     ])
 }
 
+/// Monte Carlo settings of `headroom plan` (`--draws`, `--seed`, `--plan-at`...).
+#[derive(Debug, Clone, Default)]
+pub struct DrawArgs {
+    pub draws: Option<u64>,
+    pub seed: Option<u64>,
+    /// `P90`, `99.5`...
+    pub plan_at: Option<String>,
+    pub under_provision_penalty: Option<f64>,
+    pub detail_phase: Option<String>,
+    /// Show a progress bar for long runs (stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Builds the plan; with draws (from the flags or the scenario's `uncertainty.draws`), runs
+/// the Monte Carlo and adds its section, re-planning at `--plan-at` when asked.
+pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Plan, Error> {
+    use crate::uncertainty;
+    let point = plan::build(loaded)?;
+    let spec = loaded.spec.uncertainty.as_ref();
+    let plan_at = args
+        .plan_at
+        .as_deref()
+        .map(uncertainty::parse_percentile)
+        .transpose()
+        .map_err(|m| crate::InputError::field(&loaded.file, "--plan-at", m))?;
+    let draws = args
+        .draws
+        .or(spec.and_then(|s| s.draws))
+        .or(plan_at.map(|_| uncertainty::DEFAULT_DRAWS))
+        .unwrap_or(0);
+    if draws == 0 {
+        if plan_at.is_some() {
+            return Err(crate::InputError::field(
+                &loaded.file,
+                "--plan-at",
+                "planning at a percentile needs draws (--draws N > 0)",
+            )
+            .into());
+        }
+        return Ok(point);
+    }
+    let Some(spec) = spec else {
+        return Err(crate::InputError::field(
+            &loaded.file,
+            "uncertainty",
+            "--draws needs uncertain inputs: add `uncertainty: (inputs: {\"workload.dau_ratio\": Pert(low: 0.2, mode: 0.3, high: 0.5)})` to the scenario",
+        )
+        .into());
+    };
+    let opts = uncertainty::RunOptions {
+        draws,
+        seed: args.seed.or(spec.seed).unwrap_or(uncertainty::DEFAULT_SEED),
+        plan_at,
+        under_provision_penalty: args
+            .under_provision_penalty
+            .or(spec.under_provision_penalty)
+            .unwrap_or(uncertainty::DEFAULT_UNDER_PROVISION_PENALTY),
+        detail_phase: args.detail_phase.clone().or(spec.detail_phase.clone()),
+        progress: args.progress,
+    };
+    let (summary, planned) = uncertainty::run(loaded, spec, &point, &opts)?;
+    let mut plan = match planned {
+        Some(planned) => plan::build_planned(loaded, Some(&planned))?,
+        None => point,
+    };
+    plan.uncertainty = Some(summary);
+    Ok(plan)
+}
+
 /// `headroom plan`: builds, renders every chosen file, then writes them all (or none). The
 /// report gets the scenario's audit and, for a growth curve, its timeline.
 pub fn run_plan(
@@ -48,9 +117,10 @@ pub fn run_plan(
     out_dir: &Path,
     sets: &[Set],
     mut opts: render::outputs::RenderOptions,
+    draws: &DrawArgs,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
-    let plan = plan::build(&loaded)?;
+    let plan = build_plan(&loaded, draws)?;
     let wants_report =
         opts.formats.is_empty() || opts.formats.contains(&render::outputs::Format::Report);
     if wants_report {

@@ -100,12 +100,22 @@ impl Demand {
 
 /// Derives a phase's demand for `users` registered users, recording each step.
 #[must_use]
+pub fn derive(w: &Workload, users: f64, hours_per_month: f64) -> (Demand, Trace) {
+    derive_into(w, users, hours_per_month, Trace::new())
+}
+
+/// Derives demand into `t` (a disabled trace for Monte Carlo draws).
+#[must_use]
 #[expect(
     clippy::too_many_lines,
     reason = "one traced step per demand figure, in order"
 )]
-pub fn derive(w: &Workload, users: f64, hours_per_month: f64) -> (Demand, Trace) {
-    let mut t = Trace::new();
+pub fn derive_into(
+    w: &Workload,
+    users: f64,
+    hours_per_month: f64,
+    mut t: Trace,
+) -> (Demand, Trace) {
     let days = days_per_month(hours_per_month);
     let mau = t.step(
         "mau",
@@ -255,7 +265,7 @@ pub fn derive(w: &Workload, users: f64, hours_per_month: f64) -> (Demand, Trace)
     };
     let sessions = t.step(
         "sessions",
-        &format!("{basis_name} x sessions_per_active_user"),
+        &t.text(|| format!("{basis_name} x sessions_per_active_user")),
         &[
             (basis_name, basis_users, "users"),
             (

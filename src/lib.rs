@@ -29,6 +29,7 @@ pub mod selection;
 pub mod sizing;
 pub mod timeline;
 pub mod trace;
+pub mod uncertainty;
 pub mod units;
 
 pub use error::{Error, InputError};

@@ -12,7 +12,7 @@ use crate::demand::{self, Demand};
 use crate::error::InputError;
 use crate::input::{Component, Scenario, Workload};
 use crate::pricing::{PriceUnit, TierCharge};
-use crate::sizing::{self, ComponentSizing, PhaseInputs, SizedLine};
+use crate::sizing::{self, ComponentSizing, PhaseInputs, SizedLine, SmallMap};
 use crate::trace::{Step, Trace};
 use crate::units::round_cents;
 
@@ -41,6 +41,10 @@ pub struct Plan {
     pub phases: Vec<PhasePlan>,
     /// Things a reader must know: uncertain prices, pinned counts below demand.
     pub warnings: Vec<String>,
+    /// Monte Carlo results (`plan --draws N`): percentiles, least-regret choice, tornado.
+    /// Absent when the plan was computed for one set of inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
 }
 
 /// Which prices the plan used.
@@ -142,6 +146,14 @@ pub struct Line {
 
 /// Builds the plan of a loaded scenario.
 pub fn build(scenario: &Scenario) -> Result<Plan, InputError> {
+    build_planned(scenario, None)
+}
+
+/// Builds the plan with `planned` counts (a percentile of the draws) where given.
+pub fn build_planned(
+    scenario: &Scenario,
+    planned: Option<&PlannedCounts>,
+) -> Result<Plan, InputError> {
     let spec = &scenario.spec;
     // Phases are independent: plan them in parallel, then merge in phase order, so the thread
     // count never changes a byte of the result.
@@ -152,8 +164,11 @@ pub fn build(scenario: &Scenario) -> Result<Plan, InputError> {
         .par_iter()
         .map(|phase| {
             let mut w = Vec::new();
-            build_phase(scenario, &phase.name, phase.users, &mut w).map(|p| (p, w))
+            build_phase_planned(scenario, &phase.name, phase.users, &mut w, planned).map(|p| (p, w))
         })
+        .collect::<Vec<_>>()
+        // The first failing phase in phase order, not whichever thread failed first.
+        .into_iter()
         .collect::<Result<_, _>>()?;
     let mut warnings: Vec<String> = Vec::new();
     let mut phases = Vec::with_capacity(built.len());
@@ -201,6 +216,7 @@ pub fn build(scenario: &Scenario) -> Result<Plan, InputError> {
         assumptions: spec.assumptions.clone(),
         phases,
         warnings,
+        uncertainty: None,
     })
 }
 
@@ -217,19 +233,69 @@ fn component_error(
     )
 }
 
-/// Builds one phase: demand for `users`, every component sized and priced. Pins apply where
-/// the scenario pins `phase` (or `*`).
-pub fn build_phase(
+/// Counts a plan provisions instead of the derived ones (`plan --plan-at P90`): per phase,
+/// per (component, item), with the reason shown in the derivation.
+#[derive(Debug, Clone, Default)]
+pub struct PlannedCounts {
+    /// Phase name -> (component, item) -> count.
+    pub counts: BTreeMap<String, BTreeMap<(String, String), u64>>,
+    /// Why, for the derivation (`P90 of 10,000 draws`).
+    pub reason: String,
+}
+
+impl PlannedCounts {
+    fn get(&self, phase: &str, component: &str, item: &str) -> Option<u64> {
+        self.counts
+            .get(phase)?
+            .get(&(component.to_string(), item.to_string()))
+            .copied()
+    }
+}
+
+/// A phase's demand and every component sized (pins applied), before pricing.
+pub struct SizedPhase {
+    pub demand: Demand,
+    pub demand_trace: Trace,
+    /// Component name -> its sizing.
+    pub sized: SmallMap<ComponentSizing>,
+    pub selections: Vec<crate::selection::Selection>,
+}
+
+/// Derives a phase's demand and sizes every component, in dependency order. Pinned (and
+/// planned) counts replace derived ones before later components read them. `traced: false`
+/// skips every derivation (Monte Carlo draws).
+pub fn size_phase(
     scenario: &Scenario,
     phase: &str,
     users: u64,
-    warnings: &mut Vec<String>,
-) -> Result<PhasePlan, InputError> {
+    traced: bool,
+    planned: Option<&PlannedCounts>,
+) -> Result<SizedPhase, InputError> {
     let spec = &scenario.spec;
-    let (demand, demand_trace) =
-        demand::derive(&scenario.workload, users as f64, spec.hours_per_month);
-    let mut sized: BTreeMap<String, ComponentSizing> = BTreeMap::new();
+    let trace = if traced {
+        Trace::new()
+    } else {
+        Trace::disabled()
+    };
+    let (demand, demand_trace) = demand::derive_into(
+        &scenario.workload,
+        users as f64,
+        spec.hours_per_month,
+        trace,
+    );
+    let mut sized: SmallMap<ComponentSizing> = SmallMap::default();
     let mut selections = Vec::new();
+    // Per-region counts that something reads: all of them in a traced plan, else only the
+    // database and app tiers a pooler sizes from.
+    let read_by_poolers: Vec<&str> = spec
+        .components
+        .iter()
+        .filter_map(|c| match &c.policy {
+            crate::input::Policy::PgBouncer(p) => Some([p.database.as_str(), p.app.as_str()]),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     for index in sizing::sizing_order(&spec.components) {
         let component = &spec.components[index];
         let inputs = PhaseInputs {
@@ -237,6 +303,8 @@ pub fn build_phase(
             phase,
             demand: &demand,
             sized: &sized,
+            traced,
+            keep_regions: traced || read_by_poolers.contains(&component.name.as_str()),
         };
         let mut sizing = match crate::selection::wants_auto(component, phase) {
             Some(auto) => {
@@ -249,26 +317,73 @@ pub fn build_phase(
                 .map_err(|m| component_error(scenario, index, component, &m))?,
         };
         // Components sized later (poolers need shards and pods) see the provisioned counts.
-        for line in sizing.lines.clone() {
-            if let Some(pin) = pin_for(component, phase, &line.item) {
-                sizing.apply_pin(&line.item, pin);
+        for i in 0..sizing.lines.len() {
+            let item = &sizing.lines[i].item;
+            let provisioned = pin_for(component, phase, item)
+                .or_else(|| planned.and_then(|p| p.get(phase, &component.name, item)));
+            if let Some(count) = provisioned {
+                let item = item.clone();
+                sizing.apply_pin(&item, count);
             }
         }
-        sized.insert(component.name.clone(), sizing);
+        sized.insert(sizing::Name::new(&component.name), sizing);
     }
+    Ok(SizedPhase {
+        demand,
+        demand_trace,
+        sized,
+        selections,
+    })
+}
+
+/// Builds one phase: demand for `users`, every component sized and priced. Pins apply where
+/// the scenario pins `phase` (or `*`).
+pub fn build_phase(
+    scenario: &Scenario,
+    phase: &str,
+    users: u64,
+    warnings: &mut Vec<String>,
+) -> Result<PhasePlan, InputError> {
+    build_phase_planned(scenario, phase, users, warnings, None)
+}
+
+/// [`build_phase`] with counts planned at a percentile replacing the derived ones.
+pub fn build_phase_planned(
+    scenario: &Scenario,
+    phase: &str,
+    users: u64,
+    warnings: &mut Vec<String>,
+    planned: Option<&PlannedCounts>,
+) -> Result<PhasePlan, InputError> {
+    let spec = &scenario.spec;
+    let SizedPhase {
+        demand,
+        demand_trace,
+        sized,
+        selections,
+    } = size_phase(scenario, phase, users, true, planned)?;
     let mut lines = Vec::new();
     let mut components = Vec::new();
     for (index, component) in spec.components.iter().enumerate() {
-        let sizing = &sized[&component.name];
+        let sizing = sized
+            .get(&component.name)
+            .expect("every component is sized");
         check_pins(scenario, index, component, sizing)?;
         let mut component_usd = 0.0;
         for sized_line in &sizing.lines {
             let regions: BTreeMap<String, u64> = sizing
                 .per_region
                 .iter()
-                .map(|(r, items)| (r.clone(), items.get(&sized_line.item).copied().unwrap_or(0)))
+                .map(|(r, items)| {
+                    (
+                        r.to_string(),
+                        items.get(&sized_line.item).copied().unwrap_or(0),
+                    )
+                })
                 .collect();
-            let mut line = price_line(scenario, index, component, phase, sized_line, warnings)?;
+            let mut line = price_line(
+                scenario, index, component, phase, sized_line, warnings, planned,
+            )?;
             line.regions = regions;
             component_usd += line.monthly_usd;
             lines.push(line);
@@ -302,7 +417,7 @@ pub fn build_phase(
     })
 }
 
-fn pin_for(component: &Component, phase: &str, item: &str) -> Option<u64> {
+pub(crate) fn pin_for(component: &Component, phase: &str, item: &str) -> Option<u64> {
     component
         .pinned
         .get(phase)
@@ -319,7 +434,7 @@ fn check_pins(
 ) -> Result<(), InputError> {
     for (phase, items) in &component.pinned {
         for item in items.keys() {
-            if !sizing.lines.iter().any(|l| &l.item == item) {
+            if !sizing.lines.iter().any(|l| l.item == *item) {
                 let known: Vec<&str> = sizing.lines.iter().map(|l| l.item.as_str()).collect();
                 return Err(InputError::field(
                     &scenario.file,
@@ -335,7 +450,7 @@ fn check_pins(
         }
     }
     for item in component.prices.keys() {
-        if !sizing.lines.iter().any(|l| &l.item == item) {
+        if !sizing.lines.iter().any(|l| l.item == *item) {
             let known: Vec<&str> = sizing.lines.iter().map(|l| l.item.as_str()).collect();
             return Err(InputError::field(
                 &scenario.file,
@@ -403,7 +518,7 @@ fn unbilled_line(
     Line {
         component: component.name.clone(),
         kind: component.policy.kind().to_string(),
-        item: sized.item.clone(),
+        item: sized.item.to_string(),
         count,
         count_unit: sized.measure.count_unit().to_string(),
         unit: sized.measure.count_unit().to_string(),
@@ -415,7 +530,7 @@ fn unbilled_line(
         monthly_usd: 0.0,
         pinned,
         derived_count: sized.count,
-        instance: sized.instance.clone(),
+        instance: sized.instance.as_ref().map(ToString::to_string),
         billed: false,
         price_given_by: why.0.to_string(),
         price_source: why.1,
@@ -435,10 +550,16 @@ fn price_line(
     phase: &str,
     sized: &SizedLine,
     warnings: &mut Vec<String>,
+    planned: Option<&PlannedCounts>,
 ) -> Result<Line, InputError> {
     let hours = scenario.spec.hours_per_month;
     let pinned = pin_for(component, phase, &sized.item);
-    let count = pinned.unwrap_or(sized.count);
+    let planned_count = planned
+        .filter(|_| pinned.is_none())
+        .and_then(|p| p.get(phase, &component.name, &sized.item).map(|c| (c, p)));
+    let count = pinned
+        .or(planned_count.map(|(c, _)| c))
+        .unwrap_or(sized.count);
     if let Some(pin) = pinned
         && pin < sized.count
     {
@@ -467,11 +588,24 @@ fn price_line(
             sized.measure.count_unit(),
         );
     }
+    if let Some((planned, why)) = planned_count {
+        t.count(
+            &format!("{}_planned", sized.item),
+            &format!("planned at {}", why.reason),
+            &[(
+                "derived_count",
+                sized.count as f64,
+                sized.measure.count_unit(),
+            )],
+            planned,
+            sized.measure.count_unit(),
+        );
+    }
     // Re-priced on another provider, the doc's (AWS) prices do not apply.
     let given = if scenario.repriced_from.is_some() {
         None
     } else {
-        component.prices.get(&sized.item)
+        component.prices.get(sized.item.as_str())
     };
     // A line with nothing to bill needs no price (a replica kind the policy does not use).
     let Some(key) = sized
@@ -616,7 +750,7 @@ fn price_line(
     Ok(Line {
         component: component.name.clone(),
         kind: component.policy.kind().to_string(),
-        item: sized.item.clone(),
+        item: sized.item.to_string(),
         count,
         count_unit: sized.measure.count_unit().to_string(),
         unit: bill.unit.name().to_string(),
@@ -628,7 +762,7 @@ fn price_line(
         monthly_usd: round_cents(net),
         pinned: pinned.is_some(),
         derived_count: sized.count,
-        instance: sized.instance.clone(),
+        instance: sized.instance.as_ref().map(ToString::to_string),
         billed: true,
         price_given_by: bill.origin.given_by.to_string(),
         price_source: bill.origin.source,

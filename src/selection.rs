@@ -79,15 +79,23 @@ fn catalog_service(policy: &Policy) -> &'static str {
 
 fn with_instance(component: &Component, instance: &str) -> Component {
     let mut c = component.clone();
-    match &mut c.policy {
-        Policy::Postgres(p) => p.instance = instance.to_string(),
-        Policy::Redis(p) => p.instance = instance.to_string(),
-        Policy::App(p) => p.instance = instance.to_string(),
-        Policy::PgBouncer(p) => p.instance = instance.to_string(),
-        Policy::Kafka(p) => p.instance = instance.to_string(),
-        _ => {}
-    }
+    set_instance(&mut c.policy, instance);
     c
+}
+
+/// Sets the instance of a policy that has one (Monte Carlo draws fix an `auto` component to
+/// the shape chosen for the phase).
+pub fn set_instance(policy: &mut Policy, instance: &str) {
+    let slot = match policy {
+        Policy::Postgres(p) => &mut p.instance,
+        Policy::Redis(p) => &mut p.instance,
+        Policy::App(p) => &mut p.instance,
+        Policy::PgBouncer(p) => &mut p.instance,
+        Policy::Kafka(p) => &mut p.instance,
+        _ => return,
+    };
+    slot.clear();
+    slot.push_str(instance);
 }
 
 /// The family of an instance type: `cache.r6g.large` -> `r6g`.
@@ -233,7 +241,7 @@ pub fn select(
                 line.count,
                 line.measure,
                 key,
-                component.prices.get(&line.item),
+                component.prices.get(line.item.as_str()),
                 &scenario.prices,
                 hours,
             ) {

@@ -172,6 +172,9 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
     let built: Vec<(Month, Vec<String>)> = (0..=months)
         .into_par_iter()
         .map(|m| month(scenario, start.as_deref(), m))
+        .collect::<Vec<_>>()
+        // The first failing month in order, not whichever thread failed first.
+        .into_iter()
         .collect::<Result<_, _>>()?;
     let mut out_months = Vec::with_capacity(built.len());
     let mut warnings = Vec::new();

@@ -30,10 +30,24 @@ pub struct Step {
 }
 
 /// A growing list of steps, with an optional label (a region) prefixed to step names.
-#[derive(Debug, Clone, Default)]
+///
+/// A disabled trace records nothing and allocates nothing: Monte Carlo draws run the same
+/// sizing code thousands of times and only need the numbers.
+#[derive(Debug, Clone)]
 pub struct Trace {
     steps: Vec<Step>,
     label: Option<String>,
+    enabled: bool,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            steps: Vec::new(),
+            label: None,
+            enabled: true,
+        }
+    }
 }
 
 impl Trace {
@@ -47,9 +61,30 @@ impl Trace {
     #[must_use]
     pub fn labelled(label: &str) -> Trace {
         Trace {
-            steps: Vec::new(),
             label: Some(label.to_string()),
+            ..Trace::default()
         }
+    }
+
+    /// A trace that records nothing (steps still return their results).
+    #[must_use]
+    pub fn disabled() -> Trace {
+        Trace {
+            enabled: false,
+            ..Trace::default()
+        }
+    }
+
+    /// A formula or name built only when it will be recorded (`format!` costs an allocation
+    /// per call, which disabled traces should not pay).
+    pub fn text(&self, build: impl FnOnce() -> String) -> String {
+        if self.enabled { build() } else { String::new() }
+    }
+
+    /// True when steps are recorded.
+    #[must_use]
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
     }
 
     /// Records a step and returns its result.
@@ -61,6 +96,9 @@ impl Trace {
         result: f64,
         unit: &str,
     ) -> f64 {
+        if !self.enabled {
+            return result;
+        }
         let name = match &self.label {
             Some(label) => format!("[{label}] {name}"),
             None => name.to_string(),
@@ -116,6 +154,14 @@ impl Trace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_disabled_trace_returns_results_and_keeps_nothing() {
+        let mut t = Trace::disabled();
+        assert_eq!(t.step("x", "a", &[("a", 2.0, "B")], 2.0, "B"), 2.0);
+        assert_eq!(t.count("n", "a", &[], 7, "nodes"), 7);
+        assert!(t.steps().is_empty());
+    }
 
     #[test]
     fn steps_record_inputs_and_labels() {

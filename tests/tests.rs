@@ -4,6 +4,8 @@ mod bad_input;
 mod cli;
 mod golden;
 mod hardening;
+mod monte_carlo_cli;
 mod properties;
 mod renderers;
 mod support;
+mod uncertainty_outputs;

@@ -46,7 +46,10 @@ impl Set {
     }
 }
 
-fn segments(path: &str) -> Vec<String> {
+/// The segments of a dotted path: `components.db.policy.headroom` -> 4 segments,
+/// `regions[0].user_share` -> `regions`, `0`, `user_share`.
+#[must_use]
+pub fn segments(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     for part in path.split('.') {
         let mut rest = part;
@@ -118,6 +121,28 @@ fn descend<'a>(node: &'a mut Value, segment: &str, so_far: &str) -> Result<&'a m
             "`{so_far}` is a value, not a structure; cannot go into `{segment}`"
         )),
     }
+}
+
+/// The node at `segs` (already split) inside `value`, for reading or replacing.
+pub fn node_at<'a>(value: &'a mut Value, segs: &[String]) -> Result<&'a mut Value, String> {
+    let mut node = value;
+    let mut so_far = String::new();
+    for seg in segs {
+        node = descend(
+            node,
+            seg,
+            if so_far.is_empty() {
+                "the value"
+            } else {
+                &so_far
+            },
+        )?;
+        if !so_far.is_empty() {
+            so_far.push('.');
+        }
+        so_far.push_str(seg);
+    }
+    Ok(node)
 }
 
 /// Applies `set` (its path taken from `skip` segments on) to `value`.

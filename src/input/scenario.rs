@@ -661,6 +661,9 @@ pub struct ScenarioFile {
     /// The design doc's figures, for `headroom audit`.
     #[serde(default)]
     pub claims: Vec<crate::input::claims::Claim>,
+    /// Uncertain inputs and Monte Carlo settings (`plan --draws`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<crate::uncertainty::UncertaintySpec>,
 }
 
 fn default_hours() -> f64 {
@@ -770,7 +773,7 @@ impl ScenarioFile {
     }
 }
 
-fn validate_policy(policy: &Policy, c: &Check<'_>) -> Result<(), InputError> {
+pub(crate) fn validate_policy(policy: &Policy, c: &Check<'_>) -> Result<(), InputError> {
     match policy {
         Policy::Postgres(p) => {
             c.name("instance", &p.instance)?;

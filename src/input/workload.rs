@@ -76,6 +76,37 @@ pub struct Workload {
 }
 
 impl Workload {
+    /// The numeric field `name`, to change in place (Monte Carlo draws set inputs this way,
+    /// without a round trip through the serialised form). `None` for other names.
+    pub fn number_mut(&mut self, name: &str) -> Option<&mut f64> {
+        Some(match name {
+            "mau_ratio" => &mut self.mau_ratio,
+            "dau_ratio" => &mut self.dau_ratio,
+            "peak_concurrency_ratio" => &mut self.peak_concurrency_ratio,
+            "requests_per_dau_per_day" => &mut self.requests_per_dau_per_day,
+            "peak_to_average" => &mut self.peak_to_average,
+            "read_fraction" => &mut self.read_fraction,
+            "db_reads_per_read_request" => &mut self.db_reads_per_read_request,
+            "db_writes_per_write_request" => &mut self.db_writes_per_write_request,
+            "bytes_per_db_write" => &mut self.bytes_per_db_write,
+            "cache_hit_ratio" => &mut self.cache_hit_ratio,
+            "cache_ops_per_request" => &mut self.cache_ops_per_request,
+            "db_bytes_per_user" => &mut self.db_bytes_per_user,
+            "session_bytes" => &mut self.session_bytes,
+            "sessions_per_active_user" => &mut self.sessions_per_active_user,
+            "cache_bytes_per_dau" => &mut self.cache_bytes_per_dau,
+            "events_per_dau_per_day" => &mut self.events_per_dau_per_day,
+            "event_bytes" => &mut self.event_bytes,
+            "event_retention_days" => &mut self.event_retention_days,
+            "cdn_egress_bytes_per_dau_per_day" => &mut self.cdn_egress_bytes_per_dau_per_day,
+            "cdn_requests_per_dau_per_day" => &mut self.cdn_requests_per_dau_per_day,
+            "cdn_byte_hit_ratio" => &mut self.cdn_byte_hit_ratio,
+            "object_bytes_per_user" => &mut self.object_bytes_per_user,
+            "cross_region_replication_share" => &mut self.cross_region_replication_share,
+            _ => return None,
+        })
+    }
+
     /// Checks every field's range; `prefix` is the field path of this workload.
     pub fn validate(&self, file: &Path, prefix: &str) -> Result<(), InputError> {
         let c = Check::new(file, prefix);

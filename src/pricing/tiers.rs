@@ -61,6 +61,24 @@ pub fn bill(tiers: &[Tier], quantity: f64) -> (f64, Vec<TierCharge>) {
     (total, charges)
 }
 
+/// The total of [`bill`] without the per-band breakdown (same arithmetic, no allocation).
+#[must_use]
+pub fn total(tiers: &[Tier], quantity: f64) -> f64 {
+    let mut total = 0.0;
+    for tier in tiers {
+        if quantity <= tier.start {
+            break;
+        }
+        let upper = tier.end.map_or(quantity, |end| end.min(quantity));
+        let in_band = upper - tier.start;
+        if in_band <= 0.0 {
+            continue;
+        }
+        total += in_band * tier.price_usd;
+    }
+    total
+}
+
 /// Checks that tiers start at 0, are contiguous, and only the last is unbounded.
 pub fn check_contiguous(tiers: &[Tier]) -> Result<(), String> {
     let Some(first) = tiers.first() else {

@@ -65,6 +65,34 @@ pub fn unit_price(x: f64) -> String {
     format!("${text}")
 }
 
+/// A figure of any magnitude with about four significant digits, for uncertain inputs:
+/// 0.32399 -> "0.324", 211.66 -> "211.7", 2837.7 -> "2,838", 18_708_286.9 -> "18.7M".
+#[must_use]
+pub fn significant(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    if a == 0.0 {
+        return "0".into();
+    }
+    if a >= 1e6 {
+        return short(x);
+    }
+    if a >= 1e3 {
+        return format!("{sign}{}", thousands(a.round() as u64));
+    }
+    // Four significant digits: 0.5 -> 4 decimals, 5 -> 3, 50 -> 2, 500 -> 1.
+    let decimals = (3 - (a.log10().floor() as i32).max(-20)).clamp(0, 12) as usize;
+    let text = format!("{a:.decimals$}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "0" || text.is_empty() {
+        return "0".into();
+    }
+    format!("{sign}{text}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +109,14 @@ mod tests {
         assert_eq!(short_usd(1_234_567.0), "$1.2M");
         assert_eq!(unit_price(0.384), "$0.384");
         assert_eq!(unit_price(0.00099), "$0.00099");
+        assert_eq!(significant(0.323_990_9), "0.324");
+        assert_eq!(significant(0.7), "0.7");
+        assert_eq!(significant(211.66), "211.7");
+        assert_eq!(significant(2_837.72), "2,838");
+        assert_eq!(significant(10_000_000.000_000_006), "10M");
+        assert_eq!(significant(18_708_286.9), "18.7M");
+        assert_eq!(significant(-2.5), "-2.5");
+        assert_eq!(significant(0.0), "0");
+        assert_eq!(significant(1e-7), "0.0000001");
     }
 }

@@ -18,3 +18,6 @@ pub mod terminal;
 pub mod tfvars;
 pub mod timeline;
 pub mod timeline_chart;
+pub mod uncertainty;
+pub mod uncertainty_charts;
+pub mod uncertainty_csv;

@@ -5,11 +5,14 @@
 //! | format | files |
 //! |---|---|
 //! | `json` | `plan.json` |
-//! | `csv` | `costs.csv`, `by_component.csv` |
+//! | `csv` | `costs.csv`, `by_component.csv`; with draws also `uncertainty.csv`, `tornado.csv`, `regret.csv` |
 //! | `markdown` | `summary.md` |
-//! | `charts` | `charts/{cost_by_component,cost_per_user,counts,volumes}.{svg,png}` |
+//! | `charts` | `charts/{cost_by_component,cost_per_user,counts,volumes}.{svg,png}`; with draws also `charts/{uncertainty_fan,uncertainty_histogram,uncertainty_tornado}.{svg,png}` |
 //! | `tfvars` | `tfvars/<phase>.tfvars`, `tfvars/<phase>.tfvars.json`, `tfvars/variables.tf` |
 //! | `report` | `report.html`, `report.md` |
+//!
+//! "With draws": the plan has an `uncertainty` section (`plan --draws N`); without one, none of
+//! those files is written and every other file is unchanged.
 //!
 //! Same plan, same options -> byte-identical files.
 
@@ -20,7 +23,9 @@ use minijinja::value::{Serde, Value};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::render::templates::Templates;
-use crate::render::{charts, costs_csv, json, report, summary_md, tfvars};
+use crate::render::{
+    charts, costs_csv, json, report, summary_md, tfvars, uncertainty_charts, uncertainty_csv,
+};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -141,6 +146,14 @@ pub fn render_outputs(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, 
             "by_component.csv".into(),
             costs_csv::render_by_component(plan)?,
         ));
+        if let Some(u) = &plan.uncertainty {
+            files.push((
+                "uncertainty.csv".into(),
+                uncertainty_csv::render_percentiles(u)?,
+            ));
+            files.push(("tornado.csv".into(), uncertainty_csv::render_tornado(u)?));
+            files.push(("regret.csv".into(), uncertainty_csv::render_regret(u)?));
+        }
     }
     if wants(Format::Markdown) {
         files.push(("summary.md".into(), summary_md::render(plan).into_bytes()));
@@ -152,8 +165,11 @@ pub fn render_outputs(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, 
     } else {
         None
     };
+    // The plan's charts, then (with draws) the uncertainty charts; the report places each.
     let charts = if wants(Format::Charts) || wants(Format::Report) {
-        charts::render(plan)?
+        let mut charts = charts::render(plan)?;
+        charts.extend(uncertainty_charts::render(plan)?);
+        charts
     } else {
         Vec::new()
     };
@@ -236,6 +252,47 @@ mod tests {
                 "{expected} missing from {names:?}"
             );
         }
+    }
+
+    #[test]
+    fn draws_add_their_files_only_with_draws() {
+        const DRAW_FILES: [&str; 9] = [
+            "uncertainty.csv",
+            "tornado.csv",
+            "regret.csv",
+            "charts/uncertainty_fan.svg",
+            "charts/uncertainty_fan.png",
+            "charts/uncertainty_histogram.svg",
+            "charts/uncertainty_histogram.png",
+            "charts/uncertainty_tornado.svg",
+            "charts/uncertainty_tornado.png",
+        ];
+        let with = crate::render::uncertainty::saas_with_draws(100);
+        let opts = RenderOptions::default();
+        let a = render_outputs(&with, &opts).unwrap();
+        assert_eq!(a, render_outputs(&with, &opts).unwrap());
+        let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+        for name in DRAW_FILES {
+            assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+        let without = render_outputs(&plan("saas-10b.ron"), &opts).unwrap();
+        assert_eq!(without.len() + DRAW_FILES.len(), a.len());
+        assert!(
+            without
+                .iter()
+                .all(|(n, _)| !DRAW_FILES.contains(&n.as_str()))
+        );
+        // The report places the three charts in its uncertainty section, not under Charts.
+        let html = std::str::from_utf8(&a.iter().find(|(n, _)| n == "report.html").unwrap().1)
+            .unwrap()
+            .to_string();
+        let (charts, rest) = html.split_once("<section id=\"phases\">").unwrap();
+        assert_eq!(charts.matches("<figure id=\"chart-uncertainty_").count(), 0);
+        let section = rest.split_once("<section id=\"uncertainty\">").unwrap().1;
+        assert_eq!(
+            section.matches("<figure id=\"chart-uncertainty_").count(),
+            3
+        );
     }
 
     #[test]

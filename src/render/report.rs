@@ -652,7 +652,8 @@ fn demand_rows(plan: &Plan) -> Result<Vec<DemandRow>, Error> {
 ///   `price_usd`), `source`, `as_of`, `confidence`, `used_by`, `discounts`;
 /// - `pins`: `phase`, `component`, `item`, `count_unit`, `pinned`, `derived`, `status`;
 /// - `inputs`: `scenario` and `workload` rows (`name`, `value`, `unit`, `meaning`,
-///   `source`), `growth` (`name`, `users` per phase).
+///   `source`), `growth` (`name`, `users` per phase);
+/// - `uncertainty` (none without draws): see [`crate::render::uncertainty::ReportView`].
 pub fn context(
     plan: &Plan,
     plan_value: &Value,
@@ -674,8 +675,10 @@ pub fn context(
         }
         None => None,
     };
+    // The uncertainty charts have their own section (`uncertainty.charts`).
     let chart_views: Vec<ChartView> = charts
         .iter()
+        .filter(|c| !crate::render::uncertainty_charts::NAMES.contains(&c.name))
         .map(|c| ChartView {
             name: c.name.to_string(),
             title: c.title.clone(),
@@ -716,6 +719,8 @@ pub fn context(
         audit => audit,
         timeline => timeline,
         providers => extras.providers.as_ref().map(|p| Value::from(Serde(p))),
+        uncertainty => crate::render::uncertainty::report_view(plan, charts, charts_written)
+            .map(|v| Value::from(Serde(v))),
         selections => Value::from(Serde(
             plan.phases
                 .iter()

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::plan::Plan;
 use crate::render::format::{short, usd};
-use crate::render::phase_tables;
+use crate::render::{phase_tables, uncertainty};
 
 /// The Markdown summary.
 #[must_use]
@@ -44,6 +44,9 @@ pub fn render(plan: &Plan) -> String {
             usd(phase.monthly_usd)
         );
         out.push_str(&phase_tables::lines(phase).to_markdown());
+    }
+    if let Some(u) = &plan.uncertainty {
+        out.push_str(&uncertainty::markdown(plan, u));
     }
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "\n## Warnings\n");

@@ -498,6 +498,7 @@ fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("num", |v: Value, digits: Option<usize>| {
         number_arg(&v).map(|x| num(x, digits))
     });
+    env.add_filter("sig", |v: Value| number_arg(&v).map(format::significant));
     env.add_filter("pct", |v: Value| {
         number_arg(&v).map(|x| format!("{:.1}%", x * 100.0))
     });

@@ -1,10 +1,11 @@
-//! The terminal view of a plan: a table per phase, then the phase x component totals.
+//! The terminal view of a plan: a table per phase, then the phase x component totals, then
+//! (with draws) the uncertainty section.
 
 use std::fmt::Write;
 
 use crate::plan::Plan;
 use crate::render::format::{short, usd};
-use crate::render::phase_tables;
+use crate::render::{phase_tables, uncertainty};
 
 /// The plan as plain text for a terminal.
 #[must_use]
@@ -34,6 +35,9 @@ pub fn render(plan: &Plan) -> String {
         plan.hours_per_month
     );
     out.push_str(&phase_tables::totals(plan).to_text());
+    if let Some(u) = &plan.uncertainty {
+        out.push_str(&uncertainty::text(plan, u));
+    }
     for w in &plan.warnings {
         let _ = writeln!(out, "warning: {w}");
     }

@@ -185,7 +185,7 @@ mod tests {
             avg_rps: 2_500.0,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &BTreeMap::new(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         })
         .unwrap();

@@ -74,7 +74,6 @@ pub fn size(p: &CdnPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Region
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::demand::Demand;
@@ -95,7 +94,7 @@ mod tests {
             cdn_requests_per_month: 3.041_666_666_666_667e8,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &BTreeMap::new(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         });
         assert_eq!(count(&lines, "edge-egress"), 30_417);

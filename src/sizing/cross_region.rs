@@ -35,7 +35,6 @@ pub fn size(p: &CrossRegionPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::demand::Demand;
@@ -53,7 +52,7 @@ mod tests {
             ..Demand::default()
         };
         // the test context has 3 regions: 1e12 B x 2 destinations / 1e9 = 2,000 GB
-        let lines = with_ctx(demand, &BTreeMap::new(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         });
         assert_eq!(count(&lines, "transfer"), 2_000);

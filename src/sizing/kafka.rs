@@ -162,7 +162,6 @@ pub fn size(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::demand::Demand;
@@ -192,7 +191,7 @@ mod tests {
             event_retained_bytes: 1e13,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &BTreeMap::new(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         })
         .unwrap();

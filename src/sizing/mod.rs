@@ -14,8 +14,15 @@ pub mod object_storage;
 pub mod pgbouncer;
 pub mod postgres;
 pub mod redis;
+pub mod small_map;
 
 use std::collections::BTreeMap;
+
+// Line items, instance types, services and regions are short names: inline strings (up to
+// 24 bytes without a heap allocation) keep Monte Carlo draws, which size every component
+// thousands of times, off the allocator.
+pub use compact_str::CompactString as Name;
+pub use small_map::SmallMap;
 
 use crate::catalog::Catalog;
 use crate::demand::Demand;
@@ -54,18 +61,18 @@ impl Measure {
 /// Which table price bills a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriceKey {
-    pub service: String,
-    pub item: String,
-    pub region: String,
+    pub service: Name,
+    pub item: Name,
+    pub region: Name,
 }
 
 impl PriceKey {
     #[must_use]
     pub fn new(service: &str, item: &str, region: &str) -> PriceKey {
         PriceKey {
-            service: service.to_string(),
-            item: item.to_string(),
-            region: region.to_string(),
+            service: Name::new(service),
+            item: Name::new(item),
+            region: Name::new(region),
         }
     }
 }
@@ -74,18 +81,18 @@ impl PriceKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionLine {
     /// Line item (`primary`, `master`, `edge-egress`).
-    pub item: String,
+    pub item: Name,
     /// The count.
     pub count: u64,
     /// What the count counts.
     pub measure: Measure,
     /// The instance type, for instance lines.
-    pub instance: Option<String>,
+    pub instance: Option<Name>,
     /// The table price that bills it (`None` = not billed).
     pub price: Option<PriceKey>,
     /// Name of the traced step whose result is the count; its inputs' steps form the line's
     /// derivation. `None`: the whole component trace.
-    pub step: Option<String>,
+    pub step: Option<Name>,
     /// A per-unit setting (connections per shard, per pooler): regions combine by maximum,
     /// not by sum.
     pub per_unit: bool,
@@ -102,7 +109,7 @@ impl RegionLine {
     /// Names the traced step the count comes from.
     #[must_use]
     pub fn from_step(mut self, step: &str) -> RegionLine {
-        self.step = Some(step.to_string());
+        self.step = Some(Name::new(step));
         self
     }
 
@@ -114,7 +121,7 @@ impl RegionLine {
             _ => None,
         };
         RegionLine {
-            item: item.to_string(),
+            item: Name::new(item),
             count,
             measure,
             instance,
@@ -128,7 +135,7 @@ impl RegionLine {
     #[must_use]
     pub fn info(item: &str, count: u64, unit: &'static str) -> RegionLine {
         RegionLine {
-            item: item.to_string(),
+            item: Name::new(item),
             count,
             measure: Measure::Info(unit),
             instance: None,
@@ -142,10 +149,10 @@ impl RegionLine {
 /// A sized line of a component, regions added up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SizedLine {
-    pub item: String,
+    pub item: Name,
     pub count: u64,
     pub measure: Measure,
-    pub instance: Option<String>,
+    pub instance: Option<Name>,
     pub price: Option<PriceKey>,
     /// Combined over regions by maximum (a per-unit setting).
     pub per_unit: bool,
@@ -158,7 +165,7 @@ pub struct ComponentSizing {
     /// The lines, in the rule's order.
     pub lines: Vec<SizedLine>,
     /// Counts per region name, per item (for components sized after this one).
-    pub per_region: BTreeMap<String, BTreeMap<String, u64>>,
+    pub per_region: SmallMap<SmallMap<u64>>,
 }
 
 impl ComponentSizing {
@@ -193,7 +200,7 @@ pub struct RegionContext<'a> {
     /// Instance shapes.
     pub catalog: &'a Catalog,
     /// Components sized before this one.
-    pub sized: &'a BTreeMap<String, ComponentSizing>,
+    pub sized: &'a SmallMap<ComponentSizing>,
 }
 
 /// A sizing failure: a message about a component's policy, for the input error.
@@ -253,7 +260,12 @@ pub struct PhaseInputs<'a> {
     pub scenario: &'a Scenario,
     pub phase: &'a str,
     pub demand: &'a Demand,
-    pub sized: &'a BTreeMap<String, ComponentSizing>,
+    pub sized: &'a SmallMap<ComponentSizing>,
+    /// Record derivations (false for Monte Carlo draws, which need only the numbers).
+    pub traced: bool,
+    /// Keep per-region counts (the plan shows them; poolers read their database's and app's).
+    /// Monte Carlo draws skip them for components nothing reads.
+    pub keep_regions: bool,
 }
 
 /// Sizes one component for one phase: per region (or once, globally), then added up.
@@ -262,16 +274,18 @@ pub fn size_component(
     inputs: &PhaseInputs<'_>,
 ) -> Result<ComponentSizing, SizingError> {
     let spec = &inputs.scenario.spec;
-    let global = [Region {
-        name: "global".to_string(),
-        user_share: 1.0,
-    }];
+    static GLOBAL: std::sync::LazyLock<[Region; 1]> = std::sync::LazyLock::new(|| {
+        [Region {
+            name: "global".to_string(),
+            user_share: 1.0,
+        }]
+    });
     let regions: &[Region] = match placement(&component.policy) {
         Placement::PerRegion => &spec.regions,
-        Placement::Global => &global,
+        Placement::Global => &*GLOBAL,
     };
     let multi = regions.len() > 1;
-    let mut per_region = BTreeMap::new();
+    let mut per_region: SmallMap<SmallMap<u64>> = SmallMap::default();
     // Lines added up over regions, in first-seen order, with each region's closure of steps.
     let mut totals: Vec<(RegionLine, Vec<Step>)> = Vec::new();
     for region in regions {
@@ -285,12 +299,14 @@ pub fn size_component(
             catalog: &inputs.scenario.catalog,
             sized: inputs.sized,
         };
-        let mut t = if multi {
+        let mut t = if !inputs.traced {
+            Trace::disabled()
+        } else if multi {
             Trace::labelled(&region.name)
         } else {
             Trace::new()
         };
-        if multi {
+        if multi && inputs.traced {
             t.step(
                 "region_users",
                 "users x user_share",
@@ -303,16 +319,24 @@ pub fn size_component(
             );
         }
         let lines = size_region(component, &ctx, &mut t)?;
-        let items: BTreeMap<String, u64> =
-            lines.iter().map(|l| (l.item.clone(), l.count)).collect();
-        per_region.insert(region.name.clone(), items);
+        if inputs.keep_regions {
+            let mut items = SmallMap::default();
+            for l in &lines {
+                items.insert(l.item.clone(), l.count);
+            }
+            per_region.insert(Name::new(&region.name), items);
+        }
         let steps = t.into_steps();
         for line in lines {
-            let closure = closure(
-                &steps,
-                line.step.as_deref(),
-                multi.then_some(region.name.as_str()),
-            );
+            let closure = if inputs.traced {
+                closure(
+                    &steps,
+                    line.step.as_deref(),
+                    multi.then_some(region.name.as_str()),
+                )
+            } else {
+                Vec::new()
+            };
             match totals.iter_mut().find(|(l, _)| l.item == line.item) {
                 Some((total, derivation)) => {
                     total.count = if total.per_unit {
@@ -329,7 +353,7 @@ pub fn size_component(
     let lines = totals
         .into_iter()
         .map(|(line, mut derivation)| {
-            if multi {
+            if multi && inputs.traced {
                 let counts: Vec<f64> = per_region
                     .values()
                     .map(|items| items.get(&line.item).copied().unwrap_or(0) as f64)
@@ -377,23 +401,29 @@ impl ComponentSizing {
     /// see what is provisioned. Per-unit settings are set in every region.
     pub fn apply_pin(&mut self, item: &str, pinned: u64) {
         let per_unit = self.lines.iter().any(|l| l.item == item && l.per_unit);
-        let regions: Vec<String> = self.per_region.keys().cloned().collect();
+        let regions: Vec<Name> = self.per_region.keys().cloned().collect();
         if per_unit {
             for r in &regions {
                 self.per_region
                     .get_mut(r)
-                    .map(|items| items.insert(item.to_string(), pinned));
+                    .map(|items| items.insert(Name::new(item), pinned));
             }
             return;
         }
         let weights: Vec<u64> = regions
             .iter()
-            .map(|r| self.per_region[r].get(item).copied().unwrap_or(0))
+            .map(|r| {
+                self.per_region
+                    .get(r)
+                    .and_then(|items| items.get(item))
+                    .copied()
+                    .unwrap_or(0)
+            })
             .collect();
         for (r, share) in regions.iter().zip(distribute(pinned, &weights)) {
             self.per_region
                 .get_mut(r)
-                .map(|items| items.insert(item.to_string(), share));
+                .map(|items| items.insert(Name::new(item), share));
         }
     }
 }
@@ -505,7 +535,7 @@ pub(crate) mod test_support {
     /// Runs `f` with a one-region context over `demand`, the shipped catalog, and `sized`.
     pub fn with_ctx<R>(
         demand: Demand,
-        sized: &BTreeMap<String, ComponentSizing>,
+        sized: &SmallMap<ComponentSizing>,
         f: impl FnOnce(&RegionContext<'_>) -> R,
     ) -> R {
         let catalog = Catalog::load(std::path::Path::new(concat!(

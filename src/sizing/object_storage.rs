@@ -11,8 +11,9 @@ pub fn size(p: &ObjectStoragePolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> 
     p.classes
         .iter()
         .map(|(class, share)| {
+            let step = t.text(|| format!("{class}_gb"));
             let gb = t.count(
-                &format!("{class}_gb"),
+                &step,
                 "ceil(object_storage_bytes x share x copies / 1e9)",
                 &[
                     ("object_storage_bytes", d.object_storage_bytes, "B"),
@@ -28,7 +29,7 @@ pub fn size(p: &ObjectStoragePolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> 
                 Measure::Gb,
                 PriceKey::new(&p.service, class, ctx.pricing_region),
             )
-            .from_step(&format!("{class}_gb"))
+            .from_step(&step)
         })
         .collect()
 }
@@ -52,7 +53,7 @@ mod tests {
             object_storage_bytes: 1e15,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &BTreeMap::new(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         });
         // 1e15 B x 0.2 x 2 copies / 1e9 = 400,000 GB; x 0.8 x 2 = 1,600,000 GB

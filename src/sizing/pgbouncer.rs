@@ -166,23 +166,20 @@ pub fn size(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::demand::Demand;
     use crate::input::Placement;
-    use crate::sizing::ComponentSizing;
     use crate::sizing::test_support::{count, with_ctx};
+    use crate::sizing::{ComponentSizing, SmallMap};
 
-    fn sized(items: &[(&str, &str, u64)]) -> BTreeMap<String, ComponentSizing> {
-        let mut map: BTreeMap<String, ComponentSizing> = BTreeMap::new();
+    fn sized(items: &[(&str, &str, u64)]) -> SmallMap<ComponentSizing> {
+        let mut map: SmallMap<ComponentSizing> = SmallMap::default();
         for (component, item, n) in items {
-            map.entry((*component).to_string())
-                .or_default()
+            map.entry_or_default(component)
                 .per_region
-                .entry("r1".into())
-                .or_default()
-                .insert((*item).to_string(), *n);
+                .entry_or_default("r1")
+                .insert((*item).into(), *n);
         }
         map
     }

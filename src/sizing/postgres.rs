@@ -195,7 +195,7 @@ pub fn size(
     let mut replicas = |per_shard: u64, name: &str, per_shard_name: &str| {
         t.count(
             name,
-            &format!("shards x {per_shard_name}"),
+            &t.text(|| format!("shards x {per_shard_name}")),
             &[
                 ("shards", shards as f64, "shards"),
                 (per_shard_name, per_shard as f64, "replicas"),
@@ -269,7 +269,7 @@ mod tests {
             db_read_qps: 40_000.0,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &BTreeMap::new(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
             size(&policy(), ctx, &mut Trace::new())
         })
         .unwrap();
@@ -293,9 +293,11 @@ mod tests {
         let mut p = policy();
         p.min_shards = 2;
         p.round_shards_to_power_of_two = false;
-        let lines = with_ctx(Demand::default(), &BTreeMap::new(), |ctx| {
-            size(&p, ctx, &mut Trace::new())
-        })
+        let lines = with_ctx(
+            Demand::default(),
+            &crate::sizing::SmallMap::default(),
+            |ctx| size(&p, ctx, &mut Trace::new()),
+        )
         .unwrap();
         assert_eq!(count(&lines, "primary"), 2);
         assert_eq!(count(&lines, "read-replica"), 2);

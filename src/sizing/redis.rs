@@ -230,7 +230,7 @@ mod tests {
 
     #[test]
     fn masters_by_memory_with_catalog_usable_memory() {
-        let lines = with_ctx(demand(), &BTreeMap::new(), |ctx| {
+        let lines = with_ctx(demand(), &crate::sizing::SmallMap::default(), |ctx| {
             size(&policy(RedisMode::Cluster), ctx, &mut Trace::new())
         })
         .unwrap();
@@ -247,9 +247,11 @@ mod tests {
 
     #[test]
     fn cluster_mode_keeps_three_masters_per_cluster() {
-        let lines = with_ctx(Demand::default(), &BTreeMap::new(), |ctx| {
-            size(&policy(RedisMode::Cluster), ctx, &mut Trace::new())
-        })
+        let lines = with_ctx(
+            Demand::default(),
+            &crate::sizing::SmallMap::default(),
+            |ctx| size(&policy(RedisMode::Cluster), ctx, &mut Trace::new()),
+        )
         .unwrap();
         assert_eq!(count(&lines, "master"), 3);
     }
@@ -258,9 +260,11 @@ mod tests {
     fn sentinel_quorum_is_two_f_plus_one() {
         let mut p = policy(RedisMode::Sentinel);
         p.sentinel_failures_tolerated = 2;
-        let lines = with_ctx(Demand::default(), &BTreeMap::new(), |ctx| {
-            size(&p, ctx, &mut Trace::new())
-        })
+        let lines = with_ctx(
+            Demand::default(),
+            &crate::sizing::SmallMap::default(),
+            |ctx| size(&p, ctx, &mut Trace::new()),
+        )
         .unwrap();
         // one master (Sentinel mode minimum), one cluster, 2 x 2 + 1 = 5 sentinels
         assert_eq!(count(&lines, "master"), 1);
@@ -271,7 +275,7 @@ mod tests {
     fn unknown_instance_without_memory_is_an_error() {
         let mut p = policy(RedisMode::Cluster);
         p.instance = "cache.r6g.xlarg".into();
-        let e = with_ctx(demand(), &BTreeMap::new(), |ctx| {
+        let e = with_ctx(demand(), &crate::sizing::SmallMap::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         })
         .unwrap_err();

@@ -1,0 +1,114 @@
+//! A map for a handful of short keys (regions, line items): a sorted vector.
+//!
+//! Components have a few lines in a few regions; a sorted `Vec` iterates in the same order a
+//! `BTreeMap` would, and building one costs no tree nodes, which matters when Monte Carlo
+//! draws size every component thousands of times.
+
+use crate::sizing::Name;
+
+/// Keys in ascending order, each once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmallMap<V> {
+    entries: Vec<(Name, V)>,
+}
+
+impl<V> Default for SmallMap<V> {
+    fn default() -> Self {
+        SmallMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V> SmallMap<V> {
+    fn position(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// The value of `key`.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.position(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    /// The value of `key`, to change.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.position(key).ok().map(|i| &mut self.entries[i].1)
+    }
+
+    /// Sets `key` to `value`; returns the old value.
+    pub fn insert(&mut self, key: Name, value: V) -> Option<V> {
+        match self.position(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// The value of `key`, inserted as the default first when missing.
+    pub fn entry_or_default(&mut self, key: &str) -> &mut V
+    where
+        V: Default,
+    {
+        let i = match self.position(key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (Name::new(key), V::default()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// Keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Name> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    /// Values in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    /// (key, value) in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Name, &V)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Number of keys.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True without keys.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_keys_sorted_and_unique() {
+        let mut m = SmallMap::default();
+        assert_eq!(m.insert("eu".into(), 2), None);
+        assert_eq!(m.insert("ap".into(), 1), None);
+        assert_eq!(m.insert("us".into(), 3), None);
+        assert_eq!(m.insert("eu".into(), 5), Some(2));
+        assert_eq!(
+            m.keys().map(Name::as_str).collect::<Vec<_>>(),
+            ["ap", "eu", "us"]
+        );
+        assert_eq!(m.get("eu"), Some(&5));
+        assert_eq!(m.get("xx"), None);
+        *m.entry_or_default("zz") += 7;
+        assert_eq!(m.values().copied().collect::<Vec<_>>(), [1, 5, 3, 7]);
+        assert_eq!(m.len(), 4);
+    }
+}

@@ -1,0 +1,535 @@
+//! Mergeable quantile sketches: percentiles of many draws in memory that does not grow with
+//! the number of draws, and that give the same answer whatever the order of merging.
+//!
+//! Values go into buckets: integers up to [`EXACT_INTEGERS`] each have their own bucket (node
+//! counts are exact), everything else falls in logarithmic buckets `gamma^(i-1) < v <=
+//! gamma^i` whose representative is within [`RELATIVE_ACCURACY`] of every value in it (the
+//! DDSketch construction). A bucket is a counter, so merging adds counters and is exactly
+//! associative and commutative: a thread split cannot change a percentile. Means use an exact
+//! float sum (Shewchuk's partials, as Python's `math.fsum`), order-independent too.
+
+use serde::Serialize;
+
+/// Integers from 0 to this value are counted exactly.
+pub const EXACT_INTEGERS: u64 = 1 << 11;
+/// Worst relative error of a percentile that falls in a logarithmic bucket.
+pub const RELATIVE_ACCURACY: f64 = 0.001;
+
+/// gamma = (1 + a) / (1 - a).
+fn gamma() -> f64 {
+    (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)
+}
+
+/// Bucket index of a positive finite value (or of an integer count, when `exact`).
+fn index_of(v: f64, exact: bool, ln_gamma: f64, log_offset: i64) -> i64 {
+    // Counts are integers; a stray fraction counts as the next integer (conservative).
+    if exact && v <= EXACT_INTEGERS as f64 {
+        return v.ceil() as i64;
+    }
+    // Logarithmic buckets start after the exact integers.
+    (v.ln() / ln_gamma).ceil() as i64 + log_offset
+}
+
+/// The representative value of a bucket, and whether it is exact.
+fn value_of(index: i64, exact: bool, ln_gamma: f64, log_offset: i64) -> f64 {
+    if exact && index <= EXACT_INTEGERS as i64 {
+        return index as f64;
+    }
+    let i = (index - log_offset) as f64;
+    // The point of the bucket (gamma^(i-1), gamma^i] within `a` of both ends: 2 g^i / (g + 1).
+    2.0 * (i * ln_gamma).exp() / (ln_gamma.exp() + 1.0)
+}
+
+/// Exact sum of floats (Shewchuk): the result does not depend on the order of additions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExactSum {
+    partials: Vec<f64>,
+}
+
+impl ExactSum {
+    /// Adds a value.
+    pub fn add(&mut self, mut x: f64) {
+        let mut i = 0;
+        for j in 0..self.partials.len() {
+            let mut y = self.partials[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                self.partials[i] = lo;
+                i += 1;
+            }
+            x = hi;
+        }
+        self.partials.truncate(i);
+        self.partials.push(x);
+    }
+
+    /// Adds another exact sum.
+    pub fn merge(&mut self, other: &ExactSum) {
+        for &p in &other.partials {
+            self.add(p);
+        }
+    }
+
+    /// The correctly rounded total (Python's `math.fsum` final step, half-way cases
+    /// included). The exact sum has one correct rounding, so the result cannot depend on the
+    /// order values were added in, nor on how the partials came to represent it.
+    #[must_use]
+    pub fn total(&self) -> f64 {
+        let p = &self.partials;
+        let Some(&top) = p.last() else {
+            return 0.0;
+        };
+        let mut n = p.len() - 1;
+        let mut hi = top;
+        let mut lo = 0.0;
+        while n > 0 {
+            let x = hi;
+            let y = p[n - 1];
+            n -= 1;
+            hi = x + y;
+            let yr = hi - x;
+            lo = y - yr;
+            if lo != 0.0 {
+                break;
+            }
+        }
+        // Round half to even correctly when the rest of the partials push past the half-way
+        // point.
+        if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            if y == x - hi {
+                hi = x;
+            }
+        }
+        hi
+    }
+}
+
+/// Percentiles of one metric over draws.
+#[derive(Debug, Clone)]
+pub struct QuantileSketch {
+    /// Integers up to [`EXACT_INTEGERS`] get their own buckets (counts); otherwise every
+    /// positive value goes to a logarithmic bucket (costs: a mix would make the bucket array
+    /// span from the exact range to the logarithmic one).
+    exact_integers: bool,
+    /// Values that were 0 (value sketches; counts keep 0 in the exact bucket 0).
+    zeros: u64,
+    /// Counts of buckets `offset`, `offset + 1`, ...
+    counts: Vec<u32>,
+    offset: i64,
+    n: u64,
+    min: f64,
+    max: f64,
+    sum: Sum,
+    ln_gamma: f64,
+    log_offset: i64,
+}
+
+/// The running total behind the mean, exact whatever the order of additions.
+#[derive(Debug, Clone)]
+enum Sum {
+    /// Values that are whole multiples of `1 / scale` (counts: 1; money in cents: 100),
+    /// summed as integers.
+    Whole { units: i128, scale: f64 },
+    /// Anything else (demand figures).
+    Exact(ExactSum),
+}
+
+impl Sum {
+    fn add(&mut self, v: f64) {
+        match self {
+            Sum::Whole { units, scale } => *units += (v * *scale).round() as i128,
+            Sum::Exact(e) => e.add(v),
+        }
+    }
+
+    fn merge(&mut self, other: &Sum) {
+        match (self, other) {
+            (Sum::Whole { units, .. }, Sum::Whole { units: o, .. }) => *units += o,
+            (Sum::Exact(e), Sum::Exact(o)) => e.merge(o),
+            // Sketches of one metric share a kind; mixing is a programming error.
+            _ => debug_assert!(false, "merging sketches of different kinds"),
+        }
+    }
+
+    fn total(&self) -> f64 {
+        match self {
+            Sum::Whole { units, scale } => *units as f64 / scale,
+            Sum::Exact(e) => e.total(),
+        }
+    }
+}
+
+impl Default for QuantileSketch {
+    fn default() -> Self {
+        QuantileSketch::for_values()
+    }
+}
+
+impl QuantileSketch {
+    /// A sketch of integer counts: exact up to [`EXACT_INTEGERS`].
+    #[must_use]
+    pub fn for_counts() -> Self {
+        QuantileSketch {
+            exact_integers: true,
+            sum: Sum::Whole {
+                units: 0,
+                scale: 1.0,
+            },
+            ..QuantileSketch::for_values()
+        }
+    }
+
+    /// A sketch of money rounded to cents: logarithmic buckets, an integer sum of cents.
+    #[must_use]
+    pub fn for_cents() -> Self {
+        QuantileSketch {
+            sum: Sum::Whole {
+                units: 0,
+                scale: 100.0,
+            },
+            ..QuantileSketch::for_values()
+        }
+    }
+
+    /// A sketch of values (costs, demand): logarithmic buckets.
+    #[must_use]
+    pub fn for_values() -> Self {
+        let ln_gamma = gamma().ln();
+        // First log bucket index above EXACT_INTEGERS, so that the two ranges never overlap.
+        let first_log = ((EXACT_INTEGERS as f64).ln() / ln_gamma).ceil() as i64;
+        QuantileSketch {
+            exact_integers: false,
+            zeros: 0,
+            counts: Vec::new(),
+            offset: 0,
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            sum: Sum::Exact(ExactSum::default()),
+            ln_gamma,
+            log_offset: EXACT_INTEGERS as i64 + 1 - first_log,
+        }
+    }
+}
+
+/// The summary a report prints.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Percentiles {
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Percentiles {
+    /// Every figure rounded to cents (money: a sketch's bucket value has no meaning below).
+    #[must_use]
+    pub fn cents(self) -> Percentiles {
+        let r = crate::units::round_cents;
+        Percentiles {
+            mean: r(self.mean),
+            p5: r(self.p5),
+            p50: r(self.p50),
+            p90: r(self.p90),
+            p95: r(self.p95),
+            p99: r(self.p99),
+            min: r(self.min),
+            max: r(self.max),
+        }
+    }
+}
+
+impl QuantileSketch {
+    /// Records one value. Negative and non-finite values are clamped to 0 (metrics are counts
+    /// and costs; the plan rejects non-finite costs before they get here).
+    pub fn add(&mut self, v: f64) {
+        let v = if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        if v == 0.0 && !self.exact_integers {
+            self.zeros += 1;
+        } else {
+            let index = index_of(v, self.exact_integers, self.ln_gamma, self.log_offset);
+            self.bump(index, 1);
+        }
+        self.n += 1;
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+        self.sum.add(v);
+    }
+
+    fn bump(&mut self, index: i64, by: u32) {
+        if self.counts.is_empty() {
+            self.offset = index;
+            self.counts.push(0);
+        }
+        if index < self.offset {
+            let grow = (self.offset - index) as usize;
+            let mut counts = vec![0; grow];
+            counts.extend_from_slice(&self.counts);
+            self.counts = counts;
+            self.offset = index;
+        }
+        let at = (index - self.offset) as usize;
+        if at >= self.counts.len() {
+            self.counts.resize(at + 1, 0);
+        }
+        self.counts[at] += by;
+    }
+
+    /// Adds another sketch's draws.
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        for (k, &c) in other.counts.iter().enumerate() {
+            if c > 0 {
+                self.bump(other.offset + k as i64, c);
+            }
+        }
+        self.zeros += other.zeros;
+        self.n += other.n;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.sum.merge(&other.sum);
+    }
+
+    /// Number of values.
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    /// True before any value.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The `p` quantile (0 < p <= 1) by nearest rank: the smallest recorded bucket holding at
+    /// least `ceil(p n)` values; clamped to the observed minimum and maximum. For counts above
+    /// [`EXACT_INTEGERS`], the bucket's upper end rounded up (see [`Self::covering`]).
+    #[must_use]
+    pub fn quantile(&self, p: f64) -> f64 {
+        if self.exact_integers {
+            // A count's percentile is a count: the bucket's upper end, whole.
+            return self.covering(p);
+        }
+        self.quantile_bucket(p)
+            .map_or(0.0, |i| {
+                value_of(i, self.exact_integers, self.ln_gamma, self.log_offset)
+            })
+            .clamp(self.min.min(self.max), self.max.max(self.min))
+    }
+
+    /// The `p` quantile rounded up to a value no draw in its bucket exceeds: the count that
+    /// covers a `p` share of the draws (for provisioning).
+    #[must_use]
+    pub fn covering(&self, p: f64) -> f64 {
+        let Some(i) = self.quantile_bucket(p) else {
+            return 0.0;
+        };
+        let upper = if self.exact_integers && i <= EXACT_INTEGERS as i64 {
+            i as f64
+        } else if self.exact_integers {
+            ((i - self.log_offset) as f64 * self.ln_gamma).exp().ceil()
+        } else {
+            ((i - self.log_offset) as f64 * self.ln_gamma).exp()
+        };
+        upper.min(self.max)
+    }
+
+    fn quantile_bucket(&self, p: f64) -> Option<i64> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = ((p * self.n as f64).ceil() as u64).clamp(1, self.n);
+        if rank <= self.zeros {
+            return None;
+        }
+        let mut seen = self.zeros;
+        for (k, &c) in self.counts.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= rank {
+                return Some(self.offset + k as i64);
+            }
+        }
+        Some(self.offset + self.counts.len() as i64 - 1)
+    }
+
+    /// Mean of the values (exact sum / n).
+    #[must_use]
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum.total() / self.n as f64
+        }
+    }
+
+    /// The report's summary.
+    #[must_use]
+    pub fn percentiles(&self) -> Percentiles {
+        Percentiles {
+            mean: self.mean(),
+            p5: self.quantile(0.05),
+            p50: self.quantile(0.5),
+            p90: self.quantile(0.9),
+            p95: self.quantile(0.95),
+            p99: self.quantile(0.99),
+            min: if self.n == 0 { 0.0 } else { self.min },
+            max: if self.n == 0 { 0.0 } else { self.max },
+        }
+    }
+
+    /// The non-empty buckets as (representative value, count), in increasing order.
+    pub fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        (self.zeros > 0)
+            .then_some((0.0, self.zeros))
+            .into_iter()
+            .chain(
+                self.counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .map(|(k, &c)| {
+                        (
+                            value_of(
+                                self.offset + k as i64,
+                                self.exact_integers,
+                                self.ln_gamma,
+                                self.log_offset,
+                            )
+                            .clamp(self.min, self.max),
+                            u64::from(c),
+                        )
+                    }),
+            )
+    }
+
+    /// A histogram of `bins` equal-width bins from the minimum to the maximum:
+    /// (bin start, bin end, count). Bucket representatives decide the bin.
+    #[must_use]
+    pub fn histogram(&self, bins: usize) -> Vec<(f64, f64, u64)> {
+        if self.n == 0 || bins == 0 {
+            return Vec::new();
+        }
+        let (lo, hi) = (self.min, self.max);
+        let width = (hi - lo) / bins as f64;
+        if width <= 0.0 {
+            return vec![(lo, hi, self.n)];
+        }
+        let mut out: Vec<(f64, f64, u64)> = (0..bins)
+            .map(|b| (lo + b as f64 * width, lo + (b + 1) as f64 * width, 0))
+            .collect();
+        for (v, c) in self.buckets() {
+            let b = (((v - lo) / width) as usize).min(bins - 1);
+            out[b].2 += c;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_exact_and_percentiles_use_nearest_rank() {
+        let mut s = QuantileSketch::for_counts();
+        for v in 1..=100u32 {
+            s.add(f64::from(v));
+        }
+        // Nearest rank: P50 of 1..100 is the 50th value, P90 the 90th, P99 the 99th.
+        assert_eq!(s.quantile(0.5), 50.0);
+        assert_eq!(s.quantile(0.9), 90.0);
+        assert_eq!(s.quantile(0.99), 99.0);
+        assert_eq!(s.quantile(0.05), 5.0);
+        // mean (1 + 100) / 2 = 50.5
+        assert_eq!(s.mean(), 50.5);
+        assert_eq!(s.covering(0.9), 90.0);
+    }
+
+    #[test]
+    fn fractional_values_are_within_the_relative_accuracy() {
+        let mut s = QuantileSketch::default();
+        // 10,000 values 1000.5, 1001.5, ... : P90 is the 9,000th = 1000.5 + 8999 = 9999.5
+        for k in 0..10_000 {
+            s.add(1000.5 + f64::from(k));
+        }
+        let p90 = s.quantile(0.9);
+        assert!((p90 - 9999.5).abs() <= 9999.5 * RELATIVE_ACCURACY, "{p90}");
+        // covering() is never below any value in the bucket.
+        assert!(s.covering(0.9) >= 9999.5);
+        // Large values too: 1e15 x (1 + small)
+        let mut big = QuantileSketch::default();
+        big.add(1.234_567e15);
+        assert!((big.quantile(0.5) - 1.234_567e15).abs() <= 1.234_567e15 * 1e-12);
+    }
+
+    #[test]
+    fn merging_in_any_order_gives_the_same_sketch() {
+        let values: Vec<f64> = (0..5000)
+            .map(|k| (f64::from(k) * 7.31).sin().abs() * 1e6)
+            .collect();
+        let mut whole = QuantileSketch::default();
+        for &v in &values {
+            whole.add(v);
+        }
+        let mut parts: Vec<QuantileSketch> = values
+            .chunks(333)
+            .map(|c| {
+                let mut s = QuantileSketch::default();
+                c.iter().for_each(|&v| s.add(v));
+                s
+            })
+            .collect();
+        parts.reverse();
+        let mut merged = QuantileSketch::default();
+        for p in &parts {
+            merged.merge(p);
+        }
+        assert_eq!(whole.percentiles(), merged.percentiles());
+    }
+
+    #[test]
+    fn exact_sum_is_order_independent() {
+        let mut a = ExactSum::default();
+        let mut b = ExactSum::default();
+        let xs = [1e16, 1.0, -1e16, 3.0, 1e-3, 0.1, 0.2];
+        xs.iter().for_each(|&x| a.add(x));
+        xs.iter().rev().for_each(|&x| b.add(x));
+        // 1 + 3 + 0.001 + 0.1 + 0.2 = 4.301 (naive left-to-right summation loses the 1)
+        assert_eq!(a.total(), b.total());
+        assert!((a.total() - 4.301).abs() < 1e-12);
+    }
+
+    #[test]
+    fn histogram_counts_every_value() {
+        let mut s = QuantileSketch::for_counts();
+        for v in 0..10u32 {
+            s.add(f64::from(v));
+        }
+        let h = s.histogram(5);
+        assert_eq!(h.len(), 5);
+        // bins of width 9/5 = 1.8: [0,1.8) holds 0,1; [1.8,3.6) 2,3; ... each 2
+        assert!(h.iter().all(|b| b.2 == 2), "{h:?}");
+    }
+
+    #[test]
+    fn empty_and_degenerate_sketches() {
+        let s = QuantileSketch::default();
+        assert_eq!(s.quantile(0.5), 0.0);
+        assert_eq!(s.mean(), 0.0);
+        let mut z = QuantileSketch::for_values();
+        z.add(0.0);
+        z.add(f64::NAN);
+        assert_eq!(z.quantile(0.99), 0.0);
+        assert_eq!(z.len(), 2);
+    }
+}
