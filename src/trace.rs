@@ -88,6 +88,7 @@ impl Trace {
     }
 
     /// Records a step and returns its result.
+    #[inline]
     pub fn step(
         &mut self,
         name: &str,
@@ -96,9 +97,21 @@ impl Trace {
         result: f64,
         unit: &str,
     ) -> f64 {
-        if !self.enabled {
-            return result;
+        // Inlined, a disabled trace costs one branch per step (Monte Carlo draws).
+        if self.enabled {
+            self.record(name, formula, inputs, result, unit);
         }
+        result
+    }
+
+    fn record(
+        &mut self,
+        name: &str,
+        formula: &str,
+        inputs: &[(&str, f64, &str)],
+        result: f64,
+        unit: &str,
+    ) {
         let name = match &self.label {
             Some(label) => format!("[{label}] {name}"),
             None => name.to_string(),
@@ -117,10 +130,10 @@ impl Trace {
             result,
             unit: unit.to_string(),
         });
-        result
     }
 
     /// Records an integer-valued step and returns it as a count.
+    #[inline]
     pub fn count(
         &mut self,
         name: &str,

@@ -48,11 +48,11 @@ pub fn ceil_count(x: f64) -> u64 {
     if x.is_nan() || x <= 0.0 {
         return 0;
     }
-    let nearest = x.round();
+    let nearest = round(x);
     let snapped = if (x - nearest).abs() <= INTEGER_SNAP * x.abs().max(1.0) {
         nearest
     } else {
-        x.ceil()
+        ceil(x)
     };
     // Saturate rather than wrap: counts this large are rejected by the plan's sanity checks.
     if snapped >= u64::MAX as f64 {
@@ -65,7 +65,61 @@ pub fn ceil_count(x: f64) -> u64 {
 /// Rounds a money amount to whole cents, the precision of a bill.
 #[must_use]
 pub fn round_cents(usd: f64) -> f64 {
-    (usd * 100.0).round() / 100.0
+    round(usd * 100.0) / 100.0
+}
+
+/// Below this magnitude every f64 step is finer than 1, so an integer conversion rounds
+/// exactly like `f64::round`/`f64::ceil`.
+const EXACT_INTEGER_RANGE: f64 = 4_503_599_627_370_496.0; // 2^52
+
+/// `x.round()` (half away from zero), without the libm call the baseline x86-64 target makes
+/// for it: sizing and pricing round every line of every phase of every Monte Carlo draw.
+#[must_use]
+#[inline]
+pub fn round(x: f64) -> f64 {
+    if x.abs() < EXACT_INTEGER_RANGE {
+        // The integer part, then the fraction (exact: x and its integer part share the
+        // exponent's precision) decides the direction.
+        let t = x.trunc_fast();
+        let frac = x - t;
+        let r = if frac >= 0.5 {
+            t + 1.0
+        } else if frac <= -0.5 {
+            t - 1.0
+        } else {
+            t
+        };
+        // Same sign of zero as `f64::round` (-0.3 -> -0.0).
+        r.copysign(x)
+    } else {
+        x.round()
+    }
+}
+
+/// `x.ceil()` without the libm call (see [`round`]).
+#[must_use]
+#[inline]
+pub fn ceil(x: f64) -> f64 {
+    if x.abs() < EXACT_INTEGER_RANGE {
+        let t = x.trunc_fast();
+        let c = if t < x { t + 1.0 } else { t };
+        c.copysign(x)
+    } else {
+        x.ceil()
+    }
+}
+
+trait TruncFast {
+    fn trunc_fast(self) -> f64;
+}
+
+impl TruncFast for f64 {
+    /// Truncation toward zero through an integer conversion (one instruction); callers keep
+    /// |x| < 2^52. `-0.0` comes back as `0.0`, which compares equal.
+    #[inline]
+    fn trunc_fast(self) -> f64 {
+        self as i64 as f64
+    }
 }
 
 /// The smallest power of two >= `n` (1 for 0).
@@ -77,6 +131,48 @@ pub fn next_power_of_two(n: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_round_and_ceil_match_std_bit_for_bit() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            1e300,
+            -1e300,
+            0.3,
+            -0.3,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            123_456.789,
+            -7.000_000_000_000_001,
+        ];
+        for _ in 0..200_000 {
+            // xorshift: values across magnitudes, signs and fractions
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mantissa = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let scale = 10f64.powi((x % 40) as i32 - 20);
+            let sign = if x & 1 == 0 { 1.0 } else { -1.0 };
+            values.push(sign * mantissa * scale);
+            values.push(sign * (mantissa * 1000.0).floor() / 2.0);
+        }
+        for v in values {
+            assert_eq!(round(v).to_bits(), v.round().to_bits(), "round({v:e})");
+            assert_eq!(ceil(v).to_bits(), v.ceil().to_bits(), "ceil({v:e})");
+        }
+    }
 
     #[test]
     fn ceil_count_ignores_float_noise_but_not_real_fractions() {

@@ -327,7 +327,7 @@ pub fn size_component(
             per_region.insert(Name::new(&region.name), items);
         }
         let steps = t.into_steps();
-        for line in lines {
+        for (position, line) in lines.into_iter().enumerate() {
             let closure = if inputs.traced {
                 closure(
                     &steps,
@@ -337,7 +337,12 @@ pub fn size_component(
             } else {
                 Vec::new()
             };
-            match totals.iter_mut().find(|(l, _)| l.item == line.item) {
+            // Regions list the same lines in the same order: look at the same position first.
+            let same = match totals.get(position) {
+                Some((l, _)) if l.item == line.item => Some(position),
+                _ => totals.iter().position(|(l, _)| l.item == line.item),
+            };
+            match same.map(|i| &mut totals[i]) {
                 Some((total, derivation)) => {
                     total.count = if total.per_unit {
                         total.count.max(line.count)

@@ -156,8 +156,14 @@ impl Batch {
             for sketch in phase.sketches_mut() {
                 if self.kept[m] {
                     let start = m * Batch::CAPACITY;
-                    for &v in &self.values[start..start + self.filled] {
-                        sketch.add(v);
+                    let run = &self.values[start..start + self.filled];
+                    // Many metrics do not move within a batch (small phases, pinned and fixed
+                    // lines): one bucket update for the whole run.
+                    match run.first() {
+                        Some(&first) if run.iter().all(|&v| v.to_bits() == first.to_bits()) => {
+                            sketch.add_n(first, run.len() as u32);
+                        }
+                        _ => run.iter().for_each(|&v| sketch.add(v)),
                     }
                 }
                 m += 1;
@@ -439,7 +445,7 @@ impl<'a> Model<'a> {
         let block = draws.div_ceil(4 * threads).max(1);
         let blocks = draws.div_ceil(block);
         let done = AtomicU64::new(0);
-        let blocks: Vec<Result<Vec<PhaseSketches>, String>> = (0..blocks)
+        (0..blocks)
             .into_par_iter()
             .map(|b| -> Result<Vec<PhaseSketches>, String> {
                 let mut sketches = empty();
@@ -465,16 +471,21 @@ impl<'a> Model<'a> {
                 progress(done.fetch_add(finished, Ordering::Relaxed) + finished);
                 Ok(sketches)
             })
-            .collect::<Vec<_>>();
-        // Merge in block order; the error reported is the first failing draw, whatever the
-        // thread that met it first.
-        let mut merged = empty();
-        for block in blocks {
-            for (x, y) in merged.iter_mut().zip(&block?) {
-                x.merge(y);
-            }
-        }
-        Ok(merged)
+            // `reduce` joins neighbouring ranges left to right, so the error kept is the first
+            // failing draw in draw order whatever the thread that met it; merges are exact,
+            // so the sketches cannot depend on how the blocks were split either.
+            .reduce(
+                || Ok(empty()),
+                |a, b| match (a, b) {
+                    (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+                    (Ok(mut a), Ok(b)) => {
+                        for (x, y) in a.iter_mut().zip(&b) {
+                            x.merge(y);
+                        }
+                        Ok(a)
+                    }
+                },
+            )
     }
 
     /// Every phase's total for one set of input values (the tornado's swings).
