@@ -586,24 +586,41 @@ fn specs(plan: &Plan) -> Vec<Spec> {
     ]
 }
 
-fn render_one(spec: &Spec) -> Result<Chart, Error> {
+/// A chart that draws itself on any plotters backend (SVG and PNG get the same calls).
+pub(crate) trait Drawing {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+impl Drawing for Spec {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw(root, self)
+    }
+}
+
+/// Draws a chart as SVG text and PNG bytes, [`WIDTH`] x [`HEIGHT`]; errors name the chart.
+pub(crate) fn svg_and_png(name: &str, chart: &impl Drawing) -> Result<(String, Vec<u8>), Error> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, spec).map_err(|e| draw_error(spec.name, e))?;
+        chart.draw_on(&root).map_err(|e| draw_error(name, e))?;
     }
     let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, spec).map_err(|e| draw_error(spec.name, e))?;
+        chart.draw_on(&root).map_err(|e| draw_error(name, e))?;
     }
     let mut png = Vec::new();
     {
         use image::ImageEncoder;
         image::codecs::png::PngEncoder::new(&mut png)
             .write_image(&pixels, WIDTH, HEIGHT, image::ColorType::Rgb8)
-            .map_err(|e| draw_error(spec.name, e))?;
+            .map_err(|e| draw_error(name, e))?;
     }
+    Ok((svg, png))
+}
+
+fn render_one(spec: &Spec) -> Result<Chart, Error> {
+    let (svg, png) = svg_and_png(spec.name, spec)?;
     Ok(Chart {
         name: spec.name,
         title: spec.title.clone(),

@@ -8,7 +8,8 @@ use plotters::style::FontStyle;
 
 use crate::error::Error;
 use crate::render::charts::{
-    Chart, FAMILY, HEIGHT, LEGEND_WIDTH, WIDTH, bound_decades, colour, draw_legend, ensure_font,
+    Chart, Drawing, FAMILY, LEGEND_WIDTH, WIDTH, bound_decades, colour, draw_legend, ensure_font,
+    svg_and_png,
 };
 use crate::render::format::{short, short_usd};
 use crate::timeline::Timeline;
@@ -131,26 +132,15 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Timeline) -> Resu
 }
 
 /// The timeline chart as SVG and PNG.
+impl Drawing for Timeline {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw(root, self)
+    }
+}
+
 pub fn render(t: &Timeline) -> Result<Chart, Error> {
     ensure_font()?;
-    let fail = |e: String| Error::Render(format!("chart timeline: {e}"));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, t).map_err(fail)?;
-    }
-    let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, t).map_err(fail)?;
-    }
-    let mut png = Vec::new();
-    {
-        use image::ImageEncoder;
-        image::codecs::png::PngEncoder::new(&mut png)
-            .write_image(&pixels, WIDTH, HEIGHT, image::ColorType::Rgb8)
-            .map_err(|e| Error::Render(format!("chart timeline: {e}")))?;
-    }
+    let (svg, png) = svg_and_png("timeline", t)?;
     Ok(Chart {
         name: "timeline",
         title: format!("{}: monthly cost and users over time", t.scenario),

@@ -19,7 +19,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::render::charts::{
-    Chart, FAMILY, HEIGHT, LEGEND_WIDTH, WIDTH, colour, draw_legend, ensure_font,
+    Chart, Drawing, FAMILY, HEIGHT, LEGEND_WIDTH, WIDTH, colour, draw_legend, ensure_font,
+    svg_and_png,
 };
 use crate::render::format::{short, short_usd, significant, thousands, usd};
 use crate::render::uncertainty::{TOP_SWINGS, detail};
@@ -561,6 +562,20 @@ fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
+/// One uncertainty chart with what it draws from.
+struct UncertaintyChart<'a> {
+    kind: Kind,
+    title: &'a str,
+    plan: &'a Plan,
+    u: &'a Uncertainty,
+}
+
+impl Drawing for UncertaintyChart<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw(root, self.kind, self.title, self.plan, self.u)
+    }
+}
+
 fn render_one(
     name: &'static str,
     kind: Kind,
@@ -569,24 +584,15 @@ fn render_one(
     plan: &Plan,
     u: &Uncertainty,
 ) -> Result<Chart, Error> {
-    let fail = |e: String| Error::Render(format!("chart {name}: {e}"));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, kind, &title, plan, u).map_err(fail)?;
-    }
-    let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, kind, &title, plan, u).map_err(fail)?;
-    }
-    let mut png = Vec::new();
-    {
-        use image::ImageEncoder;
-        image::codecs::png::PngEncoder::new(&mut png)
-            .write_image(&pixels, WIDTH, HEIGHT, image::ColorType::Rgb8)
-            .map_err(|e| fail(e.to_string()))?;
-    }
+    let (svg, png) = svg_and_png(
+        name,
+        &UncertaintyChart {
+            kind,
+            title: &title,
+            plan,
+            u,
+        },
+    )?;
     Ok(Chart {
         name,
         title,
