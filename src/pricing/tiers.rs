@@ -32,51 +32,43 @@ pub struct TierCharge {
     pub usd: f64,
 }
 
+/// The bands `quantity` falls in: each tier with the quantity inside it (positive only).
+/// A NaN quantity still reaches the bill (and the plan's non-finite
+/// check) instead of billing nothing.
+fn bands(tiers: &[Tier], quantity: f64) -> impl Iterator<Item = (&Tier, f64)> {
+    tiers
+        .iter()
+        .take_while(move |tier| quantity > tier.start || quantity.is_nan())
+        .map(move |tier| {
+            let upper = tier.end.map_or(quantity, |end| end.min(quantity));
+            (tier, upper - tier.start)
+        })
+        .filter(|(_, in_band)| *in_band > 0.0 || in_band.is_nan())
+}
+
 /// Bills `quantity` across `tiers` (sorted, contiguous from 0, last unbounded).
 ///
 /// Returns the total and the per-band charges that have a positive quantity.
 #[must_use]
 pub fn bill(tiers: &[Tier], quantity: f64) -> (f64, Vec<TierCharge>) {
-    let mut total = 0.0;
-    let mut charges = Vec::new();
-    for tier in tiers {
-        if quantity <= tier.start {
-            break;
-        }
-        let upper = tier.end.map_or(quantity, |end| end.min(quantity));
-        let in_band = upper - tier.start;
-        if in_band <= 0.0 {
-            continue;
-        }
-        let usd = in_band * tier.price_usd;
-        total += usd;
-        charges.push(TierCharge {
+    let charges: Vec<TierCharge> = bands(tiers, quantity)
+        .map(|(tier, in_band)| TierCharge {
             start: tier.start,
             end: tier.end,
             quantity: in_band,
             price_usd: tier.price_usd,
-            usd,
-        });
-    }
+            usd: in_band * tier.price_usd,
+        })
+        .collect();
+    // Summed band by band, in order: the same float additions as [`total`].
+    let total = charges.iter().fold(0.0, |sum, c| sum + c.usd);
     (total, charges)
 }
 
 /// The total of [`bill`] without the per-band breakdown (same arithmetic, no allocation).
 #[must_use]
 pub fn total(tiers: &[Tier], quantity: f64) -> f64 {
-    let mut total = 0.0;
-    for tier in tiers {
-        if quantity <= tier.start {
-            break;
-        }
-        let upper = tier.end.map_or(quantity, |end| end.min(quantity));
-        let in_band = upper - tier.start;
-        if in_band <= 0.0 {
-            continue;
-        }
-        total += in_band * tier.price_usd;
-    }
-    total
+    bands(tiers, quantity).fold(0.0, |sum, (tier, in_band)| sum + in_band * tier.price_usd)
 }
 
 /// Checks that tiers start at 0, are contiguous, and only the last is unbounded.
