@@ -12,7 +12,7 @@ use crate::demand::{self, Demand};
 use crate::error::InputError;
 use crate::input::{Component, Scenario, Workload};
 use crate::pricing::{PriceUnit, TierCharge};
-use crate::sizing::{self, ComponentSizing, PhaseInputs, SizedLine, SmallMap};
+use crate::sizing::{self, ComponentSizing, PhaseInputs, SizedComponents, SizedLine};
 use crate::trace::{Step, Trace};
 use crate::units::round_cents;
 
@@ -256,8 +256,8 @@ impl PlannedCounts {
 pub struct SizedPhase {
     pub demand: Demand,
     pub demand_trace: Trace,
-    /// Component name -> its sizing.
-    pub sized: SmallMap<ComponentSizing>,
+    /// Every component's sizing, by its position in the scenario.
+    pub sized: SizedComponents,
     pub selections: Vec<crate::selection::Selection>,
 }
 
@@ -283,19 +283,8 @@ pub fn size_phase(
         spec.hours_per_month,
         trace,
     );
-    let mut sized: SmallMap<ComponentSizing> = SmallMap::default();
+    let mut sized = SizedComponents::with_capacity(spec.components.len());
     let mut selections = Vec::new();
-    // Per-region counts that something reads: all of them in a traced plan, else only the
-    // database and app tiers a pooler sizes from.
-    let read_by_poolers: Vec<&str> = spec
-        .components
-        .iter()
-        .filter_map(|c| match &c.policy {
-            crate::input::Policy::PgBouncer(p) => Some([p.database.as_str(), p.app.as_str()]),
-            _ => None,
-        })
-        .flatten()
-        .collect();
     for index in sizing::sizing_order(&spec.components) {
         let component = &spec.components[index];
         let inputs = PhaseInputs {
@@ -304,7 +293,9 @@ pub fn size_phase(
             demand: &demand,
             sized: &sized,
             traced,
-            keep_regions: traced || read_by_poolers.contains(&component.name.as_str()),
+            // Per-region counts that something reads: all of them in a traced plan, else
+            // only the database and app tiers a pooler sizes from.
+            keep_regions: traced || read_by_pooler(&spec.components, &component.name),
         };
         let mut sizing = match crate::selection::wants_auto(component, phase) {
             Some(auto) => {
@@ -326,13 +317,21 @@ pub fn size_phase(
                 sizing.apply_pin(&item, count);
             }
         }
-        sized.insert(sizing::Name::new(&component.name), sizing);
+        sized.insert(index, &component.name, sizing);
     }
     Ok(SizedPhase {
         demand,
         demand_trace,
         sized,
         selections,
+    })
+}
+
+/// True when a pooler sizes itself from `name`'s per-region counts.
+fn read_by_pooler(components: &[Component], name: &str) -> bool {
+    components.iter().any(|c| match &c.policy {
+        crate::input::Policy::PgBouncer(p) => p.database == name || p.app == name,
+        _ => false,
     })
 }
 
@@ -365,21 +364,14 @@ pub fn build_phase_planned(
     let mut lines = Vec::new();
     let mut components = Vec::new();
     for (index, component) in spec.components.iter().enumerate() {
-        let sizing = sized
-            .get(&component.name)
-            .expect("every component is sized");
+        let sizing = sized.at(index).expect("every component is sized");
         check_pins(scenario, index, component, sizing)?;
         let mut component_usd = 0.0;
-        for sized_line in &sizing.lines {
+        for (position, sized_line) in sizing.lines.iter().enumerate() {
             let regions: BTreeMap<String, u64> = sizing
                 .per_region
                 .iter()
-                .map(|(r, items)| {
-                    (
-                        r.to_string(),
-                        items.get(&sized_line.item).copied().unwrap_or(0),
-                    )
-                })
+                .map(|(r, counts)| (r.to_string(), counts[position]))
                 .collect();
             let mut line = price_line(
                 scenario, index, component, phase, sized_line, warnings, planned,
@@ -530,7 +522,7 @@ fn unbilled_line(
         monthly_usd: 0.0,
         pinned,
         derived_count: sized.count,
-        instance: sized.instance.as_ref().map(ToString::to_string),
+        instance: sized.instance().map(ToString::to_string),
         billed: false,
         price_given_by: why.0.to_string(),
         price_source: why.1,
@@ -762,7 +754,7 @@ fn price_line(
         monthly_usd: round_cents(net),
         pinned: pinned.is_some(),
         derived_count: sized.count,
-        instance: sized.instance.as_ref().map(ToString::to_string),
+        instance: sized.instance().map(ToString::to_string),
         billed: true,
         price_given_by: bill.origin.given_by.to_string(),
         price_source: bill.origin.source,

@@ -200,25 +200,20 @@ pub fn select(
                 continue;
             }
         };
-        let instance_lines: Vec<&sizing::SizedLine> = sizing
-            .lines
-            .iter()
-            .filter(|l| {
+        // Positions of the lines that run on the candidate shape.
+        let instance_lines: Vec<usize> = (0..sizing.lines.len())
+            .filter(|&i| {
+                let l = &sizing.lines[i];
                 matches!(l.measure, Measure::Instances { .. })
-                    && l.instance.as_deref() == Some(&shape.instance)
+                    && l.instance() == Some(shape.instance.as_str())
             })
             .collect();
-        let nodes: u64 = instance_lines.iter().map(|l| l.count).sum();
+        let nodes: u64 = instance_lines.iter().map(|&i| sizing.lines[i].count).sum();
         if let Some(max) = auto.max_nodes {
             let worst = sizing
                 .per_region
                 .values()
-                .map(|items| {
-                    instance_lines
-                        .iter()
-                        .map(|l| items.get(&l.item).copied().unwrap_or(0))
-                        .sum::<u64>()
-                })
+                .map(|counts| instance_lines.iter().map(|&i| counts[i]).sum::<u64>())
                 .max()
                 .unwrap_or(0);
             if worst > max {

@@ -137,14 +137,12 @@ pub fn size(
         RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
     ];
     if let Some(item) = &p.control_plane {
-        let mut line = RegionLine::billed(
+        lines.push(RegionLine::billed_without_instance(
             "control-plane",
             1,
             Measure::Instances { memory_gib: None },
             PriceKey::new("eks", item, ctx.pricing_region),
-        );
-        line.instance = None;
-        lines.push(line);
+        ));
     }
     Ok(lines)
 }
@@ -185,7 +183,7 @@ mod tests {
             avg_rps: 2_500.0,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         })
         .unwrap();

@@ -94,7 +94,7 @@ mod tests {
             cdn_requests_per_month: 3.041_666_666_666_667e8,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         });
         assert_eq!(count(&lines, "edge-egress"), 30_417);

@@ -52,7 +52,7 @@ mod tests {
             ..Demand::default()
         };
         // the test context has 3 regions: 1e12 B x 2 destinations / 1e9 = 2,000 GB
-        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         });
         assert_eq!(count(&lines, "transfer"), 2_000);

@@ -11,14 +11,12 @@ pub fn size(p: &FixedPolicy, ctx: &RegionContext<'_>) -> Vec<RegionLine> {
         .map(|line| {
             let service = line.service.as_deref().unwrap_or("fixed");
             let item = line.price_item.as_deref().unwrap_or(&line.item);
-            let mut out = RegionLine::billed(
+            RegionLine::billed_without_instance(
                 &line.item,
                 line.count,
                 Measure::Stated,
                 PriceKey::new(service, item, ctx.pricing_region),
-            );
-            out.instance = None;
-            out
+            )
         })
         .collect()
 }

@@ -191,7 +191,7 @@ mod tests {
             event_retained_bytes: 1e13,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         })
         .unwrap();

@@ -86,8 +86,9 @@ pub struct RegionLine {
     pub count: u64,
     /// What the count counts.
     pub measure: Measure,
-    /// The instance type, for instance lines.
-    pub instance: Option<Name>,
+    /// True when the price key's item is the line's instance type (instance lines; not a
+    /// control plane or a stated fixed line, whose price item is no instance).
+    pub names_instance: bool,
     /// The table price that bills it (`None` = not billed).
     pub price: Option<PriceKey>,
     /// Name of the traced step whose result is the count; its inputs' steps form the line's
@@ -113,21 +114,32 @@ impl RegionLine {
         self
     }
 
-    /// A billed line.
+    /// A billed line; for instances, the price key's item is the instance type.
     #[must_use]
     pub fn billed(item: &str, count: u64, measure: Measure, price: PriceKey) -> RegionLine {
-        let instance = match measure {
-            Measure::Instances { .. } => Some(price.item.clone()),
-            _ => None,
-        };
         RegionLine {
             item: Name::new(item),
             count,
             measure,
-            instance,
+            names_instance: matches!(measure, Measure::Instances { .. }),
             price: Some(price),
             step: None,
             per_unit: false,
+        }
+    }
+
+    /// A billed line whose price item is not an instance type (a managed control plane, a
+    /// stated fixed line).
+    #[must_use]
+    pub fn billed_without_instance(
+        item: &str,
+        count: u64,
+        measure: Measure,
+        price: PriceKey,
+    ) -> RegionLine {
+        RegionLine {
+            names_instance: false,
+            ..RegionLine::billed(item, count, measure, price)
         }
     }
 
@@ -138,7 +150,7 @@ impl RegionLine {
             item: Name::new(item),
             count,
             measure: Measure::Info(unit),
-            instance: None,
+            names_instance: false,
             price: None,
             step: None,
             per_unit: false,
@@ -152,11 +164,23 @@ pub struct SizedLine {
     pub item: Name,
     pub count: u64,
     pub measure: Measure,
-    pub instance: Option<Name>,
+    /// True when the price key's item is the instance type.
+    pub names_instance: bool,
     pub price: Option<PriceKey>,
     /// Combined over regions by maximum (a per-unit setting).
     pub per_unit: bool,
     pub derivation: Vec<Step>,
+}
+
+impl SizedLine {
+    /// The instance type of an instance line.
+    #[must_use]
+    pub fn instance(&self) -> Option<&str> {
+        match &self.price {
+            Some(key) if self.names_instance => Some(&key.item),
+            _ => None,
+        }
+    }
 }
 
 /// A component sized for one phase.
@@ -164,22 +188,70 @@ pub struct SizedLine {
 pub struct ComponentSizing {
     /// The lines, in the rule's order.
     pub lines: Vec<SizedLine>,
-    /// Counts per region name, per item (for components sized after this one).
-    pub per_region: SmallMap<SmallMap<u64>>,
+    /// Per region name, each line's count in that region, by line position (for components
+    /// sized after this one). Only kept where something reads it (see
+    /// [`PhaseInputs::keep_regions`]).
+    pub per_region: SmallMap<Vec<u64>>,
 }
 
 impl ComponentSizing {
+    /// Position of `item` among the lines.
+    #[must_use]
+    pub fn line_position(&self, item: &str) -> Option<usize> {
+        self.lines.iter().position(|l| l.item == item)
+    }
+
     /// The count of `item` in `region`, or over all regions when the region is not there.
     #[must_use]
     pub fn count_in(&self, region: &str, item: &str) -> u64 {
+        let Some(i) = self.line_position(item) else {
+            return 0;
+        };
+        let at = |counts: &Vec<u64>| counts.get(i).copied().unwrap_or(0);
         match self.per_region.get(region) {
-            Some(items) => items.get(item).copied().unwrap_or(0),
-            None => self
-                .per_region
-                .values()
-                .map(|items| items.get(item).copied().unwrap_or(0))
-                .sum(),
+            Some(counts) => at(counts),
+            None => self.per_region.values().map(at).sum(),
         }
+    }
+}
+
+/// Components sized so far in a phase, by their position in the scenario.
+#[derive(Debug, Clone, Default)]
+pub struct SizedComponents {
+    slots: Vec<Option<(Name, ComponentSizing)>>,
+}
+
+impl SizedComponents {
+    /// Room for `components` components.
+    #[must_use]
+    pub fn with_capacity(components: usize) -> SizedComponents {
+        SizedComponents {
+            slots: Vec::with_capacity(components),
+        }
+    }
+
+    /// Records the sizing of the component at `index`, named `name`.
+    pub fn insert(&mut self, index: usize, name: &str, sizing: ComponentSizing) {
+        if self.slots.len() <= index {
+            self.slots.resize_with(index + 1, || None);
+        }
+        self.slots[index] = Some((Name::new(name), sizing));
+    }
+
+    /// The sizing of the component at `index`.
+    #[must_use]
+    pub fn at(&self, index: usize) -> Option<&ComponentSizing> {
+        self.slots.get(index)?.as_ref().map(|(_, s)| s)
+    }
+
+    /// The sizing of the component named `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&ComponentSizing> {
+        self.slots
+            .iter()
+            .flatten()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
     }
 }
 
@@ -200,7 +272,7 @@ pub struct RegionContext<'a> {
     /// Instance shapes.
     pub catalog: &'a Catalog,
     /// Components sized before this one.
-    pub sized: &'a SmallMap<ComponentSizing>,
+    pub sized: &'a SizedComponents,
 }
 
 /// A sizing failure: a message about a component's policy, for the input error.
@@ -217,11 +289,10 @@ pub fn instance_for<'a>(
 }
 
 /// Components in the order they must be sized: those that read other components last.
-#[must_use]
-pub fn sizing_order(components: &[Component]) -> Vec<usize> {
-    let (dependent, independent): (Vec<usize>, Vec<usize>) =
-        (0..components.len()).partition(|&i| matches!(components[i].policy, Policy::PgBouncer(_)));
-    independent.into_iter().chain(dependent).collect()
+pub fn sizing_order(components: &[Component]) -> impl Iterator<Item = usize> + '_ {
+    let reads_others = |i: &usize| matches!(components[*i].policy, Policy::PgBouncer(_));
+    let independent = (0..components.len()).filter(move |i| !reads_others(i));
+    independent.chain((0..components.len()).filter(reads_others))
 }
 
 fn placement(policy: &Policy) -> Placement {
@@ -260,7 +331,7 @@ pub struct PhaseInputs<'a> {
     pub scenario: &'a Scenario,
     pub phase: &'a str,
     pub demand: &'a Demand,
-    pub sized: &'a SmallMap<ComponentSizing>,
+    pub sized: &'a SizedComponents,
     /// Record derivations (false for Monte Carlo draws, which need only the numbers).
     pub traced: bool,
     /// Keep per-region counts (the plan shows them; poolers read their database's and app's).
@@ -285,9 +356,9 @@ pub fn size_component(
         Placement::Global => &*GLOBAL,
     };
     let multi = regions.len() > 1;
-    let mut per_region: SmallMap<SmallMap<u64>> = SmallMap::default();
-    // Lines added up over regions, in first-seen order, with each region's closure of steps.
-    let mut totals: Vec<(RegionLine, Vec<Step>)> = Vec::new();
+    let mut per_region: SmallMap<Vec<u64>> = SmallMap::default();
+    // Lines added up over regions, in first-seen order, each with its regions' derivations.
+    let mut totals: Vec<SizedLine> = Vec::new();
     for region in regions {
         let ctx = RegionContext {
             region: &region.name,
@@ -319,16 +390,11 @@ pub fn size_component(
             );
         }
         let lines = size_region(component, &ctx, &mut t)?;
-        if inputs.keep_regions {
-            let mut items = SmallMap::default();
-            for l in &lines {
-                items.insert(l.item.clone(), l.count);
-            }
-            per_region.insert(Name::new(&region.name), items);
-        }
         let steps = t.into_steps();
+        // This region's count of each total line, by the total's position.
+        let mut counts: Vec<u64> = Vec::new();
         for (position, line) in lines.into_iter().enumerate() {
-            let closure = if inputs.traced {
+            let derivation = if inputs.traced {
                 closure(
                     &steps,
                     line.step.as_deref(),
@@ -339,65 +405,81 @@ pub fn size_component(
             };
             // Regions list the same lines in the same order: look at the same position first.
             let same = match totals.get(position) {
-                Some((l, _)) if l.item == line.item => Some(position),
-                _ => totals.iter().position(|(l, _)| l.item == line.item),
+                Some(l) if l.item == line.item => Some(position),
+                _ => totals.iter().position(|l| l.item == line.item),
             };
-            match same.map(|i| &mut totals[i]) {
-                Some((total, derivation)) => {
+            let count = line.count;
+            let at = match same {
+                Some(i) => {
+                    let total = &mut totals[i];
                     total.count = if total.per_unit {
-                        total.count.max(line.count)
+                        total.count.max(count)
                     } else {
-                        total.count.saturating_add(line.count)
+                        total.count.saturating_add(count)
                     };
-                    derivation.extend(closure);
+                    total.derivation.extend(derivation);
+                    i
                 }
-                None => totals.push((line, closure)),
+                None => {
+                    totals.push(SizedLine {
+                        item: line.item,
+                        count,
+                        measure: line.measure,
+                        names_instance: line.names_instance,
+                        price: line.price,
+                        per_unit: line.per_unit,
+                        derivation,
+                    });
+                    totals.len() - 1
+                }
+            };
+            if inputs.keep_regions {
+                if counts.len() <= at {
+                    counts.resize(at + 1, 0);
+                }
+                // A line listed twice in one region keeps its last count, as a map would.
+                counts[at] = count;
             }
         }
+        if inputs.keep_regions {
+            per_region.insert(Name::new(&region.name), counts);
+        }
     }
-    let lines = totals
-        .into_iter()
-        .map(|(line, mut derivation)| {
-            if multi && inputs.traced {
-                let counts: Vec<f64> = per_region
-                    .values()
-                    .map(|items| items.get(&line.item).copied().unwrap_or(0) as f64)
-                    .collect();
-                let names: Vec<String> = per_region
-                    .keys()
-                    .map(|r| format!("{}[{r}]", line.item))
-                    .collect();
-                let inputs: Vec<(&str, f64, &str)> = names
-                    .iter()
-                    .zip(&counts)
-                    .map(|(n, c)| (n.as_str(), *c, line.measure.count_unit()))
-                    .collect();
-                let mut t = Trace::new();
-                t.step(
-                    &line.item,
-                    if line.per_unit {
-                        "max over regions"
-                    } else {
-                        "sum over regions"
-                    },
-                    &inputs,
-                    line.count as f64,
-                    line.measure.count_unit(),
-                );
-                derivation.extend(t.into_steps());
-            }
-            SizedLine {
-                item: line.item,
-                count: line.count,
-                measure: line.measure,
-                instance: line.instance,
-                price: line.price,
-                per_unit: line.per_unit,
-                derivation,
-            }
-        })
-        .collect();
-    Ok(ComponentSizing { lines, per_region })
+    // Every region has a count for every line (0 where it did not list the line).
+    for counts in per_region.values_mut() {
+        counts.resize(totals.len(), 0);
+    }
+    if multi && inputs.traced {
+        for (i, line) in totals.iter_mut().enumerate() {
+            let counts: Vec<f64> = per_region.values().map(|c| c[i] as f64).collect();
+            let names: Vec<String> = per_region
+                .keys()
+                .map(|r| format!("{}[{r}]", line.item))
+                .collect();
+            let inputs: Vec<(&str, f64, &str)> = names
+                .iter()
+                .zip(&counts)
+                .map(|(n, c)| (n.as_str(), *c, line.measure.count_unit()))
+                .collect();
+            let mut t = Trace::new();
+            t.step(
+                &line.item,
+                if line.per_unit {
+                    "max over regions"
+                } else {
+                    "sum over regions"
+                },
+                &inputs,
+                line.count as f64,
+                line.measure.count_unit(),
+            );
+            line.derivation.extend(t.into_steps());
+        }
+    }
+    Ok(ComponentSizing {
+        lines: totals,
+        per_region,
+    })
 }
 
 impl ComponentSizing {
@@ -405,30 +487,22 @@ impl ComponentSizing {
     /// the derived counts (evenly when nothing was derived), so that components sized later
     /// see what is provisioned. Per-unit settings are set in every region.
     pub fn apply_pin(&mut self, item: &str, pinned: u64) {
-        let per_unit = self.lines.iter().any(|l| l.item == item && l.per_unit);
-        let regions: Vec<Name> = self.per_region.keys().cloned().collect();
-        if per_unit {
-            for r in &regions {
-                self.per_region
-                    .get_mut(r)
-                    .map(|items| items.insert(Name::new(item), pinned));
+        let Some(i) = self.line_position(item) else {
+            return;
+        };
+        if self.lines[i].per_unit {
+            for counts in self.per_region.values_mut() {
+                counts[i] = pinned;
             }
             return;
         }
-        let weights: Vec<u64> = regions
-            .iter()
-            .map(|r| {
-                self.per_region
-                    .get(r)
-                    .and_then(|items| items.get(item))
-                    .copied()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for (r, share) in regions.iter().zip(distribute(pinned, &weights)) {
-            self.per_region
-                .get_mut(r)
-                .map(|items| items.insert(Name::new(item), share));
+        let weights: Vec<u64> = self.per_region.values().map(|counts| counts[i]).collect();
+        for (counts, share) in self
+            .per_region
+            .values_mut()
+            .zip(distribute(pinned, &weights))
+        {
+            counts[i] = share;
         }
     }
 }
@@ -540,7 +614,7 @@ pub(crate) mod test_support {
     /// Runs `f` with a one-region context over `demand`, the shipped catalog, and `sized`.
     pub fn with_ctx<R>(
         demand: Demand,
-        sized: &SmallMap<ComponentSizing>,
+        sized: &SizedComponents,
         f: impl FnOnce(&RegionContext<'_>) -> R,
     ) -> R {
         let catalog = Catalog::load(std::path::Path::new(concat!(
@@ -574,6 +648,65 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A two-line component in two regions: a summed count and a per-unit setting.
+    fn two_regions() -> ComponentSizing {
+        let line = |item: &str, count: u64, per_unit: bool| SizedLine {
+            item: item.into(),
+            count,
+            measure: Measure::Info("units"),
+            names_instance: false,
+            price: None,
+            per_unit,
+            derivation: Vec::new(),
+        };
+        let mut sizing = ComponentSizing {
+            lines: vec![line("nodes", 4, false), line("pool", 12, true)],
+            per_region: SmallMap::default(),
+        };
+        sizing.per_region.insert("eu".into(), vec![3, 10]);
+        sizing.per_region.insert("us".into(), vec![1, 12]);
+        sizing
+    }
+
+    #[test]
+    fn pins_spread_over_regions_by_derived_counts() {
+        let mut sizing = two_regions();
+        // 8 nodes over weights 3:1 -> 8 x 3/4 = 6 and 8 x 1/4 = 2.
+        sizing.apply_pin("nodes", 8);
+        // A per-unit setting is the pinned value in every region.
+        sizing.apply_pin("pool", 20);
+        assert_eq!(sizing.count_in("eu", "nodes"), 6);
+        assert_eq!(sizing.count_in("us", "nodes"), 2);
+        assert_eq!(sizing.count_in("us", "pool"), 20);
+        // A region not there: the sum over regions (6 + 2); an item not there: 0.
+        assert_eq!(sizing.count_in("ap", "nodes"), 8);
+        assert_eq!(sizing.count_in("eu", "storage"), 0);
+        // Pinning an item the component does not have changes nothing.
+        sizing.apply_pin("storage", 5);
+        assert_eq!(sizing.per_region.get("eu"), Some(&vec![6, 20]));
+    }
+
+    #[test]
+    fn instance_is_the_price_item_of_instance_lines_only() {
+        let key = PriceKey::new("ec2", "m6i.large", "us-east-1");
+        let node = RegionLine::billed(
+            "node",
+            3,
+            Measure::Instances { memory_gib: None },
+            key.clone(),
+        );
+        let plane = RegionLine::billed_without_instance(
+            "control-plane",
+            1,
+            Measure::Instances { memory_gib: None },
+            key.clone(),
+        );
+        let storage = RegionLine::billed("storage", 3, Measure::Gb, key);
+        assert!(node.names_instance);
+        assert!(!plane.names_instance);
+        assert!(!storage.names_instance);
+    }
 
     #[test]
     fn distribute_sums_exactly() {

@@ -53,7 +53,7 @@ mod tests {
             object_storage_bytes: 1e15,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
             size(&p, ctx, &mut Trace::new())
         });
         // 1e15 B x 0.2 x 2 copies / 1e9 = 400,000 GB; x 0.8 x 2 = 1,600,000 GB

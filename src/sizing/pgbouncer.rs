@@ -171,17 +171,26 @@ mod tests {
     use crate::demand::Demand;
     use crate::input::Placement;
     use crate::sizing::test_support::{count, with_ctx};
-    use crate::sizing::{ComponentSizing, SmallMap};
+    use crate::sizing::{ComponentSizing, SizedComponents, SizedLine};
 
-    fn sized(items: &[(&str, &str, u64)]) -> SmallMap<ComponentSizing> {
-        let mut map: SmallMap<ComponentSizing> = SmallMap::default();
-        for (component, item, n) in items {
-            map.entry_or_default(component)
-                .per_region
-                .entry_or_default("r1")
-                .insert((*item).into(), *n);
+    /// Components sized in region `r1` only: (component, item, count), one line each.
+    fn sized(items: &[(&str, &str, u64)]) -> SizedComponents {
+        let mut components = SizedComponents::default();
+        for (index, (component, item, n)) in items.iter().enumerate() {
+            let mut sizing = ComponentSizing::default();
+            sizing.lines.push(SizedLine {
+                item: (*item).into(),
+                count: *n,
+                measure: crate::sizing::Measure::Info("units"),
+                names_instance: false,
+                price: None,
+                per_unit: false,
+                derivation: Vec::new(),
+            });
+            sizing.per_region.insert("r1".into(), vec![*n]);
+            components.insert(index, component, sizing);
         }
-        map
+        components
     }
 
     #[test]

@@ -183,12 +183,14 @@ pub fn size(
         "GB",
     );
 
+    // Every node line bills the same instance price: build its key once.
+    let node_price = PriceKey::new(&p.service, instance, ctx.pricing_region);
     let node = |item: &str, count: u64| {
         RegionLine::billed(
             item,
             count,
             Measure::Instances { memory_gib: None },
-            PriceKey::new(&p.service, instance, ctx.pricing_region),
+            node_price.clone(),
         )
     };
     let last_shards = "shards";
@@ -269,7 +271,7 @@ mod tests {
             db_read_qps: 40_000.0,
             ..Demand::default()
         };
-        let lines = with_ctx(demand, &crate::sizing::SmallMap::default(), |ctx| {
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
             size(&policy(), ctx, &mut Trace::new())
         })
         .unwrap();
@@ -295,7 +297,7 @@ mod tests {
         p.round_shards_to_power_of_two = false;
         let lines = with_ctx(
             Demand::default(),
-            &crate::sizing::SmallMap::default(),
+            &crate::sizing::SizedComponents::default(),
             |ctx| size(&p, ctx, &mut Trace::new()),
         )
         .unwrap();

@@ -230,9 +230,11 @@ mod tests {
 
     #[test]
     fn masters_by_memory_with_catalog_usable_memory() {
-        let lines = with_ctx(demand(), &crate::sizing::SmallMap::default(), |ctx| {
-            size(&policy(RedisMode::Cluster), ctx, &mut Trace::new())
-        })
+        let lines = with_ctx(
+            demand(),
+            &crate::sizing::SizedComponents::default(),
+            |ctx| size(&policy(RedisMode::Cluster), ctx, &mut Trace::new()),
+        )
         .unwrap();
         // memory = (1e11 + 5e10) x 1.3 = 1.95e11 B
         // usable per cache.r6g.xlarge = 26.32 GiB x 2^30 x 0.75 = 21,195,663,605.76 B
@@ -249,7 +251,7 @@ mod tests {
     fn cluster_mode_keeps_three_masters_per_cluster() {
         let lines = with_ctx(
             Demand::default(),
-            &crate::sizing::SmallMap::default(),
+            &crate::sizing::SizedComponents::default(),
             |ctx| size(&policy(RedisMode::Cluster), ctx, &mut Trace::new()),
         )
         .unwrap();
@@ -262,7 +264,7 @@ mod tests {
         p.sentinel_failures_tolerated = 2;
         let lines = with_ctx(
             Demand::default(),
-            &crate::sizing::SmallMap::default(),
+            &crate::sizing::SizedComponents::default(),
             |ctx| size(&p, ctx, &mut Trace::new()),
         )
         .unwrap();
@@ -275,9 +277,11 @@ mod tests {
     fn unknown_instance_without_memory_is_an_error() {
         let mut p = policy(RedisMode::Cluster);
         p.instance = "cache.r6g.xlarg".into();
-        let e = with_ctx(demand(), &crate::sizing::SmallMap::default(), |ctx| {
-            size(&p, ctx, &mut Trace::new())
-        })
+        let e = with_ctx(
+            demand(),
+            &crate::sizing::SizedComponents::default(),
+            |ctx| size(&p, ctx, &mut Trace::new()),
+        )
         .unwrap_err();
         assert!(e.contains("cache.r6g.xlarge"), "{e}");
     }

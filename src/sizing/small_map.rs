@@ -72,6 +72,11 @@ impl<V> SmallMap<V> {
         self.entries.iter().map(|(_, v)| v)
     }
 
+    /// Values in key order, to change.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
     /// (key, value) in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&Name, &V)> {
         self.entries.iter().map(|(k, v)| (k, v))

@@ -163,7 +163,7 @@ impl Batch {
                         Some(&first) if run.iter().all(|&v| v.to_bits() == first.to_bits()) => {
                             sketch.add_n(first, run.len() as u32);
                         }
-                        _ => run.iter().for_each(|&v| sketch.add(v)),
+                        _ => sketch.add_all(run),
                     }
                 }
                 m += 1;
@@ -295,12 +295,7 @@ impl<'a> Model<'a> {
                 .map_err(|e| e.to_string())?;
             let mut slots = Vec::new();
             for (ci, component) in copy.spec.components.iter().enumerate() {
-                for line in &sized
-                    .sized
-                    .get(&component.name)
-                    .expect("every component is sized")
-                    .lines
-                {
+                for line in &sized.sized.at(ci).expect("every component is sized").lines {
                     slots.push(Slot {
                         component: ci,
                         item: line.item.to_string(),
@@ -380,12 +375,7 @@ impl<'a> Model<'a> {
         let mut k = 0;
         let mut total = 0.0;
         for (ci, component) in scratch.spec.components.iter().enumerate() {
-            for line in &sized
-                .sized
-                .get(&component.name)
-                .expect("every component is sized")
-                .lines
-            {
+            for line in &sized.sized.at(ci).expect("every component is sized").lines {
                 let slot = layout
                     .slots
                     .get(k)

@@ -316,6 +316,50 @@ impl QuantileSketch {
         self.sum.add_n(v, times);
     }
 
+    /// Records every value of `values`, as [`QuantileSketch::add`] on each in turn would,
+    /// but grows the buckets once per chunk to cover the chunk's range: growing below the
+    /// lowest bucket copies them all, and a run of draws sets a new minimum several times.
+    /// The buckets end up the same (they always span exactly the lowest to the highest index
+    /// seen).
+    pub fn add_all(&mut self, values: &[f64]) {
+        const CHUNK: usize = 128;
+        let mut indices = [0_i64; CHUNK];
+        for chunk in values.chunks(CHUNK) {
+            let mut low = i64::MAX;
+            let mut high = i64::MIN;
+            for (slot, &v) in indices.iter_mut().zip(chunk) {
+                let v = if v.is_finite() && v > 0.0 { v } else { 0.0 };
+                // Zeros of value sketches are counted apart from the buckets (index unused).
+                let index = if v == 0.0 && !self.exact_integers {
+                    i64::MIN
+                } else {
+                    index_of(v, self.exact_integers, self.ln_gamma, self.log_offset)
+                };
+                if index != i64::MIN {
+                    low = low.min(index);
+                    high = high.max(index);
+                }
+                *slot = index;
+                self.n += 1;
+                self.min = self.min.min(v);
+                self.max = self.max.max(v);
+                self.sum.add(v);
+            }
+            if low <= high {
+                // The two ends first, so that the rest never reallocates.
+                self.bump(low, 0);
+                self.bump(high, 0);
+            }
+            for &index in &indices[..chunk.len()] {
+                if index == i64::MIN {
+                    self.zeros += 1;
+                } else {
+                    self.bump(index, 1);
+                }
+            }
+        }
+    }
+
     fn bump(&mut self, index: i64, by: u32) {
         if self.counts.is_empty() {
             self.offset = index;
@@ -506,6 +550,36 @@ impl QuantileSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adding_a_run_at_once_equals_adding_each_value() {
+        // New minima and maxima inside a chunk and across the 128-value chunks, zeros,
+        // negatives and non-finite values (clamped to 0), exact counts and log buckets.
+        let mut values: Vec<f64> = (0..300)
+            .map(|i| f64::from((i * 7919) % 1000) * 3.5 + 0.25)
+            .collect();
+        values.extend([
+            0.0,
+            -4.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-3,
+            5e9,
+            2048.0,
+            2049.0,
+        ]);
+        for empty in [
+            QuantileSketch::for_counts(),
+            QuantileSketch::for_cents(),
+            QuantileSketch::for_values(),
+        ] {
+            let mut one_by_one = empty.clone();
+            values.iter().for_each(|&v| one_by_one.add(v));
+            let mut at_once = empty;
+            at_once.add_all(&values);
+            assert_eq!(format!("{at_once:?}"), format!("{one_by_one:?}"));
+        }
+    }
 
     #[test]
     fn integers_are_exact_and_percentiles_use_nearest_rank() {
