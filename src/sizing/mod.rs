@@ -188,8 +188,9 @@ impl SizedLine {
 pub struct ComponentSizing {
     /// The lines, in the rule's order.
     pub lines: Vec<SizedLine>,
-    /// Per region name, each line's count in that region, by line position (for components
-    /// sized after this one). Only kept where something reads it (see
+    /// Per region name, each line's count in that region, by line position: every vector has
+    /// one count per line (0 where the region has none). For components sized after this one
+    /// and the plan's per-region counts; only kept where something reads it (see
     /// [`PhaseInputs::keep_regions`]).
     pub per_region: SmallMap<Vec<u64>>,
 }
