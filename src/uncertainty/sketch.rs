@@ -30,6 +30,11 @@ fn index_of(v: f64, exact: bool, ln_gamma: f64, log_offset: i64) -> i64 {
     crate::units::ceil(v.ln() / ln_gamma) as i64 + log_offset
 }
 
+/// A metric value as the sketch records it: negative and non-finite values count as 0.
+fn clamped(v: f64) -> f64 {
+    if v.is_finite() && v > 0.0 { v } else { 0.0 }
+}
+
 /// The representative value of a bucket, and whether it is exact.
 fn value_of(index: i64, exact: bool, ln_gamma: f64, log_offset: i64) -> f64 {
     if exact && index <= EXACT_INTEGERS as i64 {
@@ -284,7 +289,7 @@ impl QuantileSketch {
     /// Records one value. Negative and non-finite values are clamped to 0 (metrics are counts
     /// and costs; the plan rejects non-finite costs before they get here).
     pub fn add(&mut self, v: f64) {
-        let v = if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        let v = clamped(v);
         if v == 0.0 && !self.exact_integers {
             self.zeros += 1;
         } else {
@@ -303,7 +308,7 @@ impl QuantileSketch {
         if times == 0 {
             return;
         }
-        let v = if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        let v = clamped(v);
         if v == 0.0 && !self.exact_integers {
             self.zeros += u64::from(times);
         } else {
@@ -328,7 +333,7 @@ impl QuantileSketch {
             let mut low = i64::MAX;
             let mut high = i64::MIN;
             for (slot, &v) in indices.iter_mut().zip(chunk) {
-                let v = if v.is_finite() && v > 0.0 { v } else { 0.0 };
+                let v = clamped(v);
                 // Zeros of value sketches are counted apart from the buckets (index unused).
                 let index = if v == 0.0 && !self.exact_integers {
                     i64::MIN
