@@ -1,7 +1,7 @@
-//! A map for a handful of short keys (regions, line items): a sorted vector.
+//! A map for a handful of short keys (a component's regions): a sorted vector.
 //!
-//! Components have a few lines in a few regions; a sorted `Vec` iterates in the same order a
-//! `BTreeMap` would, and building one costs no tree nodes, which matters when Monte Carlo
+//! Components run in a few regions; a sorted `Vec` iterates in the same order a `BTreeMap`
+//! would, and building one costs no tree nodes, which matters when Monte Carlo
 //! draws size every component thousands of times.
 
 use crate::sizing::Name;
@@ -31,11 +31,6 @@ impl<V> SmallMap<V> {
         self.position(key).ok().map(|i| &self.entries[i].1)
     }
 
-    /// The value of `key`, to change.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.position(key).ok().map(|i| &mut self.entries[i].1)
-    }
-
     /// Sets `key` to `value`; returns the old value.
     pub fn insert(&mut self, key: Name, value: V) -> Option<V> {
         match self.position(&key) {
@@ -45,21 +40,6 @@ impl<V> SmallMap<V> {
                 None
             }
         }
-    }
-
-    /// The value of `key`, inserted as the default first when missing.
-    pub fn entry_or_default(&mut self, key: &str) -> &mut V
-    where
-        V: Default,
-    {
-        let i = match self.position(key) {
-            Ok(i) => i,
-            Err(i) => {
-                self.entries.insert(i, (Name::new(key), V::default()));
-                i
-            }
-        };
-        &mut self.entries[i].1
     }
 
     /// Keys in order.
@@ -112,8 +92,9 @@ mod tests {
         );
         assert_eq!(m.get("eu"), Some(&5));
         assert_eq!(m.get("xx"), None);
-        *m.entry_or_default("zz") += 7;
-        assert_eq!(m.values().copied().collect::<Vec<_>>(), [1, 5, 3, 7]);
+        assert_eq!(m.insert("zz".into(), 7), None);
+        m.values_mut().for_each(|v| *v *= 10);
+        assert_eq!(m.values().copied().collect::<Vec<_>>(), [10, 50, 30, 70]);
         assert_eq!(m.len(), 4);
     }
 }
