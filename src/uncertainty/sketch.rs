@@ -290,11 +290,9 @@ impl QuantileSketch {
     /// and costs; the plan rejects non-finite costs before they get here).
     pub fn add(&mut self, v: f64) {
         let v = clamped(v);
-        if v == 0.0 && !self.exact_integers {
-            self.zeros += 1;
-        } else {
-            let index = index_of(v, self.exact_integers, self.ln_gamma, self.log_offset);
-            self.bump(index, 1);
+        match self.bucket(v) {
+            Some(index) => self.bump(index, 1),
+            None => self.zeros += 1,
         }
         self.n += 1;
         self.min = self.min.min(v);
@@ -309,11 +307,9 @@ impl QuantileSketch {
             return;
         }
         let v = clamped(v);
-        if v == 0.0 && !self.exact_integers {
-            self.zeros += u64::from(times);
-        } else {
-            let index = index_of(v, self.exact_integers, self.ln_gamma, self.log_offset);
-            self.bump(index, times);
+        match self.bucket(v) {
+            Some(index) => self.bump(index, times),
+            None => self.zeros += u64::from(times),
         }
         self.n += u64::from(times);
         self.min = self.min.min(v);
@@ -328,23 +324,17 @@ impl QuantileSketch {
     /// seen).
     pub fn add_all(&mut self, values: &[f64]) {
         const CHUNK: usize = 128;
-        let mut indices = [0_i64; CHUNK];
+        let mut buckets = [None; CHUNK];
         for chunk in values.chunks(CHUNK) {
             let mut low = i64::MAX;
             let mut high = i64::MIN;
-            for (slot, &v) in indices.iter_mut().zip(chunk) {
+            for (slot, &v) in buckets.iter_mut().zip(chunk) {
                 let v = clamped(v);
-                // Zeros of value sketches are counted apart from the buckets (index unused).
-                let index = if v == 0.0 && !self.exact_integers {
-                    i64::MIN
-                } else {
-                    index_of(v, self.exact_integers, self.ln_gamma, self.log_offset)
-                };
-                if index != i64::MIN {
+                *slot = self.bucket(v);
+                if let Some(index) = *slot {
                     low = low.min(index);
                     high = high.max(index);
                 }
-                *slot = index;
                 self.n += 1;
                 self.min = self.min.min(v);
                 self.max = self.max.max(v);
@@ -355,14 +345,20 @@ impl QuantileSketch {
                 self.bump(low, 0);
                 self.bump(high, 0);
             }
-            for &index in &indices[..chunk.len()] {
-                if index == i64::MIN {
-                    self.zeros += 1;
-                } else {
-                    self.bump(index, 1);
+            for &bucket in &buckets[..chunk.len()] {
+                match bucket {
+                    Some(index) => self.bump(index, 1),
+                    None => self.zeros += 1,
                 }
             }
         }
+    }
+
+    /// The bucket of a clamped value; `None` for a value sketch's zeros, which are counted
+    /// apart (logarithmic buckets cannot hold 0; count sketches keep 0 in exact bucket 0).
+    fn bucket(&self, v: f64) -> Option<i64> {
+        (v != 0.0 || self.exact_integers)
+            .then(|| index_of(v, self.exact_integers, self.ln_gamma, self.log_offset))
     }
 
     fn bump(&mut self, index: i64, by: u32) {
