@@ -11,7 +11,7 @@ use crate::input::{Phase, Scenario, ScenarioFile, Workload, growth::Growth, ron_
 use crate::plan;
 use crate::pricing::PriceBook;
 use crate::render::charts;
-use crate::render::outputs::{RenderOptions, render_outputs};
+use crate::render::outputs::{Format, RenderOptions, render_outputs};
 
 /// Parses `data` as each RON input type and checks what parses.
 pub fn scenario_bytes(data: &[u8]) {
@@ -68,12 +68,63 @@ fn take_f64(data: &mut &[u8]) -> f64 {
 
 /// A structurally valid but arbitrary scenario (the reference architecture with workload
 /// figures, user counts, hours and headroom from `data`) through the checks, the plan, the
-/// audit and every output format.
+/// audit and the cheap output formats (JSON, CSV, Markdown, tfvars, terminal tables): about
+/// a millisecond an input, so a fuzz run covers thousands of inputs a second.
+/// [`pipeline_render_bytes`] adds the charts, the report and the timeline.
 pub fn pipeline_bytes(data: &[u8]) {
     let Some((s, plan)) = pipeline_plan(data) else {
         return;
     };
+    assert_finite(&plan);
+    let opts = RenderOptions {
+        formats: CHEAP_FORMATS.to_vec(),
+        audit: crate::audit::run(&s, &plan).ok(),
+        ..RenderOptions::default()
+    };
+    let files = render_outputs(&plan, &opts).expect("every renderer renders a valid plan");
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    for expected in PIPELINE_FILES.iter().filter(|f| is_cheap(f)) {
+        assert!(
+            names.contains(expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let _ = crate::render::terminal::render(&plan);
+}
+
+/// [`pipeline_bytes`] with every output format: the charts (SVG and PNG), the report with
+/// its audit and a short timeline. Tens of milliseconds an input, so it has a target of its
+/// own (`pipeline_render`) and its own share of the fuzz budget.
+pub fn pipeline_render_bytes(data: &[u8]) {
+    let Some((s, plan)) = pipeline_plan(data) else {
+        return;
+    };
     pipeline_check(&s, &plan);
+}
+
+/// The formats [`pipeline_bytes`] renders per input: everything but charts and the report.
+const CHEAP_FORMATS: &[Format] = &[Format::Json, Format::Csv, Format::Markdown, Format::Tfvars];
+
+/// Whether a file of [`PIPELINE_FILES`] comes from [`CHEAP_FORMATS`].
+fn is_cheap(file: &str) -> bool {
+    !file.starts_with("charts/") && !file.starts_with("report.")
+}
+
+/// Every total and line of `plan` is a finite number.
+fn assert_finite(plan: &plan::Plan) {
+    for phase in &plan.phases {
+        assert!(
+            phase.monthly_usd.is_finite(),
+            "phase total {}",
+            phase.monthly_usd
+        );
+        for line in &phase.lines {
+            assert!(
+                line.monthly_usd.is_finite() && line.quantity.is_finite(),
+                "{line:?}"
+            );
+        }
+    }
 }
 
 /// The scenario `data` describes and its plan, if it is valid.
@@ -113,19 +164,7 @@ fn pipeline_plan(data: &[u8]) -> Option<(Scenario, plan::Plan)> {
 /// Renders `plan` in every output format and asserts what a valid plan must give: finite
 /// totals and every file `headroom plan` writes.
 fn pipeline_check(s: &Scenario, plan: &plan::Plan) {
-    for phase in &plan.phases {
-        assert!(
-            phase.monthly_usd.is_finite(),
-            "phase total {}",
-            phase.monthly_usd
-        );
-        for line in &phase.lines {
-            assert!(
-                line.monthly_usd.is_finite() && line.quantity.is_finite(),
-                "{line:?}"
-            );
-        }
-    }
+    assert_finite(plan);
     // Every format as `headroom plan` writes it: JSON, CSV, Markdown, charts (SVG and PNG),
     // tfvars and the report (HTML and Markdown, with the audit and a short timeline and its
     // chart); then the terminal tables.
