@@ -10,8 +10,8 @@
 use serde::Serialize;
 
 use crate::catalog::Shape;
-use crate::input::scenario::AutoSelect;
-use crate::input::{Component, Policy};
+use crate::input::kinds::AutoSelect;
+use crate::input::{Component, Kind, Policy};
 use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs};
 
 /// The value of `instance` that asks for auto-selection.
@@ -56,25 +56,9 @@ pub struct Selection {
 /// Whether `component` asks for auto-selection (in this phase).
 #[must_use]
 pub fn wants_auto(component: &Component, phase: &str) -> Option<AutoSelect> {
-    let (instance, by_phase, auto) = match &component.policy {
-        Policy::Postgres(p) => (&p.instance, Some(&p.instance_by_phase), &p.auto),
-        Policy::Redis(p) => (&p.instance, Some(&p.instance_by_phase), &p.auto),
-        Policy::App(p) => (&p.instance, Some(&p.instance_by_phase), &p.auto),
-        Policy::PgBouncer(p) => (&p.instance, None, &p.auto),
-        Policy::Kafka(p) => (&p.instance, None, &p.auto),
-        _ => return None,
-    };
-    let fixed_here = by_phase.is_some_and(|m| m.contains_key(phase));
-    (instance == AUTO && !fixed_here).then(|| auto.clone().unwrap_or_default())
-}
-
-fn catalog_service(policy: &Policy) -> &'static str {
-    match policy {
-        Policy::Postgres(_) => "rds",
-        Policy::Redis(_) => "elasticache",
-        Policy::Kafka(_) => "msk",
-        _ => "ec2",
-    }
+    let instance = component.policy.instance()?;
+    let fixed_here = instance.by_phase.is_some_and(|m| m.contains_key(phase));
+    (instance.default == AUTO && !fixed_here).then(|| instance.auto.cloned().unwrap_or_default())
 }
 
 fn with_instance(component: &Component, instance: &str) -> Component {
@@ -86,23 +70,21 @@ fn with_instance(component: &Component, instance: &str) -> Component {
 /// Sets the instance of a policy that has one (Monte Carlo draws fix an `auto` component to
 /// the shape chosen for the phase).
 pub fn set_instance(policy: &mut Policy, instance: &str) {
-    let slot = match policy {
-        Policy::Postgres(p) => &mut p.instance,
-        Policy::Redis(p) => &mut p.instance,
-        Policy::App(p) => &mut p.instance,
-        Policy::PgBouncer(p) => &mut p.instance,
-        Policy::Kafka(p) => &mut p.instance,
-        _ => return,
-    };
-    slot.clear();
-    slot.push_str(instance);
+    if let Some(slot) = policy.instance_mut() {
+        slot.clear();
+        slot.push_str(instance);
+    }
 }
 
-/// The family of an instance type: `cache.r6g.large` -> `r6g`.
+/// The family of an instance type: `cache.r6g.large` -> `r6g` (the kinds' service prefixes
+/// stripped).
 #[must_use]
 pub fn family(instance: &str) -> &str {
-    let bare = ["cache.", "db.", "kafka."]
+    let bare = Kind::ALL
         .iter()
+        .filter_map(|k| k.facts().shapes)
+        .map(|s| s.instance_prefix)
+        .filter(|p| !p.is_empty())
         .find_map(|p| instance.strip_prefix(p))
         .unwrap_or(instance);
     bare.split('.').next().unwrap_or(bare)
@@ -153,7 +135,13 @@ pub fn select(
     inputs: &PhaseInputs<'_>,
 ) -> Result<(ComponentSizing, Selection), String> {
     let scenario = inputs.scenario;
-    let service = catalog_service(&component.policy);
+    let kind = component.policy.kind();
+    let Some(source) = kind.facts().shapes else {
+        return Err(format!(
+            "instance \"auto\": {kind} components run on no catalog shapes"
+        ));
+    };
+    let service = source.catalog_service;
     let hours = scenario.spec.hours_per_month;
     let shapes: Vec<&Shape> = scenario
         .catalog

@@ -610,11 +610,12 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                     diagnosis,
                 ));
             }
-            let limit = match (line.kind.as_str(), line.item.as_str()) {
-                ("App", "node") if on_kubernetes(&line.component) => {
+            // `on_kubernetes` holds only for App tiers, whose lines these items are.
+            let limit = match line.item.as_str() {
+                "node" if on_kubernetes(&line.component) => {
                     Some((K8S_MAX_NODES, "nodes per Kubernetes cluster"))
                 }
-                ("App", "pod") if on_kubernetes(&line.component) => {
+                "pod" if on_kubernetes(&line.component) => {
                     Some((K8S_MAX_PODS, "pods per Kubernetes cluster"))
                 }
                 _ => None,
