@@ -403,7 +403,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
                 let errors = report
                     .issues
                     .iter()
-                    .filter(|i| i.severity == "error")
+                    .filter(|i| i.severity == headroom::pricing::check::Severity::Error)
                     .count();
                 let warnings = report.issues.len() - errors;
                 eprintln!(

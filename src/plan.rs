@@ -327,12 +327,11 @@ pub fn size_phase(
     })
 }
 
-/// True when a pooler sizes itself from `name`'s per-region counts.
+/// True when a component (a pooler) sizes itself from `name`'s per-region counts.
 fn read_by_pooler(components: &[Component], name: &str) -> bool {
-    components.iter().any(|c| match &c.policy {
-        crate::input::Policy::PgBouncer(p) => p.database == name || p.app == name,
-        _ => false,
-    })
+    components
+        .iter()
+        .any(|c| c.policy.references().iter().any(|r| r.component == name))
 }
 
 /// Builds one phase: demand for `users`, every component sized and priced. Pins apply where

@@ -9,9 +9,9 @@
 
 use serde::Serialize;
 
-use crate::catalog::Shape;
-use crate::input::scenario::AutoSelect;
-use crate::input::{Component, Policy};
+use crate::catalog::{Catalog, Shape};
+use crate::input::kinds::AutoSelect;
+use crate::input::{Component, Kind, Policy, Scenario};
 use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs};
 
 /// The value of `instance` that asks for auto-selection.
@@ -56,25 +56,9 @@ pub struct Selection {
 /// Whether `component` asks for auto-selection (in this phase).
 #[must_use]
 pub fn wants_auto(component: &Component, phase: &str) -> Option<AutoSelect> {
-    let (instance, by_phase, auto) = match &component.policy {
-        Policy::Postgres(p) => (&p.instance, Some(&p.instance_by_phase), &p.auto),
-        Policy::Redis(p) => (&p.instance, Some(&p.instance_by_phase), &p.auto),
-        Policy::App(p) => (&p.instance, Some(&p.instance_by_phase), &p.auto),
-        Policy::PgBouncer(p) => (&p.instance, None, &p.auto),
-        Policy::Kafka(p) => (&p.instance, None, &p.auto),
-        _ => return None,
-    };
-    let fixed_here = by_phase.is_some_and(|m| m.contains_key(phase));
-    (instance == AUTO && !fixed_here).then(|| auto.clone().unwrap_or_default())
-}
-
-fn catalog_service(policy: &Policy) -> &'static str {
-    match policy {
-        Policy::Postgres(_) => "rds",
-        Policy::Redis(_) => "elasticache",
-        Policy::Kafka(_) => "msk",
-        _ => "ec2",
-    }
+    let instance = component.policy.instance()?;
+    let fixed_here = instance.by_phase.is_some_and(|m| m.contains_key(phase));
+    (instance.default == AUTO && !fixed_here).then(|| instance.auto.cloned().unwrap_or_default())
 }
 
 fn with_instance(component: &Component, instance: &str) -> Component {
@@ -86,23 +70,21 @@ fn with_instance(component: &Component, instance: &str) -> Component {
 /// Sets the instance of a policy that has one (Monte Carlo draws fix an `auto` component to
 /// the shape chosen for the phase).
 pub fn set_instance(policy: &mut Policy, instance: &str) {
-    let slot = match policy {
-        Policy::Postgres(p) => &mut p.instance,
-        Policy::Redis(p) => &mut p.instance,
-        Policy::App(p) => &mut p.instance,
-        Policy::PgBouncer(p) => &mut p.instance,
-        Policy::Kafka(p) => &mut p.instance,
-        _ => return,
-    };
-    slot.clear();
-    slot.push_str(instance);
+    if let Some(slot) = policy.instance_mut() {
+        slot.clear();
+        slot.push_str(instance);
+    }
 }
 
-/// The family of an instance type: `cache.r6g.large` -> `r6g`.
+/// The family of an instance type: `cache.r6g.large` -> `r6g` (the kinds' service prefixes
+/// stripped).
 #[must_use]
 pub fn family(instance: &str) -> &str {
-    let bare = ["cache.", "db.", "kafka."]
+    let bare = Kind::ALL
         .iter()
+        .filter_map(|k| k.facts().shapes)
+        .map(|s| s.instance_prefix)
+        .filter(|p| !p.is_empty())
         .find_map(|p| instance.strip_prefix(p))
         .unwrap_or(instance);
     bare.split('.').next().unwrap_or(bare)
@@ -152,11 +134,49 @@ pub fn select(
     auto: &AutoSelect,
     inputs: &PhaseInputs<'_>,
 ) -> Result<(ComponentSizing, Selection), String> {
-    let scenario = inputs.scenario;
-    let service = catalog_service(&component.policy);
-    let hours = scenario.spec.hours_per_month;
-    let shapes: Vec<&Shape> = scenario
-        .catalog
+    let shapes = candidate_shapes(component, auto, &inputs.scenario.catalog)?;
+    let mut fits: Vec<(Candidate, ComponentSizing)> = Vec::new();
+    let mut rejected = Vec::new();
+    for shape in &shapes {
+        match try_shape(component, shape, auto, inputs) {
+            Ok(fit) => fits.push(fit),
+            Err(why) => rejected.push(why),
+        }
+    }
+    rank(&mut fits);
+    let mut ranked = fits.into_iter();
+    let Some((chosen, sizing)) = ranked.next() else {
+        return Err(nothing_fits(&rejected, inputs.phase, shapes.len()));
+    };
+    let alternatives: Vec<Candidate> = ranked.take(auto.alternatives).map(|(c, _)| c).collect();
+    let why = why_chosen(&chosen, &alternatives);
+    Ok((
+        sizing,
+        Selection {
+            component: component.name.clone(),
+            chosen,
+            why,
+            alternatives,
+            rejected,
+            tried: shapes.len(),
+        },
+    ))
+}
+
+/// The catalog shapes of the component's kind that `auto`'s families and architectures allow.
+fn candidate_shapes<'a>(
+    component: &Component,
+    auto: &AutoSelect,
+    catalog: &'a Catalog,
+) -> Result<Vec<&'a Shape>, String> {
+    let kind = component.policy.kind();
+    let Some(source) = kind.facts().shapes else {
+        return Err(format!(
+            "instance \"auto\": {kind} components run on no catalog shapes"
+        ));
+    };
+    let service = source.catalog_service;
+    let shapes: Vec<&Shape> = catalog
         .shapes()
         .filter(|s| s.service == service)
         .filter(|s| {
@@ -176,133 +196,140 @@ pub fn select(
             auto.families, auto.architectures
         ));
     }
-    let mut fits: Vec<(Candidate, ComponentSizing)> = Vec::new();
-    let mut rejected = Vec::new();
-    for shape in &shapes {
-        if let Some(r) = allowed(shape, auto) {
-            rejected.push(r);
-            continue;
-        }
-        let trial = with_instance(component, &shape.instance);
-        let sizing = match sizing::size_component(&trial, inputs) {
-            Ok(s) => s,
-            Err(reason) => {
-                let constraint = if reason.contains("vCPU") {
-                    "vCPU"
-                } else {
-                    "memory"
-                };
-                rejected.push(Rejected {
-                    instance: shape.instance.clone(),
-                    constraint: constraint.into(),
-                    reason,
-                });
-                continue;
-            }
-        };
-        // Positions of the lines that run on the candidate shape.
-        let instance_lines: Vec<usize> = (0..sizing.lines.len())
-            .filter(|&i| {
-                let l = &sizing.lines[i];
-                matches!(l.measure, Measure::Instances { .. })
-                    && l.instance() == Some(shape.instance.as_str())
-            })
-            .collect();
-        let nodes: u64 = instance_lines.iter().map(|&i| sizing.lines[i].count).sum();
-        if let Some(max) = auto.max_nodes {
-            let worst = sizing
-                .per_region
-                .values()
-                .map(|counts| instance_lines.iter().map(|&i| counts[i]).sum::<u64>())
-                .max()
-                .unwrap_or(0);
-            if worst > max {
-                rejected.push(Rejected {
-                    instance: shape.instance.clone(),
-                    constraint: "node-count limit".into(),
-                    reason: format!("{worst} instances in one region > max_nodes {max}"),
-                });
-                continue;
-            }
-        }
-        let mut monthly = 0.0;
-        let mut unpriced = None;
-        for line in &sizing.lines {
-            let Some(key) = &line.price else { continue };
-            if line.count == 0 {
-                continue;
-            }
-            match crate::costing::bill(
-                line.count,
-                line.measure,
-                key,
-                component.prices.get(line.item.as_str()),
-                &scenario.prices,
-                hours,
-            ) {
-                // Ranked at the component's price model (its discount: reserved, spot...).
-                Ok(b) => {
-                    let (_, multiplier, _) =
-                        crate::plan::discount_for(scenario, component, Some(&key.service));
-                    monthly += b.list_monthly_usd * multiplier;
-                }
-                Err(e) => {
-                    unpriced = Some(e);
-                    break;
-                }
-            }
-        }
-        if let Some(reason) = unpriced {
-            rejected.push(Rejected {
-                instance: shape.instance.clone(),
-                constraint: "price".into(),
-                reason,
-            });
-            continue;
-        }
-        fits.push((
-            Candidate {
-                instance: shape.instance.clone(),
-                vcpu: shape.vcpu,
-                memory_gib: shape.memory_gib,
-                nodes,
-                monthly_usd: crate::units::round_cents(monthly),
-            },
-            sizing,
-        ));
+    Ok(shapes)
+}
+
+/// Sizes and prices the component on one shape, or says why the shape cannot be used.
+fn try_shape(
+    component: &Component,
+    shape: &Shape,
+    auto: &AutoSelect,
+    inputs: &PhaseInputs<'_>,
+) -> Result<(Candidate, ComponentSizing), Rejected> {
+    if let Some(r) = allowed(shape, auto) {
+        return Err(r);
     }
+    let reject = |constraint: &str, reason: String| Rejected {
+        instance: shape.instance.clone(),
+        constraint: constraint.into(),
+        reason,
+    };
+    let trial = with_instance(component, &shape.instance);
+    let sizing = sizing::size_component(&trial, inputs).map_err(|reason| {
+        // A rule fails on a shape when what it needs does not fit one instance.
+        let constraint = if reason.contains("vCPU") {
+            "vCPU"
+        } else {
+            "memory"
+        };
+        reject(constraint, reason)
+    })?;
+    let on_shape = lines_on_shape(&sizing, &shape.instance);
+    if let Some(max) = auto.max_nodes {
+        let worst = most_in_one_region(&sizing, &on_shape);
+        if worst > max {
+            return Err(reject(
+                "node-count limit",
+                format!("{worst} instances in one region > max_nodes {max}"),
+            ));
+        }
+    }
+    let monthly = monthly_usd(component, &sizing, inputs.scenario)
+        .map_err(|reason| reject("price", reason))?;
+    let candidate = Candidate {
+        instance: shape.instance.clone(),
+        vcpu: shape.vcpu,
+        memory_gib: shape.memory_gib,
+        nodes: on_shape.iter().map(|&i| sizing.lines[i].count).sum(),
+        monthly_usd: crate::units::round_cents(monthly),
+    };
+    Ok((candidate, sizing))
+}
+
+/// Positions of the instance lines that run on `instance`.
+fn lines_on_shape(sizing: &ComponentSizing, instance: &str) -> Vec<usize> {
+    (0..sizing.lines.len())
+        .filter(|&i| {
+            let l = &sizing.lines[i];
+            matches!(l.measure, Measure::Instances { .. }) && l.instance() == Some(instance)
+        })
+        .collect()
+}
+
+/// The most instances of `lines` in any one region.
+fn most_in_one_region(sizing: &ComponentSizing, lines: &[usize]) -> u64 {
+    sizing
+        .per_region
+        .values()
+        .map(|counts| lines.iter().map(|&i| counts[i]).sum::<u64>())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The component's monthly cost at its price model, or why one of its lines has no price.
+fn monthly_usd(
+    component: &Component,
+    sizing: &ComponentSizing,
+    scenario: &Scenario,
+) -> Result<f64, String> {
+    let hours = scenario.spec.hours_per_month;
+    let mut monthly = 0.0;
+    for line in &sizing.lines {
+        let Some(key) = &line.price else { continue };
+        if line.count == 0 {
+            continue;
+        }
+        let b = crate::costing::bill(
+            line.count,
+            line.measure,
+            key,
+            component.prices.get(line.item.as_str()),
+            &scenario.prices,
+            hours,
+        )?;
+        // Ranked at the component's price model (its discount: reserved, spot...).
+        let (_, multiplier, _) = crate::plan::discount_for(scenario, component, Some(&key.service));
+        monthly += b.list_monthly_usd * multiplier;
+    }
+    Ok(monthly)
+}
+
+/// Cheapest first; fewer nodes, then the instance name, break ties.
+fn rank(fits: &mut [(Candidate, ComponentSizing)]) {
     fits.sort_by(|a, b| {
         a.0.monthly_usd
             .total_cmp(&b.0.monthly_usd)
             .then(a.0.nodes.cmp(&b.0.nodes))
             .then(a.0.instance.cmp(&b.0.instance))
     });
-    if fits.is_empty() {
-        let mut by_constraint: std::collections::BTreeMap<&str, usize> =
-            std::collections::BTreeMap::new();
-        for r in &rejected {
-            *by_constraint.entry(r.constraint.as_str()).or_default() += 1;
-        }
-        let summary: Vec<String> = by_constraint
-            .iter()
-            .map(|(c, n)| format!("{n} by {c}"))
-            .collect();
-        let first = rejected.first().map_or(String::new(), |r| {
-            format!("; e.g. {}: {}", r.instance, r.reason)
-        });
-        return Err(format!(
-            "instance \"auto\": no catalog shape fits in phase {} ({} tried: {}{first}); \
-             allow more families or larger shapes, raise auto.max_nodes, or split the \
-             component into more clusters or regions",
-            inputs.phase,
-            shapes.len(),
-            summary.join(", ")
-        ));
+}
+
+/// The error when no shape fits: how many each constraint ruled out, one example, and what
+/// to change.
+fn nothing_fits(rejected: &[Rejected], phase: &str, tried: usize) -> String {
+    let mut by_constraint: std::collections::BTreeMap<&str, usize> =
+        std::collections::BTreeMap::new();
+    for r in rejected {
+        *by_constraint.entry(r.constraint.as_str()).or_default() += 1;
     }
-    let mut ranked = fits.into_iter();
-    let (chosen, sizing) = ranked.next().expect("not empty");
-    let alternatives: Vec<Candidate> = ranked.take(auto.alternatives).map(|(c, _)| c).collect();
-    let why = match alternatives.first() {
+    let summary: Vec<String> = by_constraint
+        .iter()
+        .map(|(c, n)| format!("{n} by {c}"))
+        .collect();
+    let first = rejected.first().map_or(String::new(), |r| {
+        format!("; e.g. {}: {}", r.instance, r.reason)
+    });
+    format!(
+        "instance \"auto\": no catalog shape fits in phase {phase} ({tried} tried: {}{first}); \
+         allow more families or larger shapes, raise auto.max_nodes, or split the \
+         component into more clusters or regions",
+        summary.join(", ")
+    )
+}
+
+/// Why the winner won: against the runner-up, or as the only fit.
+fn why_chosen(chosen: &Candidate, alternatives: &[Candidate]) -> String {
+    match alternatives.first() {
         Some(next) => format!(
             "cheapest of {} fitting shapes: {} x {} at ${:.2}/month vs {} x {} at ${:.2}",
             alternatives.len() + 1,
@@ -317,18 +344,7 @@ pub fn select(
             "the only fitting shape: {} x {}",
             chosen.nodes, chosen.instance
         ),
-    };
-    Ok((
-        sizing,
-        Selection {
-            component: component.name.clone(),
-            chosen,
-            why,
-            alternatives,
-            rejected,
-            tried: shapes.len(),
-        },
-    ))
+    }
 }
 
 #[cfg(test)]

@@ -17,9 +17,6 @@ pub const DEFAULT_MONTHS: u32 = 60;
 
 /// Count units whose step-ups are planned work (not continuous growth like GB or pods).
 const STEP_UNITS: &[&str] = &["instances", "shards", "clusters", "partitions", "sentinels"];
-/// Stateful kinds, whose growth is a project (resharding, rebalancing); stateless tiers
-/// autoscale and report step-ups only when the scenario gives them a lead time.
-const STATEFUL_KINDS: &[&str] = &["Postgres", "PgBouncer", "Redis", "Kafka"];
 
 /// One line of one month.
 #[derive(Debug, Clone, Serialize)]
@@ -199,13 +196,16 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
     for pair in out_months.windows(2) {
         let (prev, cur) = (&pair[0], &pair[1]);
         for (a, b) in prev.lines.iter().zip(&cur.lines) {
-            let lead = scenario
+            let component = scenario
                 .spec
                 .components
                 .iter()
-                .find(|c| c.name == b.component)
-                .and_then(|c| c.lead_time_months);
-            let planned = STATEFUL_KINDS.contains(&b.kind.as_str()) || lead.is_some();
+                .find(|c| c.name == b.component);
+            let lead = component.and_then(|c| c.lead_time_months);
+            // Stateful kinds grow by projects (resharding, rebalancing); stateless tiers
+            // autoscale and report step-ups only when the scenario gives them a lead time.
+            let stateful = component.is_some_and(|c| c.policy.facts().stateful);
+            let planned = stateful || lead.is_some();
             if planned && b.count > a.count && STEP_UNITS.contains(&b.count_unit.as_str()) {
                 let lead = lead.unwrap_or(0);
                 let start_work = i64::from(cur.month) - i64::from(lead);

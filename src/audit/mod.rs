@@ -45,9 +45,46 @@ pub struct Finding {
     /// claimed / computed (`null` when computed is 0).
     pub ratio: Option<f64>,
     /// `ok` or `wrong`.
-    pub verdict: &'static str,
+    pub verdict: Verdict,
     /// Why it is wrong, or a remark on an ok figure (empty when there is nothing to say).
     pub diagnosis: String,
+}
+
+/// Whether a figure reproduces (within its tolerance) or a check passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    Wrong,
+}
+
+impl Verdict {
+    /// `Ok` when `ok`, else `Wrong`.
+    #[must_use]
+    pub fn of(ok: bool) -> Verdict {
+        if ok { Verdict::Ok } else { Verdict::Wrong }
+    }
+
+    /// The verdict as outputs write it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Wrong => "wrong",
+        }
+    }
+}
+
+// Outputs (JSON, templates) write the same words as the text tables.
+impl Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// All findings of one scenario.
@@ -456,13 +493,19 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
             computed,
             unit: claim.unit.clone(),
             ratio: (computed != 0.0).then(|| claim.claimed / computed),
-            verdict: if ok { "ok" } else { "wrong" },
+            verdict: Verdict::of(ok),
             diagnosis,
         });
     }
-    let claims_wrong = findings.iter().filter(|f| f.verdict == "wrong").count();
+    let claims_wrong = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Wrong)
+        .count();
     findings.extend(checks(scenario, plan));
-    let wrong = findings.iter().filter(|f| f.verdict == "wrong").count();
+    let wrong = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Wrong)
+        .count();
     Ok(Audit {
         scenario: plan.scenario.clone(),
         hours_per_month: plan.hours_per_month,
@@ -492,7 +535,7 @@ fn check(
         computed,
         unit: unit.to_string(),
         ratio: (computed != 0.0).then(|| claimed / computed),
-        verdict: if ok { "ok" } else { "wrong" },
+        verdict: Verdict::of(ok),
         diagnosis,
     }
 }
@@ -610,11 +653,12 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                     diagnosis,
                 ));
             }
-            let limit = match (line.kind.as_str(), line.item.as_str()) {
-                ("App", "node") if on_kubernetes(&line.component) => {
+            // `on_kubernetes` holds only for App tiers, whose lines these items are.
+            let limit = match line.item.as_str() {
+                "node" if on_kubernetes(&line.component) => {
                     Some((K8S_MAX_NODES, "nodes per Kubernetes cluster"))
                 }
-                ("App", "pod") if on_kubernetes(&line.component) => {
+                "pod" if on_kubernetes(&line.component) => {
                     Some((K8S_MAX_PODS, "pods per Kubernetes cluster"))
                 }
                 _ => None,

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod claims;
 pub mod growth;
+pub mod kinds;
 pub mod overrides;
 pub mod ron_file;
 pub mod scenario;
@@ -20,6 +21,7 @@ use crate::error::{InputError, did_you_mean};
 use crate::pricing::PriceBook;
 
 pub use growth::{Growth, Phase};
+pub use kinds::Kind;
 pub use scenario::{
     Component, ModelRef, Placement, Policy, PricingRef, Region, ScenarioDiscount, ScenarioFile,
 };
@@ -257,41 +259,31 @@ fn check_references(
         for phase in comp.pinned.keys() {
             check_phase(format!("{at}.pinned"), phase)?;
         }
-        let by_phase = match &comp.policy {
-            Policy::Postgres(p) => Some(&p.instance_by_phase),
-            Policy::Redis(p) => Some(&p.instance_by_phase),
-            Policy::App(p) => Some(&p.instance_by_phase),
-            _ => None,
-        };
-        if let Some(map) = by_phase {
-            for phase in map.keys() {
+        if let Some(by_phase) = comp.policy.instance().and_then(|i| i.by_phase) {
+            for phase in by_phase.keys() {
                 check_phase(format!("{at}.policy.instance_by_phase"), phase)?;
             }
         }
-        if let Policy::PgBouncer(p) = &comp.policy {
-            for (field, target, want) in [
-                ("database", &p.database, "Postgres"),
-                ("app", &p.app, "App"),
-            ] {
-                match kind_of(target) {
-                    Some(kind) if kind == want => {}
-                    Some(kind) => {
-                        return Err(InputError::field(
-                            file,
-                            format!("{at}.policy.{field}"),
-                            format!("`{target}` is a {kind} component; expected a {want} one"),
-                        ));
-                    }
-                    None => {
-                        return Err(InputError::field(
-                            file,
-                            format!("{at}.policy.{field}"),
-                            format!(
-                                "no component named `{target}`{}",
-                                did_you_mean(target, component_names.iter().copied())
-                            ),
-                        ));
-                    }
+        for reference in comp.policy.references() {
+            let (field, target, want) = (reference.field, reference.component, reference.kind);
+            match kind_of(target) {
+                Some(kind) if kind == want => {}
+                Some(kind) => {
+                    return Err(InputError::field(
+                        file,
+                        format!("{at}.policy.{field}"),
+                        format!("`{target}` is a {kind} component; expected a {want} one"),
+                    ));
+                }
+                None => {
+                    return Err(InputError::field(
+                        file,
+                        format!("{at}.policy.{field}"),
+                        format!(
+                            "no component named `{target}`{}",
+                            did_you_mean(target, component_names.iter().copied())
+                        ),
+                    ));
                 }
             }
         }

@@ -10,11 +10,42 @@ use serde::Serialize;
 
 use crate::pricing::PriceBook;
 
+/// How bad an issue is: errors fail `headroom pricing check`, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    /// The severity as outputs write it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+// Outputs (JSON, templates) write the same words as the text tables.
+impl Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One problem or warning.
 #[derive(Debug, Clone, Serialize)]
 pub struct Issue {
     /// `error` or `warning`.
-    pub severity: &'static str,
+    pub severity: Severity,
     pub provider: String,
     /// `service/item/region`, or the file.
     pub key: String,
@@ -122,7 +153,7 @@ pub fn check(
             Ok(book) => book,
             Err(e) => {
                 issues.push(Issue {
-                    severity: "error",
+                    severity: Severity::Error,
                     provider: provider.clone(),
                     key: dir.display().to_string(),
                     message: e.to_string(),
@@ -137,7 +168,7 @@ pub fn check(
             for pair in entry.tiers.windows(2) {
                 if pair[1].price_usd > pair[0].price_usd {
                     issues.push(Issue {
-                        severity: "error",
+                        severity: Severity::Error,
                         provider: provider.clone(),
                         key: key.clone(),
                         message: format!(
@@ -149,13 +180,13 @@ pub fn check(
             }
             match day_number(&entry.as_of) {
                 Some(n) if n > today_n => issues.push(Issue {
-                    severity: "error",
+                    severity: Severity::Error,
                     provider: provider.clone(),
                     key: key.clone(),
                     message: format!("as_of {} is in the future (today is {today})", entry.as_of),
                 }),
                 Some(n) if today_n - n > max_age_days => issues.push(Issue {
-                    severity: "warning",
+                    severity: Severity::Warning,
                     provider: provider.clone(),
                     key: key.clone(),
                     message: format!(

@@ -32,6 +32,7 @@ use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::input::kinds::{Kind, TfvarsGroup};
 use crate::plan::{Line, PhasePlan, Plan};
 use crate::render::templates::Templates;
 
@@ -81,233 +82,27 @@ pub struct Variable {
     pub value: Option<TfValue>,
 }
 
-/// A named count of a component kind: plan line item -> attribute name and meaning.
-struct Attr {
-    item: &'static str,
-    attr: &'static str,
-    meaning: &'static str,
-}
-
-/// The per-kind object variables.
+/// A kind whose components go into a Terraform variable of their own, and that variable's
+/// data (from the kind's module).
 struct KindGroup {
-    kind: &'static str,
-    variable: &'static str,
-    what: &'static str,
-    attrs: &'static [Attr],
-    /// Lines go into one map attribute of this name (object storage classes) instead.
-    map_attr: Option<(&'static str, &'static str)>,
+    kind: Kind,
+    tf: &'static TfvarsGroup,
 }
 
-const fn attr(item: &'static str, attr: &'static str, meaning: &'static str) -> Attr {
-    Attr {
-        item,
-        attr,
-        meaning,
-    }
+/// The kinds that have a Terraform variable, in registry order.
+fn groups() -> impl Iterator<Item = KindGroup> {
+    Kind::ALL.iter().filter_map(|&kind| {
+        kind.facts()
+            .tfvars
+            .as_ref()
+            .map(|tf| KindGroup { kind, tf })
+    })
 }
-
-const GROUPS: &[KindGroup] = &[
-    KindGroup {
-        kind: "Postgres",
-        variable: "postgres_clusters",
-        what: "PostgreSQL clusters by component",
-        attrs: &[
-            attr(
-                "shards",
-                "shard_count",
-                "shards: the most of those needed by data, by write rate and by users, each with headroom, at least min_shards, optionally rounded up to a power of two",
-            ),
-            attr(
-                "primary",
-                "primary_count",
-                "primary instances, one per shard",
-            ),
-            attr(
-                "standby",
-                "standby_count",
-                "synchronous standby instances (sync_replicas per shard)",
-            ),
-            attr(
-                "read-replica",
-                "read_replica_count",
-                "read replicas: min_read_replicas per shard, or enough for peak reads at read_qps_per_replica",
-            ),
-            attr(
-                "geo-replica",
-                "geo_replica_count",
-                "cross-region replicas (geo_replicas per shard)",
-            ),
-            attr(
-                "storage",
-                "storage_gb",
-                "provisioned storage over all nodes: data per shard x (1 + headroom) per node",
-            ),
-        ],
-        map_attr: None,
-    },
-    KindGroup {
-        kind: "PgBouncer",
-        variable: "pgbouncer_pools",
-        what: "PgBouncer connection poolers by component",
-        attrs: &[
-            attr(
-                "pooler",
-                "pooler_count",
-                "pooler instances: the most of those needed by client connections, by transactions/s, and min_poolers",
-            ),
-            attr(
-                "default-pool-size",
-                "default_pool_size",
-                "PgBouncer default_pool_size, server connections per shard pool: the smallest count meeting the wait SLO by Erlang C at the shard's offered load (transactions/s x hold time)",
-            ),
-            attr(
-                "max-client-conn",
-                "max_client_conn",
-                "PgBouncer max_client_conn, client connections one pooler accepts",
-            ),
-            attr(
-                "server-connections",
-                "server_connections",
-                "server connections to the database in all (pool size x shards x poolers per shard)",
-            ),
-            attr(
-                "client-connections",
-                "client_connections",
-                "client connections from the app in all (app pods x client pool per pod)",
-            ),
-        ],
-        map_attr: None,
-    },
-    KindGroup {
-        kind: "Redis",
-        variable: "redis_clusters",
-        what: "Redis clusters by component",
-        attrs: &[
-            attr(
-                "master",
-                "master_count",
-                "masters: the most of those needed by memory (at maxmemory_fraction of usable node memory) and by operations/s, at least 3 in cluster mode",
-            ),
-            attr(
-                "replica",
-                "replica_count",
-                "replicas (replicas_per_master per master)",
-            ),
-            attr(
-                "sentinel",
-                "sentinel_count",
-                "Sentinel processes (2f+1) in Sentinel mode",
-            ),
-            attr(
-                "clusters",
-                "cluster_count",
-                "clusters: nodes split into clusters of at most max_nodes_per_cluster nodes and 16,384 slots",
-            ),
-        ],
-        map_attr: None,
-    },
-    KindGroup {
-        kind: "App",
-        variable: "app_clusters",
-        what: "Application tiers (Kubernetes) by component",
-        attrs: &[
-            attr(
-                "node",
-                "node_count",
-                "worker nodes: pods / pods_per_node, rounded up",
-            ),
-            attr(
-                "pod",
-                "pod_count",
-                "pods at peak: peak requests/s x share x (1 + headroom) / (rps_per_pod x target_utilization), grown so losing zones_lost of zones still serves the peak, at least min_pods",
-            ),
-            attr(
-                "hpa-min",
-                "hpa_min_replicas",
-                "HorizontalPodAutoscaler minReplicas, from the day-average load",
-            ),
-            attr(
-                "hpa-max",
-                "hpa_max_replicas",
-                "HorizontalPodAutoscaler maxReplicas: peak pods x (1 + burst_headroom)",
-            ),
-            attr(
-                "control-plane",
-                "control_plane_count",
-                "managed Kubernetes control planes",
-            ),
-        ],
-        map_attr: None,
-    },
-    KindGroup {
-        kind: "Kafka",
-        variable: "kafka_clusters",
-        what: "Kafka clusters by component",
-        attrs: &[
-            attr(
-                "broker",
-                "broker_count",
-                "brokers: the most of those needed by ingress x replication, by partitions x replication per broker, by retained bytes x replication per disk, and the replication factor",
-            ),
-            attr(
-                "partitions",
-                "partition_count",
-                "topic partitions: peak ingress / partition throughput, at least min_partitions",
-            ),
-            attr(
-                "storage",
-                "storage_gb",
-                "broker storage in all: retained bytes x replication x (1 + headroom)",
-            ),
-        ],
-        map_attr: None,
-    },
-    KindGroup {
-        kind: "Cdn",
-        variable: "cdn_distributions",
-        what: "CDN delivery by component",
-        attrs: &[
-            attr(
-                "edge-egress",
-                "edge_egress_gb_per_month",
-                "bytes delivered from the edge per month",
-            ),
-            attr(
-                "origin-egress",
-                "origin_egress_gb_per_month",
-                "origin fetches per month: edge egress x (1 - byte hit ratio)",
-            ),
-            attr("requests", "requests_per_month", "CDN requests per month"),
-        ],
-        map_attr: None,
-    },
-    KindGroup {
-        kind: "ObjectStorage",
-        variable: "object_storage_buckets",
-        what: "Object storage by component",
-        attrs: &[],
-        map_attr: Some((
-            "storage_gb_by_class",
-            "stored volume per storage class: bytes per user x users x copies x the class's share",
-        )),
-    },
-    KindGroup {
-        kind: "CrossRegion",
-        variable: "cross_region_transfers",
-        what: "Cross-region replication transfer by component",
-        attrs: &[attr(
-            "transfer",
-            "transfer_gb_per_month",
-            "bytes replicated to other regions per month: replicated bytes x destination regions",
-        )],
-        map_attr: None,
-    },
-];
 
 /// The attribute name of a line of a kind group (`None`: the line only goes to
 /// `component_counts`).
 fn attr_name(group: &KindGroup, item: &str) -> Option<String> {
-    if let Some(a) = group.attrs.iter().find(|a| a.item == item) {
+    if let Some(a) = group.tf.attrs.iter().find(|a| a.item == item) {
         return Some(a.attr.to_string());
     }
     let snake = item.replace('-', "_");
@@ -356,13 +151,13 @@ fn group_shape(plan: &Plan, group: &KindGroup) -> Option<GroupShape> {
     let mut instance_anywhere = false;
     for phase in &plan.phases {
         for (_, kind, lines) in by_component(phase) {
-            if kind != group.kind {
+            if kind != group.kind.name() {
                 continue;
             }
             let has_instance = instance_of(&lines).is_some();
             instance_everywhere &= has_instance;
             instance_anywhere |= has_instance;
-            if group.map_attr.is_some() {
+            if group.tf.map_attr.is_some() {
                 seen.push(BTreeSet::new());
                 continue;
             }
@@ -372,6 +167,7 @@ fn group_shape(plan: &Plan, group: &KindGroup) -> Option<GroupShape> {
                     continue;
                 };
                 let meaning = group
+                    .tf
                     .attrs
                     .iter()
                     .find(|a| a.item == line.item)
@@ -418,7 +214,7 @@ fn group_type(group: &KindGroup, shape: &GroupShape) -> String {
         };
         fields.push(("instance_type".into(), t));
     }
-    if let Some((name, _)) = group.map_attr {
+    if let Some((name, _)) = group.tf.map_attr {
         fields.push((name.into(), "map(number)".into()));
     }
     for (name, everywhere, _) in &shape.attrs {
@@ -442,12 +238,12 @@ fn group_type(group: &KindGroup, shape: &GroupShape) -> String {
 fn group_description(group: &KindGroup, shape: &GroupShape) -> String {
     let mut parts = vec![format!(
         "{} (headroom's {} sizing rule). Counts are what the plan provisions: the scenario's pinned count where it pins one.",
-        group.what, group.kind
+        group.tf.what, group.kind
     )];
     if shape.instance_anywhere {
         parts.push("instance_type: the instance type priced for the component.".into());
     }
-    if let Some((name, meaning)) = group.map_attr {
+    if let Some((name, meaning)) = group.tf.map_attr {
         parts.push(format!("{name} (GB): {meaning}."));
     }
     for (_, _, description) in &shape.attrs {
@@ -463,10 +259,11 @@ fn group_description(group: &KindGroup, shape: &GroupShape) -> String {
 /// name.
 fn attr_order(group: &KindGroup, name: &str) -> (usize, String) {
     let known = group
+        .tf
         .attrs
         .iter()
         .position(|a| a.attr == name)
-        .unwrap_or(group.attrs.len());
+        .unwrap_or(group.tf.attrs.len());
     (known, name.to_string())
 }
 
@@ -479,7 +276,7 @@ fn group_value(group: &KindGroup, lines: &[&Line], with_instance: bool) -> TfVal
     let mut counts: Vec<(String, u64, &BTreeMap<String, u64>)> = lines
         .iter()
         .filter_map(|line| {
-            let name = if group.map_attr.is_some() {
+            let name = if group.tf.map_attr.is_some() {
                 Some(line.item.clone())
             } else {
                 attr_name(group, &line.item)
@@ -487,7 +284,7 @@ fn group_value(group: &KindGroup, lines: &[&Line], with_instance: bool) -> TfVal
             name.map(|n| (n, line.count, &line.regions))
         })
         .collect();
-    if group.map_attr.is_none() {
+    if group.tf.map_attr.is_none() {
         counts.sort_by_key(|(name, _, _)| attr_order(group, name));
     }
     let mut regions: BTreeMap<String, Vec<(String, TfValue)>> = BTreeMap::new();
@@ -503,7 +300,7 @@ fn group_value(group: &KindGroup, lines: &[&Line], with_instance: bool) -> TfVal
         regions
             .into_iter()
             .map(|(region, fields)| {
-                let value = if group.map_attr.is_some() {
+                let value = if group.tf.map_attr.is_some() {
                     TfValue::Map(fields.into_iter().collect())
                 } else {
                     TfValue::Object(fields)
@@ -512,7 +309,7 @@ fn group_value(group: &KindGroup, lines: &[&Line], with_instance: bool) -> TfVal
             })
             .collect(),
     );
-    match group.map_attr {
+    match group.tf.map_attr {
         Some((name, _)) => object.push((
             name.into(),
             TfValue::Map(
@@ -652,24 +449,24 @@ pub fn variables(plan: &Plan, phase: &PhasePlan) -> Vec<Variable> {
             ),
         ),
     ];
-    for group in GROUPS {
-        let Some(shape) = group_shape(plan, group) else {
+    for group in groups() {
+        let Some(shape) = group_shape(plan, &group) else {
             continue;
         };
         let value = components
             .iter()
-            .filter(|(_, kind, _)| *kind == group.kind)
+            .filter(|(_, kind, _)| *kind == group.kind.name())
             .map(|(name, _, lines)| {
                 (
                     (*name).to_string(),
-                    group_value(group, lines, shape.instance_anywhere),
+                    group_value(&group, lines, shape.instance_anywhere),
                 )
             })
             .collect();
         out.push(Variable {
-            name: group.variable.into(),
-            ty: group_type(group, &shape),
-            description: group_description(group, &shape),
+            name: group.tf.variable.into(),
+            ty: group_type(&group, &shape),
+            description: group_description(&group, &shape),
             value: Some(TfValue::Map(value)),
         });
     }

@@ -5,7 +5,7 @@
 //! utilisation. nodes = ceil(pods / pods_per_node). HPA min carries the day-average load the
 //! same way; HPA max = ceil(pods x (1 + burst_headroom)).
 
-use crate::input::scenario::AppPolicy;
+use crate::input::kinds::app::AppPolicy;
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for};
 use crate::trace::Trace;
 use crate::units::ceil_count;

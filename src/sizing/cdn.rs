@@ -1,6 +1,6 @@
 //! CDN: edge egress, origin fetches (edge x (1 - byte hit ratio)) and requests, per month.
 
-use crate::input::scenario::CdnPolicy;
+use crate::input::kinds::cdn::CdnPolicy;
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
 use crate::trace::Trace;
 use crate::units::ceil_count;

@@ -1,6 +1,6 @@
 //! Cross-region transfer: replicated bytes sent to each other region, per month.
 
-use crate::input::scenario::CrossRegionPolicy;
+use crate::input::kinds::cross_region::CrossRegionPolicy;
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count};

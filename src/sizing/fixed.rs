@@ -1,6 +1,6 @@
 //! Fixed lines: what a doc states and headroom does not size. Counts are taken as given.
 
-use crate::input::scenario::FixedPolicy;
+use crate::input::kinds::fixed::FixedPolicy;
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
 
 /// The fixed lines, each billed by its service's price or a scenario-given price.

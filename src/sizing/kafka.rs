@@ -4,7 +4,7 @@
 //!               ceil(partitions x RF / max_partitions_per_broker),
 //!               ceil(retained GB x RF x (1+h) / broker_disk_gb), RF).
 
-use crate::input::scenario::KafkaPolicy;
+use crate::input::kinds::kafka::KafkaPolicy;
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};

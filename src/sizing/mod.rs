@@ -1,6 +1,7 @@
 //! Sizing: from a phase's demand to integer counts for every component.
 //!
-//! One file per component kind, each a pure function from (policy, demand) to lines. This
+//! One file per component kind, each a pure function from (policy, demand) to lines (the
+//! kind's policy and everything else it declares are in `input/kinds/<kind>.rs`). This
 //! module owns what they share: the line type, regional placement (size each region for its
 //! users, then add the regions up), and the order in which components that depend on others
 //! (a pooler needs the shard and pod counts) are sized.
@@ -291,24 +292,13 @@ pub fn instance_for<'a>(
 
 /// Components in the order they must be sized: those that read other components last.
 pub fn sizing_order(components: &[Component]) -> impl Iterator<Item = usize> + '_ {
-    let reads_others = |i: &usize| matches!(components[*i].policy, Policy::PgBouncer(_));
+    let reads_others = |i: &usize| !components[*i].policy.references().is_empty();
     let independent = (0..components.len()).filter(move |i| !reads_others(i));
     independent.chain((0..components.len()).filter(reads_others))
 }
 
-fn placement(policy: &Policy) -> Placement {
-    match policy {
-        Policy::Postgres(p) => p.placement,
-        Policy::PgBouncer(p) => p.placement,
-        Policy::Redis(p) => p.placement,
-        Policy::App(p) => p.placement,
-        Policy::Kafka(p) => p.placement,
-        Policy::Cdn(_) | Policy::ObjectStorage(_) | Policy::CrossRegion(_) | Policy::Fixed(_) => {
-            Placement::Global
-        }
-    }
-}
-
+/// One region's lines of `component`, by its kind's rule. One arm per kind: a kind without a
+/// rule does not compile.
 fn size_region(
     component: &Component,
     ctx: &RegionContext<'_>,
@@ -352,7 +342,7 @@ pub fn size_component(
             user_share: 1.0,
         }]
     });
-    let regions: &[Region] = match placement(&component.policy) {
+    let regions: &[Region] = match component.policy.placement() {
         Placement::PerRegion => &spec.regions,
         Placement::Global => &*GLOBAL,
     };

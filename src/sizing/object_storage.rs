@@ -1,6 +1,6 @@
 //! Object storage: bytes per user x users x copies, split over storage classes.
 
-use crate::input::scenario::ObjectStoragePolicy;
+use crate::input::kinds::object_storage::ObjectStoragePolicy;
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count};

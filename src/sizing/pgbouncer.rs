@@ -5,7 +5,7 @@
 //! Client connections = app instances x client pool; poolers = max(by clients, by
 //! transactions/s per single-threaded pooler, min_poolers).
 
-use crate::input::scenario::PgBouncerPolicy;
+use crate::input::kinds::pgbouncer::PgBouncerPolicy;
 use crate::queueing::{WaitTarget, smallest_servers};
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError};
 use crate::trace::Trace;

@@ -6,7 +6,7 @@
 //! optionally rounded up to a power of two. Each shard has one primary, `sync_replicas`
 //! standbys, read replicas (the floor, or enough for its reads), and `geo_replicas`.
 
-use crate::input::scenario::PostgresPolicy;
+use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count, next_power_of_two};

@@ -6,7 +6,7 @@
 //! split into clusters of at most `max_nodes_per_cluster` nodes (and 16,384 slots), each
 //! cluster keeping at least 3 masters in Cluster mode. Sentinel mode adds a 2f+1 quorum.
 
-use crate::input::scenario::{RedisMode, RedisPolicy};
+use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
     Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, node_memory_gib,
 };

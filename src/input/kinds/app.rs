@@ -1,0 +1,176 @@
+//! App: a stateless application tier on Kubernetes nodes (or VMs: one pod per node). Its
+//! sizing rule (pods from peak requests, nodes from pods per shape) is `sizing/app.rs`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AutoSelect, ComponentKind, Instance, KindFacts, Placement, Reference, ShapeSource, TfvarsGroup,
+    tf_attr,
+};
+use crate::error::InputError;
+use crate::input::check::Check;
+
+/// A stateless application tier on Kubernetes nodes (or VMs: one pod per node).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppPolicy {
+    /// Node instance type (`c6i.4xlarge`).
+    pub instance: String,
+    /// Constraints when `instance` is `"auto"`.
+    #[serde(default)]
+    pub auto: Option<AutoSelect>,
+    /// Node type per phase name, where it differs.
+    #[serde(default)]
+    pub instance_by_phase: BTreeMap<String, String>,
+    /// Per region (default) or global.
+    #[serde(default)]
+    pub placement: Placement,
+    /// Pricing service of nodes.
+    #[serde(default = "super::default_ec2")]
+    pub service: String,
+    /// Share of all API requests this tier serves.
+    #[serde(default = "super::one_f")]
+    pub rps_share: f64,
+    /// Requests/s one pod serves at 100% of its capacity.
+    pub rps_per_pod: f64,
+    /// Target utilisation of a pod at peak, in (0, 1].
+    pub target_utilization: f64,
+    /// Availability zones the tier spreads over, Z.
+    #[serde(default = "super::three")]
+    pub zones: u64,
+    /// Zones it must survive losing, k (< Z): pods x Z/(Z-k).
+    #[serde(default = "super::one")]
+    pub zones_lost: u64,
+    /// Pods per node (with an explicit instance).
+    pub pods_per_node: u64,
+    /// vCPUs one pod requests: with `pod_memory_gib`, pods per node follow from the node's
+    /// shape (needed by `instance: "auto"`).
+    #[serde(default)]
+    pub pod_vcpu: Option<f64>,
+    /// GiB of memory one pod requests.
+    #[serde(default)]
+    pub pod_memory_gib: Option<f64>,
+    /// Share of a node kept for the kubelet and system daemons.
+    #[serde(default = "default_node_reserved")]
+    pub node_reserved_fraction: f64,
+    /// Fewest pods (HA).
+    #[serde(default = "super::two")]
+    pub min_pods: u64,
+    /// HPA max = ceil(pods x (1 + burst_headroom)).
+    #[serde(default = "default_burst")]
+    pub burst_headroom: f64,
+    /// Extra spare capacity above the utilisation target, as a fraction.
+    #[serde(default)]
+    pub headroom: f64,
+    /// EKS control-plane item billed per cluster (one cluster per deployment), if any.
+    #[serde(default)]
+    pub control_plane: Option<String>,
+}
+
+fn default_node_reserved() -> f64 {
+    0.1
+}
+
+fn default_burst() -> f64 {
+    0.5
+}
+
+impl ComponentKind for AppPolicy {
+    const FACTS: KindFacts = KindFacts {
+        stateful: false,
+        shapes: Some(ShapeSource {
+            catalog_service: "ec2",
+            instance_prefix: "",
+        }),
+        tfvars: Some(TfvarsGroup {
+            variable: "app_clusters",
+            what: "Application tiers (Kubernetes) by component",
+            attrs: &[
+                tf_attr(
+                    "node",
+                    "node_count",
+                    "worker nodes: pods / pods_per_node, rounded up",
+                ),
+                tf_attr(
+                    "pod",
+                    "pod_count",
+                    "pods at peak: peak requests/s x share x (1 + headroom) / (rps_per_pod x target_utilization), grown so losing zones_lost of zones still serves the peak, at least min_pods",
+                ),
+                tf_attr(
+                    "hpa-min",
+                    "hpa_min_replicas",
+                    "HorizontalPodAutoscaler minReplicas, from the day-average load",
+                ),
+                tf_attr(
+                    "hpa-max",
+                    "hpa_max_replicas",
+                    "HorizontalPodAutoscaler maxReplicas: peak pods x (1 + burst_headroom)",
+                ),
+                tf_attr(
+                    "control-plane",
+                    "control_plane_count",
+                    "managed Kubernetes control planes",
+                ),
+            ],
+            map_attr: None,
+        }),
+    };
+
+    fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {
+        c.name("instance", &self.instance)?;
+        c.ratio("rps_share", self.rps_share)?;
+        c.positive("rps_per_pod", self.rps_per_pod)?;
+        c.positive_ratio("target_utilization", self.target_utilization)?;
+        c.count_at_least("zones", self.zones, 1)?;
+        if self.zones_lost >= self.zones {
+            return Err(c.error(
+                "zones_lost",
+                format!(
+                    "must be below zones ({}): a tier cannot survive losing every zone",
+                    self.zones
+                ),
+            ));
+        }
+        c.count_at_least("pods_per_node", self.pods_per_node, 1)?;
+        if self.instance == crate::selection::AUTO
+            && (self.pod_vcpu.is_none() || self.pod_memory_gib.is_none())
+        {
+            return Err(c.error(
+                "pod_vcpu",
+                "instance \"auto\" needs pod_vcpu and pod_memory_gib: pods per node follow from each shape",
+            ));
+        }
+        if let Some(v) = self.pod_vcpu {
+            c.positive("pod_vcpu", v)?;
+        }
+        if let Some(v) = self.pod_memory_gib {
+            c.positive("pod_memory_gib", v)?;
+        }
+        c.ratio_below_one("node_reserved_fraction", self.node_reserved_fraction)?;
+        c.count_at_least("min_pods", self.min_pods, 1)?;
+        c.non_negative("burst_headroom", self.burst_headroom)?;
+        c.non_negative("headroom", self.headroom)
+    }
+
+    fn placement(&self) -> Placement {
+        self.placement
+    }
+
+    fn instance(&self) -> Option<Instance<'_>> {
+        Some(Instance {
+            default: &self.instance,
+            by_phase: Some(&self.instance_by_phase),
+            auto: self.auto.as_ref(),
+        })
+    }
+
+    fn instance_mut(&mut self) -> Option<&mut String> {
+        Some(&mut self.instance)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        Vec::new()
+    }
+}

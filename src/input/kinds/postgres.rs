@@ -1,0 +1,165 @@
+//! Postgres: a sharded PostgreSQL cluster (RDS or self-managed), with standbys, read replicas
+//! and cross-region replicas per shard. Its sizing rule is `sizing/postgres.rs`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AutoSelect, ComponentKind, Instance, KindFacts, Placement, Reference, ShapeSource, TfvarsGroup,
+    tf_attr,
+};
+use crate::error::InputError;
+use crate::input::check::Check;
+
+/// PostgreSQL: shards from data size, write rate and users per shard; replicas per shard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresPolicy {
+    /// Instance type of every node (`db.r6g.2xlarge`).
+    pub instance: String,
+    /// Constraints when `instance` is `"auto"`.
+    #[serde(default)]
+    pub auto: Option<AutoSelect>,
+    /// Instance type per phase name, where it differs.
+    #[serde(default)]
+    pub instance_by_phase: BTreeMap<String, String>,
+    /// Per region (default) or global.
+    #[serde(default)]
+    pub placement: Placement,
+    /// Pricing service of the nodes.
+    #[serde(default = "default_rds_service")]
+    pub service: String,
+    /// Data bytes one shard may hold.
+    pub max_data_bytes_per_shard: f64,
+    /// Write queries/s one shard's primary may take.
+    pub max_write_qps_per_shard: f64,
+    /// Registered users one shard may hold (no cap when absent).
+    #[serde(default)]
+    pub max_users_per_shard: Option<f64>,
+    /// Share of a shard's data that must stay in memory (the hot working set); with it,
+    /// shards also follow from node memory (75% of RAM as buffer cache), so larger instances
+    /// need fewer shards.
+    #[serde(default)]
+    pub working_set_fraction: Option<f64>,
+    /// Round the shard count up to a power of two (hash-slot friendly).
+    #[serde(default)]
+    pub round_shards_to_power_of_two: bool,
+    /// Fewest shards.
+    #[serde(default = "super::one")]
+    pub min_shards: u64,
+    /// Synchronous standbys per shard (Multi-AZ).
+    #[serde(default)]
+    pub sync_replicas: u64,
+    /// Fewest read replicas per shard.
+    #[serde(default)]
+    pub min_read_replicas: u64,
+    /// Read queries/s one read replica serves; when set, read replicas scale with reads.
+    #[serde(default)]
+    pub read_qps_per_replica: Option<f64>,
+    /// Asynchronous cross-region replicas per shard.
+    #[serde(default)]
+    pub geo_replicas: u64,
+    /// Spare capacity kept above demand, as a fraction (0.3 = 30%).
+    pub headroom: f64,
+    /// Pricing service of storage.
+    #[serde(default = "default_rds_storage_service")]
+    pub storage_service: String,
+    /// Storage item (`gp3`).
+    #[serde(default = "default_gp3")]
+    pub storage_item: String,
+}
+
+fn default_rds_service() -> String {
+    "rds-postgres".into()
+}
+fn default_rds_storage_service() -> String {
+    "rds-storage".into()
+}
+fn default_gp3() -> String {
+    "gp3".into()
+}
+
+impl ComponentKind for PostgresPolicy {
+    const FACTS: KindFacts = KindFacts {
+        stateful: true,
+        shapes: Some(ShapeSource {
+            catalog_service: "rds",
+            instance_prefix: "db.",
+        }),
+        tfvars: Some(TfvarsGroup {
+            variable: "postgres_clusters",
+            what: "PostgreSQL clusters by component",
+            attrs: &[
+                tf_attr(
+                    "shards",
+                    "shard_count",
+                    "shards: the most of those needed by data, by write rate and by users, each with headroom, at least min_shards, optionally rounded up to a power of two",
+                ),
+                tf_attr(
+                    "primary",
+                    "primary_count",
+                    "primary instances, one per shard",
+                ),
+                tf_attr(
+                    "standby",
+                    "standby_count",
+                    "synchronous standby instances (sync_replicas per shard)",
+                ),
+                tf_attr(
+                    "read-replica",
+                    "read_replica_count",
+                    "read replicas: min_read_replicas per shard, or enough for peak reads at read_qps_per_replica",
+                ),
+                tf_attr(
+                    "geo-replica",
+                    "geo_replica_count",
+                    "cross-region replicas (geo_replicas per shard)",
+                ),
+                tf_attr(
+                    "storage",
+                    "storage_gb",
+                    "provisioned storage over all nodes: data per shard x (1 + headroom) per node",
+                ),
+            ],
+            map_attr: None,
+        }),
+    };
+
+    fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {
+        c.name("instance", &self.instance)?;
+        c.positive("max_data_bytes_per_shard", self.max_data_bytes_per_shard)?;
+        c.positive("max_write_qps_per_shard", self.max_write_qps_per_shard)?;
+        if let Some(v) = self.max_users_per_shard {
+            c.positive("max_users_per_shard", v)?;
+        }
+        if let Some(v) = self.working_set_fraction {
+            c.positive_ratio("working_set_fraction", v)?;
+        }
+        if let Some(v) = self.read_qps_per_replica {
+            c.positive("read_qps_per_replica", v)?;
+        }
+        c.count_at_least("min_shards", self.min_shards, 1)?;
+        c.non_negative("headroom", self.headroom)
+    }
+
+    fn placement(&self) -> Placement {
+        self.placement
+    }
+
+    fn instance(&self) -> Option<Instance<'_>> {
+        Some(Instance {
+            default: &self.instance,
+            by_phase: Some(&self.instance_by_phase),
+            auto: self.auto.as_ref(),
+        })
+    }
+
+    fn instance_mut(&mut self) -> Option<&mut String> {
+        Some(&mut self.instance)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        Vec::new()
+    }
+}
