@@ -245,6 +245,86 @@ fn users_range(users: &[f64]) -> (f64, f64) {
     (lo / 10f64.powf(0.5), hi * 10f64.powf(0.5))
 }
 
+/// The legend of a line chart: each entry's line (dashed where its line is) and marker, as
+/// [`draw_lines`] draws series `i`, so coinciding lines can be told apart here too.
+fn draw_line_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor)],
+) -> Result<(), String> {
+    let style = TextStyle::from((FAMILY, 14).into_font()).color(&BLACK);
+    let mut y = 60;
+    for (i, (label, color)) in entries.iter().enumerate() {
+        if y > HEIGHT as i32 - 20 {
+            let more = format!("... and {} more", entries.len() - i);
+            area.draw(&Text::new(more, (10, y), style.clone()))
+                .map_err(|e| e.to_string())?;
+            break;
+        }
+        let mid = y + 7;
+        let pieces: &[(i32, i32)] = if i % 2 == 0 {
+            &[(4, 34)]
+        } else {
+            &[(4, 12), (17, 25), (30, 34)]
+        };
+        for (from, to) in pieces {
+            area.draw(&PathElement::new(
+                vec![(*from, mid), (*to, mid)],
+                color.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
+        }
+        let size = marker_size(i).min(6);
+        match Marker::of(i) {
+            Marker::Circle => area.draw(&Circle::new((19, mid), size, color.stroke_width(2))),
+            Marker::Triangle => {
+                area.draw(&TriangleMarker::new((19, mid), size + 1, color.filled()))
+            }
+            Marker::Cross => area.draw(&Cross::new((19, mid), size, color.stroke_width(2))),
+            Marker::Dot => area.draw(&Circle::new((19, mid), size.min(3), color.filled())),
+        }
+        .map_err(|e| e.to_string())?;
+        area.draw(&Text::new(legend_text(label), (40, y), style.clone()))
+            .map_err(|e| e.to_string())?;
+        y += 22;
+    }
+    Ok(())
+}
+
+/// Series `i`'s legend label, saying what the drawing cannot: that it has no point on a log
+/// axis (every value 0), or that it lies exactly on an earlier series.
+fn legend_label(series: &[Series], i: usize) -> String {
+    let s = &series[i];
+    if !s.points.iter().any(|(_, y)| *y > 0.0 && y.is_finite()) {
+        return format!("{} (0, not drawn)", s.label);
+    }
+    match series[..i]
+        .iter()
+        .find(|earlier| earlier.points == s.points)
+    {
+        Some(earlier) => {
+            // "users-db standby (= primary)": the component is said once
+            let same_component = s.label.split_once(' ').zip(earlier.label.split_once(' '));
+            let short = match same_component {
+                Some(((a, _), (b, item))) if a == b => item,
+                _ => earlier.label.as_str(),
+            };
+            format!("{} (= {short})", s.label)
+        }
+        None => s.label.clone(),
+    }
+}
+
+/// A legend label cut to 36 characters.
+fn legend_text(label: &str) -> String {
+    if label.chars().count() > 36 {
+        let mut t: String = label.chars().take(35).collect();
+        t.push('…');
+        t
+    } else {
+        label.to_string()
+    }
+}
+
 pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(String, RGBColor)],
@@ -260,14 +340,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         }
         area.draw(&Rectangle::new([(10, y), (26, y + 14)], color.filled()))
             .map_err(|e| e.to_string())?;
-        let text: String = if label.chars().count() > 34 {
-            let mut t: String = label.chars().take(33).collect();
-            t.push('…');
-            t
-        } else {
-            label.clone()
-        };
-        area.draw(&Text::new(text, (32, y), style.clone()))
+        area.draw(&Text::new(legend_text(label), (32, y), style.clone()))
             .map_err(|e| e.to_string())?;
         y += 22;
     }
@@ -356,7 +429,8 @@ fn draw_shares<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(56)
         .y_label_area_size(56)
-        .build_cartesian_2d((0..phases.max(1)).into_segmented(), 0.0..100.0)
+        // A range a..b segments into b - a + 1 slots: one per phase.
+        .build_cartesian_2d((0..phases.max(2) - 1).into_segmented(), 0.0..100.0)
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
@@ -472,15 +546,16 @@ fn draw_totals<DB: DrawingBackend>(
     chart
         .draw_series(points.iter().map(|p| Circle::new(*p, 4, ink.filled())))
         .map_err(|e| e.to_string())?;
-    let above = TextStyle::from((FAMILY, 12).into_font())
-        .color(&BLACK)
-        .pos(Pos::new(HPos::Right, VPos::Bottom));
+    // Labels alternate above-left and below-right of their points, so neighbours whose
+    // totals are close (the first phases of a plan often are) do not overprint.
+    let font = TextStyle::from((FAMILY, 12).into_font()).color(&BLACK);
+    let above = font.pos(Pos::new(HPos::Right, VPos::Bottom));
+    let below = font.pos(Pos::new(HPos::Left, VPos::Top));
     chart
-        .draw_series(
-            points
-                .iter()
-                .map(|(u, t)| Text::new(short_usd(*t), (*u, *t), above.clone())),
-        )
+        .draw_series(points.iter().enumerate().map(|(i, (u, t))| {
+            let style = if i % 2 == 0 { &above } else { &below };
+            Text::new(short_usd(*t), (*u, *t), style.clone())
+        }))
         .map_err(|e| e.to_string())?;
     Ok(())
 }
@@ -592,7 +667,7 @@ fn draw_lines<DB: DrawingBackend>(
             ),
         }
         .map_err(|e| e.to_string())?;
-        legend_entries.push((s.label.clone(), color));
+        legend_entries.push((legend_label(series, i), color));
     }
     if !has_data {
         let style = TextStyle::from((FAMILY, 18).into_font())
@@ -616,7 +691,7 @@ fn draw_lines<DB: DrawingBackend>(
         plot.draw(&Text::new(note, (110, HEIGHT as i32 - 18), style))
             .map_err(|e| e.to_string())?;
     }
-    draw_legend(&legend, &legend_entries)?;
+    draw_line_legend(&legend, &legend_entries)?;
     root.present().map_err(|e| e.to_string())?;
     Ok(())
 }
@@ -837,6 +912,30 @@ mod tests {
         assert!((s[1][0] - 0.6).abs() < 1e-9);
         assert_eq!(s[2][0], 0.0);
         assert_eq!((s[0][1], s[1][1]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn legend_says_which_lines_coincide_or_are_all_zero() {
+        let series = |label: &str, ys: &[f64]| Series {
+            label: label.into(),
+            points: ys
+                .iter()
+                .enumerate()
+                .map(|(i, y)| (10f64.powi(i as i32 + 4), *y))
+                .collect(),
+        };
+        let all = vec![
+            series("db primary", &[3.0, 6.0]),
+            series("db standby", &[3.0, 6.0]),
+            series("db geo-replica", &[0.0, 0.0]),
+            series("cache master", &[3.0, 6.0]),
+            series("cache replica", &[3.0, 7.0]),
+        ];
+        assert_eq!(legend_label(&all, 0), "db primary");
+        assert_eq!(legend_label(&all, 1), "db standby (= primary)");
+        assert_eq!(legend_label(&all, 2), "db geo-replica (0, not drawn)");
+        assert_eq!(legend_label(&all, 3), "cache master (= db primary)");
+        assert_eq!(legend_label(&all, 4), "cache replica");
     }
 
     #[test]
