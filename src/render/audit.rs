@@ -3,16 +3,9 @@
 use crate::audit::Audit;
 use crate::render::table::{Align, Table};
 
+/// A claimed or computed figure: separators, at most four decimals.
 fn number(x: f64) -> String {
-    if x.abs() >= 1e6 && x.fract() == 0.0 && x.abs() < 1e18 {
-        crate::render::format::thousands(x.abs() as u64)
-    } else if x.abs() >= 1e4 {
-        let text = format!("{x:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        let text = format!("{x:.6}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    crate::render::format::figure(x, 4)
 }
 
 /// The findings as a table.

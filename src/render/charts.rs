@@ -1,8 +1,10 @@
 //! Charts of a plan, as SVG and PNG (plotters), under `charts/`:
 //!
-//! - `cost_by_component`: monthly cost per phase, stacked by component;
+//! - `cost_by_component`: each phase's cost split into component shares (linear), beside the
+//!   phase totals (log);
 //! - `cost_per_user`: monthly cost per registered user and per daily active user;
-//! - `counts`: instance counts of every instance line (nodes, brokers, replicas...);
+//! - `counts`: instance counts of every instance line (nodes, brokers, replicas...); lines that
+//!   coincide stay apart by marker shape, size and dash;
 //! - `volumes`: egress and stored volumes (CDN, cross-region, database, objects, events).
 //!
 //! Users are on a log axis (ticks at the phases' user counts), values on log axes with
@@ -243,23 +245,83 @@ fn users_range(users: &[f64]) -> (f64, f64) {
     (lo / 10f64.powf(0.5), hi * 10f64.powf(0.5))
 }
 
-/// Half a bar's width, in decades: a third of the closest gap between phases (at most 0.3).
-fn bar_half_width(users: &[f64]) -> f64 {
-    let mut logs: Vec<f64> = users
+/// The legend of a line chart: each entry's line (dashed where its line is) and marker, as
+/// [`draw_lines`] draws series `i`, so coinciding lines can be told apart here too.
+fn draw_line_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, RGBColor)],
+) -> Result<(), String> {
+    let style = TextStyle::from((FAMILY, 14).into_font()).color(&BLACK);
+    let mut y = 60;
+    for (i, (label, color)) in entries.iter().enumerate() {
+        if y > HEIGHT as i32 - 20 {
+            let more = format!("... and {} more", entries.len() - i);
+            area.draw(&Text::new(more, (10, y), style.clone()))
+                .map_err(|e| e.to_string())?;
+            break;
+        }
+        let mid = y + 7;
+        let pieces: &[(i32, i32)] = if i % 2 == 0 {
+            &[(4, 34)]
+        } else {
+            &[(4, 12), (17, 25), (30, 34)]
+        };
+        for (from, to) in pieces {
+            area.draw(&PathElement::new(
+                vec![(*from, mid), (*to, mid)],
+                color.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?;
+        }
+        let size = marker_size(i).min(6);
+        match Marker::of(i) {
+            Marker::Circle => area.draw(&Circle::new((19, mid), size, color.stroke_width(2))),
+            Marker::Triangle => {
+                area.draw(&TriangleMarker::new((19, mid), size + 1, color.filled()))
+            }
+            Marker::Cross => area.draw(&Cross::new((19, mid), size, color.stroke_width(2))),
+            Marker::Dot => area.draw(&Circle::new((19, mid), size.min(3), color.filled())),
+        }
+        .map_err(|e| e.to_string())?;
+        area.draw(&Text::new(legend_text(label), (40, y), style.clone()))
+            .map_err(|e| e.to_string())?;
+        y += 22;
+    }
+    Ok(())
+}
+
+/// Series `i`'s legend label, saying what the drawing cannot: that it has no point on a log
+/// axis (every value 0), or that it lies exactly on an earlier series.
+fn legend_label(series: &[Series], i: usize) -> String {
+    let s = &series[i];
+    if !s.points.iter().any(|(_, y)| *y > 0.0 && y.is_finite()) {
+        return format!("{} (0, not drawn)", s.label);
+    }
+    match series[..i]
         .iter()
-        .filter(|u| **u > 0.0)
-        .map(|u| u.log10())
-        .collect();
-    logs.sort_by(f64::total_cmp);
-    let gap = logs
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .filter(|g| *g > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    if gap.is_finite() {
-        (gap / 3.0).min(0.3)
+        .find(|earlier| earlier.points == s.points)
+    {
+        Some(earlier) => {
+            // "users-db standby (= primary)": the component is said once
+            let same_component = s.label.split_once(' ').zip(earlier.label.split_once(' '));
+            let short = match same_component {
+                Some(((a, _), (b, item))) if a == b => item,
+                _ => earlier.label.as_str(),
+            };
+            format!("{} (= {short})", s.label)
+        }
+        None => s.label.clone(),
+    }
+}
+
+/// A legend label cut to 36 characters.
+fn legend_text(label: &str) -> String {
+    if label.chars().count() > 36 {
+        let mut t: String = label.chars().take(35).collect();
+        t.push('…');
+        t
     } else {
-        0.3
+        label.to_string()
     }
 }
 
@@ -278,14 +340,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         }
         area.draw(&Rectangle::new([(10, y), (26, y + 14)], color.filled()))
             .map_err(|e| e.to_string())?;
-        let text: String = if label.chars().count() > 34 {
-            let mut t: String = label.chars().take(33).collect();
-            t.push('…');
-            t
-        } else {
-            label.clone()
-        };
-        area.draw(&Text::new(text, (32, y), style.clone()))
+        area.draw(&Text::new(legend_text(label), (32, y), style.clone()))
             .map_err(|e| e.to_string())?;
         y += 22;
     }
@@ -293,41 +348,238 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let (plot, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
-    let (users, values): (Vec<f64>, Vec<f64>) = match &spec.body {
+    match &spec.body {
         Body::Stacked {
             users,
             totals,
             segments,
-        } => {
-            // The range covers the phase totals and every stack's drawn top.
-            let tops =
-                (0..users.len()).map(|i| segments.iter().map(|(_, v)| v[i].max(0.0)).sum::<f64>());
-            (
-                users.iter().chain(users.iter()).copied().collect(),
-                totals.iter().copied().chain(tops).collect(),
-            )
+        } => draw_shares(root, spec, users, totals, segments),
+        Body::Lines(series) => draw_lines(root, spec, series),
+    }
+}
+
+/// A line's marker shape, by series index: with the dash pattern and the marker size, what
+/// keeps coinciding lines distinguishable.
+enum Marker {
+    Circle,
+    Triangle,
+    Cross,
+    Dot,
+}
+
+impl Marker {
+    fn of(series: usize) -> Marker {
+        match series % 4 {
+            0 => Marker::Circle,
+            1 => Marker::Triangle,
+            2 => Marker::Cross,
+            _ => Marker::Dot,
         }
-        Body::Lines(series) => (
-            series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|p| p.0))
-                .collect(),
-            series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|p| p.1))
-                .collect(),
-        ),
-    };
+    }
+}
+
+/// Marker radius in pixels: 7 for the first series, one less for each next (3 at least), so a
+/// marker drawn later on the same point sits inside the earlier ones.
+fn marker_size(series: usize) -> i32 {
+    7 - i32::try_from(series.min(4)).unwrap_or(4)
+}
+
+/// Each segment's share of its phase's cost, in percent (0 where the phase costs nothing).
+fn shares(segments: &[(String, Vec<f64>)], phases: usize) -> Vec<Vec<f64>> {
+    let sums: Vec<f64> = (0..phases)
+        .map(|p| segments.iter().map(|(_, v)| v[p].max(0.0)).sum())
+        .collect();
+    segments
+        .iter()
+        .map(|(_, v)| {
+            (0..phases)
+                .map(|p| {
+                    if sums[p] > 0.0 && sums[p].is_finite() {
+                        v[p].max(0.0) / sums[p] * 100.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The cost chart, truthful at every scale: on the left each phase's cost split into
+/// component shares on a linear 0-100% axis (a component at 0.6% of the cost draws 0.6% of
+/// the bar, and a small one never vanishes below a log axis' floor); on the right the phase
+/// totals on a log axis, where the growth over orders of magnitude reads.
+fn draw_shares<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &Spec,
+    users: &[f64],
+    totals: &[f64],
+    segments: &[(String, Vec<f64>)],
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (plot, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+    let plot = plot
+        .titled(&spec.title, (FAMILY, 22).into_font().style(FontStyle::Bold))
+        .map_err(|e| e.to_string())?;
+    let (left, right) = plot.split_horizontally((WIDTH - LEGEND_WIDTH) * 3 / 5);
+    let phases = users.len();
+    let share = shares(segments, phases);
+    let mut chart = ChartBuilder::on(&left)
+        .caption("Share of each phase's cost", (FAMILY, 16))
+        .margin(12)
+        .x_label_area_size(56)
+        .y_label_area_size(56)
+        // A range a..b segments into b - a + 1 slots: one per phase.
+        .build_cartesian_2d((0..phases.max(2) - 1).into_segmented(), 0.0..100.0)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc("Users")
+        .y_desc("% of the monthly cost")
+        .x_labels(phases.max(1))
+        .x_label_formatter(&|x| match x {
+            SegmentValue::CenterOf(p) | SegmentValue::Exact(p) => {
+                users.get(*p).map_or(String::new(), |u| short(*u))
+            }
+            SegmentValue::Last => String::new(),
+        })
+        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .axis_desc_style((FAMILY, 16))
+        .label_style((FAMILY, 14))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(210, 210, 210))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let mut legend_entries: Vec<(String, RGBColor)> = Vec::new();
+    let mut base = vec![0.0f64; phases];
+    let inside = TextStyle::from((FAMILY, 11).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    for (i, (label_text, values)) in share
+        .iter()
+        .zip(segments)
+        .map(|(v, (l, _))| (l, v))
+        .enumerate()
+    {
+        let color = colour(i);
+        let mut bars = Vec::new();
+        let mut labels = Vec::new();
+        for (p, v) in values.iter().enumerate() {
+            let (bottom, top) = (base[p], (base[p] + v).min(100.0));
+            base[p] += v;
+            if *v <= 0.0 {
+                continue;
+            }
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(p), bottom),
+                    (SegmentValue::Exact(p + 1), top),
+                ],
+                color.filled(),
+            );
+            bar.set_margin(0, 0, 6, 6);
+            bars.push(bar);
+            // Shares big enough to hold their figure say it.
+            if *v >= 6.0 {
+                labels.push(Text::new(
+                    format!("{v:.0}%"),
+                    (SegmentValue::CenterOf(p), (bottom + top) / 2.0),
+                    inside.clone(),
+                ));
+            }
+        }
+        chart.draw_series(bars).map_err(|e| e.to_string())?;
+        chart.draw_series(labels).map_err(|e| e.to_string())?;
+        legend_entries.push((label_text.clone(), color));
+    }
+    draw_totals(&right, users, totals)?;
+    draw_legend(&legend, &legend_entries)?;
+    root.present().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The phase totals against users, both on log axes, each point labelled with its total.
+fn draw_totals<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    users: &[f64],
+    totals: &[f64],
+) -> Result<(), String> {
+    let (x_lo, x_hi) = users_range(users);
+    let (y_lo, y_hi) = log_axis(totals.iter().copied()).unwrap_or((1.0, 10.0));
+    let mut phase_users: Vec<f64> = users.iter().copied().filter(|u| *u > 0.0).collect();
+    phase_users.sort_by(f64::total_cmp);
+    phase_users.dedup();
+    let mut chart = ChartBuilder::on(area)
+        .caption("Monthly total", (FAMILY, 16))
+        .margin(12)
+        .x_label_area_size(56)
+        .y_label_area_size(72)
+        .build_cartesian_2d(
+            (x_lo..x_hi).log_scale().with_key_points(phase_users),
+            (y_lo..y_hi).log_scale(),
+        )
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc("Users (log scale)")
+        .y_desc("USD per month (log scale)")
+        .x_label_formatter(&|x| short(*x))
+        .y_label_formatter(&|y| label(Scale::Usd, *y))
+        .axis_desc_style((FAMILY, 14))
+        .label_style((FAMILY, 12))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(210, 210, 210))
+        .y_labels(8)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let points: Vec<(f64, f64)> = users
+        .iter()
+        .zip(totals)
+        .map(|(u, t)| (*u, *t))
+        .filter(|(u, t)| *u > 0.0 && t.is_finite() && (y_lo..=y_hi).contains(t))
+        .collect();
+    let ink = RGBColor(60, 60, 60);
+    chart
+        .draw_series(LineSeries::new(points.clone(), ink.stroke_width(2)))
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(points.iter().map(|p| Circle::new(*p, 4, ink.filled())))
+        .map_err(|e| e.to_string())?;
+    // Labels alternate above-left and below-right of their points, so neighbours whose
+    // totals are close (the first phases of a plan often are) do not overprint.
+    let font = TextStyle::from((FAMILY, 12).into_font()).color(&BLACK);
+    let above = font.pos(Pos::new(HPos::Right, VPos::Bottom));
+    let below = font.pos(Pos::new(HPos::Left, VPos::Top));
+    chart
+        .draw_series(points.iter().enumerate().map(|(i, (u, t))| {
+            let style = if i % 2 == 0 { &above } else { &below };
+            Text::new(short_usd(*t), (*u, *t), style.clone())
+        }))
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// A line chart: users (log) against values (log), one line per series.
+fn draw_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &Spec,
+    series: &[Series],
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (plot, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+    let users: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    let values: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .collect();
     let (x_lo, x_hi) = users_range(&users);
     let axis = log_axis(values.iter().copied());
     let has_data = axis.is_some();
-    let (mut y_lo, y_hi) = axis.unwrap_or((1.0, 10.0));
-    if matches!(spec.body, Body::Stacked { .. }) {
-        // A decade below the smallest total, so the bottom segments show.
-        y_lo /= 10.0;
-    }
+    let (y_lo, y_hi) = axis.unwrap_or((1.0, 10.0));
     let mut phase_users: Vec<f64> = users.iter().copied().filter(|u| *u > 0.0).collect();
     phase_users.sort_by(f64::total_cmp);
     phase_users.dedup();
@@ -360,75 +612,62 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
     let mut legend_entries: Vec<(String, RGBColor)> = Vec::new();
     // Line points beyond the axis' MAX_DECADES (see `log_axis`), left out.
     let mut off_axis = 0;
-    match &spec.body {
-        Body::Stacked {
-            users,
-            totals,
-            segments,
-        } => {
-            let half = 10f64.powf(bar_half_width(users));
-            let mut base: Vec<f64> = vec![0.0; users.len()];
-            for (i, (label_text, values)) in segments.iter().enumerate() {
-                let color = colour(i);
-                let mut bars = Vec::new();
-                for (p, u) in users.iter().enumerate() {
-                    let v = values[p].max(0.0);
-                    let bottom = base[p].clamp(y_lo, y_hi);
-                    let top = (base[p] + v).clamp(y_lo, y_hi);
-                    base[p] += v;
-                    if v > 0.0 && top > bottom {
-                        bars.push(Rectangle::new(
-                            [(u / half, bottom), (u * half, top)],
-                            color.filled(),
-                        ));
-                    }
-                }
-                chart.draw_series(bars).map_err(|e| e.to_string())?;
-                legend_entries.push((label_text.clone(), color));
-            }
-            // The phase total above each bar.
-            let style = TextStyle::from((FAMILY, 13).into_font())
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
-            let labels: Vec<Text<'_, (f64, f64), String>> = users
-                .iter()
-                .zip(totals)
-                .zip(&base)
-                .filter(|((_, total), _)| **total > 0.0)
-                .map(|((u, total), top)| {
-                    Text::new(
-                        short_usd(*total),
-                        (*u, top.max(*total).min(y_hi) * 1.08),
-                        style.clone(),
-                    )
-                })
-                .collect();
-            chart.draw_series(labels).map_err(|e| e.to_string())?;
+    // Lines that coincide (two instance lines with the same counts) stay apart: each series
+    // has its own marker shape, and markers shrink with the series index, so a later marker
+    // sits inside an earlier one instead of hiding it; every other line is dashed.
+    for (i, s) in series.iter().enumerate() {
+        let color = colour(i);
+        let drawable: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .copied()
+            .filter(|(x, y)| *x > 0.0 && *y > 0.0 && y.is_finite())
+            .collect();
+        let points: Vec<(f64, f64)> = drawable
+            .iter()
+            .copied()
+            .filter(|(_, y)| (y_lo..=y_hi).contains(y))
+            .collect();
+        off_axis += drawable.len() - points.len();
+        if i % 2 == 0 {
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+                .map_err(|e| e.to_string())?;
+        } else {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    points.clone(),
+                    8,
+                    5,
+                    color.stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
         }
-        Body::Lines(series) => {
-            for (i, s) in series.iter().enumerate() {
-                let color = colour(i);
-                let drawable: Vec<(f64, f64)> = s
-                    .points
+        let size = marker_size(i);
+        match Marker::of(i) {
+            Marker::Circle => chart.draw_series(
+                points
                     .iter()
-                    .copied()
-                    .filter(|(x, y)| *x > 0.0 && *y > 0.0 && y.is_finite())
-                    .collect();
-                let points: Vec<(f64, f64)> = drawable
+                    .map(|p| Circle::new(*p, size, color.stroke_width(2))),
+            ),
+            Marker::Triangle => chart.draw_series(
+                points
                     .iter()
-                    .copied()
-                    .filter(|(_, y)| (y_lo..=y_hi).contains(y))
-                    .collect();
-                off_axis += drawable.len() - points.len();
-                chart
-                    .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-                    .map_err(|e| e.to_string())?;
-                chart
-                    .draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled())))
-                    .map_err(|e| e.to_string())?;
-                legend_entries.push((s.label.clone(), color));
-            }
+                    .map(|p| TriangleMarker::new(*p, size + 1, color.filled())),
+            ),
+            Marker::Cross => chart.draw_series(
+                points
+                    .iter()
+                    .map(|p| Cross::new(*p, size, color.stroke_width(2))),
+            ),
+            Marker::Dot => chart.draw_series(
+                points
+                    .iter()
+                    .map(|p| Circle::new(*p, size.min(3), color.filled())),
+            ),
         }
+        .map_err(|e| e.to_string())?;
+        legend_entries.push((legend_label(series, i), color));
     }
     if !has_data {
         let style = TextStyle::from((FAMILY, 18).into_font())
@@ -452,7 +691,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, spec: &Spec) -> Resul
         plot.draw(&Text::new(note, (110, HEIGHT as i32 - 18), style))
             .map_err(|e| e.to_string())?;
     }
-    draw_legend(&legend, &legend_entries)?;
+    draw_line_legend(&legend, &legend_entries)?;
     root.present().map_err(|e| e.to_string())?;
     Ok(())
 }
@@ -550,8 +789,8 @@ fn specs(plan: &Plan) -> Vec<Spec> {
         Spec {
             name: "cost_by_component",
             title: format!("Monthly cost by component: {}", plan.scenario),
-            caption: "Monthly cost after discounts per phase, stacked by component (log scales: each band spans its component's part of the running total)".into(),
-            y_desc: "USD per month (log scale)",
+            caption: "Left: each phase's monthly cost after discounts split into component shares (linear, 0-100%). Right: the phase totals (log scales)".into(),
+            y_desc: "% of the monthly cost",
             scale: Scale::Usd,
             body: Body::Stacked {
                 users: users.clone(),
@@ -657,8 +896,56 @@ mod tests {
         assert_eq!(gigabytes(0.0001), "0.1 MB");
         assert_eq!(scientific(1.000_000_000_000_000_2e-5), "1e-5");
         assert_eq!(decade(0.999e-16), 1e-16);
-        // phases 10x apart: bars a third of a decade each side at most 0.3
-        assert!((bar_half_width(&[1e4, 1e5, 1e6]) - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn shares_are_linear_percentages_of_each_phase() {
+        // phase 0: 994 + 6 = 1,000 -> 99.4% and 0.6%; phase 1 costs nothing -> 0% each;
+        // a negative segment (a credit) counts as 0 in the bar
+        let segments = vec![
+            ("db".to_string(), vec![994.0, 0.0]),
+            ("cdn".to_string(), vec![6.0, 0.0]),
+            ("credit".to_string(), vec![-5.0, 0.0]),
+        ];
+        let s = shares(&segments, 2);
+        assert!((s[0][0] - 99.4).abs() < 1e-9);
+        assert!((s[1][0] - 0.6).abs() < 1e-9);
+        assert_eq!(s[2][0], 0.0);
+        assert_eq!((s[0][1], s[1][1]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn legend_says_which_lines_coincide_or_are_all_zero() {
+        let series = |label: &str, ys: &[f64]| Series {
+            label: label.into(),
+            points: ys
+                .iter()
+                .enumerate()
+                .map(|(i, y)| (10f64.powi(i as i32 + 4), *y))
+                .collect(),
+        };
+        let all = vec![
+            series("db primary", &[3.0, 6.0]),
+            series("db standby", &[3.0, 6.0]),
+            series("db geo-replica", &[0.0, 0.0]),
+            series("cache master", &[3.0, 6.0]),
+            series("cache replica", &[3.0, 7.0]),
+        ];
+        assert_eq!(legend_label(&all, 0), "db primary");
+        assert_eq!(legend_label(&all, 1), "db standby (= primary)");
+        assert_eq!(legend_label(&all, 2), "db geo-replica (0, not drawn)");
+        assert_eq!(legend_label(&all, 3), "cache master (= db primary)");
+        assert_eq!(legend_label(&all, 4), "cache replica");
+    }
+
+    #[test]
+    fn series_markers_differ_and_shrink() {
+        // four shapes, sizes 7, 6, 5, 4, then 3 from the fifth series on
+        let sizes: Vec<i32> = (0..6).map(marker_size).collect();
+        assert_eq!(sizes, vec![7, 6, 5, 4, 3, 3]);
+        assert!(matches!(Marker::of(0), Marker::Circle));
+        assert!(matches!(Marker::of(1), Marker::Triangle));
+        assert!(matches!(Marker::of(5), Marker::Triangle));
     }
 
     #[test]

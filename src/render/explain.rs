@@ -11,29 +11,9 @@ use crate::plan::{Line, Plan};
 use crate::render::format::usd;
 use crate::trace::Step;
 
+/// A derivation figure: separators, at most six decimals (`format::figure`).
 fn number(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e15 {
-        crate::render::format::thousands(x.abs() as u64)
-            .chars()
-            .fold(
-                if x < 0.0 {
-                    "-".to_string()
-                } else {
-                    String::new()
-                },
-                |mut s, c| {
-                    s.push(c);
-                    s
-                },
-            )
-    } else if x.abs() >= 1e6 || x.abs() < 1e-3 {
-        format!("{x:.6e}")
-    } else {
-        format!("{x:.6}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    }
+    crate::render::format::figure(x, 6)
 }
 
 fn step_text(out: &mut String, step: &Step) {
@@ -105,7 +85,11 @@ pub fn render(
     let _ = writeln!(
         out,
         "{} / phase {} ({} users) / {} ({})",
-        plan.scenario, phase_plan.name, phase_plan.users, component, selected[0].kind
+        plan.scenario,
+        phase_plan.name,
+        crate::render::format::thousands(phase_plan.users),
+        component,
+        selected[0].kind
     );
     if let Some(sel) = phase_plan
         .selections

@@ -65,6 +65,39 @@ pub fn unit_price(x: f64) -> String {
     format!("${text}")
 }
 
+/// An exact figure for people: thousands separators in the integer part and at most
+/// `decimals` decimals, trailing zeros dropped: 833333.3333 -> "833,333.33" (2), 7.5e6 ->
+/// "7,500,000", 0.8999999999999999 -> "0.9" (6). Beyond 1e15 (or under 10^-decimals, not
+/// zero) scientific notation to 4 significant digits, where separators stop helping.
+#[must_use]
+pub fn figure(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let a = x.abs();
+    let sign = if x < 0.0 { "-" } else { "" };
+    let smallest = 10f64.powi(-i32::try_from(decimals).unwrap_or(12));
+    if a >= 1e15 || (a > 0.0 && a < smallest / 2.0) {
+        let text = format!("{a:.3e}");
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{sign}{mantissa}e{exp}");
+    }
+    let text = format!("{a:.decimals$}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let fraction = fraction.trim_end_matches('0');
+    let whole: u64 = whole.parse().unwrap_or(0);
+    if whole == 0 && fraction.is_empty() {
+        return "0".into();
+    }
+    let mut out = format!("{sign}{}", thousands(whole));
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
 /// A figure of any magnitude with about four significant digits, for uncertain inputs:
 /// 0.32399 -> "0.324", 211.66 -> "211.7", 2837.7 -> "2,838", 18_708_286.9 -> "18.7M".
 #[must_use]
@@ -118,5 +151,19 @@ mod tests {
         assert_eq!(significant(-2.5), "-2.5");
         assert_eq!(significant(0.0), "0");
         assert_eq!(significant(1e-7), "0.0000001");
+    }
+
+    #[test]
+    fn figures_have_separators_and_no_float_noise() {
+        assert_eq!(figure(833_333.333_333, 2), "833,333.33");
+        assert_eq!(figure(7.5e6, 6), "7,500,000");
+        assert_eq!(figure(34_437_887.24, 2), "34,437,887.24");
+        assert_eq!(figure(0.899_999_999_999_999_9, 6), "0.9");
+        assert_eq!(figure(-1_234.5, 2), "-1,234.5");
+        assert_eq!(figure(0.0, 2), "0");
+        // 1e15 and up, and values under half the last decimal, in scientific notation
+        assert_eq!(figure(7e16, 2), "7e16");
+        assert_eq!(figure(1.234_56e-9, 6), "1.235e-9");
+        assert_eq!(figure(f64::INFINITY, 2), "inf");
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::plan::Plan;
-use crate::render::format::{short, usd};
+use crate::render::format::{figure, short, usd};
 use crate::render::{phase_tables, uncertainty};
 
 /// The plan as plain text for a terminal.
@@ -20,11 +20,11 @@ pub fn render(plan: &Plan) -> String {
     for phase in &plan.phases {
         let _ = writeln!(
             out,
-            "\n== Phase {}: {} users, {} DAU, {:.0} peak req/s -> {} per month",
+            "\n== Phase {}: {} users, {} DAU, {} peak req/s -> {} per month",
             phase.name,
             short(phase.users as f64),
             short(phase.demand.dau),
-            phase.demand.peak_rps,
+            figure(phase.demand.peak_rps, 0),
             usd(phase.monthly_usd)
         );
         out.push_str(&phase_tables::lines(phase).to_text());
