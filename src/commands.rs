@@ -65,7 +65,7 @@ pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Pl
         .as_deref()
         .map(uncertainty::parse_percentile)
         .transpose()
-        .map_err(|m| crate::InputError::field(&loaded.file, "--plan-at", m))?;
+        .map_err(|m| crate::error::InputError::field(&loaded.file, "--plan-at", m))?;
     let draws = args
         .draws
         .or(spec.and_then(|s| s.draws))
@@ -73,7 +73,7 @@ pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Pl
         .unwrap_or(0);
     if draws == 0 {
         if plan_at.is_some() {
-            return Err(crate::InputError::field(
+            return Err(crate::error::InputError::field(
                 &loaded.file,
                 "--plan-at",
                 "planning at a percentile needs draws (--draws N > 0)",
@@ -83,7 +83,7 @@ pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Pl
         return Ok(point);
     }
     let Some(spec) = spec else {
-        return Err(crate::InputError::field(
+        return Err(crate::error::InputError::field(
             &loaded.file,
             "uncertainty",
             "--draws needs uncertain inputs: add `uncertainty: (inputs: {\"workload.dau_ratio\": Pert(low: 0.2, mode: 0.3, high: 0.5)})` to the scenario",
