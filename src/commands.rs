@@ -124,13 +124,13 @@ pub fn run_plan(
     let wants_report =
         opts.formats.is_empty() || opts.formats.contains(&render::outputs::Format::Report);
     if wants_report {
-        opts.audit = Some(crate::audit::run(&loaded, &plan)?);
+        opts.report.audit = Some(crate::audit::run(&loaded, &plan)?);
         if loaded.growth.users_at(0.0).is_some() {
             let months = loaded
                 .spec
                 .timeline_months
                 .unwrap_or(crate::timeline::DEFAULT_MONTHS);
-            opts.timeline = Some(crate::timeline::build(&loaded, months)?);
+            opts.report.timeline = Some(crate::timeline::build(&loaded, months)?);
         }
         // Other providers whose tables map this provider's keys (pricing/<p>/equivalents.csv).
         if loaded.repriced_from.is_none() {
@@ -138,7 +138,7 @@ pub fn run_plan(
             if !others.is_empty() {
                 let mut names = vec![plan.provider.clone()];
                 names.extend(others);
-                opts.providers = Some(crate::providers::compare(scenario, &names, sets)?);
+                opts.report.providers = Some(compare_providers(scenario, &names, sets)?);
             }
         }
     }
@@ -257,7 +257,31 @@ pub fn run_providers(
     providers: &[String],
     sets: &[Set],
 ) -> Result<crate::providers::ProviderComparison, Error> {
-    crate::providers::compare(scenario, providers, sets)
+    compare_providers(scenario, providers, sets)
+}
+
+/// Plans the scenario on each of `providers` and compares the plans. The baseline (the first)
+/// must plan; another provider that cannot is reported in the comparison, not fatal.
+fn compare_providers(
+    scenario: &Path,
+    providers: &[String],
+    sets: &[Set],
+) -> Result<crate::providers::ProviderComparison, Error> {
+    let mut plans = Vec::new();
+    let mut failed = Vec::new();
+    for (i, p) in providers.iter().enumerate() {
+        let mut with = sets.to_vec();
+        with.push(Set {
+            path: "pricing.provider".into(),
+            value: serde_json::Value::String(p.clone()),
+        });
+        match plan_scenario_with(scenario, &with) {
+            Ok(plan) => plans.push(plan),
+            Err(e) if i > 0 => failed.push((p.clone(), e.to_string())),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(crate::providers::compare(&plans, failed))
 }
 
 /// The answer of `headroom queue`.

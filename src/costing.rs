@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::input::scenario::GivenPrice;
+use crate::input::{Component, Scenario};
 use crate::pricing::{Confidence, PriceBook, PriceUnit, TierCharge, tiers};
 use crate::sizing::{Measure, PriceKey};
 
@@ -40,6 +41,69 @@ pub struct Bill {
     pub tiers: Vec<TierCharge>,
     /// Where the price came from.
     pub origin: PriceOrigin,
+}
+
+/// A component's discount as it applies to one line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discount {
+    /// The discount's name; `None` when none applies to the line.
+    pub name: Option<String>,
+    /// Net / list (spot's interruption headroom included); 1 when none applies.
+    pub multiplier: f64,
+    /// Where the figure comes from (empty when none applies).
+    pub source: String,
+}
+
+impl Discount {
+    /// No discount: list price.
+    pub const NONE: Discount = Discount {
+        name: None,
+        multiplier: 1.0,
+        source: String::new(),
+    };
+}
+
+/// The component's discount as it applies to a line of `service`.
+#[must_use]
+pub fn discount_for(scenario: &Scenario, component: &Component, service: Option<&str>) -> Discount {
+    let Some(name) = &component.discount else {
+        return Discount::NONE;
+    };
+    if let Some(d) = scenario.spec.discounts.get(name) {
+        let applies =
+            d.applies_to.is_empty() || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s));
+        return if applies {
+            let effective = d.multiplier * (1.0 + d.interruption_headroom);
+            let source = if d.interruption_headroom > 0.0 {
+                format!(
+                    "{}; x (1 + {} interruption headroom): {} spare capacity absorbs reclaimed capacity",
+                    d.source, d.interruption_headroom, d.interruption_headroom
+                )
+            } else {
+                d.source.clone()
+            };
+            Discount {
+                name: Some(name.clone()),
+                multiplier: effective,
+                source,
+            }
+        } else {
+            Discount::NONE
+        };
+    }
+    match scenario.prices.discount(name) {
+        Some(d)
+            if d.applies_to.is_empty()
+                || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s)) =>
+        {
+            Discount {
+                name: Some(name.clone()),
+                multiplier: d.multiplier,
+                source: d.source.clone(),
+            }
+        }
+        _ => Discount::NONE,
+    }
 }
 
 /// The quantity a count bills in `unit`, or why it cannot.

@@ -44,7 +44,7 @@ pub struct Plan {
     /// Monte Carlo results (`plan --draws N`): percentiles, least-regret choice, tornado.
     /// Absent when the plan was computed for one set of inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
+    pub uncertainty: Option<crate::uncertainty::summary::Uncertainty>,
 }
 
 /// Which prices the plan used.
@@ -459,44 +459,6 @@ fn check_pins(
     Ok(())
 }
 
-/// The component's discount for a line of `service`: (name, effective multiplier, source).
-pub(crate) fn discount_for(
-    scenario: &Scenario,
-    component: &Component,
-    service: Option<&str>,
-) -> (Option<String>, f64, String) {
-    let Some(name) = &component.discount else {
-        return (None, 1.0, String::new());
-    };
-    if let Some(d) = scenario.spec.discounts.get(name) {
-        let applies =
-            d.applies_to.is_empty() || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s));
-        return if applies {
-            let effective = d.multiplier * (1.0 + d.interruption_headroom);
-            let source = if d.interruption_headroom > 0.0 {
-                format!(
-                    "{}; x (1 + {} interruption headroom): {} spare capacity absorbs reclaimed capacity",
-                    d.source, d.interruption_headroom, d.interruption_headroom
-                )
-            } else {
-                d.source.clone()
-            };
-            (Some(name.clone()), effective, source)
-        } else {
-            (None, 1.0, String::new())
-        };
-    }
-    match scenario.prices.discount(name) {
-        Some(d)
-            if d.applies_to.is_empty()
-                || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s)) =>
-        {
-            (Some(name.clone()), d.multiplier, d.source.clone())
-        }
-        _ => (None, 1.0, String::new()),
-    }
-}
-
 /// A line with no bill: a capacity figure, a count of 0, or no price on this provider.
 /// `why` is (`price_given_by`, `price_source`, `price_key`).
 fn unbilled_line(
@@ -666,8 +628,11 @@ fn price_line(
             warnings.push(warning);
         }
     }
-    let (discount, multiplier, discount_source) =
-        discount_for(scenario, component, Some(&key.service));
+    let costing::Discount {
+        name: discount,
+        multiplier,
+        source: discount_source,
+    } = costing::discount_for(scenario, component, Some(&key.service));
     let quantity_formula = match (sized.measure, bill.unit) {
         (_, PriceUnit::Hour) => "count x hours_per_month",
         (_, PriceUnit::GbHour) => "count x node_memory_gib x hours_per_month",

@@ -12,6 +12,7 @@ use crate::plan;
 use crate::pricing::PriceBook;
 use crate::render::charts;
 use crate::render::outputs::{Format, RenderOptions, render_outputs};
+use crate::render::report::ReportExtras;
 
 /// Parses `data` as each RON input type and checks what parses.
 pub fn scenario_bytes(data: &[u8]) {
@@ -78,7 +79,10 @@ pub fn pipeline_bytes(data: &[u8]) {
     assert_finite(&plan);
     let opts = RenderOptions {
         formats: CHEAP_FORMATS.to_vec(),
-        audit: crate::audit::run(&s, &plan).ok(),
+        report: ReportExtras {
+            audit: crate::audit::run(&s, &plan).ok(),
+            ..ReportExtras::default()
+        },
         ..RenderOptions::default()
     };
     let files = render_outputs(&plan, &opts).expect("every renderer renders a valid plan");
@@ -173,8 +177,11 @@ fn pipeline_check(s: &Scenario, plan: &plan::Plan) {
     let timeline = crate::timeline::build(s, TIMELINE_MONTHS).ok();
     let has_timeline = timeline.is_some();
     let opts = RenderOptions {
-        audit,
-        timeline,
+        report: ReportExtras {
+            audit,
+            timeline,
+            providers: None,
+        },
         ..RenderOptions::default()
     };
     let files = render_outputs(plan, &opts).expect("every renderer renders a valid plan");

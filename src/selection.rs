@@ -10,12 +10,9 @@
 use serde::Serialize;
 
 use crate::catalog::Shape;
-use crate::input::scenario::AutoSelect;
+use crate::input::scenario::{AUTO, AutoSelect};
 use crate::input::{Component, Policy};
 use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs};
-
-/// The value of `instance` that asks for auto-selection.
-pub const AUTO: &str = "auto";
 
 /// A shape that was sized and priced.
 #[derive(Debug, Clone, Serialize)]
@@ -242,9 +239,9 @@ pub fn select(
             ) {
                 // Ranked at the component's price model (its discount: reserved, spot...).
                 Ok(b) => {
-                    let (_, multiplier, _) =
-                        crate::plan::discount_for(scenario, component, Some(&key.service));
-                    monthly += b.list_monthly_usd * multiplier;
+                    let discount =
+                        crate::costing::discount_for(scenario, component, Some(&key.service));
+                    monthly += b.list_monthly_usd * discount.multiplier;
                 }
                 Err(e) => {
                     unpriced = Some(e);

@@ -10,6 +10,7 @@ pub mod growth;
 pub mod overrides;
 pub mod ron_file;
 pub mod scenario;
+pub mod uncertainty;
 pub mod workload;
 
 use std::collections::BTreeMap;

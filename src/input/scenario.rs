@@ -85,6 +85,9 @@ pub struct GivenPrice {
     pub source: String,
 }
 
+/// The value of a policy's `instance` that asks for auto-selection (`selection.rs`).
+pub const AUTO: &str = "auto";
+
 /// Constraints of `instance: "auto"`: which catalog shapes may be chosen. Shapes are ranked at
 /// the component's price model: its `discount` (reserved, savings plan, spot), else on demand.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -663,7 +666,7 @@ pub struct ScenarioFile {
     pub claims: Vec<crate::input::claims::Claim>,
     /// Uncertain inputs and Monte Carlo settings (`plan --draws`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uncertainty: Option<crate::uncertainty::UncertaintySpec>,
+    pub uncertainty: Option<crate::input::uncertainty::UncertaintySpec>,
 }
 
 fn default_hours() -> f64 {
@@ -858,9 +861,7 @@ pub(crate) fn validate_policy(policy: &Policy, c: &Check<'_>) -> Result<(), Inpu
                 ));
             }
             c.count_at_least("pods_per_node", p.pods_per_node, 1)?;
-            if p.instance == crate::selection::AUTO
-                && (p.pod_vcpu.is_none() || p.pod_memory_gib.is_none())
-            {
+            if p.instance == AUTO && (p.pod_vcpu.is_none() || p.pod_memory_gib.is_none()) {
                 return Err(c.error(
                     "pod_vcpu",
                     "instance \"auto\" needs pod_vcpu and pod_memory_gib: pods per node follow from each shape",

@@ -11,6 +11,7 @@ pub mod outputs;
 pub mod phase_tables;
 pub mod providers;
 pub mod report;
+pub mod report_uncertainty;
 pub mod summary_md;
 pub mod table;
 pub mod templates;

@@ -22,6 +22,7 @@ use minijinja::value::{Serde, Value};
 
 use crate::error::Error;
 use crate::plan::Plan;
+use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
 use crate::render::{
     charts, costs_csv, json, report, summary_md, tfvars, uncertainty_charts, uncertainty_csv,
@@ -112,12 +113,8 @@ pub struct RenderOptions {
     pub formats: Vec<Format>,
     /// A folder whose templates replace the built-in ones of the same name.
     pub templates: Option<PathBuf>,
-    /// The scenario's audit, for the report's audit section (computed from the same plan).
-    pub audit: Option<crate::audit::Audit>,
-    /// The growth timeline, for the report's timeline section and chart.
-    pub timeline: Option<crate::timeline::Timeline>,
-    /// The same scenario on other providers, for the report's comparison section.
-    pub providers: Option<crate::providers::ProviderComparison>,
+    /// The analyses the report shows beside the plan (audit, timeline, other providers).
+    pub report: ReportExtras,
 }
 
 impl Default for RenderOptions {
@@ -125,9 +122,7 @@ impl Default for RenderOptions {
         RenderOptions {
             formats: Format::ALL.to_vec(),
             templates: None,
-            audit: None,
-            timeline: None,
-            providers: None,
+            report: ReportExtras::default(),
         }
     }
 }
@@ -194,7 +189,7 @@ pub fn render_outputs(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, 
                 templates,
                 &charts,
                 wants(Format::Charts),
-                opts,
+                &opts.report,
             )?);
         }
     }
@@ -207,7 +202,8 @@ mod tests {
 
     fn plan(name: &str) -> Plan {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        crate::commands::plan_scenario(&root.join("scenarios").join(name)).unwrap()
+        let loaded = crate::input::load_scenario(&root.join("scenarios").join(name)).unwrap();
+        crate::plan::build(&loaded).unwrap()
     }
 
     #[test]
@@ -267,7 +263,7 @@ mod tests {
             "charts/uncertainty_tornado.svg",
             "charts/uncertainty_tornado.png",
         ];
-        let with = crate::render::uncertainty::saas_with_draws(100);
+        let with = crate::uncertainty::saas_with_draws(100);
         let opts = RenderOptions::default();
         let a = render_outputs(&with, &opts).unwrap();
         assert_eq!(a, render_outputs(&with, &opts).unwrap());

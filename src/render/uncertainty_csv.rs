@@ -10,8 +10,7 @@
 //! - `regret.csv`: every phase's candidate sizings and which one has the least mean regret.
 
 use crate::error::Error;
-use crate::uncertainty::Uncertainty;
-use crate::uncertainty::sketch::Percentiles;
+use crate::uncertainty::summary::{Percentiles, Uncertainty};
 
 /// The unit of money columns.
 const USD_PER_MONTH: &str = "USD/month";
@@ -255,7 +254,7 @@ mod tests {
 
     #[test]
     fn tidy_rows_match_the_plan() {
-        let plan = crate::render::uncertainty::saas_with_draws(200);
+        let plan = crate::uncertainty::saas_with_draws(200);
         let u = plan.uncertainty.as_ref().unwrap();
         let bytes = render_percentiles(u).unwrap();
         assert!(

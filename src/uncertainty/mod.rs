@@ -16,19 +16,22 @@ pub mod engine;
 pub mod inputs;
 pub mod regret;
 pub mod sketch;
+pub mod summary;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::InputError;
 use crate::input::Scenario;
+use crate::input::uncertainty::UncertaintySpec;
 use crate::plan::{Plan, PlannedCounts};
 use crate::sizing::Measure;
-use dist::Distribution;
 use engine::{Model, Rate, Slot};
 use inputs::Inputs;
-use sketch::{Percentiles, QuantileSketch};
+use sketch::QuantileSketch;
+use summary::{
+    ComponentPercentiles, HistogramBin, InputSummary, LinePercentiles, PhaseUncertainty, Swing,
+    Uncertainty,
+};
 
 /// Default number of draws when a scenario asks for Monte Carlo without saying how many.
 pub const DEFAULT_DRAWS: u64 = 10_000;
@@ -41,27 +44,6 @@ pub const CANDIDATE_PERCENTILES: [f64; 5] = [50.0, 75.0, 90.0, 95.0, 99.0];
 /// Bins of each phase's cost histogram.
 pub const HISTOGRAM_BINS: usize = 30;
 
-/// A scenario's `uncertainty` section.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UncertaintySpec {
-    /// Uncertain inputs: a `--set` path -> its distribution.
-    pub inputs: BTreeMap<String, Distribution>,
-    /// Draws when `plan --draws` is not given (default: no draws unless asked).
-    #[serde(default)]
-    pub draws: Option<u64>,
-    /// Seed when `--seed` is not given.
-    #[serde(default)]
-    pub seed: Option<u64>,
-    /// A missing unit-month costs this many times its price (default 4: emergency capacity
-    /// bought on demand plus the cost of the incident).
-    #[serde(default)]
-    pub under_provision_penalty: Option<f64>,
-    /// The phase whose histogram and tornado the charts show (default: the last).
-    #[serde(default)]
-    pub detail_phase: Option<String>,
-}
-
 /// How to run the draws.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -73,104 +55,6 @@ pub struct RunOptions {
     pub detail_phase: Option<String>,
     /// Show a progress bar (stderr is a terminal).
     pub progress: bool,
-}
-
-/// An uncertain input in the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputSummary {
-    pub path: String,
-    pub distribution: Distribution,
-    /// The value in the scenario as written.
-    pub point: f64,
-    pub p10: f64,
-    pub p50: f64,
-    pub p90: f64,
-}
-
-/// One component's cost over the draws.
-#[derive(Debug, Clone, Serialize)]
-pub struct ComponentPercentiles {
-    pub component: String,
-    pub kind: String,
-    pub monthly_usd: Percentiles,
-}
-
-/// One line over the draws.
-#[derive(Debug, Clone, Serialize)]
-pub struct LinePercentiles {
-    pub component: String,
-    pub item: String,
-    pub count_unit: String,
-    /// The scenario pins the count in this phase (the count does not vary).
-    pub pinned: bool,
-    /// The provisioned count (the pin where pinned).
-    pub count: Percentiles,
-    /// What demand needs under the policy.
-    pub derived_count: Percentiles,
-    pub monthly_usd: Percentiles,
-}
-
-/// One bar of a histogram.
-#[derive(Debug, Clone, Serialize)]
-pub struct HistogramBin {
-    pub from_usd: f64,
-    pub to_usd: f64,
-    pub draws: u64,
-}
-
-/// One input's swing in the tornado.
-#[derive(Debug, Clone, Serialize)]
-pub struct Swing {
-    pub input: String,
-    /// The input at its P10 and P90.
-    pub low_value: f64,
-    pub high_value: f64,
-    /// The phase's total with the input at P10 / P90 and every other input at its median.
-    pub low_monthly_usd: f64,
-    pub high_monthly_usd: f64,
-    /// |high - low|.
-    pub swing_usd: f64,
-}
-
-/// One phase over the draws.
-#[derive(Debug, Clone, Serialize)]
-pub struct PhaseUncertainty {
-    pub name: String,
-    pub users: Percentiles,
-    pub monthly_usd: Percentiles,
-    /// Demand figures (`dau`, `peak_rps`, ...).
-    pub demand: BTreeMap<String, Percentiles>,
-    pub components: Vec<ComponentPercentiles>,
-    pub lines: Vec<LinePercentiles>,
-    /// The total cost's distribution, in equal-width bins.
-    pub histogram: Vec<HistogramBin>,
-    /// The total with every input at its median.
-    pub median_inputs_monthly_usd: f64,
-    /// Inputs by swing, largest first.
-    pub tornado: Vec<Swing>,
-    pub candidates: Vec<regret::Candidate>,
-    /// The candidate with the least mean regret.
-    pub least_regret: String,
-}
-
-/// The `uncertainty` section of a plan.
-#[derive(Debug, Clone, Serialize)]
-pub struct Uncertainty {
-    pub draws: u64,
-    pub seed: u64,
-    /// How draws are made reproducible.
-    pub rng: String,
-    /// How percentiles are computed and how exact they are.
-    pub percentiles: String,
-    pub inputs: Vec<InputSummary>,
-    /// `P90` when the plan's counts are planned at a percentile.
-    pub planned_at: Option<String>,
-    pub under_provision_penalty: f64,
-    /// The regret model, in words.
-    pub regret: String,
-    /// The phase the charts detail.
-    pub detail_phase: String,
-    pub phases: Vec<PhaseUncertainty>,
 }
 
 /// Parses `P90`, `p99.5` or `90` into a percentile in (0, 100].
@@ -508,6 +392,28 @@ fn progress_bar(draws: u64) -> indicatif::ProgressBar {
     );
     bar.set_message("monte carlo");
     bar
+}
+
+/// The shipped saas-10b plan with `draws` Monte Carlo draws (seed 7), for renderer tests.
+#[cfg(test)]
+pub(crate) fn saas_with_draws(draws: u64) -> Plan {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let loaded = crate::input::load_scenario(&root.join("scenarios/saas-10b.ron")).unwrap();
+    let spec = loaded.spec.uncertainty.as_ref().unwrap();
+    let mut plan = crate::plan::build(&loaded).unwrap();
+    let opts = RunOptions {
+        draws,
+        seed: 7,
+        plan_at: None,
+        under_provision_penalty: spec
+            .under_provision_penalty
+            .unwrap_or(DEFAULT_UNDER_PROVISION_PENALTY),
+        detail_phase: spec.detail_phase.clone(),
+        progress: false,
+    };
+    let (summary, _) = run(&loaded, spec, &plan, &opts).unwrap();
+    plan.uncertainty = Some(summary);
+    plan
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use std::path::Path;
 
 use super::*;
 use crate::input::load_scenario;
+use crate::input::uncertainty::Distribution;
+use crate::uncertainty::summary::Percentiles;
 
 fn saas() -> Scenario {
     load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b.ron")).unwrap()
