@@ -11,11 +11,47 @@ use crate::input::{Component, Scenario};
 use crate::pricing::{Confidence, PriceBook, PriceUnit, TierCharge, tiers};
 use crate::sizing::{Measure, PriceKey};
 
+/// Who gave a line its price (`price_given_by` in `plan.json` and `costs.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PriceGivenBy {
+    /// The provider's price table.
+    #[serde(rename = "table")]
+    Table,
+    /// The scenario's own price (`components[i].prices`).
+    #[serde(rename = "scenario")]
+    Scenario,
+    /// Nothing to bill: a capacity figure, or a count of 0.
+    #[serde(rename = "not billed")]
+    NotBilled,
+    /// No price on this provider (re-priced with `--provider`); the totals exclude the line.
+    #[serde(rename = "unpriced")]
+    Unpriced,
+}
+
+impl PriceGivenBy {
+    /// The name `plan.json` and `costs.csv` use.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriceGivenBy::Table => "table",
+            PriceGivenBy::Scenario => "scenario",
+            PriceGivenBy::NotBilled => "not billed",
+            PriceGivenBy::Unpriced => "unpriced",
+        }
+    }
+}
+
+impl std::fmt::Display for PriceGivenBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a unit price came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PriceOrigin {
-    /// `table` or `scenario`.
-    pub given_by: &'static str,
+    /// [`PriceGivenBy::Table`] or [`PriceGivenBy::Scenario`].
+    pub given_by: PriceGivenBy,
     /// The source text.
     pub source: String,
     /// As-of date (tables) or empty (scenario).
@@ -165,7 +201,7 @@ pub fn bill(
             list_monthly_usd: q * given.usd,
             tiers: Vec::new(),
             origin: PriceOrigin {
-                given_by: "scenario",
+                given_by: PriceGivenBy::Scenario,
                 source: given.source.clone(),
                 as_of: String::new(),
                 confidence: "scenario".into(),
@@ -196,7 +232,7 @@ pub fn bill(
             Vec::new()
         },
         origin: PriceOrigin {
-            given_by: "table",
+            given_by: PriceGivenBy::Table,
             source: entry.source.clone(),
             as_of: entry.as_of.clone(),
             confidence: match entry.confidence {

@@ -84,7 +84,7 @@ pub fn costs_frame(plan: &Plan) -> Result<DataFrame, Error> {
         ),
         Column::new(
             "price_given_by".into(),
-            text(&|(_, l)| l.price_given_by.clone()),
+            text(&|(_, l)| l.price_given_by.to_string()),
         ),
         Column::new(
             "price_source".into(),

@@ -17,6 +17,7 @@ use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
 use crate::audit::Audit;
+use crate::costing::PriceGivenBy;
 use crate::error::Error;
 use crate::plan::{PhasePlan, Plan};
 use crate::providers::ProviderComparison;
@@ -81,7 +82,7 @@ pub struct ReportExtras {
 pub struct PriceRow {
     /// `service/item/region` of the price table, or `component/item` for a scenario price.
     pub key: String,
-    pub given_by: String,
+    pub given_by: PriceGivenBy,
     pub unit: String,
     /// Distinct unit prices seen (a tiered price's blended price differs per phase).
     pub unit_prices: Vec<f64>,
@@ -399,7 +400,7 @@ pub fn prices(plan: &Plan) -> Vec<PriceRow> {
             .unwrap_or_else(|| format!("{}/{}", line.component, line.item));
         let row = rows.entry(key.clone()).or_insert_with(|| PriceRow {
             key: key.clone(),
-            given_by: line.price_given_by.clone(),
+            given_by: line.price_given_by,
             unit: line.unit.clone(),
             unit_prices: Vec::new(),
             tiers: Vec::new(),
