@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::Error;
-use crate::input::load_scenario_with;
+use crate::error::{Error, InputError};
 use crate::input::overrides::Set;
+use crate::input::{Scenario, load_scenario_with};
 use crate::plan::{self, Plan};
 use crate::queueing::{self, QueueState, WaitTarget};
 use crate::render;
+use crate::uncertainty;
 
 /// Loads a scenario and builds its plan.
 pub fn plan_scenario(scenario: &Path) -> Result<Plan, Error> {
@@ -56,16 +57,48 @@ pub struct DrawArgs {
 
 /// Builds the plan; with draws (from the flags or the scenario's `uncertainty.draws`), runs
 /// the Monte Carlo and adds its section, re-planning at `--plan-at` when asked.
-pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Plan, Error> {
-    use crate::uncertainty;
+pub fn build_plan(loaded: &Scenario, args: &DrawArgs) -> Result<Plan, Error> {
     let point = plan::build(loaded)?;
+    let Some((spec, opts)) = draw_options(loaded, args)? else {
+        return Ok(point);
+    };
+    let bar = args.progress.then(|| ProgressBar::new(opts.draws));
+    let tick = |done: u64| {
+        if let Some(bar) = &bar {
+            bar.tick(done);
+        }
+    };
+    let (summary, planned) = uncertainty::run(loaded, spec, &point, &opts, &tick)?;
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    let mut plan = match planned {
+        Some(planned) => plan::build_planned(loaded, Some(&planned))?,
+        None => point,
+    };
+    plan.uncertainty = Some(summary);
+    Ok(plan)
+}
+
+/// The scenario's uncertainty section and how to run its draws, or `None` for no draws. The
+/// flags win over the scenario, the scenario over the defaults.
+fn draw_options<'a>(
+    loaded: &'a Scenario,
+    args: &DrawArgs,
+) -> Result<
+    Option<(
+        &'a crate::input::uncertainty::UncertaintySpec,
+        uncertainty::RunOptions,
+    )>,
+    Error,
+> {
     let spec = loaded.spec.uncertainty.as_ref();
     let plan_at = args
         .plan_at
         .as_deref()
         .map(uncertainty::parse_percentile)
         .transpose()
-        .map_err(|m| crate::error::InputError::field(&loaded.file, "--plan-at", m))?;
+        .map_err(|m| InputError::field(&loaded.file, "--plan-at", m))?;
     let draws = args
         .draws
         .or(spec.and_then(|s| s.draws))
@@ -73,17 +106,17 @@ pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Pl
         .unwrap_or(0);
     if draws == 0 {
         if plan_at.is_some() {
-            return Err(crate::error::InputError::field(
+            return Err(InputError::field(
                 &loaded.file,
                 "--plan-at",
                 "planning at a percentile needs draws (--draws N > 0)",
             )
             .into());
         }
-        return Ok(point);
+        return Ok(None);
     }
     let Some(spec) = spec else {
-        return Err(crate::error::InputError::field(
+        return Err(InputError::field(
             &loaded.file,
             "uncertainty",
             "--draws needs uncertain inputs: add `uncertainty: (inputs: {\"workload.dau_ratio\": Pert(low: 0.2, mode: 0.3, high: 0.5)})` to the scenario",
@@ -99,15 +132,52 @@ pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Pl
             .or(spec.under_provision_penalty)
             .unwrap_or(uncertainty::DEFAULT_UNDER_PROVISION_PENALTY),
         detail_phase: args.detail_phase.clone().or(spec.detail_phase.clone()),
-        progress: args.progress,
     };
-    let (summary, planned) = uncertainty::run(loaded, spec, &point, &opts)?;
-    let mut plan = match planned {
-        Some(planned) => plan::build_planned(loaded, Some(&planned))?,
-        None => point,
-    };
-    plan.uncertainty = Some(summary);
-    Ok(plan)
+    Ok(Some((spec, opts)))
+}
+
+/// The Monte Carlo progress bar on stderr, hidden until a second has passed: short runs print
+/// nothing.
+struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl ProgressBar {
+    fn new(draws: u64) -> ProgressBar {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(draws),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {pos}/{len} draws ({per_sec}, eta {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("monte carlo");
+        ProgressBar {
+            bar,
+            started: std::time::Instant::now(),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// `done` draws are done (called from any thread).
+    fn tick(&self, done: u64) {
+        if self.started.elapsed().as_secs_f64() > 1.0
+            && !self.shown.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.set_position(done);
+    }
+
+    fn finish(self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// `headroom plan`: builds, renders every chosen file, then writes them all (or none). The
