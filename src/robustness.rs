@@ -11,7 +11,7 @@ use crate::input::{Phase, Scenario, ScenarioFile, Workload, growth::Growth, ron_
 use crate::plan;
 use crate::pricing::PriceBook;
 use crate::render::charts;
-use crate::render::outputs::{Format, RenderOptions, render_outputs};
+use crate::render::files::{Format, RenderOptions, plan_files};
 use crate::render::report::ReportExtras;
 
 /// Parses `data` as each RON input type and checks what parses.
@@ -85,7 +85,7 @@ pub fn pipeline_bytes(data: &[u8]) {
         },
         ..RenderOptions::default()
     };
-    let files = render_outputs(&plan, &opts).expect("every renderer renders a valid plan");
+    let files = plan_files(&plan, &opts).expect("every renderer renders a valid plan");
     let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     for expected in PIPELINE_FILES.iter().filter(|f| is_cheap(f)) {
         assert!(
@@ -184,7 +184,7 @@ fn pipeline_check(s: &Scenario, plan: &plan::Plan) {
         },
         ..RenderOptions::default()
     };
-    let files = render_outputs(plan, &opts).expect("every renderer renders a valid plan");
+    let files = plan_files(plan, &opts).expect("every renderer renders a valid plan");
     let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     for expected in PIPELINE_FILES {
         assert!(

@@ -69,6 +69,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "render::uncertainty",
             "render::tfvars",
             "render::uncertainty_csv",
+            "render::pricing",
+            "render::queue",
         ],
     ),
     (
@@ -85,8 +87,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("render: the report", &["render::report"]),
     (
-        "render: every output file of a run",
-        &["render::outputs", "render"],
+        "render: every file headroom writes",
+        &["render::files", "render"],
     ),
     (
         "app: commands and fuzz entry points",
