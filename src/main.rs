@@ -402,8 +402,10 @@ fn providers(args: &ProvidersArgs) -> Result<i32, Error> {
         commands::run_providers(&args.scenario, &args.providers, &args.overrides.parse()?)?;
     if args.json {
         emitln(&to_json(&comparison)?);
+    } else if args.markdown {
+        emit(&render::providers::markdown(&comparison));
     } else {
-        emit(&render::providers::text(&comparison, args.markdown));
+        emit(&render::providers::text(&comparison));
     }
     Ok(EXIT_OK)
 }

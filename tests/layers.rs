@@ -92,7 +92,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "app: commands and fuzz entry points",
-        &["commands", "robustness"],
+        &["commands", "fuzzing"],
     ),
     ("crate root (module list and re-exports)", &[""]),
 ];

@@ -156,11 +156,11 @@ pub fn to_csv(mut frame: DataFrame, what: &str) -> Result<Vec<u8>, Error> {
 }
 
 /// `costs.csv` bytes.
-pub fn render_costs(plan: &Plan) -> Result<Vec<u8>, Error> {
+pub fn costs(plan: &Plan) -> Result<Vec<u8>, Error> {
     to_csv(costs_frame(plan)?, "costs.csv")
 }
 
 /// `by_component.csv` bytes.
-pub fn render_by_component(plan: &Plan) -> Result<Vec<u8>, Error> {
+pub fn by_component(plan: &Plan) -> Result<Vec<u8>, Error> {
     to_csv(by_component_frame(plan)?, "by_component.csv")
 }

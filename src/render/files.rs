@@ -148,18 +148,12 @@ pub fn plan_files(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<
         files.push(("plan.json".into(), json::render(plan)?));
     }
     if wants(Format::Csv) {
-        files.push(("costs.csv".into(), costs_csv::render_costs(plan)?));
-        files.push((
-            "by_component.csv".into(),
-            costs_csv::render_by_component(plan)?,
-        ));
+        files.push(("costs.csv".into(), costs_csv::costs(plan)?));
+        files.push(("by_component.csv".into(), costs_csv::by_component(plan)?));
         if let Some(u) = &plan.uncertainty {
-            files.push((
-                "uncertainty.csv".into(),
-                uncertainty_csv::render_percentiles(u)?,
-            ));
-            files.push(("tornado.csv".into(), uncertainty_csv::render_tornado(u)?));
-            files.push(("regret.csv".into(), uncertainty_csv::render_regret(u)?));
+            files.push(("uncertainty.csv".into(), uncertainty_csv::percentiles(u)?));
+            files.push(("tornado.csv".into(), uncertainty_csv::tornado(u)?));
+            files.push(("regret.csv".into(), uncertainty_csv::regret(u)?));
         }
     }
     if wants(Format::Markdown) {

@@ -4,10 +4,20 @@ use crate::providers::ProviderComparison;
 use crate::render::format;
 use crate::render::table::{Align, Table};
 
-/// The comparison as text (or Markdown): totals per phase, then the five biggest line
+/// The comparison as terminal text: totals per phase, then the five biggest line
 /// differences per phase for each other provider.
 #[must_use]
-pub fn text(c: &ProviderComparison, markdown: bool) -> String {
+pub fn text(c: &ProviderComparison) -> String {
+    comparison(c, false)
+}
+
+/// The comparison as Markdown, with the same tables as [`text`].
+#[must_use]
+pub fn markdown(c: &ProviderComparison) -> String {
+    comparison(c, true)
+}
+
+fn comparison(c: &ProviderComparison, markdown: bool) -> String {
     let mut columns: Vec<(&str, Align)> = vec![("phase", Align::Left)];
     columns.extend(
         c.providers
