@@ -1,15 +1,27 @@
-//! What each CLI command does, as library calls; `main.rs` only parses and prints.
+//! The command layer: what each CLI command does, as library calls. Each command loads its
+//! inputs, plans, runs the analyses it needs, renders, and writes (or returns what `main.rs`
+//! prints through a renderer); no text is laid out here.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::Error;
-use crate::input::load_scenario_with;
+use crate::audit::Audit;
+use crate::diff::Diff;
+use crate::error::{Error, InputError};
 use crate::input::overrides::Set;
+use crate::input::{Scenario, load_scenario_with};
 use crate::plan::{self, Plan};
-use crate::queueing::{self, QueueState, WaitTarget};
+use crate::pricing::PriceBook;
+use crate::pricing::check::Report;
+use crate::pricing::table::PriceEntry;
+use crate::providers::ProviderComparison;
+use crate::queueing::{self, QueueAnswer, QueueState, WaitTarget};
 use crate::render;
+use crate::render::files::RenderOptions;
+use crate::render::report::ReportExtras;
+use crate::timeline::Timeline;
+use crate::uncertainty;
 
 /// Loads a scenario and builds its plan.
 pub fn plan_scenario(scenario: &Path) -> Result<Plan, Error> {
@@ -20,25 +32,6 @@ pub fn plan_scenario(scenario: &Path) -> Result<Plan, Error> {
 pub fn plan_scenario_with(scenario: &Path, sets: &[Set]) -> Result<Plan, Error> {
     let scenario = load_scenario_with(scenario, sets)?;
     Ok(plan::build(&scenario)?)
-}
-
-/// The files `headroom plan` writes, as (relative name, bytes).
-pub fn plan_files(plan: &Plan) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    Ok(vec![
-        ("plan.json".to_string(), render::json::render(plan)?),
-        (
-            "costs.csv".to_string(),
-            render::costs_csv::render_costs(plan)?,
-        ),
-        (
-            "by_component.csv".to_string(),
-            render::costs_csv::render_by_component(plan)?,
-        ),
-        (
-            "summary.md".to_string(),
-            render::summary_md::render(plan).into_bytes(),
-        ),
-    ])
 }
 
 /// Monte Carlo settings of `headroom plan` (`--draws`, `--seed`, `--plan-at`...).
@@ -56,16 +49,48 @@ pub struct DrawArgs {
 
 /// Builds the plan; with draws (from the flags or the scenario's `uncertainty.draws`), runs
 /// the Monte Carlo and adds its section, re-planning at `--plan-at` when asked.
-pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Plan, Error> {
-    use crate::uncertainty;
+pub fn build_plan(loaded: &Scenario, args: &DrawArgs) -> Result<Plan, Error> {
     let point = plan::build(loaded)?;
+    let Some((spec, opts)) = draw_options(loaded, args)? else {
+        return Ok(point);
+    };
+    let bar = args.progress.then(|| ProgressBar::new(opts.draws));
+    let tick = |done: u64| {
+        if let Some(bar) = &bar {
+            bar.tick(done);
+        }
+    };
+    let (summary, planned) = uncertainty::run(loaded, spec, &point, &opts, &tick)?;
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    let mut plan = match planned {
+        Some(planned) => plan::build_planned(loaded, Some(&planned))?,
+        None => point,
+    };
+    plan.uncertainty = Some(summary);
+    Ok(plan)
+}
+
+/// The scenario's uncertainty section and how to run its draws, or `None` for no draws. The
+/// flags win over the scenario, the scenario over the defaults.
+fn draw_options<'a>(
+    loaded: &'a Scenario,
+    args: &DrawArgs,
+) -> Result<
+    Option<(
+        &'a crate::input::uncertainty::UncertaintySpec,
+        uncertainty::RunOptions,
+    )>,
+    Error,
+> {
     let spec = loaded.spec.uncertainty.as_ref();
     let plan_at = args
         .plan_at
         .as_deref()
         .map(uncertainty::parse_percentile)
         .transpose()
-        .map_err(|m| crate::InputError::field(&loaded.file, "--plan-at", m))?;
+        .map_err(|m| InputError::field(&loaded.file, "--plan-at", m))?;
     let draws = args
         .draws
         .or(spec.and_then(|s| s.draws))
@@ -73,17 +98,17 @@ pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Pl
         .unwrap_or(0);
     if draws == 0 {
         if plan_at.is_some() {
-            return Err(crate::InputError::field(
+            return Err(InputError::field(
                 &loaded.file,
                 "--plan-at",
                 "planning at a percentile needs draws (--draws N > 0)",
             )
             .into());
         }
-        return Ok(point);
+        return Ok(None);
     }
     let Some(spec) = spec else {
-        return Err(crate::InputError::field(
+        return Err(InputError::field(
             &loaded.file,
             "uncertainty",
             "--draws needs uncertain inputs: add `uncertainty: (inputs: {\"workload.dau_ratio\": Pert(low: 0.2, mode: 0.3, high: 0.5)})` to the scenario",
@@ -99,57 +124,107 @@ pub fn build_plan(loaded: &crate::input::Scenario, args: &DrawArgs) -> Result<Pl
             .or(spec.under_provision_penalty)
             .unwrap_or(uncertainty::DEFAULT_UNDER_PROVISION_PENALTY),
         detail_phase: args.detail_phase.clone().or(spec.detail_phase.clone()),
-        progress: args.progress,
     };
-    let (summary, planned) = uncertainty::run(loaded, spec, &point, &opts)?;
-    let mut plan = match planned {
-        Some(planned) => plan::build_planned(loaded, Some(&planned))?,
-        None => point,
-    };
-    plan.uncertainty = Some(summary);
-    Ok(plan)
+    Ok(Some((spec, opts)))
 }
 
-/// `headroom plan`: builds, renders every chosen file, then writes them all (or none). The
-/// report gets the scenario's audit and, for a growth curve, its timeline.
+/// The Monte Carlo progress bar on stderr, hidden until a second has passed: short runs print
+/// nothing.
+struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl ProgressBar {
+    fn new(draws: u64) -> ProgressBar {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(draws),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {pos}/{len} draws ({per_sec}, eta {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("monte carlo");
+        ProgressBar {
+            bar,
+            started: std::time::Instant::now(),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// `done` draws are done (called from any thread).
+    fn tick(&self, done: u64) {
+        if self.started.elapsed().as_secs_f64() > 1.0
+            && !self.shown.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.set_position(done);
+    }
+
+    fn finish(self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// `headroom plan`: builds, runs the analyses the report shows, renders every chosen file,
+/// then writes them all (or none).
 pub fn run_plan(
     scenario: &Path,
     out_dir: &Path,
     sets: &[Set],
-    mut opts: render::outputs::RenderOptions,
+    mut opts: RenderOptions,
     draws: &DrawArgs,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
     let plan = build_plan(&loaded, draws)?;
-    let wants_report =
-        opts.formats.is_empty() || opts.formats.contains(&render::outputs::Format::Report);
-    if wants_report {
-        opts.audit = Some(crate::audit::run(&loaded, &plan)?);
-        if loaded.growth.users_at(0.0).is_some() {
-            let months = loaded
-                .spec
-                .timeline_months
-                .unwrap_or(crate::timeline::DEFAULT_MONTHS);
-            opts.timeline = Some(crate::timeline::build(&loaded, months)?);
-        }
-        // Other providers whose tables map this provider's keys (pricing/<p>/equivalents.csv).
-        if loaded.repriced_from.is_none() {
-            let others = crate::providers::mapped_providers(&loaded.prices.dir);
-            if !others.is_empty() {
-                let mut names = vec![plan.provider.clone()];
-                names.extend(others);
-                opts.providers = Some(crate::providers::compare(scenario, &names, sets)?);
-            }
-        }
+    if opts.wants(render::files::Format::Report) {
+        opts.report = report_extras(scenario, sets, &loaded, &plan)?;
     }
     // Render everything before writing anything: a render failure leaves no partial output.
-    let files = render::outputs::render_outputs(&plan, &opts)?;
+    let files = render::files::plan_files(&plan, &opts)?;
     let written = crate::output::write_files(out_dir, &plan.output_name, &files)?;
     Ok((plan, written))
 }
 
+/// The analyses the report shows beside the plan: the audit, the timeline (for a growth
+/// curve), and the other providers whose tables map this provider's keys
+/// (`pricing/<p>/equivalents.csv`).
+fn report_extras(
+    scenario: &Path,
+    sets: &[Set],
+    loaded: &Scenario,
+    plan: &Plan,
+) -> Result<ReportExtras, Error> {
+    let mut extras = ReportExtras {
+        audit: Some(crate::audit::run(loaded, plan)?),
+        ..ReportExtras::default()
+    };
+    if loaded.growth.users_at(0.0).is_some() {
+        let months = loaded
+            .spec
+            .timeline_months
+            .unwrap_or(crate::timeline::DEFAULT_MONTHS);
+        extras.timeline = Some(crate::timeline::build(loaded, months)?);
+    }
+    if loaded.repriced_from.is_none() {
+        let others = crate::providers::mapped_providers(&loaded.prices.dir);
+        if !others.is_empty() {
+            let mut names = vec![plan.provider.clone()];
+            names.extend(others);
+            extras.providers = Some(compare_providers(scenario, &names, sets)?);
+        }
+    }
+    Ok(extras)
+}
+
 /// `headroom audit`: the scenario's claims and the claim-free checks.
-pub fn run_audit(scenario: &Path, sets: &[Set]) -> Result<crate::audit::Audit, Error> {
+pub fn run_audit(scenario: &Path, sets: &[Set]) -> Result<Audit, Error> {
     let loaded = load_scenario_with(scenario, sets)?;
     let plan = plan::build(&loaded)?;
     Ok(crate::audit::run(&loaded, &plan)?)
@@ -198,41 +273,20 @@ pub fn run_timeline(
     months: Option<u32>,
     out_dir: &Path,
     sets: &[Set],
-) -> Result<(crate::timeline::Timeline, Vec<PathBuf>), Error> {
+) -> Result<(Timeline, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
     let months = months
         .or(loaded.spec.timeline_months)
         .unwrap_or(crate::timeline::DEFAULT_MONTHS);
     let timeline = crate::timeline::build(&loaded, months)?;
-    let chart = render::timeline_chart::render(&timeline)?;
-    let files = vec![
-        ("timeline/timeline.svg".to_string(), chart.svg.into_bytes()),
-        ("timeline/timeline.png".to_string(), chart.png),
-        (
-            "timeline/timeline.json".to_string(),
-            render::timeline::json(&timeline)?,
-        ),
-        (
-            "timeline/timeline.csv".to_string(),
-            render::timeline::months_csv(&timeline)?,
-        ),
-        (
-            "timeline/timeline_lines.csv".to_string(),
-            render::timeline::lines_csv(&timeline)?,
-        ),
-    ];
+    let files = render::files::timeline_files(&timeline)?;
     let written = crate::output::write_files(out_dir, &timeline.scenario, &files)?;
     Ok((timeline, written))
 }
 
 /// `headroom diff`: plan A against plan B (B defaults to A's scenario), each with its own
 /// `--set` overrides.
-pub fn run_diff(
-    a: &Path,
-    b: Option<&Path>,
-    sets_a: &[Set],
-    sets_b: &[Set],
-) -> Result<crate::diff::Diff, Error> {
+pub fn run_diff(a: &Path, b: Option<&Path>, sets_a: &[Set], sets_b: &[Set]) -> Result<Diff, Error> {
     let b_path = b.unwrap_or(a);
     let plan_a = plan_scenario_with(a, sets_a)?;
     let plan_b = plan_scenario_with(b_path, sets_b)?;
@@ -256,22 +310,32 @@ pub fn run_providers(
     scenario: &Path,
     providers: &[String],
     sets: &[Set],
-) -> Result<crate::providers::ProviderComparison, Error> {
-    crate::providers::compare(scenario, providers, sets)
+) -> Result<ProviderComparison, Error> {
+    compare_providers(scenario, providers, sets)
 }
 
-/// The answer of `headroom queue`.
-#[derive(Debug, Clone, Serialize)]
-pub struct QueueAnswer {
-    pub arrival_rate_per_s: f64,
-    pub service_time_s: f64,
-    pub servers: u64,
-    pub offered_load_erlangs: f64,
-    pub utilization: f64,
-    pub p_wait: f64,
-    pub mean_wait_s: f64,
-    /// `given` (--servers) or `smallest meeting the target`.
-    pub servers_chosen_by: String,
+/// Plans the scenario on each of `providers` and compares the plans. The baseline (the first)
+/// must plan; another provider that cannot is reported in the comparison, not fatal.
+fn compare_providers(
+    scenario: &Path,
+    providers: &[String],
+    sets: &[Set],
+) -> Result<ProviderComparison, Error> {
+    let mut plans = Vec::new();
+    let mut failed = Vec::new();
+    for (i, p) in providers.iter().enumerate() {
+        let mut with = sets.to_vec();
+        with.push(Set {
+            path: "pricing.provider".into(),
+            value: serde_json::Value::String(p.clone()),
+        });
+        match plan_scenario_with(scenario, &with) {
+            Ok(plan) => plans.push(plan),
+            Err(e) if i > 0 => failed.push((p.clone(), e.to_string())),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(crate::providers::compare(&plans, failed))
 }
 
 /// How `headroom queue` picks the server count.
@@ -336,36 +400,19 @@ pub fn run_queue(
     })
 }
 
-/// `headroom pricing list`: providers, their services and how many prices each has.
-pub fn run_pricing_list(root: &Path) -> Result<String, Error> {
-    let report = crate::pricing::check::check(root, &crate::pricing::check::today(), i64::MAX)?;
-    let mut t = render::table::Table::new(&[
-        ("provider", render::table::Align::Left),
-        ("prices", render::table::Align::Right),
-        ("discounts", render::table::Align::Right),
-        ("as of", render::table::Align::Left),
-        ("services", render::table::Align::Left),
-    ]);
-    for p in &report.providers {
-        t.row(vec![
-            p.provider.clone(),
-            p.prices.to_string(),
-            p.discounts.to_string(),
-            format!(
-                "{} .. {}",
-                p.oldest_as_of.as_deref().unwrap_or("-"),
-                p.newest_as_of.as_deref().unwrap_or("-")
-            ),
-            p.services.join(", "),
-        ]);
-    }
-    Ok(t.to_text())
+/// `headroom pricing list`: every provider's tables, summarised.
+pub fn run_pricing_list(root: &Path) -> Result<Report, Error> {
+    Ok(crate::pricing::check::check(
+        root,
+        &crate::pricing::check::today(),
+        i64::MAX,
+    )?)
 }
 
 /// `headroom pricing show ITEM`: every price of an item (or a service) across providers,
-/// regions and tiers, with sources and dates.
-pub fn run_pricing_show(root: &Path, item: &str) -> Result<String, Error> {
-    let listing = std::fs::read_dir(root).map_err(|source| crate::error::InputError::Read {
+/// as (provider, entry), providers in name order.
+pub fn run_pricing_show(root: &Path, item: &str) -> Result<Vec<(String, PriceEntry)>, Error> {
+    let listing = std::fs::read_dir(root).map_err(|source| InputError::Read {
         path: root.to_path_buf(),
         source,
     })?;
@@ -375,57 +422,22 @@ pub fn run_pricing_show(root: &Path, item: &str) -> Result<String, Error> {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    use render::table::{Align, Table};
-    let mut t = Table::new(&[
-        ("provider", Align::Left),
-        ("service", Align::Left),
-        ("item", Align::Left),
-        ("region", Align::Left),
-        ("unit", Align::Left),
-        ("tier", Align::Left),
-        ("price", Align::Right),
-        ("as of", Align::Left),
-        ("confidence", Align::Left),
-        ("source", Align::Left),
-    ]);
     let mut known: Vec<String> = Vec::new();
+    let mut found = Vec::new();
     for dir in dirs {
         let provider = dir
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let book = crate::pricing::PriceBook::load(&dir)?;
+        let book = PriceBook::load(&dir)?;
         for e in book.entries() {
             known.push(e.item.clone());
-            if e.item != item && e.service != item {
-                continue;
-            }
-            for tier in &e.tiers {
-                t.row(vec![
-                    provider.clone(),
-                    e.service.clone(),
-                    e.item.clone(),
-                    e.region.clone(),
-                    e.unit.to_string(),
-                    if e.is_tiered() {
-                        format!(
-                            "{}..{}",
-                            tier.start,
-                            tier.end.map_or(String::from("inf"), |x| x.to_string())
-                        )
-                    } else {
-                        String::from("-")
-                    },
-                    format!("{}", tier.price_usd),
-                    e.as_of.clone(),
-                    format!("{:?}", e.confidence).to_lowercase(),
-                    e.source.clone(),
-                ]);
+            if e.item == item || e.service == item {
+                found.push((provider.clone(), e.clone()));
             }
         }
     }
-    let text = t.to_text();
-    if text.lines().count() <= 2 {
+    if found.iter().all(|(_, e)| e.tiers.is_empty()) {
         known.sort();
         known.dedup();
         return Err(Error::Usage(format!(
@@ -434,17 +446,23 @@ pub fn run_pricing_show(root: &Path, item: &str) -> Result<String, Error> {
             crate::error::did_you_mean(item, known.iter().map(String::as_str))
         )));
     }
-    Ok(text)
+    Ok(found)
 }
 
-/// `headroom pricing check`: the report, and whether any error was found.
-pub fn run_pricing_check(
-    root: &Path,
-    max_age_days: i64,
-) -> Result<crate::pricing::check::Report, Error> {
+/// `headroom pricing check`: the report of every table.
+pub fn run_pricing_check(root: &Path, max_age_days: i64) -> Result<Report, Error> {
     Ok(crate::pricing::check::check(
         root,
         &crate::pricing::check::today(),
         max_age_days,
     )?)
+}
+
+/// Whether a pricing check found an error (`headroom pricing check` then exits 1).
+#[must_use]
+pub fn pricing_check_failed(report: &Report) -> bool {
+    report
+        .issues
+        .iter()
+        .any(|i| i.severity == crate::pricing::check::Severity::Error)
 }

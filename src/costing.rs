@@ -7,14 +7,51 @@
 use serde::Serialize;
 
 use crate::input::scenario::GivenPrice;
+use crate::input::{Component, Scenario};
 use crate::pricing::{Confidence, PriceBook, PriceUnit, TierCharge, tiers};
 use crate::sizing::{Measure, PriceKey};
+
+/// Who gave a line its price (`price_given_by` in `plan.json` and `costs.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PriceGivenBy {
+    /// The provider's price table.
+    #[serde(rename = "table")]
+    Table,
+    /// The scenario's own price (`components[i].prices`).
+    #[serde(rename = "scenario")]
+    Scenario,
+    /// Nothing to bill: a capacity figure, or a count of 0.
+    #[serde(rename = "not billed")]
+    NotBilled,
+    /// No price on this provider (re-priced with `--provider`); the totals exclude the line.
+    #[serde(rename = "unpriced")]
+    Unpriced,
+}
+
+impl PriceGivenBy {
+    /// The name `plan.json` and `costs.csv` use.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriceGivenBy::Table => "table",
+            PriceGivenBy::Scenario => "scenario",
+            PriceGivenBy::NotBilled => "not billed",
+            PriceGivenBy::Unpriced => "unpriced",
+        }
+    }
+}
+
+impl std::fmt::Display for PriceGivenBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Where a unit price came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PriceOrigin {
-    /// `table` or `scenario`.
-    pub given_by: &'static str,
+    /// [`PriceGivenBy::Table`] or [`PriceGivenBy::Scenario`].
+    pub given_by: PriceGivenBy,
     /// The source text.
     pub source: String,
     /// As-of date (tables) or empty (scenario).
@@ -40,6 +77,69 @@ pub struct Bill {
     pub tiers: Vec<TierCharge>,
     /// Where the price came from.
     pub origin: PriceOrigin,
+}
+
+/// A component's discount as it applies to one line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discount {
+    /// The discount's name; `None` when none applies to the line.
+    pub name: Option<String>,
+    /// Net / list (spot's interruption headroom included); 1 when none applies.
+    pub multiplier: f64,
+    /// Where the figure comes from (empty when none applies).
+    pub source: String,
+}
+
+impl Discount {
+    /// No discount: list price.
+    pub const NONE: Discount = Discount {
+        name: None,
+        multiplier: 1.0,
+        source: String::new(),
+    };
+}
+
+/// The component's discount as it applies to a line of `service`.
+#[must_use]
+pub fn discount_for(scenario: &Scenario, component: &Component, service: Option<&str>) -> Discount {
+    let Some(name) = &component.discount else {
+        return Discount::NONE;
+    };
+    if let Some(d) = scenario.spec.discounts.get(name) {
+        let applies =
+            d.applies_to.is_empty() || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s));
+        return if applies {
+            let effective = d.multiplier * (1.0 + d.interruption_headroom);
+            let source = if d.interruption_headroom > 0.0 {
+                format!(
+                    "{}; x (1 + {} interruption headroom): {} spare capacity absorbs reclaimed capacity",
+                    d.source, d.interruption_headroom, d.interruption_headroom
+                )
+            } else {
+                d.source.clone()
+            };
+            Discount {
+                name: Some(name.clone()),
+                multiplier: effective,
+                source,
+            }
+        } else {
+            Discount::NONE
+        };
+    }
+    match scenario.prices.discount(name) {
+        Some(d)
+            if d.applies_to.is_empty()
+                || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s)) =>
+        {
+            Discount {
+                name: Some(name.clone()),
+                multiplier: d.multiplier,
+                source: d.source.clone(),
+            }
+        }
+        _ => Discount::NONE,
+    }
 }
 
 /// The quantity a count bills in `unit`, or why it cannot.
@@ -101,7 +201,7 @@ pub fn bill(
             list_monthly_usd: q * given.usd,
             tiers: Vec::new(),
             origin: PriceOrigin {
-                given_by: "scenario",
+                given_by: PriceGivenBy::Scenario,
                 source: given.source.clone(),
                 as_of: String::new(),
                 confidence: "scenario".into(),
@@ -132,7 +232,7 @@ pub fn bill(
             Vec::new()
         },
         origin: PriceOrigin {
-            given_by: "table",
+            given_by: PriceGivenBy::Table,
             source: entry.source.clone(),
             as_of: entry.as_of.clone(),
             confidence: match entry.confidence {

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::costing::PriceGivenBy;
 use crate::plan::{Line, Plan};
 use crate::units::round_cents;
 
@@ -92,7 +93,7 @@ pub fn compare(a: &Plan, b: &Plan, label_a: &str, label_b: &str) -> Diff {
                         y.map_or(0.0, |l| l.monthly_usd),
                     );
                     let unpriced = |l: Option<&Line>| {
-                        l.is_some_and(|l| l.price_given_by == "unpriced" && l.count > 0)
+                        l.is_some_and(|l| l.price_given_by == PriceGivenBy::Unpriced && l.count > 0)
                     };
                     let (na, nb) = (unpriced(x), unpriced(y));
                     (ca != cb || ua != ub || na != nb).then(|| LineDelta {

@@ -1,7 +1,7 @@
 //! The `headroom` command line: parses arguments, calls the library, maps errors to exit codes
 //! (0 ok, 1 failed check or write, 2 bad input).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -9,6 +9,8 @@ use headroom::commands::{self, QueueQuestion};
 use headroom::error::{EXIT_FAILED, EXIT_OK, Error};
 use headroom::input::overrides::Set;
 use headroom::queueing::WaitTarget;
+use headroom::render;
+use headroom::render::files::{Format, RenderOptions};
 
 #[derive(Parser)]
 #[command(
@@ -57,102 +59,17 @@ fn parse_sets(items: &[String]) -> Result<Vec<Set>, Error> {
 #[derive(Subcommand)]
 enum Command {
     /// Size and price every component for every phase; write plan.json, costs.csv, summary.md.
-    Plan {
-        /// The scenario file (scenarios/<name>.ron).
-        scenario: PathBuf,
-        /// Output folder; files go to DIR/<scenario-name>/.
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        /// Do not print the tables.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, or all.
-        #[arg(long, default_value = "all")]
-        format: String,
-        /// Folder of templates replacing the built-in ones of the same name (templates/README.md).
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        #[command(flatten)]
-        draws: Draws,
-        #[command(flatten)]
-        overrides: Overrides,
-    },
+    Plan(PlanArgs),
     /// Show the derivation of a component's lines in one phase.
-    Explain {
-        scenario: PathBuf,
-        /// Phase name (e.g. 10B).
-        #[arg(long)]
-        phase: String,
-        /// Component name.
-        #[arg(long)]
-        component: String,
-        /// Only this line item.
-        #[arg(long)]
-        item: Option<String>,
-        #[command(flatten)]
-        overrides: Overrides,
-    },
+    Explain(ExplainArgs),
     /// Check a design doc's claims (and the plan's limits); --strict exits 1 when one is wrong.
-    Audit {
-        scenario: PathBuf,
-        /// Print the findings as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Exit 1 when any finding is wrong.
-        #[arg(long)]
-        strict: bool,
-        #[command(flatten)]
-        overrides: Overrides,
-    },
+    Audit(AuditArgs),
     /// Month by month: users, counts and cost; phase thresholds, step-ups with lead times, budget.
-    Timeline {
-        scenario: PathBuf,
-        /// Months to cover (default: the scenario's timeline_months, else 60).
-        #[arg(long)]
-        months: Option<u32>,
-        /// Output folder; files go to DIR/<scenario-name>/timeline/.
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        /// Do not print the tables.
-        #[arg(long, short)]
-        quiet: bool,
-        #[command(flatten)]
-        overrides: Overrides,
-    },
+    Timeline(TimelineArgs),
     /// Compare two plans per phase and line: two scenarios, or one under two sets of --set.
-    Diff {
-        /// Scenario A.
-        a: PathBuf,
-        /// Scenario B (default: A again, with --set-b overrides).
-        b: Option<PathBuf>,
-        /// An override for A only (repeatable).
-        #[arg(long = "set-a", value_name = "PATH=VALUE")]
-        set_a: Vec<String>,
-        /// An override for B only (repeatable).
-        #[arg(long = "set-b", value_name = "PATH=VALUE")]
-        set_b: Vec<String>,
-        /// Print JSON.
-        #[arg(long, conflicts_with = "markdown")]
-        json: bool,
-        /// Print Markdown.
-        #[arg(long)]
-        markdown: bool,
-    },
+    Diff(DiffArgs),
     /// The same scenario priced on several providers: totals and biggest line differences.
-    Providers {
-        scenario: PathBuf,
-        /// Providers to compare; the first is the baseline.
-        #[arg(long, value_delimiter = ',', default_value = "aws,gcp,azure")]
-        providers: Vec<String>,
-        /// Print JSON.
-        #[arg(long, conflicts_with = "markdown")]
-        json: bool,
-        /// Print Markdown.
-        #[arg(long)]
-        markdown: bool,
-        #[command(flatten)]
-        overrides: Overrides,
-    },
+    Providers(ProvidersArgs),
     /// Price tables: list providers, show an item's prices, check every table.
     Pricing {
         #[command(subcommand)]
@@ -162,32 +79,149 @@ enum Command {
         tables: PathBuf,
     },
     /// Check a scenario and everything it references, without writing anything.
-    Validate {
-        scenario: PathBuf,
-        #[command(flatten)]
-        overrides: Overrides,
-    },
+    Validate(ValidateArgs),
     /// M/M/c (Erlang C) calculator: P(wait), mean wait, smallest c meeting a target.
-    Queue {
-        /// Arrivals per second (lambda).
-        #[arg(long)]
-        arrival_rate_per_s: f64,
-        /// Mean service time in seconds (1/mu).
-        #[arg(long)]
-        service_time_s: f64,
-        /// Evaluate this many servers.
-        #[arg(long, conflicts_with_all = ["max_wait_probability", "max_mean_wait_s"])]
-        servers: Option<u64>,
-        /// Find the smallest c with P(wait) <= this.
-        #[arg(long)]
-        max_wait_probability: Option<f64>,
-        /// Find the smallest c with mean wait <= this many seconds.
-        #[arg(long)]
-        max_mean_wait_s: Option<f64>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Queue(QueueArgs),
+}
+
+// `headroom plan` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct PlanArgs {
+    /// The scenario file (scenarios/<name>.ron).
+    scenario: PathBuf,
+    /// Output folder; files go to DIR/<scenario-name>/.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Do not print the tables.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, or all.
+    #[arg(long, default_value = "all")]
+    format: String,
+    /// Folder of templates replacing the built-in ones of the same name (templates/README.md).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    draws: Draws,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom explain` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct ExplainArgs {
+    scenario: PathBuf,
+    /// Phase name (e.g. 10B).
+    #[arg(long)]
+    phase: String,
+    /// Component name.
+    #[arg(long)]
+    component: String,
+    /// Only this line item.
+    #[arg(long)]
+    item: Option<String>,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom audit` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct AuditArgs {
+    scenario: PathBuf,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Exit 1 when any finding is wrong.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom timeline` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct TimelineArgs {
+    scenario: PathBuf,
+    /// Months to cover (default: the scenario's timeline_months, else 60).
+    #[arg(long)]
+    months: Option<u32>,
+    /// Output folder; files go to DIR/<scenario-name>/timeline/.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Do not print the tables.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom diff` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct DiffArgs {
+    /// Scenario A.
+    a: PathBuf,
+    /// Scenario B (default: A again, with --set-b overrides).
+    b: Option<PathBuf>,
+    /// An override for A only (repeatable).
+    #[arg(long = "set-a", value_name = "PATH=VALUE")]
+    set_a: Vec<String>,
+    /// An override for B only (repeatable).
+    #[arg(long = "set-b", value_name = "PATH=VALUE")]
+    set_b: Vec<String>,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+    /// Print Markdown.
+    #[arg(long)]
+    markdown: bool,
+}
+
+// `headroom providers` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct ProvidersArgs {
+    scenario: PathBuf,
+    /// Providers to compare; the first is the baseline.
+    #[arg(long, value_delimiter = ',', default_value = "aws,gcp,azure")]
+    providers: Vec<String>,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+    /// Print Markdown.
+    #[arg(long)]
+    markdown: bool,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom validate` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct ValidateArgs {
+    scenario: PathBuf,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom queue` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct QueueArgs {
+    /// Arrivals per second (lambda).
+    #[arg(long)]
+    arrival_rate_per_s: f64,
+    /// Mean service time in seconds (1/mu).
+    #[arg(long)]
+    service_time_s: f64,
+    /// Evaluate this many servers.
+    #[arg(long, conflicts_with_all = ["max_wait_probability", "max_mean_wait_s"])]
+    servers: Option<u64>,
+    /// Find the smallest c with P(wait) <= this.
+    #[arg(long)]
+    max_wait_probability: Option<f64>,
+    /// Find the smallest c with mean wait <= this many seconds.
+    #[arg(long)]
+    max_mean_wait_s: Option<f64>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -264,204 +298,169 @@ impl Draws {
     }
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one arm per command, each a few calls"
-)]
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
-        Command::Plan {
-            scenario,
-            out,
-            quiet,
-            format,
-            templates,
-            draws,
-            overrides,
-        } => {
-            let opts = headroom::render::outputs::RenderOptions {
-                formats: headroom::render::outputs::Format::parse_list(&format)?,
-                templates,
-                ..Default::default()
-            };
-            let (plan, written) =
-                commands::run_plan(&scenario, &out, &overrides.parse()?, opts, &draws.args())?;
-            if !quiet {
-                emit(&headroom::render::terminal::render(&plan));
-                emitln("");
-            }
-            for path in written {
-                emitln(&format!("wrote {}", path.display()));
-            }
-        }
-        Command::Explain {
-            scenario,
-            phase,
-            component,
-            item,
-            overrides,
-        } => {
-            let text = commands::run_explain(
-                &scenario,
-                &phase,
-                &component,
-                item.as_deref(),
-                &overrides.parse()?,
-            )?;
-            emit(&text);
-        }
-        Command::Audit {
-            scenario,
-            json,
-            strict,
-            overrides,
-        } => {
-            let audit = commands::run_audit(&scenario, &overrides.parse()?)?;
+        Command::Plan(args) => plan(args),
+        Command::Explain(args) => explain(&args),
+        Command::Audit(args) => audit(&args),
+        Command::Timeline(args) => timeline(&args),
+        Command::Diff(args) => diff(&args),
+        Command::Providers(args) => providers(&args),
+        Command::Pricing { command, tables } => pricing(command, &tables),
+        Command::Validate(args) => validate(&args),
+        Command::Queue(args) => queue(&args),
+    }
+}
+
+/// Prints `wrote PATH` for each file written.
+fn emit_written(written: &[PathBuf]) {
+    for path in written {
+        emitln(&format!("wrote {}", path.display()));
+    }
+}
+
+fn plan(args: PlanArgs) -> Result<i32, Error> {
+    let opts = RenderOptions {
+        formats: Format::parse_list(&args.format)?,
+        templates: args.templates,
+        ..Default::default()
+    };
+    let (plan, written) = commands::run_plan(
+        &args.scenario,
+        &args.out,
+        &args.overrides.parse()?,
+        opts,
+        &args.draws.args(),
+    )?;
+    if !args.quiet {
+        emit(&render::terminal::render(&plan));
+        emitln("");
+    }
+    emit_written(&written);
+    Ok(EXIT_OK)
+}
+
+fn explain(args: &ExplainArgs) -> Result<i32, Error> {
+    emit(&commands::run_explain(
+        &args.scenario,
+        &args.phase,
+        &args.component,
+        args.item.as_deref(),
+        &args.overrides.parse()?,
+    )?);
+    Ok(EXIT_OK)
+}
+
+fn audit(args: &AuditArgs) -> Result<i32, Error> {
+    let audit = commands::run_audit(&args.scenario, &args.overrides.parse()?)?;
+    if args.json {
+        emitln(&to_json(&audit.findings)?);
+    } else {
+        emit(&render::audit::text(&audit));
+    }
+    Ok(if args.strict && audit.wrong > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
+}
+
+fn timeline(args: &TimelineArgs) -> Result<i32, Error> {
+    let (timeline, written) = commands::run_timeline(
+        &args.scenario,
+        args.months,
+        &args.out,
+        &args.overrides.parse()?,
+    )?;
+    if !args.quiet {
+        emit(&render::timeline::text(&timeline));
+        emitln("");
+    }
+    emit_written(&written);
+    Ok(EXIT_OK)
+}
+
+fn diff(args: &DiffArgs) -> Result<i32, Error> {
+    let diff = commands::run_diff(
+        &args.a,
+        args.b.as_deref(),
+        &parse_sets(&args.set_a)?,
+        &parse_sets(&args.set_b)?,
+    )?;
+    if args.json {
+        emitln(&to_json(&diff)?);
+    } else if args.markdown {
+        emit(&render::diff::markdown(&diff));
+    } else {
+        emit(&render::diff::text(&diff));
+    }
+    Ok(EXIT_OK)
+}
+
+fn providers(args: &ProvidersArgs) -> Result<i32, Error> {
+    let comparison =
+        commands::run_providers(&args.scenario, &args.providers, &args.overrides.parse()?)?;
+    if args.json {
+        emitln(&to_json(&comparison)?);
+    } else if args.markdown {
+        emit(&render::providers::markdown(&comparison));
+    } else {
+        emit(&render::providers::text(&comparison));
+    }
+    Ok(EXIT_OK)
+}
+
+fn pricing(command: PricingCommand, tables: &Path) -> Result<i32, Error> {
+    match command {
+        PricingCommand::List => emit(&render::pricing::list_text(&commands::run_pricing_list(
+            tables,
+        )?)),
+        PricingCommand::Show { item } => emit(&render::pricing::prices_text(
+            &commands::run_pricing_show(tables, &item)?,
+        )),
+        PricingCommand::Check { max_age_days, json } => {
+            let report = commands::run_pricing_check(tables, max_age_days)?;
             if json {
-                emitln(&to_json(&audit.findings)?);
+                emitln(&to_json(&report)?);
             } else {
-                emit(&headroom::render::audit::text(&audit));
+                emit(&render::pricing::check_text(&report));
             }
-            if strict && audit.wrong > 0 {
+            eprintln!("{}", render::pricing::check_tally_text(&report));
+            if commands::pricing_check_failed(&report) {
                 return Ok(EXIT_FAILED);
             }
         }
-        Command::Timeline {
-            scenario,
-            months,
-            out,
-            quiet,
-            overrides,
-        } => {
-            let (timeline, written) =
-                commands::run_timeline(&scenario, months, &out, &overrides.parse()?)?;
-            if !quiet {
-                emit(&headroom::render::timeline::text(&timeline));
-                emitln("");
-            }
-            for path in written {
-                emitln(&format!("wrote {}", path.display()));
-            }
-        }
-        Command::Diff {
-            a,
-            b,
-            set_a,
-            set_b,
-            json,
-            markdown,
-        } => {
-            let diff =
-                commands::run_diff(&a, b.as_deref(), &parse_sets(&set_a)?, &parse_sets(&set_b)?)?;
-            if json {
-                emitln(&to_json(&diff)?);
-            } else if markdown {
-                emit(&headroom::render::diff::markdown(&diff));
-            } else {
-                emit(&headroom::render::diff::text(&diff));
-            }
-        }
-        Command::Providers {
-            scenario,
-            providers,
-            json,
-            markdown,
-            overrides,
-        } => {
-            let comparison = commands::run_providers(&scenario, &providers, &overrides.parse()?)?;
-            if json {
-                emitln(&to_json(&comparison)?);
-            } else {
-                emit(&headroom::render::providers::text(&comparison, markdown));
-            }
-        }
-        Command::Pricing { command, tables } => match command {
-            PricingCommand::List => emit(&commands::run_pricing_list(&tables)?),
-            PricingCommand::Show { item } => emit(&commands::run_pricing_show(&tables, &item)?),
-            PricingCommand::Check { max_age_days, json } => {
-                let report = commands::run_pricing_check(&tables, max_age_days)?;
-                if json {
-                    emitln(&to_json(&report)?);
-                } else {
-                    for p in &report.providers {
-                        emitln(&format!(
-                            "{}: {} prices, {} discounts, as of {} .. {}",
-                            p.provider,
-                            p.prices,
-                            p.discounts,
-                            p.oldest_as_of.as_deref().unwrap_or("-"),
-                            p.newest_as_of.as_deref().unwrap_or("-")
-                        ));
-                    }
-                    for i in &report.issues {
-                        emitln(&format!(
-                            "{}: {}: {}: {}",
-                            i.severity, i.provider, i.key, i.message
-                        ));
-                    }
-                }
-                let errors = report
-                    .issues
-                    .iter()
-                    .filter(|i| i.severity == headroom::pricing::check::Severity::Error)
-                    .count();
-                let warnings = report.issues.len() - errors;
-                eprintln!(
-                    "pricing check: {errors} errors, {warnings} warnings (today {})",
-                    report.today
-                );
-                if errors > 0 {
-                    return Ok(EXIT_FAILED);
-                }
-            }
-        },
-        Command::Validate {
-            scenario,
-            overrides,
-        } => {
-            let v = commands::run_validate(&scenario, &overrides.parse()?)?;
-            emitln(&format!(
-                "ok: {} ({} phases, {} components, {} prices checked)",
-                v.scenario, v.phases, v.components, v.prices
+    }
+    Ok(EXIT_OK)
+}
+
+fn validate(args: &ValidateArgs) -> Result<i32, Error> {
+    let v = commands::run_validate(&args.scenario, &args.overrides.parse()?)?;
+    emitln(&format!(
+        "ok: {} ({} phases, {} components, {} prices checked)",
+        v.scenario, v.phases, v.components, v.prices
+    ));
+    Ok(EXIT_OK)
+}
+
+fn queue(args: &QueueArgs) -> Result<i32, Error> {
+    let question = match args.servers {
+        Some(c) => QueueQuestion::Servers(c),
+        None if args.max_wait_probability.is_none() && args.max_mean_wait_s.is_none() => {
+            return Err(Error::Usage(
+                "give --servers C, or a target: --max-wait-probability P and/or --max-mean-wait-s W".into(),
             ));
         }
-        Command::Queue {
-            arrival_rate_per_s,
-            service_time_s,
-            servers,
-            max_wait_probability,
-            max_mean_wait_s,
-            json,
-        } => {
-            let question = match servers {
-                Some(c) => QueueQuestion::Servers(c),
-                None if max_wait_probability.is_none() && max_mean_wait_s.is_none() => {
-                    return Err(Error::Usage(
-                        "give --servers C, or a target: --max-wait-probability P and/or --max-mean-wait-s W".into(),
-                    ));
-                }
-                None => QueueQuestion::Target(WaitTarget {
-                    max_p_wait: max_wait_probability,
-                    max_mean_wait_service_times: max_mean_wait_s.map(|w| w / service_time_s),
-                }),
-            };
-            let answer = commands::run_queue(arrival_rate_per_s, service_time_s, question)?;
-            if json {
-                emitln(&to_json(&answer)?);
-            } else {
-                emitln(&format!(
-                    "servers (c)         {} ({})",
-                    answer.servers, answer.servers_chosen_by
-                ));
-                emitln(&format!(
-                    "offered load (A)    {:.6} Erlangs",
-                    answer.offered_load_erlangs
-                ));
-                emitln(&format!("utilisation (A/c)   {:.6}", answer.utilization));
-                emitln(&format!("P(wait) (Erlang C)  {:.6}", answer.p_wait));
-                emitln(&format!("mean wait           {:.6} s", answer.mean_wait_s));
-            }
-        }
+        None => QueueQuestion::Target(WaitTarget {
+            max_p_wait: args.max_wait_probability,
+            max_mean_wait_service_times: args.max_mean_wait_s.map(|w| w / args.service_time_s),
+        }),
+    };
+    let answer = commands::run_queue(args.arrival_rate_per_s, args.service_time_s, question)?;
+    if args.json {
+        emitln(&to_json(&answer)?);
+    } else {
+        emit(&render::queue::text(&answer));
     }
     Ok(EXIT_OK)
 }

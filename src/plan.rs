@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::costing::{self, Bill};
+use crate::costing::{self, Bill, Discount, PriceGivenBy};
 use crate::demand::{self, Demand};
 use crate::error::InputError;
 use crate::input::{Component, Scenario, Workload};
@@ -44,7 +44,7 @@ pub struct Plan {
     /// Monte Carlo results (`plan --draws N`): percentiles, least-regret choice, tornado.
     /// Absent when the plan was computed for one set of inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uncertainty: Option<crate::uncertainty::Uncertainty>,
+    pub uncertainty: Option<crate::uncertainty::summary::Uncertainty>,
 }
 
 /// Which prices the plan used.
@@ -131,8 +131,8 @@ pub struct Line {
     pub derived_count: u64,
     pub instance: Option<String>,
     pub billed: bool,
-    /// `table`, `scenario` or `not billed`.
-    pub price_given_by: String,
+    /// `table`, `scenario`, `not billed` or `unpriced`.
+    pub price_given_by: PriceGivenBy,
     pub price_source: String,
     pub price_as_of: String,
     pub price_confidence: String,
@@ -365,6 +365,13 @@ pub fn build_phase_planned(
     for (index, component) in spec.components.iter().enumerate() {
         let sizing = sized.at(index).expect("every component is sized");
         check_pins(scenario, index, component, sizing)?;
+        let at = ComponentInPhase {
+            scenario,
+            index,
+            component,
+            phase,
+            planned,
+        };
         let mut component_usd = 0.0;
         for (position, sized_line) in sizing.lines.iter().enumerate() {
             let regions: BTreeMap<String, u64> = sizing
@@ -372,9 +379,7 @@ pub fn build_phase_planned(
                 .iter()
                 .map(|(r, counts)| (r.to_string(), counts[position]))
                 .collect();
-            let mut line = price_line(
-                scenario, index, component, phase, sized_line, warnings, planned,
-            )?;
+            let mut line = price_line(&at, sized_line, warnings)?;
             line.regions = regions;
             component_usd += line.monthly_usd;
             lines.push(line);
@@ -387,7 +392,7 @@ pub fn build_phase_planned(
     }
     let unpriced: Vec<String> = lines
         .iter()
-        .filter(|l| l.price_given_by == "unpriced" && l.count > 0)
+        .filter(|l| l.price_given_by == PriceGivenBy::Unpriced && l.count > 0)
         .map(|l| format!("{}/{}", l.component, l.item))
         .collect();
     let list_monthly_usd = round_cents(lines.iter().map(|l| l.list_monthly_usd).sum());
@@ -458,221 +463,307 @@ fn check_pins(
     Ok(())
 }
 
-/// The component's discount for a line of `service`: (name, effective multiplier, source).
-pub(crate) fn discount_for(
-    scenario: &Scenario,
-    component: &Component,
-    service: Option<&str>,
-) -> (Option<String>, f64, String) {
-    let Some(name) = &component.discount else {
-        return (None, 1.0, String::new());
-    };
-    if let Some(d) = scenario.spec.discounts.get(name) {
-        let applies =
-            d.applies_to.is_empty() || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s));
-        return if applies {
-            let effective = d.multiplier * (1.0 + d.interruption_headroom);
-            let source = if d.interruption_headroom > 0.0 {
-                format!(
-                    "{}; x (1 + {} interruption headroom): {} spare capacity absorbs reclaimed capacity",
-                    d.source, d.interruption_headroom, d.interruption_headroom
-                )
-            } else {
-                d.source.clone()
-            };
-            (Some(name.clone()), effective, source)
-        } else {
-            (None, 1.0, String::new())
-        };
+/// A component in a phase, as its lines are priced.
+struct ComponentInPhase<'a> {
+    scenario: &'a Scenario,
+    /// The component's position in the scenario (error messages point at it).
+    index: usize,
+    component: &'a Component,
+    phase: &'a str,
+    planned: Option<&'a PlannedCounts>,
+}
+
+impl<'a> ComponentInPhase<'a> {
+    fn error(&self, message: &str) -> InputError {
+        component_error(self.scenario, self.index, self.component, message)
     }
-    match scenario.prices.discount(name) {
-        Some(d)
-            if d.applies_to.is_empty()
-                || service.is_some_and(|s| d.applies_to.iter().any(|a| a == s)) =>
-        {
-            (Some(name.clone()), d.multiplier, d.source.clone())
+
+    /// The count `sized` provisions here: the scenario's pin, else the planned percentile,
+    /// else what demand needs.
+    fn provision(&self, sized: &SizedLine) -> Provision<'a> {
+        let pinned = pin_for(self.component, self.phase, &sized.item);
+        let planned = self.planned.filter(|_| pinned.is_none()).and_then(|p| {
+            p.get(self.phase, &self.component.name, &sized.item)
+                .map(|c| (c, p))
+        });
+        Provision {
+            count: pinned.or(planned.map(|(c, _)| c)).unwrap_or(sized.count),
+            pinned,
+            planned,
         }
-        _ => (None, 1.0, String::new()),
+    }
+}
+
+/// The count a line provisions and where it comes from.
+struct Provision<'a> {
+    count: u64,
+    /// The scenario's pinned count.
+    pinned: Option<u64>,
+    /// The count planned at a percentile of the draws, and why.
+    planned: Option<(u64, &'a PlannedCounts)>,
+}
+
+/// Why a line has no bill: what `price_given_by`, `price_source` and `price_key` say.
+struct Unbilled {
+    given_by: PriceGivenBy,
+    source: String,
+    key: Option<String>,
+}
+
+/// A line's bill, or why it has none on this provider.
+enum Billed {
+    Bill(Bill),
+    Unpriced(Unbilled),
+}
+
+/// Adds `warning` unless the plan already says it.
+fn warn_once(warnings: &mut Vec<String>, warning: String) {
+    if !warnings.contains(&warning) {
+        warnings.push(warning);
     }
 }
 
 /// A line with no bill: a capacity figure, a count of 0, or no price on this provider.
-/// `why` is (`price_given_by`, `price_source`, `price_key`).
 fn unbilled_line(
     component: &Component,
     sized: &SizedLine,
-    count: u64,
-    pinned: bool,
-    why: (&str, String, Option<String>),
+    provision: &Provision<'_>,
+    why: Unbilled,
     derivation: Vec<Step>,
 ) -> Line {
     Line {
         component: component.name.clone(),
         kind: component.policy.kind().to_string(),
         item: sized.item.to_string(),
-        count,
+        count: provision.count,
         count_unit: sized.measure.count_unit().to_string(),
         unit: sized.measure.count_unit().to_string(),
-        quantity: count as f64,
+        quantity: provision.count as f64,
         unit_price_usd: 0.0,
         list_monthly_usd: 0.0,
         discount: None,
         discount_multiplier: 1.0,
         monthly_usd: 0.0,
-        pinned,
+        pinned: provision.pinned.is_some(),
         derived_count: sized.count,
         instance: sized.instance().map(ToString::to_string),
         billed: false,
-        price_given_by: why.0.to_string(),
-        price_source: why.1,
+        price_given_by: why.given_by,
+        price_source: why.source,
         price_as_of: String::new(),
         price_confidence: String::new(),
-        price_key: why.2,
+        price_key: why.key,
         tiers: Vec::new(),
         regions: BTreeMap::new(),
         derivation,
     }
 }
 
+/// Prices one sized line of a component in a phase: the count it provisions, its bill at the
+/// given or table price, its discount, and the derivation of each figure.
 fn price_line(
-    scenario: &Scenario,
-    index: usize,
-    component: &Component,
-    phase: &str,
+    at: &ComponentInPhase<'_>,
     sized: &SizedLine,
     warnings: &mut Vec<String>,
-    planned: Option<&PlannedCounts>,
 ) -> Result<Line, InputError> {
-    let hours = scenario.spec.hours_per_month;
-    let pinned = pin_for(component, phase, &sized.item);
-    let planned_count = planned
-        .filter(|_| pinned.is_none())
-        .and_then(|p| p.get(phase, &component.name, &sized.item).map(|c| (c, p)));
-    let count = pinned
-        .or(planned_count.map(|(c, _)| c))
-        .unwrap_or(sized.count);
-    if let Some(pin) = pinned
-        && pin < sized.count
-    {
-        let factor = if pin == 0 {
-            String::new()
-        } else {
-            format!(" (x{:.2})", sized.count as f64 / pin as f64)
-        };
-        warnings.push(format!(
-            "phase {phase}: {}/{}: pinned {pin} is below the {} demand needs{factor}",
-            component.name, sized.item, sized.count
-        ));
-    }
+    let provision = at.provision(sized);
+    warn_pin_below_demand(at, sized, &provision, warnings);
     let mut derivation = sized.derivation.clone();
-    let mut t = Trace::new();
-    if let Some(pin) = pinned {
-        t.count(
-            &format!("{}_pinned", sized.item),
-            "pinned by the scenario (the design doc's figure)",
-            &[(
-                "derived_count",
-                sized.count as f64,
-                sized.measure.count_unit(),
-            )],
-            pin,
-            sized.measure.count_unit(),
-        );
-    }
-    if let Some((planned, why)) = planned_count {
-        t.count(
-            &format!("{}_planned", sized.item),
-            &format!("planned at {}", why.reason),
-            &[(
-                "derived_count",
-                sized.count as f64,
-                sized.measure.count_unit(),
-            )],
-            planned,
-            sized.measure.count_unit(),
-        );
-    }
+    let mut t = count_steps(sized, &provision);
     // Re-priced on another provider, the doc's (AWS) prices do not apply.
-    let given = if scenario.repriced_from.is_some() {
+    let given = if at.scenario.repriced_from.is_some() {
         None
     } else {
-        component.prices.get(sized.item.as_str())
+        at.component.prices.get(sized.item.as_str())
     };
     // A line with nothing to bill needs no price (a replica kind the policy does not use).
     let Some(key) = sized
         .price
         .as_ref()
-        .filter(|_| count > 0 || given.is_some())
+        .filter(|_| provision.count > 0 || given.is_some())
     else {
-        let not_billed = if sized.price.is_some() {
+        let source = if sized.price.is_some() {
             "nothing to bill (count 0)"
         } else {
             "capacity figure; not billed"
         };
         derivation.extend(t.into_steps());
+        let why = Unbilled {
+            given_by: PriceGivenBy::NotBilled,
+            source: source.to_string(),
+            key: None,
+        };
         return Ok(unbilled_line(
-            component,
+            at.component,
             sized,
-            count,
-            pinned.is_some(),
-            ("not billed", not_billed.to_string(), None),
+            &provision,
+            why,
             derivation,
         ));
     };
+    let bill = match bill_line(at, sized, key, given, provision.count, warnings)? {
+        Billed::Bill(bill) => bill,
+        Billed::Unpriced(why) => {
+            derivation.extend(t.into_steps());
+            return Ok(unbilled_line(
+                at.component,
+                sized,
+                &provision,
+                why,
+                derivation,
+            ));
+        }
+    };
+    let hours = at.scenario.spec.hours_per_month;
+    let discount = costing::discount_for(at.scenario, at.component, Some(&key.service));
+    bill_steps(&mut t, sized, &bill, provision.count, hours);
+    let net = bill.list_monthly_usd * discount.multiplier;
+    if !net.is_finite() || net > 1e18 {
+        return Err(at.error(&format!(
+            "line `{}`: the monthly cost {} is beyond any budget (count {}, unit price {}): check the inputs",
+            sized.item, net, provision.count, bill.unit_price_usd
+        )));
+    }
+    if discount.name.is_some() {
+        discount_step(&mut t, &bill, &discount, net);
+    }
+    derivation.extend(t.into_steps());
+    Ok(Line {
+        component: at.component.name.clone(),
+        kind: at.component.policy.kind().to_string(),
+        item: sized.item.to_string(),
+        count: provision.count,
+        count_unit: sized.measure.count_unit().to_string(),
+        unit: bill.unit.name().to_string(),
+        quantity: bill.quantity,
+        unit_price_usd: bill.unit_price_usd,
+        list_monthly_usd: round_cents(bill.list_monthly_usd),
+        discount: discount.name,
+        discount_multiplier: discount.multiplier,
+        monthly_usd: round_cents(net),
+        pinned: provision.pinned.is_some(),
+        derived_count: sized.count,
+        instance: sized.instance().map(ToString::to_string),
+        billed: true,
+        price_given_by: bill.origin.given_by,
+        price_source: bill.origin.source,
+        price_as_of: bill.origin.as_of,
+        price_confidence: bill.origin.confidence,
+        price_key: bill.origin.key,
+        tiers: bill.tiers,
+        regions: BTreeMap::new(),
+        derivation,
+    })
+}
+
+/// Warns when the scenario pins fewer than demand needs.
+fn warn_pin_below_demand(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    provision: &Provision<'_>,
+    warnings: &mut Vec<String>,
+) {
+    let Some(pin) = provision.pinned.filter(|&pin| pin < sized.count) else {
+        return;
+    };
+    let factor = if pin == 0 {
+        String::new()
+    } else {
+        format!(" (x{:.2})", sized.count as f64 / pin as f64)
+    };
+    warnings.push(format!(
+        "phase {}: {}/{}: pinned {pin} is below the {} demand needs{factor}",
+        at.phase, at.component.name, sized.item, sized.count
+    ));
+}
+
+/// The derivation of a pinned or planned count (none for a derived one).
+fn count_steps(sized: &SizedLine, provision: &Provision<'_>) -> Trace {
+    let mut t = Trace::new();
+    let unit = sized.measure.count_unit();
+    let derived = [("derived_count", sized.count as f64, unit)];
+    if let Some(pin) = provision.pinned {
+        t.count(
+            &format!("{}_pinned", sized.item),
+            "pinned by the scenario (the design doc's figure)",
+            &derived,
+            pin,
+            unit,
+        );
+    }
+    if let Some((planned, why)) = provision.planned {
+        t.count(
+            &format!("{}_planned", sized.item),
+            &format!("planned at {}", why.reason),
+            &derived,
+            planned,
+            unit,
+        );
+    }
+    t
+}
+
+/// Bills `count` of a line at its given or table price. Re-priced on another provider, a
+/// line with no price there is reported unpriced (with a warning) instead of failing.
+fn bill_line(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    key: &sizing::PriceKey,
+    given: Option<&crate::input::scenario::GivenPrice>,
+    count: u64,
+    warnings: &mut Vec<String>,
+) -> Result<Billed, InputError> {
+    let scenario = at.scenario;
+    let hours = scenario.spec.hours_per_month;
     let billed = costing::bill(count, sized.measure, key, given, &scenario.prices, hours);
-    if let (Err(reason), Some(_)) = (&billed, &scenario.repriced_from) {
-        let warning = format!(
-            "{}/{} is unpriced on {}: {reason}",
-            component.name, sized.item, scenario.spec.pricing.provider
-        );
-        if count > 0 && !warnings.contains(&warning) {
-            warnings.push(warning);
+    let bill = match (billed, &scenario.repriced_from) {
+        (Ok(bill), _) => bill,
+        (Err(reason), Some(_)) => {
+            if count > 0 {
+                warn_once(
+                    warnings,
+                    format!(
+                        "{}/{} is unpriced on {}: {reason}",
+                        at.component.name, sized.item, scenario.spec.pricing.provider
+                    ),
+                );
+            }
+            return Ok(Billed::Unpriced(Unbilled {
+                given_by: PriceGivenBy::Unpriced,
+                source: reason,
+                key: Some(format!("{}/{}/{}", key.service, key.item, key.region)),
+            }));
         }
-        derivation.extend(t.into_steps());
-        return Ok(unbilled_line(
-            component,
-            sized,
-            count,
-            pinned.is_some(),
-            (
-                "unpriced",
-                reason.clone(),
-                Some(format!("{}/{}/{}", key.service, key.item, key.region)),
-            ),
-            derivation,
-        ));
-    }
-    let bill: Bill = billed.map_err(|m| {
-        component_error(
-            scenario,
-            index,
-            component,
-            &format!(
-                "line `{}`: {m}; or state a price in `components[{index}].prices.{}`",
-                sized.item, sized.item
-            ),
-        )
-    })?;
+        (Err(m), None) => {
+            return Err(at.error(&format!(
+                "line `{}`: {m}; or state a price in `components[{}].prices.{}`",
+                sized.item, at.index, sized.item
+            )));
+        }
+    };
     if bill.origin.confidence == "uncertain" {
-        let warning = format!(
-            "{}/{} uses an uncertain price ({}: {})",
-            component.name,
-            sized.item,
-            bill.origin.key.as_deref().unwrap_or(""),
-            bill.origin.source
+        warn_once(
+            warnings,
+            format!(
+                "{}/{} uses an uncertain price ({}: {})",
+                at.component.name,
+                sized.item,
+                bill.origin.key.as_deref().unwrap_or(""),
+                bill.origin.source
+            ),
         );
-        if !warnings.contains(&warning) {
-            warnings.push(warning);
-        }
     }
-    let (discount, multiplier, discount_source) =
-        discount_for(scenario, component, Some(&key.service));
-    let quantity_formula = match (sized.measure, bill.unit) {
-        (_, PriceUnit::Hour) => "count x hours_per_month",
-        (_, PriceUnit::GbHour) => "count x node_memory_gib x hours_per_month",
-        (_, PriceUnit::Requests1k) => "count / 1,000",
-        (_, PriceUnit::Requests10k) => "count / 10,000",
-        (_, PriceUnit::Requests1m) => "count / 1,000,000",
+    Ok(Billed::Bill(bill))
+}
+
+/// The derivation of the billed quantity and the list price.
+fn bill_steps(t: &mut Trace, sized: &SizedLine, bill: &Bill, count: u64, hours: f64) {
+    let quantity_formula = match bill.unit {
+        PriceUnit::Hour => "count x hours_per_month",
+        PriceUnit::GbHour => "count x node_memory_gib x hours_per_month",
+        PriceUnit::Requests1k => "count / 1,000",
+        PriceUnit::Requests10k => "count / 10,000",
+        PriceUnit::Requests1m => "count / 1,000,000",
         _ => "count",
     };
     let mut quantity_inputs = vec![("count", count as f64, sized.measure.count_unit())];
@@ -713,55 +804,21 @@ fn price_line(
         bill.list_monthly_usd,
         "USD/month",
     );
-    let net = bill.list_monthly_usd * multiplier;
-    if !net.is_finite() || net > 1e18 {
-        return Err(component_error(
-            scenario,
-            index,
-            component,
-            &format!(
-                "line `{}`: the monthly cost {} is beyond any budget (count {count}, unit price {}): check the inputs",
-                sized.item, net, bill.unit_price_usd
-            ),
-        ));
-    }
-    if discount.is_some() {
-        t.step(
-            "monthly_usd",
-            &format!("list_monthly_usd x discount_multiplier ({discount_source})"),
-            &[
-                ("list_monthly_usd", bill.list_monthly_usd, "USD/month"),
-                ("discount_multiplier", multiplier, "fraction"),
-            ],
-            net,
-            "USD/month",
-        );
-    }
-    derivation.extend(t.into_steps());
-    Ok(Line {
-        component: component.name.clone(),
-        kind: component.policy.kind().to_string(),
-        item: sized.item.to_string(),
-        count,
-        count_unit: sized.measure.count_unit().to_string(),
-        unit: bill.unit.name().to_string(),
-        quantity: bill.quantity,
-        unit_price_usd: bill.unit_price_usd,
-        list_monthly_usd: round_cents(bill.list_monthly_usd),
-        discount,
-        discount_multiplier: multiplier,
-        monthly_usd: round_cents(net),
-        pinned: pinned.is_some(),
-        derived_count: sized.count,
-        instance: sized.instance().map(ToString::to_string),
-        billed: true,
-        price_given_by: bill.origin.given_by.to_string(),
-        price_source: bill.origin.source,
-        price_as_of: bill.origin.as_of,
-        price_confidence: bill.origin.confidence,
-        price_key: bill.origin.key,
-        tiers: bill.tiers,
-        regions: BTreeMap::new(),
-        derivation,
-    })
+}
+
+/// The derivation of the net monthly cost under a discount.
+fn discount_step(t: &mut Trace, bill: &Bill, discount: &Discount, net: f64) {
+    t.step(
+        "monthly_usd",
+        &format!(
+            "list_monthly_usd x discount_multiplier ({})",
+            discount.source
+        ),
+        &[
+            ("list_monthly_usd", bill.list_monthly_usd, "USD/month"),
+            ("discount_multiplier", discount.multiplier, "fraction"),
+        ],
+        net,
+        "USD/month",
+    );
 }

@@ -5,9 +5,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::commands::plan_scenario_with;
-use crate::error::Error;
-use crate::input::overrides::Set;
+use crate::diff::Diff;
+use crate::plan::Plan;
 
 /// One provider's plan of a scenario, for `headroom providers`.
 #[derive(Debug, Clone, Serialize)]
@@ -23,33 +22,16 @@ pub struct ProviderTotals {
 pub struct ProviderComparison {
     pub scenario: String,
     pub providers: Vec<ProviderTotals>,
-    pub differences: Vec<crate::diff::Diff>,
+    pub differences: Vec<Diff>,
     /// Providers the scenario could not be planned on, and why (e.g. no priced shape for an
     /// `instance: "auto"` component).
     pub failed: Vec<(String, String)>,
 }
 
-/// The scenario priced on each of `providers` (the first is the baseline).
-pub fn compare(
-    scenario: &Path,
-    providers: &[String],
-    sets: &[Set],
-) -> Result<ProviderComparison, Error> {
-    let mut plans = Vec::new();
-    let mut failed = Vec::new();
-    for (i, p) in providers.iter().enumerate() {
-        let mut with = sets.to_vec();
-        with.push(Set {
-            path: "pricing.provider".into(),
-            value: serde_json::Value::String(p.clone()),
-        });
-        match plan_scenario_with(scenario, &with) {
-            Ok(plan) => plans.push(plan),
-            // The baseline must plan; another provider that cannot is reported, not fatal.
-            Err(e) if i > 0 => failed.push((p.clone(), e.to_string())),
-            Err(e) => return Err(e),
-        }
-    }
+/// Compares plans of one scenario priced on several providers (the first is the baseline);
+/// `failed` holds the providers it could not be planned on, and why.
+#[must_use]
+pub fn compare(plans: &[Plan], failed: Vec<(String, String)>) -> ProviderComparison {
     let totals = plans
         .iter()
         .map(|plan| ProviderTotals {
@@ -66,7 +48,7 @@ pub fn compare(
         .skip(1)
         .map(|other| crate::diff::compare(&plans[0], other, &plans[0].provider, &other.provider))
         .collect();
-    Ok(ProviderComparison {
+    ProviderComparison {
         failed,
         scenario: plans
             .first()
@@ -74,7 +56,7 @@ pub fn compare(
             .unwrap_or_default(),
         providers: totals,
         differences,
-    })
+    }
 }
 
 /// Providers beside `tables` (`pricing/aws` -> `pricing/*`) that price AWS-keyed scenarios

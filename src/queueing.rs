@@ -99,6 +99,20 @@ pub fn smallest_servers(a: f64, target: WaitTarget, min_servers: u64) -> QueueSt
     }
 }
 
+/// The answer of `headroom queue`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueAnswer {
+    pub arrival_rate_per_s: f64,
+    pub service_time_s: f64,
+    pub servers: u64,
+    pub offered_load_erlangs: f64,
+    pub utilization: f64,
+    pub p_wait: f64,
+    pub mean_wait_s: f64,
+    /// `given` (--servers) or `smallest meeting the target`.
+    pub servers_chosen_by: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,11 +11,9 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, Shape};
 use crate::input::kinds::AutoSelect;
+use crate::input::scenario::AUTO;
 use crate::input::{Component, Kind, Policy, Scenario};
 use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs};
-
-/// The value of `instance` that asks for auto-selection.
-pub const AUTO: &str = "auto";
 
 /// A shape that was sized and priced.
 #[derive(Debug, Clone, Serialize)]
@@ -288,8 +286,8 @@ fn monthly_usd(
             hours,
         )?;
         // Ranked at the component's price model (its discount: reserved, spot...).
-        let (_, multiplier, _) = crate::plan::discount_for(scenario, component, Some(&key.service));
-        monthly += b.list_monthly_usd * multiplier;
+        let discount = crate::costing::discount_for(scenario, component, Some(&key.service));
+        monthly += b.list_monthly_usd * discount.multiplier;
     }
     Ok(monthly)
 }

@@ -192,15 +192,12 @@ fn saved_fuzz_inputs_do_not_crash() {
     for (target, run) in [
         (
             "scenario_loader",
-            headroom::robustness::scenario_bytes as fn(&[u8]),
+            headroom::fuzzing::scenario_bytes as fn(&[u8]),
         ),
-        ("price_tables", headroom::robustness::price_bytes),
+        ("price_tables", headroom::fuzzing::price_bytes),
         // saved pipeline inputs replay through the superset, every format rendered
-        ("pipeline", headroom::robustness::pipeline_render_bytes),
-        (
-            "pipeline_render",
-            headroom::robustness::pipeline_render_bytes,
-        ),
+        ("pipeline", headroom::fuzzing::pipeline_render_bytes),
+        ("pipeline_render", headroom::fuzzing::pipeline_render_bytes),
     ] {
         let Ok(entries) = std::fs::read_dir(dir.join(target)) else {
             continue;

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use headroom::plan::{Line, Plan};
-use headroom::render::outputs::{Format, RenderOptions, render_outputs};
+use headroom::render::files::{Format, RenderOptions, plan_files};
 use headroom::render::tfvars;
 use serde_json::Value as Json;
 
@@ -38,8 +38,7 @@ fn plan_of(scenario: &Path) -> Plan {
 }
 
 fn render_all(plan: &Plan) -> Files {
-    render_outputs(plan, &RenderOptions::default())
-        .unwrap_or_else(|e| panic!("{}: {e}", plan.scenario))
+    plan_files(plan, &RenderOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", plan.scenario))
 }
 
 fn file<'a>(files: &'a Files, name: &str) -> &'a [u8] {
@@ -106,7 +105,7 @@ fn renders_every_format_byte_identically() {
 fn formats_choose_the_files() {
     let plan = plan_of(&root().join("scenarios/saas-10b.ron"));
     let only = |formats: Vec<Format>| -> Vec<String> {
-        render_outputs(
+        plan_files(
             &plan,
             &RenderOptions {
                 formats,
@@ -130,7 +129,7 @@ fn formats_choose_the_files() {
     let tf = only(vec![Format::Tfvars]);
     assert_eq!(tf.len(), 2 * plan.phases.len() + 1);
     // The report alone still embeds the charts, and its Markdown then links no chart files.
-    let report = render_outputs(
+    let report = plan_files(
         &plan,
         &RenderOptions {
             formats: vec![Format::Report],
@@ -158,7 +157,7 @@ fn ink(pixels: &image::RgbImage) -> usize {
 fn every_png_decodes_with_text_and_data() {
     for scenario in scenarios() {
         let plan = plan_of(&scenario);
-        let files = render_outputs(
+        let files = plan_files(
             &plan,
             &RenderOptions {
                 formats: vec![Format::Charts],
@@ -208,7 +207,7 @@ fn every_png_decodes_with_text_and_data() {
 fn every_svg_parses_as_xml_with_titles_and_legends() {
     for scenario in scenarios() {
         let plan = plan_of(&scenario);
-        let files = render_outputs(
+        let files = plan_files(
             &plan,
             &RenderOptions {
                 formats: vec![Format::Charts],
@@ -550,7 +549,7 @@ fn tfvars_parse_with_hashicorps_hcl_parser() {
     let mut descriptions: Vec<(PathBuf, Vec<tfvars::Variable>)> = Vec::new();
     for (n, scenario) in scenarios().iter().enumerate() {
         let plan = plan_of(scenario);
-        let files = render_outputs(
+        let files = plan_files(
             &plan,
             &RenderOptions {
                 formats: vec![Format::Tfvars],
@@ -809,7 +808,7 @@ fn user_templates_replace_builtins_and_errors_name_file_and_line() {
         templates: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
-    let files = render_outputs(&plan, &opts).unwrap();
+    let files = plan_files(&plan, &opts).unwrap();
     let last = plan.phases.len() - 1;
     let stem = &tfvars::phase_file_stems(&plan)[last];
     let values = evaluate_tfvars(text(&files, &format!("tfvars/{stem}.tfvars")), stem);
@@ -837,7 +836,7 @@ fn user_templates_replace_builtins_and_errors_name_file_and_line() {
         "# {{ plan.scenario }}\n\n{{ plan.no_such_field }}\n",
     )
     .unwrap();
-    let e = render_outputs(
+    let e = plan_files(
         &plan,
         &RenderOptions {
             formats: vec![Format::Report],
@@ -856,7 +855,7 @@ fn user_templates_replace_builtins_and_errors_name_file_and_line() {
 
     // So is a syntax error.
     std::fs::write(dir.path().join("report.md.j2"), "ok\n{% for x in %}\n").unwrap();
-    let e = render_outputs(
+    let e = plan_files(
         &plan,
         &RenderOptions {
             formats: vec![Format::Report],
@@ -872,7 +871,7 @@ fn user_templates_replace_builtins_and_errors_name_file_and_line() {
     let helpers = tempfile::tempdir().unwrap();
     std::fs::write(helpers.path().join("notes.md"), "{{ not a template").unwrap();
     std::fs::write(helpers.path().join("tfvars.j2"), "misnamed\n").unwrap();
-    let e = render_outputs(
+    let e = plan_files(
         &plan,
         &RenderOptions {
             formats: vec![Format::Tfvars],
@@ -889,7 +888,7 @@ fn user_templates_replace_builtins_and_errors_name_file_and_line() {
     )
     .unwrap();
     std::fs::write(helpers.path().join("header.j2"), "# {{ plan.scenario }}\n").unwrap();
-    let files = render_outputs(
+    let files = plan_files(
         &plan,
         &RenderOptions {
             formats: vec![Format::Tfvars],
@@ -901,7 +900,7 @@ fn user_templates_replace_builtins_and_errors_name_file_and_line() {
     assert_eq!(text(&files, "tfvars/variables.tf"), "# saas-10b\n");
 
     // A folder that is not there is a usage error.
-    let e = render_outputs(
+    let e = plan_files(
         &plan,
         &RenderOptions {
             formats: vec![Format::Tfvars],

@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod golden;
 mod hardening;
+mod layers;
 mod monte_carlo_cli;
 mod properties;
 mod renderers;

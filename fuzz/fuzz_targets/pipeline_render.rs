@@ -1,7 +1,7 @@
-//! Fuzz target: `headroom::robustness::pipeline_render_bytes` (see src/robustness.rs): the
+//! Fuzz target: `headroom::fuzzing::pipeline_render_bytes` (see src/fuzzing.rs): the
 //! pipeline with every output format, charts and report included.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    headroom::robustness::pipeline_render_bytes(data);
+    headroom::fuzzing::pipeline_render_bytes(data);
 });

@@ -1,6 +1,6 @@
-//! Fuzz target: `headroom::robustness::price_bytes` (see src/robustness.rs).
+//! Fuzz target: `headroom::fuzzing::price_bytes` (see src/fuzzing.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    headroom::robustness::price_bytes(data);
+    headroom::fuzzing::price_bytes(data);
 });

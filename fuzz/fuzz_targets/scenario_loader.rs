@@ -1,6 +1,6 @@
-//! Fuzz target: `headroom::robustness::scenario_bytes` (see src/robustness.rs).
+//! Fuzz target: `headroom::fuzzing::scenario_bytes` (see src/fuzzing.rs).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    headroom::robustness::scenario_bytes(data);
+    headroom::fuzzing::scenario_bytes(data);
 });

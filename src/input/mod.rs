@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod overrides;
 pub mod ron_file;
 pub mod scenario;
+pub mod uncertainty;
 pub mod workload;
 
 use std::collections::BTreeMap;

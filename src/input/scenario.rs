@@ -88,6 +88,9 @@ pub struct GivenPrice {
     pub source: String,
 }
 
+/// The value of a policy's `instance` that asks for auto-selection (`selection.rs`).
+pub const AUTO: &str = "auto";
+
 /// One component of the architecture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,7 +161,7 @@ pub struct ScenarioFile {
     pub claims: Vec<crate::input::claims::Claim>,
     /// Uncertain inputs and Monte Carlo settings (`plan --draws`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uncertainty: Option<crate::uncertainty::UncertaintySpec>,
+    pub uncertainty: Option<crate::input::uncertainty::UncertaintySpec>,
 }
 
 fn default_hours() -> f64 {

@@ -21,6 +21,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::Serialize;
 
 use crate::error::Error;
 use crate::plan::Plan;
@@ -43,6 +44,34 @@ pub struct Chart {
     pub caption: String,
     pub svg: String,
     pub png: Vec<u8>,
+}
+
+/// A chart as the report sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartView {
+    pub name: String,
+    pub title: String,
+    pub caption: String,
+    /// The SVG document (insert with `|safe` in HTML).
+    pub svg: String,
+    /// `charts/<name>.svg` and `.png` when the charts are written beside the report.
+    pub svg_file: Option<String>,
+    pub png_file: Option<String>,
+}
+
+impl ChartView {
+    /// `chart` for the report; `written`: its files are written beside the report.
+    #[must_use]
+    pub fn of(chart: &Chart, written: bool) -> ChartView {
+        ChartView {
+            name: chart.name.to_string(),
+            title: chart.title.clone(),
+            caption: chart.caption.clone(),
+            svg: chart.svg.clone(),
+            svg_file: written.then(|| format!("charts/{}.svg", chart.name)),
+            png_file: written.then(|| format!("charts/{}.png", chart.name)),
+        }
+    }
 }
 
 /// The chart file stems, in order.

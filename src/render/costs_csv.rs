@@ -84,7 +84,7 @@ pub fn costs_frame(plan: &Plan) -> Result<DataFrame, Error> {
         ),
         Column::new(
             "price_given_by".into(),
-            text(&|(_, l)| l.price_given_by.clone()),
+            text(&|(_, l)| l.price_given_by.to_string()),
         ),
         Column::new(
             "price_source".into(),
@@ -156,11 +156,11 @@ pub fn to_csv(mut frame: DataFrame, what: &str) -> Result<Vec<u8>, Error> {
 }
 
 /// `costs.csv` bytes.
-pub fn render_costs(plan: &Plan) -> Result<Vec<u8>, Error> {
+pub fn costs(plan: &Plan) -> Result<Vec<u8>, Error> {
     to_csv(costs_frame(plan)?, "costs.csv")
 }
 
 /// `by_component.csv` bytes.
-pub fn render_by_component(plan: &Plan) -> Result<Vec<u8>, Error> {
+pub fn by_component(plan: &Plan) -> Result<Vec<u8>, Error> {
     to_csv(by_component_frame(plan)?, "by_component.csv")
 }

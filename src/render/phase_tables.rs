@@ -1,5 +1,6 @@
 //! The tables every human-facing renderer shows: totals per phase and lines per phase.
 
+use crate::costing::PriceGivenBy;
 use crate::plan::{PhasePlan, Plan};
 use crate::render::format::{short, thousands, unit_price, usd};
 use crate::render::table::{Align, Table};
@@ -62,12 +63,12 @@ pub fn lines(phase: &PhasePlan) -> Table {
         };
         let price = if line.billed {
             format!("{}/{}", unit_price(line.unit_price_usd), line.unit)
-        } else if line.price_given_by == "unpriced" {
+        } else if line.price_given_by == PriceGivenBy::Unpriced {
             "UNPRICED".into()
         } else {
             "-".into()
         };
-        let (list, discount, net) = if line.price_given_by == "unpriced" {
+        let (list, discount, net) = if line.price_given_by == PriceGivenBy::Unpriced {
             ("unpriced".into(), String::new(), "unpriced".into())
         } else if line.billed {
             let discount = match &line.discount {
@@ -78,10 +79,10 @@ pub fn lines(phase: &PhasePlan) -> Table {
         } else {
             ("-".into(), String::new(), "-".into())
         };
-        let source = match line.price_given_by.as_str() {
-            "scenario" => format!("scenario: {}", line.price_source),
-            "unpriced" => line.price_source.clone(),
-            "table" => format!(
+        let source = match line.price_given_by {
+            PriceGivenBy::Scenario => format!("scenario: {}", line.price_source),
+            PriceGivenBy::Unpriced => line.price_source.clone(),
+            PriceGivenBy::Table => format!(
                 "{} ({}{})",
                 line.price_key.as_deref().unwrap_or(""),
                 line.price_as_of,
@@ -91,7 +92,7 @@ pub fn lines(phase: &PhasePlan) -> Table {
                     ""
                 }
             ),
-            _ => String::new(),
+            PriceGivenBy::NotBilled => String::new(),
         };
         table.row(vec![
             line.component.clone(),

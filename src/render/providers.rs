@@ -1,13 +1,23 @@
 //! The provider comparison as text or Markdown.
 
 use crate::providers::ProviderComparison;
-use crate::render;
+use crate::render::format;
+use crate::render::table::{Align, Table};
 
-/// The comparison as text (or Markdown): totals per phase, then the five biggest line
+/// The comparison as terminal text: totals per phase, then the five biggest line
 /// differences per phase for each other provider.
 #[must_use]
-pub fn text(c: &ProviderComparison, markdown: bool) -> String {
-    use render::table::{Align, Table};
+pub fn text(c: &ProviderComparison) -> String {
+    comparison(c, false)
+}
+
+/// The comparison as Markdown, with the same tables as [`text`].
+#[must_use]
+pub fn markdown(c: &ProviderComparison) -> String {
+    comparison(c, true)
+}
+
+fn comparison(c: &ProviderComparison, markdown: bool) -> String {
     let mut columns: Vec<(&str, Align)> = vec![("phase", Align::Left)];
     columns.extend(
         c.providers
@@ -24,7 +34,7 @@ pub fn text(c: &ProviderComparison, markdown: bool) -> String {
         let mut row = vec![(*name).clone()];
         for p in &c.providers {
             let (_, usd, unpriced) = &p.phases[i];
-            let mut cell = render::format::usd(*usd);
+            let mut cell = format::usd(*usd);
             if !unpriced.is_empty() {
                 cell.push_str(&format!(" (+{} unpriced)", unpriced.len()));
             }
@@ -55,7 +65,7 @@ pub fn text(c: &ProviderComparison, markdown: bool) -> String {
                     if unpriced {
                         "unpriced".to_string()
                     } else {
-                        render::format::usd(x)
+                        format::usd(x)
                     }
                 };
                 lines.row(vec![
@@ -66,7 +76,7 @@ pub fn text(c: &ProviderComparison, markdown: bool) -> String {
                     if l.unpriced_a || l.unpriced_b {
                         "-".into()
                     } else {
-                        render::format::usd(l.monthly_usd_delta)
+                        format::usd(l.monthly_usd_delta)
                     },
                 ]);
             }

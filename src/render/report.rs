@@ -16,10 +16,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
+use crate::audit::Audit;
+use crate::costing::PriceGivenBy;
 use crate::error::Error;
 use crate::plan::{PhasePlan, Plan};
-use crate::render::charts::Chart;
+use crate::providers::ProviderComparison;
+use crate::render::charts::{Chart, ChartView};
 use crate::render::templates::Templates;
+use crate::timeline::Timeline;
 
 /// The phase the summary leads with: the most expensive (the later one on a tie).
 #[derive(Debug, Clone, Serialize)]
@@ -61,17 +65,16 @@ pub struct Summary<'a> {
     pub warning_count: usize,
 }
 
-/// A chart as the report sees it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChartView {
-    pub name: String,
-    pub title: String,
-    pub caption: String,
-    /// The SVG document (insert with `|safe` in HTML).
-    pub svg: String,
-    /// `charts/<name>.svg` and `.png` when the charts are written beside the report.
-    pub svg_file: Option<String>,
-    pub png_file: Option<String>,
+/// What the report shows beyond the plan, when the run computed it (`headroom plan` does for
+/// the report; none of it changes a number of the plan).
+#[derive(Debug, Clone, Default)]
+pub struct ReportExtras {
+    /// The scenario's audit, for the audit section (computed from the same plan).
+    pub audit: Option<Audit>,
+    /// The growth timeline, for the timeline section and chart.
+    pub timeline: Option<Timeline>,
+    /// The same scenario on other providers, for the comparison section.
+    pub providers: Option<ProviderComparison>,
 }
 
 /// One price of the price table: every line priced by it.
@@ -79,7 +82,7 @@ pub struct ChartView {
 pub struct PriceRow {
     /// `service/item/region` of the price table, or `component/item` for a scenario price.
     pub key: String,
-    pub given_by: String,
+    pub given_by: PriceGivenBy,
     pub unit: String,
     /// Distinct unit prices seen (a tiered price's blended price differs per phase).
     pub unit_prices: Vec<f64>,
@@ -397,7 +400,7 @@ pub fn prices(plan: &Plan) -> Vec<PriceRow> {
             .unwrap_or_else(|| format!("{}/{}", line.component, line.item));
         let row = rows.entry(key.clone()).or_insert_with(|| PriceRow {
             key: key.clone(),
-            given_by: line.price_given_by.clone(),
+            given_by: line.price_given_by,
             unit: line.unit.clone(),
             unit_prices: Vec::new(),
             tiers: Vec::new(),
@@ -653,13 +656,13 @@ fn demand_rows(plan: &Plan) -> Result<Vec<DemandRow>, Error> {
 /// - `pins`: `phase`, `component`, `item`, `count_unit`, `pinned`, `derived`, `status`;
 /// - `inputs`: `scenario` and `workload` rows (`name`, `value`, `unit`, `meaning`,
 ///   `source`), `growth` (`name`, `users` per phase);
-/// - `uncertainty` (none without draws): see [`crate::render::uncertainty::ReportView`].
+/// - `uncertainty` (none without draws): see [`crate::render::report_uncertainty::ReportView`].
 pub fn context(
     plan: &Plan,
     plan_value: &Value,
     charts: &[Chart],
     charts_written: bool,
-    extras: &crate::render::outputs::RenderOptions,
+    extras: &ReportExtras,
 ) -> Result<Value, Error> {
     // The audit and the timeline, when the plan run computed them (`none` otherwise).
     let audit = extras.audit.as_ref().map(|a| Value::from(Serde(a)));
@@ -679,14 +682,7 @@ pub fn context(
     let chart_views: Vec<ChartView> = charts
         .iter()
         .filter(|c| !crate::render::uncertainty_charts::NAMES.contains(&c.name))
-        .map(|c| ChartView {
-            name: c.name.to_string(),
-            title: c.title.clone(),
-            caption: c.caption.clone(),
-            svg: c.svg.clone(),
-            svg_file: charts_written.then(|| format!("charts/{}.svg", c.name)),
-            png_file: charts_written.then(|| format!("charts/{}.png", c.name)),
-        })
+        .map(|c| ChartView::of(c, charts_written))
         .collect();
     let growth: Vec<BTreeMap<&str, Value>> = plan
         .phases
@@ -719,7 +715,7 @@ pub fn context(
         audit => audit,
         timeline => timeline,
         providers => extras.providers.as_ref().map(|p| Value::from(Serde(p))),
-        uncertainty => crate::render::uncertainty::report_view(plan, charts, charts_written)
+        uncertainty => crate::render::report_uncertainty::report_view(plan, charts, charts_written)
             .map(|v| Value::from(Serde(v))),
         selections => Value::from(Serde(
             plan.phases
@@ -738,7 +734,7 @@ pub fn render(
     templates: &Templates,
     charts: &[Chart],
     charts_written: bool,
-    extras: &crate::render::outputs::RenderOptions,
+    extras: &ReportExtras,
 ) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let context = context(plan, plan_value, charts, charts_written, extras)?;
     Ok(vec![

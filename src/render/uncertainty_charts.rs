@@ -24,7 +24,7 @@ use crate::render::charts::{
 };
 use crate::render::format::{short, short_usd, significant, thousands, usd};
 use crate::render::uncertainty::{TOP_SWINGS, detail};
-use crate::uncertainty::Uncertainty;
+use crate::uncertainty::summary::Uncertainty;
 
 /// The chart file stems, in order.
 pub const NAMES: &[&str] = &[

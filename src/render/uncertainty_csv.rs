@@ -10,8 +10,7 @@
 //! - `regret.csv`: every phase's candidate sizings and which one has the least mean regret.
 
 use crate::error::Error;
-use crate::uncertainty::Uncertainty;
-use crate::uncertainty::sketch::Percentiles;
+use crate::uncertainty::summary::{Percentiles, Uncertainty};
 
 /// The unit of money columns.
 const USD_PER_MONTH: &str = "USD/month";
@@ -69,7 +68,7 @@ fn finish(writer: csv::Writer<Vec<u8>>, what: &str) -> Result<Vec<u8>, Error> {
 }
 
 /// `uncertainty.csv` bytes.
-pub fn render_percentiles(u: &Uncertainty) -> Result<Vec<u8>, Error> {
+pub fn percentiles(u: &Uncertainty) -> Result<Vec<u8>, Error> {
     const WHAT: &str = "uncertainty.csv";
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -177,7 +176,7 @@ pub fn render_percentiles(u: &Uncertainty) -> Result<Vec<u8>, Error> {
 }
 
 /// `tornado.csv` bytes.
-pub fn render_tornado(u: &Uncertainty) -> Result<Vec<u8>, Error> {
+pub fn tornado(u: &Uncertainty) -> Result<Vec<u8>, Error> {
     const WHAT: &str = "tornado.csv";
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -208,7 +207,7 @@ pub fn render_tornado(u: &Uncertainty) -> Result<Vec<u8>, Error> {
 }
 
 /// `regret.csv` bytes.
-pub fn render_regret(u: &Uncertainty) -> Result<Vec<u8>, Error> {
+pub fn regret(u: &Uncertainty) -> Result<Vec<u8>, Error> {
     const WHAT: &str = "regret.csv";
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -255,9 +254,9 @@ mod tests {
 
     #[test]
     fn tidy_rows_match_the_plan() {
-        let plan = crate::render::uncertainty::saas_with_draws(200);
+        let plan = crate::uncertainty::saas_with_draws(200);
         let u = plan.uncertainty.as_ref().unwrap();
-        let bytes = render_percentiles(u).unwrap();
+        let bytes = percentiles(u).unwrap();
         assert!(
             bytes
                 .starts_with(b"phase,component,item,metric,unit,mean,p5,p50,p90,p95,p99,min,max\n")
@@ -294,7 +293,7 @@ mod tests {
         assert_eq!(&count[4], line.count_unit.as_str());
         assert_eq!(count[7].parse::<f64>().unwrap(), line.count.p50);
 
-        let tornado = records(&render_tornado(u).unwrap());
+        let tornado = records(&tornado(u).unwrap());
         assert_eq!(
             tornado.len(),
             u.phases.iter().map(|p| p.tornado.len()).sum::<usize>()
@@ -303,7 +302,7 @@ mod tests {
         assert_eq!(&top[1], last.tornado[0].input.as_str());
         assert_eq!(&top[6], money(last.tornado[0].swing_usd).as_str());
 
-        let regret = records(&render_regret(u).unwrap());
+        let regret = records(&regret(u).unwrap());
         for phase in &u.phases {
             let chosen: Vec<&csv::StringRecord> = regret
                 .iter()
@@ -313,7 +312,7 @@ mod tests {
             assert_eq!(&chosen[0][1], phase.least_regret.as_str());
         }
         // Same plan, same bytes.
-        assert_eq!(bytes, render_percentiles(u).unwrap());
+        assert_eq!(bytes, percentiles(u).unwrap());
     }
 
     #[test]

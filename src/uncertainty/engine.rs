@@ -242,7 +242,7 @@ fn resolve_rate(
     let Some(key) = &line.price else {
         return Rate::None;
     };
-    let (_, multiplier, _) = plan::discount_for(scenario, component, Some(&key.service));
+    let multiplier = costing::discount_for(scenario, component, Some(&key.service)).multiplier;
     let given = if scenario.repriced_from.is_some() {
         None
     } else {

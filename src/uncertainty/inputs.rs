@@ -15,8 +15,9 @@ use serde_json::Value;
 use crate::error::InputError;
 use crate::input::check::Check;
 use crate::input::overrides::{node_at, segments};
+use crate::input::uncertainty::Distribution;
 use crate::input::{Growth, Policy, Scenario, Workload};
-use crate::uncertainty::dist::{Distribution, Sampler, unit_open};
+use crate::uncertainty::dist::{Sampler, unit_open};
 
 /// The special path that scales every phase's users.
 pub const USERS_SCALE: &str = "users_scale";

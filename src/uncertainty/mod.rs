@@ -16,19 +16,22 @@ pub mod engine;
 pub mod inputs;
 pub mod regret;
 pub mod sketch;
+pub mod summary;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::InputError;
 use crate::input::Scenario;
+use crate::input::uncertainty::UncertaintySpec;
 use crate::plan::{Plan, PlannedCounts};
 use crate::sizing::Measure;
-use dist::Distribution;
 use engine::{Model, Rate, Slot};
 use inputs::Inputs;
-use sketch::{Percentiles, QuantileSketch};
+use sketch::QuantileSketch;
+use summary::{
+    Candidate, ComponentPercentiles, HistogramBin, InputSummary, LinePercentiles, PhaseUncertainty,
+    Swing, Uncertainty,
+};
 
 /// Default number of draws when a scenario asks for Monte Carlo without saying how many.
 pub const DEFAULT_DRAWS: u64 = 10_000;
@@ -41,27 +44,6 @@ pub const CANDIDATE_PERCENTILES: [f64; 5] = [50.0, 75.0, 90.0, 95.0, 99.0];
 /// Bins of each phase's cost histogram.
 pub const HISTOGRAM_BINS: usize = 30;
 
-/// A scenario's `uncertainty` section.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UncertaintySpec {
-    /// Uncertain inputs: a `--set` path -> its distribution.
-    pub inputs: BTreeMap<String, Distribution>,
-    /// Draws when `plan --draws` is not given (default: no draws unless asked).
-    #[serde(default)]
-    pub draws: Option<u64>,
-    /// Seed when `--seed` is not given.
-    #[serde(default)]
-    pub seed: Option<u64>,
-    /// A missing unit-month costs this many times its price (default 4: emergency capacity
-    /// bought on demand plus the cost of the incident).
-    #[serde(default)]
-    pub under_provision_penalty: Option<f64>,
-    /// The phase whose histogram and tornado the charts show (default: the last).
-    #[serde(default)]
-    pub detail_phase: Option<String>,
-}
-
 /// How to run the draws.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -71,106 +53,6 @@ pub struct RunOptions {
     pub plan_at: Option<f64>,
     pub under_provision_penalty: f64,
     pub detail_phase: Option<String>,
-    /// Show a progress bar (stderr is a terminal).
-    pub progress: bool,
-}
-
-/// An uncertain input in the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputSummary {
-    pub path: String,
-    pub distribution: Distribution,
-    /// The value in the scenario as written.
-    pub point: f64,
-    pub p10: f64,
-    pub p50: f64,
-    pub p90: f64,
-}
-
-/// One component's cost over the draws.
-#[derive(Debug, Clone, Serialize)]
-pub struct ComponentPercentiles {
-    pub component: String,
-    pub kind: String,
-    pub monthly_usd: Percentiles,
-}
-
-/// One line over the draws.
-#[derive(Debug, Clone, Serialize)]
-pub struct LinePercentiles {
-    pub component: String,
-    pub item: String,
-    pub count_unit: String,
-    /// The scenario pins the count in this phase (the count does not vary).
-    pub pinned: bool,
-    /// The provisioned count (the pin where pinned).
-    pub count: Percentiles,
-    /// What demand needs under the policy.
-    pub derived_count: Percentiles,
-    pub monthly_usd: Percentiles,
-}
-
-/// One bar of a histogram.
-#[derive(Debug, Clone, Serialize)]
-pub struct HistogramBin {
-    pub from_usd: f64,
-    pub to_usd: f64,
-    pub draws: u64,
-}
-
-/// One input's swing in the tornado.
-#[derive(Debug, Clone, Serialize)]
-pub struct Swing {
-    pub input: String,
-    /// The input at its P10 and P90.
-    pub low_value: f64,
-    pub high_value: f64,
-    /// The phase's total with the input at P10 / P90 and every other input at its median.
-    pub low_monthly_usd: f64,
-    pub high_monthly_usd: f64,
-    /// |high - low|.
-    pub swing_usd: f64,
-}
-
-/// One phase over the draws.
-#[derive(Debug, Clone, Serialize)]
-pub struct PhaseUncertainty {
-    pub name: String,
-    pub users: Percentiles,
-    pub monthly_usd: Percentiles,
-    /// Demand figures (`dau`, `peak_rps`, ...).
-    pub demand: BTreeMap<String, Percentiles>,
-    pub components: Vec<ComponentPercentiles>,
-    pub lines: Vec<LinePercentiles>,
-    /// The total cost's distribution, in equal-width bins.
-    pub histogram: Vec<HistogramBin>,
-    /// The total with every input at its median.
-    pub median_inputs_monthly_usd: f64,
-    /// Inputs by swing, largest first.
-    pub tornado: Vec<Swing>,
-    pub candidates: Vec<regret::Candidate>,
-    /// The candidate with the least mean regret.
-    pub least_regret: String,
-}
-
-/// The `uncertainty` section of a plan.
-#[derive(Debug, Clone, Serialize)]
-pub struct Uncertainty {
-    pub draws: u64,
-    pub seed: u64,
-    /// How draws are made reproducible.
-    pub rng: String,
-    /// How percentiles are computed and how exact they are.
-    pub percentiles: String,
-    pub inputs: Vec<InputSummary>,
-    /// `P90` when the plan's counts are planned at a percentile.
-    pub planned_at: Option<String>,
-    pub under_provision_penalty: f64,
-    /// The regret model, in words.
-    pub regret: String,
-    /// The phase the charts detail.
-    pub detail_phase: String,
-    pub phases: Vec<PhaseUncertainty>,
 }
 
 /// Parses `P90`, `p99.5` or `90` into a percentile in (0, 100].
@@ -219,105 +101,26 @@ fn unit_monthly_usd(slot: &Slot, measure: Measure, hours: f64) -> f64 {
 }
 
 /// Runs the draws for a loaded scenario and its point plan. Returns the uncertainty section
-/// and, with `plan_at`, the counts to re-plan at.
+/// and, with `plan_at`, the counts to re-plan at. `progress` is called with the number of
+/// draws done so far (from any thread); the caller decides whether to show it.
 pub fn run(
     scenario: &Scenario,
     spec: &UncertaintySpec,
     point: &Plan,
     opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(Uncertainty, Option<PlannedCounts>), InputError> {
     let file = &scenario.file;
     let fail = |m: String| InputError::field(file, "uncertainty", m);
-    if opts.draws == 0 || opts.draws > 100_000_000 {
-        return Err(fail(format!(
-            "--draws must be between 1 and 100,000,000, got {}",
-            opts.draws
-        )));
-    }
-    if !(opts.under_provision_penalty.is_finite() && opts.under_provision_penalty >= 0.0) {
-        return Err(InputError::field(
-            file,
-            "uncertainty.under_provision_penalty",
-            format!("must be >= 0, got {}", opts.under_provision_penalty),
-        ));
-    }
-    let phase_names: Vec<&str> = point.phases.iter().map(|p| p.name.as_str()).collect();
-    let detail_phase = match &opts.detail_phase {
-        Some(name) if phase_names.contains(&name.as_str()) => name.clone(),
-        Some(name) => {
-            return Err(InputError::field(
-                file,
-                "uncertainty.detail_phase",
-                format!(
-                    "unknown phase `{name}`{}; phases: {}",
-                    crate::error::did_you_mean(name, phase_names.iter().copied()),
-                    phase_names.join(", ")
-                ),
-            ));
-        }
-        None => phase_names
-            .last()
-            .map(|s| (*s).to_string())
-            .unwrap_or_default(),
-    };
+    check_options(file, opts)?;
+    let detail_phase = detail_phase_of(file, point, opts.detail_phase.as_deref())?;
     let inputs = Inputs::resolve(scenario, &spec.inputs)?;
     let model = Model::new(scenario, &inputs, point).map_err(fail)?;
-
-    let bar = opts.progress.then(|| progress_bar(opts.draws));
-    let started = std::time::Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let tick = |done: u64| {
-        if let Some(bar) = &bar {
-            if started.elapsed().as_secs_f64() > 1.0
-                && !shown.swap(true, std::sync::atomic::Ordering::Relaxed)
-            {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            }
-            bar.set_position(done);
-        }
-    };
-    let sketches = model.simulate(opts.draws, opts.seed, &tick).map_err(fail)?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-
-    // Tornado: every phase's total with one input at its P10 / P90, the others at median.
-    let medians: Vec<f64> = inputs.list.iter().map(|i| i.value_at(0.5)).collect();
-    let base_totals = model.totals_at(&medians).map_err(fail)?;
-    let mut swings: Vec<Vec<Swing>> = vec![Vec::new(); model.layouts.len()];
-    for (k, input) in inputs.list.iter().enumerate() {
-        if input.sampler.is_fixed() {
-            continue;
-        }
-        let (lo, hi) = (input.value_at(0.1), input.value_at(0.9));
-        let mut at = medians.clone();
-        at[k] = lo;
-        let low = model.totals_at(&at).map_err(fail)?;
-        at[k] = hi;
-        let high = model.totals_at(&at).map_err(fail)?;
-        for (p, list) in swings.iter_mut().enumerate() {
-            list.push(Swing {
-                input: input.path.clone(),
-                low_value: lo,
-                high_value: hi,
-                low_monthly_usd: low[p],
-                high_monthly_usd: high[p],
-                swing_usd: crate::units::round_cents((high[p] - low[p]).abs()),
-            });
-        }
-    }
-    for list in &mut swings {
-        list.sort_by(|a, b| {
-            b.swing_usd
-                .total_cmp(&a.swing_usd)
-                .then_with(|| a.input.cmp(&b.input))
-        });
-    }
-
-    let penalty = opts.under_provision_penalty;
-    let critical = 100.0 * penalty / (1.0 + penalty);
-    let hours = scenario.spec.hours_per_month;
-    let components = &scenario.spec.components;
+    let sketches = model
+        .simulate(opts.draws, opts.seed, progress)
+        .map_err(fail)?;
+    let (swings, base_totals) = tornado(&model, &inputs).map_err(fail)?;
+    let regret = RegretModel::new(scenario, opts);
     let mut phases = Vec::new();
     let mut planned = PlannedCounts {
         counts: BTreeMap::new(),
@@ -337,116 +140,15 @@ pub fn run(
         .zip(&point.phases)
         .zip(swings.into_iter().zip(base_totals))
     {
-        let regret_lines: Vec<regret::RegretLine<'_>> = layout
-            .slots
-            .iter()
-            .zip(&s.derived)
-            .map(|(slot, need)| regret::RegretLine {
-                unit_monthly_usd: if slot.pinned.is_some() {
-                    0.0
-                } else {
-                    unit_monthly_usd(slot, slot.measure, hours)
-                },
-                need,
-            })
-            .collect();
-        let mut candidates = Vec::new();
-        let as_written: Vec<u64> = point_phase.lines.iter().map(|l| l.count).collect();
-        candidates.push(regret::score(
-            "as written".into(),
-            None,
-            &regret_lines,
-            &as_written,
-            penalty,
-        ));
-        let mut percentiles: Vec<(String, f64)> = CANDIDATE_PERCENTILES
-            .iter()
-            .map(|&p| (percentile_name(p), p))
-            .collect();
-        if !CANDIDATE_PERCENTILES.contains(&critical) {
-            percentiles.push((
-                format!("critical ratio {}", percentile_name(critical)),
-                critical,
-            ));
-        }
-        if let Some(p) = opts.plan_at
-            && !percentiles.iter().any(|(_, q)| *q == p)
-        {
-            percentiles.push((percentile_name(p), p));
-        }
-        for (name, p) in &percentiles {
-            let counts: Vec<u64> = s
-                .derived
-                .iter()
-                .map(|d| d.covering(p / 100.0) as u64)
-                .collect();
-            candidates.push(regret::score(
-                name.clone(),
-                Some(*p),
-                &regret_lines,
-                &counts,
-                penalty,
-            ));
-        }
-        let least =
-            regret::least(&candidates).map_or_else(String::new, |i| candidates[i].name.clone());
+        let candidates = regret.candidates(layout, s, point_phase);
         if let Some(p) = opts.plan_at {
-            let counts = layout
-                .slots
-                .iter()
-                .zip(&s.derived)
-                .filter(|(slot, _)| slot.pinned.is_none())
-                .map(|(slot, d)| {
-                    (
-                        (components[slot.component].name.clone(), slot.item.clone()),
-                        d.covering(p / 100.0) as u64,
-                    )
-                })
-                .collect();
-            planned.counts.insert(layout.name.clone(), counts);
+            planned
+                .counts
+                .insert(layout.name.clone(), counts_at(scenario, layout, s, p));
         }
-        phases.push(PhaseUncertainty {
-            name: layout.name.clone(),
-            users: s.users.percentiles(),
-            monthly_usd: s.total.percentiles().cents(),
-            demand: engine::DEMAND_FIGURES
-                .iter()
-                .zip(&s.demand)
-                .map(|((name, _), d)| ((*name).to_string(), d.percentiles()))
-                .collect(),
-            components: components
-                .iter()
-                .zip(&s.components)
-                .map(|(c, k)| ComponentPercentiles {
-                    component: c.name.clone(),
-                    kind: c.policy.kind().to_string(),
-                    monthly_usd: k.percentiles().cents(),
-                })
-                .collect(),
-            lines: layout
-                .slots
-                .iter()
-                .enumerate()
-                .map(|(k, slot)| LinePercentiles {
-                    component: components[slot.component].name.clone(),
-                    item: slot.item.clone(),
-                    count_unit: slot.count_unit.to_string(),
-                    pinned: slot.pinned.is_some(),
-                    count: if slot.pinned.is_some() {
-                        s.counts[k].percentiles()
-                    } else {
-                        s.derived[k].percentiles()
-                    },
-                    derived_count: s.derived[k].percentiles(),
-                    monthly_usd: s.costs[k].percentiles().cents(),
-                })
-                .collect(),
-            histogram: histogram(&s.total),
-            median_inputs_monthly_usd: base_total,
-            tornado: swing,
-            candidates,
-            least_regret: least,
-        });
+        phases.push(phase_summary(
+            scenario, layout, s, candidates, swing, base_total,
+        ));
     }
     let summary = Uncertainty {
         draws: opts.draws,
@@ -472,15 +174,263 @@ pub fn run(
             })
             .collect(),
         planned_at: opts.plan_at.map(percentile_name),
-        under_provision_penalty: penalty,
+        under_provision_penalty: regret.penalty,
         regret: format!(
-            "per provisioned line (instances billed by time): idle units x unit price + missing units x unit price x {penalty}; mean over draws; usage-billed lines carry none; the per-line optimum is the {} of need (critical ratio penalty / (1 + penalty))",
-            percentile_name(critical)
+            "per provisioned line (instances billed by time): idle units x unit price + missing units x unit price x {}; mean over draws; usage-billed lines carry none; the per-line optimum is the {} of need (critical ratio penalty / (1 + penalty))",
+            regret.penalty,
+            percentile_name(regret.critical)
         ),
         detail_phase,
         phases,
     };
     Ok((summary, opts.plan_at.map(|_| planned)))
+}
+
+/// Rejects a draw count or a penalty out of range.
+fn check_options(file: &std::path::Path, opts: &RunOptions) -> Result<(), InputError> {
+    if opts.draws == 0 || opts.draws > 100_000_000 {
+        return Err(InputError::field(
+            file,
+            "uncertainty",
+            format!(
+                "--draws must be between 1 and 100,000,000, got {}",
+                opts.draws
+            ),
+        ));
+    }
+    if !(opts.under_provision_penalty.is_finite() && opts.under_provision_penalty >= 0.0) {
+        return Err(InputError::field(
+            file,
+            "uncertainty.under_provision_penalty",
+            format!("must be >= 0, got {}", opts.under_provision_penalty),
+        ));
+    }
+    Ok(())
+}
+
+/// The phase the charts detail: the one asked for (it must exist), else the last.
+fn detail_phase_of(
+    file: &std::path::Path,
+    point: &Plan,
+    requested: Option<&str>,
+) -> Result<String, InputError> {
+    let phase_names: Vec<&str> = point.phases.iter().map(|p| p.name.as_str()).collect();
+    match requested {
+        Some(name) if phase_names.contains(&name) => Ok(name.to_string()),
+        Some(name) => Err(InputError::field(
+            file,
+            "uncertainty.detail_phase",
+            format!(
+                "unknown phase `{name}`{}; phases: {}",
+                crate::error::did_you_mean(name, phase_names.iter().copied()),
+                phase_names.join(", ")
+            ),
+        )),
+        None => Ok(phase_names
+            .last()
+            .map(|s| (*s).to_string())
+            .unwrap_or_default()),
+    }
+}
+
+/// The tornado: every phase's total with one input at its P10 / P90 and the others at their
+/// median, largest swing first; and every phase's total with all inputs at their median.
+fn tornado(model: &Model<'_>, inputs: &Inputs) -> Result<(Vec<Vec<Swing>>, Vec<f64>), String> {
+    let medians: Vec<f64> = inputs.list.iter().map(|i| i.value_at(0.5)).collect();
+    let base_totals = model.totals_at(&medians)?;
+    let mut swings: Vec<Vec<Swing>> = vec![Vec::new(); model.layouts.len()];
+    for (k, input) in inputs.list.iter().enumerate() {
+        if input.sampler.is_fixed() {
+            continue;
+        }
+        let (lo, hi) = (input.value_at(0.1), input.value_at(0.9));
+        let mut at = medians.clone();
+        at[k] = lo;
+        let low = model.totals_at(&at)?;
+        at[k] = hi;
+        let high = model.totals_at(&at)?;
+        for (p, list) in swings.iter_mut().enumerate() {
+            list.push(Swing {
+                input: input.path.clone(),
+                low_value: lo,
+                high_value: hi,
+                low_monthly_usd: low[p],
+                high_monthly_usd: high[p],
+                swing_usd: crate::units::round_cents((high[p] - low[p]).abs()),
+            });
+        }
+    }
+    for list in &mut swings {
+        list.sort_by(|a, b| {
+            b.swing_usd
+                .total_cmp(&a.swing_usd)
+                .then_with(|| a.input.cmp(&b.input))
+        });
+    }
+    Ok((swings, base_totals))
+}
+
+/// How candidate sizings are scored: the penalty, its critical ratio, and the percentiles
+/// every phase compares.
+struct RegretModel {
+    penalty: f64,
+    /// The per-line optimum percentile, `100 x penalty / (1 + penalty)`.
+    critical: f64,
+    hours_per_month: f64,
+    /// (name, percentile) of every candidate beyond the plan as written.
+    percentiles: Vec<(String, f64)>,
+}
+
+impl RegretModel {
+    fn new(scenario: &Scenario, opts: &RunOptions) -> RegretModel {
+        let penalty = opts.under_provision_penalty;
+        let critical = 100.0 * penalty / (1.0 + penalty);
+        let mut percentiles: Vec<(String, f64)> = CANDIDATE_PERCENTILES
+            .iter()
+            .map(|&p| (percentile_name(p), p))
+            .collect();
+        if !CANDIDATE_PERCENTILES.contains(&critical) {
+            percentiles.push((
+                format!("critical ratio {}", percentile_name(critical)),
+                critical,
+            ));
+        }
+        if let Some(p) = opts.plan_at
+            && !percentiles.iter().any(|(_, q)| *q == p)
+        {
+            percentiles.push((percentile_name(p), p));
+        }
+        RegretModel {
+            penalty,
+            critical,
+            hours_per_month: scenario.spec.hours_per_month,
+            percentiles,
+        }
+    }
+
+    /// The plan as written, then every percentile, each scored by its mean regret.
+    fn candidates(
+        &self,
+        layout: &engine::PhaseLayout,
+        s: &engine::PhaseSketches,
+        point_phase: &crate::plan::PhasePlan,
+    ) -> Vec<Candidate> {
+        let regret_lines: Vec<regret::RegretLine<'_>> = layout
+            .slots
+            .iter()
+            .zip(&s.derived)
+            .map(|(slot, need)| regret::RegretLine {
+                unit_monthly_usd: if slot.pinned.is_some() {
+                    0.0
+                } else {
+                    unit_monthly_usd(slot, slot.measure, self.hours_per_month)
+                },
+                need,
+            })
+            .collect();
+        let as_written: Vec<u64> = point_phase.lines.iter().map(|l| l.count).collect();
+        let mut candidates = vec![regret::score(
+            "as written".into(),
+            None,
+            &regret_lines,
+            &as_written,
+            self.penalty,
+        )];
+        for (name, p) in &self.percentiles {
+            let counts: Vec<u64> = s
+                .derived
+                .iter()
+                .map(|d| d.covering(p / 100.0) as u64)
+                .collect();
+            candidates.push(regret::score(
+                name.clone(),
+                Some(*p),
+                &regret_lines,
+                &counts,
+                self.penalty,
+            ));
+        }
+        candidates
+    }
+}
+
+/// Every unpinned line's count at percentile `p` of its need, for `--plan-at`.
+fn counts_at(
+    scenario: &Scenario,
+    layout: &engine::PhaseLayout,
+    s: &engine::PhaseSketches,
+    p: f64,
+) -> BTreeMap<(String, String), u64> {
+    let components = &scenario.spec.components;
+    layout
+        .slots
+        .iter()
+        .zip(&s.derived)
+        .filter(|(slot, _)| slot.pinned.is_none())
+        .map(|(slot, d)| {
+            (
+                (components[slot.component].name.clone(), slot.item.clone()),
+                d.covering(p / 100.0) as u64,
+            )
+        })
+        .collect()
+}
+
+/// One phase's section: percentiles of users, cost, demand, components and lines, the
+/// histogram, the tornado and the candidates.
+fn phase_summary(
+    scenario: &Scenario,
+    layout: &engine::PhaseLayout,
+    s: &engine::PhaseSketches,
+    candidates: Vec<Candidate>,
+    tornado: Vec<Swing>,
+    median_inputs_monthly_usd: f64,
+) -> PhaseUncertainty {
+    let components = &scenario.spec.components;
+    let least_regret =
+        regret::least(&candidates).map_or_else(String::new, |i| candidates[i].name.clone());
+    PhaseUncertainty {
+        name: layout.name.clone(),
+        users: s.users.percentiles(),
+        monthly_usd: s.total.percentiles().cents(),
+        demand: engine::DEMAND_FIGURES
+            .iter()
+            .zip(&s.demand)
+            .map(|((name, _), d)| ((*name).to_string(), d.percentiles()))
+            .collect(),
+        components: components
+            .iter()
+            .zip(&s.components)
+            .map(|(c, k)| ComponentPercentiles {
+                component: c.name.clone(),
+                kind: c.policy.kind().to_string(),
+                monthly_usd: k.percentiles().cents(),
+            })
+            .collect(),
+        lines: layout
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(k, slot)| LinePercentiles {
+                component: components[slot.component].name.clone(),
+                item: slot.item.clone(),
+                count_unit: slot.count_unit.to_string(),
+                pinned: slot.pinned.is_some(),
+                count: if slot.pinned.is_some() {
+                    s.counts[k].percentiles()
+                } else {
+                    s.derived[k].percentiles()
+                },
+                derived_count: s.derived[k].percentiles(),
+                monthly_usd: s.costs[k].percentiles().cents(),
+            })
+            .collect(),
+        histogram: histogram(&s.total),
+        median_inputs_monthly_usd,
+        tornado,
+        candidates,
+        least_regret,
+    }
 }
 
 fn histogram(s: &QuantileSketch) -> Vec<HistogramBin> {
@@ -494,20 +444,25 @@ fn histogram(s: &QuantileSketch) -> Vec<HistogramBin> {
         .collect()
 }
 
-fn progress_bar(draws: u64) -> indicatif::ProgressBar {
-    // Hidden until a second has passed (see `run`): short runs print nothing.
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(draws),
-        indicatif::ProgressDrawTarget::hidden(),
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} draws ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message("monte carlo");
-    bar
+/// The shipped saas-10b plan with `draws` Monte Carlo draws (seed 7), for renderer tests.
+#[cfg(test)]
+pub(crate) fn saas_with_draws(draws: u64) -> Plan {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let loaded = crate::input::load_scenario(&root.join("scenarios/saas-10b.ron")).unwrap();
+    let spec = loaded.spec.uncertainty.as_ref().unwrap();
+    let mut plan = crate::plan::build(&loaded).unwrap();
+    let opts = RunOptions {
+        draws,
+        seed: 7,
+        plan_at: None,
+        under_provision_penalty: spec
+            .under_provision_penalty
+            .unwrap_or(DEFAULT_UNDER_PROVISION_PENALTY),
+        detail_phase: spec.detail_phase.clone(),
+    };
+    let (summary, _) = run(&loaded, spec, &plan, &opts, &|_| {}).unwrap();
+    plan.uncertainty = Some(summary);
+    plan
 }
 
 #[cfg(test)]

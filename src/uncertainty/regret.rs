@@ -17,9 +17,8 @@
 //! `penalty / (1 + penalty)` quantile of its need (the newsvendor critical ratio), which is
 //! therefore always one of the candidates.
 
-use serde::Serialize;
-
 use crate::uncertainty::sketch::QuantileSketch;
+use crate::uncertainty::summary::Candidate;
 
 /// A line as regret sees it.
 pub struct RegretLine<'a> {
@@ -27,25 +26,6 @@ pub struct RegretLine<'a> {
     pub unit_monthly_usd: f64,
     /// The need per draw (the derived count's sketch).
     pub need: &'a QuantileSketch,
-}
-
-/// One candidate sizing and its score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Candidate {
-    /// `P90`, `critical ratio P80`, `as written`.
-    pub name: String,
-    /// The percentile of need each line is provisioned at (`None`: the plan as written).
-    pub percentile: Option<f64>,
-    /// Monthly cost of the provisioned lines at this sizing.
-    pub provisioned_monthly_usd: f64,
-    /// Mean over draws of the cost of idle capacity.
-    pub mean_over_provision_usd: f64,
-    /// Mean over draws of the penalty for missing capacity.
-    pub mean_under_provision_penalty_usd: f64,
-    /// Their sum: the candidate's score.
-    pub mean_regret_usd: f64,
-    /// Lines that would be short in more than 10% of draws.
-    pub lines_short_over_10pct: usize,
 }
 
 /// Scores a candidate provisioning `counts[k]` of line `k`.

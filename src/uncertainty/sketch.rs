@@ -8,7 +8,7 @@
 //! associative and commutative: a thread split cannot change a percentile. Means use an exact
 //! float sum (Shewchuk's partials, as Python's `math.fsum`), order-independent too.
 
-use serde::Serialize;
+use crate::uncertainty::summary::Percentiles;
 
 /// Integers from 0 to this value are counted exactly.
 pub const EXACT_INTEGERS: u64 = 1 << 11;
@@ -250,37 +250,6 @@ impl QuantileSketch {
             sum: Sum::Exact(ExactSum::default()),
             ln_gamma,
             log_offset: EXACT_INTEGERS as i64 + 1 - first_log,
-        }
-    }
-}
-
-/// The summary a report prints.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Percentiles {
-    pub mean: f64,
-    pub p5: f64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p95: f64,
-    pub p99: f64,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl Percentiles {
-    /// Every figure rounded to cents (money: a sketch's bucket value has no meaning below).
-    #[must_use]
-    pub fn cents(self) -> Percentiles {
-        let r = crate::units::round_cents;
-        Percentiles {
-            mean: r(self.mean),
-            p5: r(self.p5),
-            p50: r(self.p50),
-            p90: r(self.p90),
-            p95: r(self.p95),
-            p99: r(self.p99),
-            min: r(self.min),
-            max: r(self.max),
         }
     }
 }

@@ -7,6 +7,8 @@ use std::path::Path;
 
 use super::*;
 use crate::input::load_scenario;
+use crate::input::uncertainty::Distribution;
+use crate::uncertainty::summary::Percentiles;
 
 fn saas() -> Scenario {
     load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b.ron")).unwrap()
@@ -19,7 +21,6 @@ fn options(draws: u64) -> RunOptions {
         plan_at: None,
         under_provision_penalty: 4.0,
         detail_phase: None,
-        progress: false,
     }
 }
 
@@ -52,7 +53,7 @@ fn fixed_inputs_reproduce_the_certain_plan() {
             Distribution::Fixed(0.3),
         ),
     ]);
-    let (u, planned) = run(&s, &spec, &point, &options(50)).unwrap();
+    let (u, planned) = run(&s, &spec, &point, &options(50), &|_| {}).unwrap();
     assert!(planned.is_none());
     for (pu, pp) in u.phases.iter().zip(&point.phases) {
         assert_eq!(pu.name, pp.name);
@@ -104,7 +105,7 @@ fn thread_count_cannot_change_a_result() {
             .num_threads(threads)
             .build()
             .unwrap();
-        let (u, _) = pool.install(|| run(&s, &spec, &point, &options(700)).unwrap());
+        let (u, _) = pool.install(|| run(&s, &spec, &point, &options(700), &|_| {}).unwrap());
         serde_json::to_string(&u).unwrap()
     };
     let one = run_on(1);
@@ -119,6 +120,7 @@ fn thread_count_cannot_change_a_result() {
             seed: 12,
             ..options(700)
         },
+        &|_| {},
     )
     .unwrap();
     assert_ne!(one, serde_json::to_string(&other).unwrap());
@@ -129,7 +131,7 @@ fn percentiles_are_ordered_and_bracket_the_median_world() {
     let s = saas();
     let point = crate::plan::build(&s).unwrap();
     let spec = s.spec.uncertainty.clone().unwrap();
-    let (u, _) = run(&s, &spec, &point, &options(2000)).unwrap();
+    let (u, _) = run(&s, &spec, &point, &options(2000), &|_| {}).unwrap();
     assert_eq!(u.draws, 2000);
     for p in &u.phases {
         let ordered = |q: &Percentiles, what: &str| {
@@ -189,7 +191,7 @@ fn plan_at_provisions_each_line_at_the_percentile() {
         plan_at: Some(90.0),
         ..options(1000)
     };
-    let (u, planned) = run(&s, &spec, &point, &opts).unwrap();
+    let (u, planned) = run(&s, &spec, &point, &opts, &|_| {}).unwrap();
     let planned = planned.unwrap();
     assert_eq!(u.planned_at.as_deref(), Some("P90"));
     let plan = crate::plan::build_planned(&s, Some(&planned)).unwrap();
@@ -218,7 +220,7 @@ fn bad_inputs_name_the_path() {
     let s = saas();
     let point = crate::plan::build(&s).unwrap();
     let err = |inputs: &[(&str, Distribution)]| {
-        run(&s, &spec_of(inputs), &point, &options(10))
+        run(&s, &spec_of(inputs), &point, &options(10), &|_| {})
             .unwrap_err()
             .to_string()
     };

@@ -134,7 +134,7 @@ impl ComponentKind for AppPolicy {
             ));
         }
         c.count_at_least("pods_per_node", self.pods_per_node, 1)?;
-        if self.instance == crate::selection::AUTO
+        if self.instance == crate::input::scenario::AUTO
             && (self.pod_vcpu.is_none() || self.pod_memory_gib.is_none())
         {
             return Err(c.error(

@@ -11,7 +11,8 @@ use crate::input::{Phase, Scenario, ScenarioFile, Workload, growth::Growth, ron_
 use crate::plan;
 use crate::pricing::PriceBook;
 use crate::render::charts;
-use crate::render::outputs::{Format, RenderOptions, render_outputs};
+use crate::render::files::{Format, RenderOptions, plan_files};
+use crate::render::report::ReportExtras;
 
 /// Parses `data` as each RON input type and checks what parses.
 pub fn scenario_bytes(data: &[u8]) {
@@ -78,10 +79,13 @@ pub fn pipeline_bytes(data: &[u8]) {
     assert_finite(&plan);
     let opts = RenderOptions {
         formats: CHEAP_FORMATS.to_vec(),
-        audit: crate::audit::run(&s, &plan).ok(),
+        report: ReportExtras {
+            audit: crate::audit::run(&s, &plan).ok(),
+            ..ReportExtras::default()
+        },
         ..RenderOptions::default()
     };
-    let files = render_outputs(&plan, &opts).expect("every renderer renders a valid plan");
+    let files = plan_files(&plan, &opts).expect("every renderer renders a valid plan");
     let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     for expected in PIPELINE_FILES.iter().filter(|f| is_cheap(f)) {
         assert!(
@@ -173,11 +177,14 @@ fn pipeline_check(s: &Scenario, plan: &plan::Plan) {
     let timeline = crate::timeline::build(s, TIMELINE_MONTHS).ok();
     let has_timeline = timeline.is_some();
     let opts = RenderOptions {
-        audit,
-        timeline,
+        report: ReportExtras {
+            audit,
+            timeline,
+            providers: None,
+        },
         ..RenderOptions::default()
     };
-    let files = render_outputs(plan, &opts).expect("every renderer renders a valid plan");
+    let files = plan_files(plan, &opts).expect("every renderer renders a valid plan");
     let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     for expected in PIPELINE_FILES {
         assert!(

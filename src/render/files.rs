@@ -1,6 +1,7 @@
-//! Every file `headroom plan` can write, chosen by format: one entry point,
-//! [`render_outputs`], returns (path under `output/<scenario>/`, bytes) for each file, all
-//! rendered in memory before anything is written.
+//! Every file headroom writes, in one list: [`plan_files`] returns, for `headroom plan`, (path
+//! under `output/<scenario>/`, bytes) for each file of the chosen formats, and
+//! [`timeline_files`] those of `headroom timeline`; all rendered in memory before anything is
+//! written (`crate::output` writes them).
 //!
 //! | format | files |
 //! |---|---|
@@ -10,6 +11,7 @@
 //! | `charts` | `charts/{cost_by_component,cost_per_user,counts,volumes}.{svg,png}`; with draws also `charts/{uncertainty_fan,uncertainty_histogram,uncertainty_tornado}.{svg,png}` |
 //! | `tfvars` | `tfvars/<phase>.tfvars`, `tfvars/<phase>.tfvars.json`, `tfvars/variables.tf` |
 //! | `report` | `report.html`, `report.md` |
+//! | (`headroom timeline`) | `timeline/timeline.{svg,png,json,csv}`, `timeline/timeline_lines.csv` |
 //!
 //! "With draws": the plan has an `uncertainty` section (`plan --draws N`); without one, none of
 //! those files is written and every other file is unchanged.
@@ -22,10 +24,13 @@ use minijinja::value::{Serde, Value};
 
 use crate::error::Error;
 use crate::plan::Plan;
+use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
 use crate::render::{
-    charts, costs_csv, json, report, summary_md, tfvars, uncertainty_charts, uncertainty_csv,
+    charts, costs_csv, json, report, summary_md, tfvars, timeline, timeline_chart,
+    uncertainty_charts, uncertainty_csv,
 };
+use crate::timeline::Timeline;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -112,12 +117,16 @@ pub struct RenderOptions {
     pub formats: Vec<Format>,
     /// A folder whose templates replace the built-in ones of the same name.
     pub templates: Option<PathBuf>,
-    /// The scenario's audit, for the report's audit section (computed from the same plan).
-    pub audit: Option<crate::audit::Audit>,
-    /// The growth timeline, for the report's timeline section and chart.
-    pub timeline: Option<crate::timeline::Timeline>,
-    /// The same scenario on other providers, for the report's comparison section.
-    pub providers: Option<crate::providers::ProviderComparison>,
+    /// The analyses the report shows beside the plan (audit, timeline, other providers).
+    pub report: ReportExtras,
+}
+
+impl RenderOptions {
+    /// Whether `format` is to be rendered (no formats at all: every format).
+    #[must_use]
+    pub fn wants(&self, format: Format) -> bool {
+        self.formats.is_empty() || self.formats.contains(&format)
+    }
 }
 
 impl Default for RenderOptions {
@@ -125,34 +134,26 @@ impl Default for RenderOptions {
         RenderOptions {
             formats: Format::ALL.to_vec(),
             templates: None,
-            audit: None,
-            timeline: None,
-            providers: None,
+            report: ReportExtras::default(),
         }
     }
 }
 
 /// Renders the chosen formats: (relative path under `output/<scenario>/`, bytes) per file, in
 /// [`Format::ALL`] order. Nothing is written here.
-pub fn render_outputs(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let wants = |f: Format| opts.formats.is_empty() || opts.formats.contains(&f);
+pub fn plan_files(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let wants = |f: Format| opts.wants(f);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     if wants(Format::Json) {
         files.push(("plan.json".into(), json::render(plan)?));
     }
     if wants(Format::Csv) {
-        files.push(("costs.csv".into(), costs_csv::render_costs(plan)?));
-        files.push((
-            "by_component.csv".into(),
-            costs_csv::render_by_component(plan)?,
-        ));
+        files.push(("costs.csv".into(), costs_csv::costs(plan)?));
+        files.push(("by_component.csv".into(), costs_csv::by_component(plan)?));
         if let Some(u) = &plan.uncertainty {
-            files.push((
-                "uncertainty.csv".into(),
-                uncertainty_csv::render_percentiles(u)?,
-            ));
-            files.push(("tornado.csv".into(), uncertainty_csv::render_tornado(u)?));
-            files.push(("regret.csv".into(), uncertainty_csv::render_regret(u)?));
+            files.push(("uncertainty.csv".into(), uncertainty_csv::percentiles(u)?));
+            files.push(("tornado.csv".into(), uncertainty_csv::tornado(u)?));
+            files.push(("regret.csv".into(), uncertainty_csv::regret(u)?));
         }
     }
     if wants(Format::Markdown) {
@@ -194,11 +195,30 @@ pub fn render_outputs(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, 
                 templates,
                 &charts,
                 wants(Format::Charts),
-                opts,
+                &opts.report,
             )?);
         }
     }
     Ok(files)
+}
+
+/// The files of `headroom timeline`, under `timeline/`: the chart (SVG and PNG), the JSON, and
+/// the month and line CSVs.
+pub fn timeline_files(t: &Timeline) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let chart = timeline_chart::render(t)?;
+    Ok(vec![
+        ("timeline/timeline.svg".to_string(), chart.svg.into_bytes()),
+        ("timeline/timeline.png".to_string(), chart.png),
+        ("timeline/timeline.json".to_string(), timeline::json(t)?),
+        (
+            "timeline/timeline.csv".to_string(),
+            timeline::months_csv(t)?,
+        ),
+        (
+            "timeline/timeline_lines.csv".to_string(),
+            timeline::lines_csv(t)?,
+        ),
+    ])
 }
 
 #[cfg(test)]
@@ -207,7 +227,8 @@ mod tests {
 
     fn plan(name: &str) -> Plan {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        crate::commands::plan_scenario(&root.join("scenarios").join(name)).unwrap()
+        let loaded = crate::input::load_scenario(&root.join("scenarios").join(name)).unwrap();
+        crate::plan::build(&loaded).unwrap()
     }
 
     #[test]
@@ -229,9 +250,9 @@ mod tests {
         let plan = plan("saas-10b.ron");
         let opts = RenderOptions::default();
         let start = std::time::Instant::now();
-        let a = render_outputs(&plan, &opts).unwrap();
+        let a = plan_files(&plan, &opts).unwrap();
         eprintln!("rendered {} files in {:?}", a.len(), start.elapsed());
-        let b = render_outputs(&plan, &opts).unwrap();
+        let b = plan_files(&plan, &opts).unwrap();
         assert_eq!(a, b);
         let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
         for expected in [
@@ -267,15 +288,15 @@ mod tests {
             "charts/uncertainty_tornado.svg",
             "charts/uncertainty_tornado.png",
         ];
-        let with = crate::render::uncertainty::saas_with_draws(100);
+        let with = crate::uncertainty::saas_with_draws(100);
         let opts = RenderOptions::default();
-        let a = render_outputs(&with, &opts).unwrap();
-        assert_eq!(a, render_outputs(&with, &opts).unwrap());
+        let a = plan_files(&with, &opts).unwrap();
+        assert_eq!(a, plan_files(&with, &opts).unwrap());
         let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
         for name in DRAW_FILES {
             assert!(names.contains(&name), "{name} missing from {names:?}");
         }
-        let without = render_outputs(&plan("saas-10b.ron"), &opts).unwrap();
+        let without = plan_files(&plan("saas-10b.ron"), &opts).unwrap();
         assert_eq!(without.len() + DRAW_FILES.len(), a.len());
         assert!(
             without
@@ -298,7 +319,7 @@ mod tests {
     #[test]
     fn only_the_chosen_formats() {
         let plan = plan("saas-10b.ron");
-        let files = render_outputs(
+        let files = plan_files(
             &plan,
             &RenderOptions {
                 formats: vec![Format::Report],
