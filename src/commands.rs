@@ -120,7 +120,21 @@ pub fn run_plan(
     draws: &DrawArgs,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
-    let plan = build_plan(&loaded, draws)?;
+    let mut plan = build_plan(&loaded, draws)?;
+    let dated = plan
+        .phases
+        .iter()
+        .flat_map(|p| &p.lines)
+        .filter(|l| l.billed);
+    let dated = dated.map(|l| {
+        (
+            l.price_key.as_deref().unwrap_or(&l.item),
+            l.price_as_of.as_str(),
+        )
+    });
+    if let Some(w) = crate::pricing::check::future_dated(dated, &crate::pricing::check::today()) {
+        plan.warnings.push(w);
+    }
     let wants_report =
         opts.formats.is_empty() || opts.formats.contains(&render::outputs::Format::Report);
     if wants_report {
@@ -144,7 +158,12 @@ pub fn run_plan(
     }
     // Render everything before writing anything: a render failure leaves no partial output.
     let files = render::outputs::render_outputs(&plan, &opts)?;
-    let written = crate::output::write_files(out_dir, &plan.output_name, &files)?;
+    let written = crate::output::write_owned(
+        out_dir,
+        &plan.output_name,
+        crate::output::Owner::Plan,
+        &files,
+    )?;
     Ok((plan, written))
 }
 
@@ -183,6 +202,10 @@ pub fn run_validate(scenario: &Path, sets: &[Set]) -> Result<Validation, Error> 
     let plan = plan::build(&loaded)?;
     // Claims must refer to phases, components and lines that exist.
     crate::audit::run(&loaded, &plan)?;
+    // Everything `plan --draws` checks of the uncertainty section.
+    if let Some(spec) = &loaded.spec.uncertainty {
+        crate::uncertainty::check_spec(&loaded, spec, &plan)?;
+    }
     Ok(Validation {
         scenario: loaded.spec.name.clone(),
         phases: loaded.growth.phases().len(),
@@ -200,6 +223,9 @@ pub fn run_timeline(
     sets: &[Set],
 ) -> Result<(crate::timeline::Timeline, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
+    if let Some(m) = months {
+        crate::input::limits::check_months(&loaded.file, "--months", m)?;
+    }
     let months = months
         .or(loaded.spec.timeline_months)
         .unwrap_or(crate::timeline::DEFAULT_MONTHS);
@@ -221,7 +247,12 @@ pub fn run_timeline(
             render::timeline::lines_csv(&timeline)?,
         ),
     ];
-    let written = crate::output::write_files(out_dir, &timeline.scenario, &files)?;
+    let written = crate::output::write_owned(
+        out_dir,
+        &timeline.scenario,
+        crate::output::Owner::Timeline,
+        &files,
+    )?;
     Ok((timeline, written))
 }
 

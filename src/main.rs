@@ -63,7 +63,7 @@ enum Command {
         /// Output folder; files go to DIR/<scenario-name>/.
         #[arg(long, default_value = "output")]
         out: PathBuf,
-        /// Do not print the tables.
+        /// Print only warnings (on stderr): no tables, no `wrote` lines.
         #[arg(long, short)]
         quiet: bool,
         /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, or all.
@@ -113,7 +113,7 @@ enum Command {
         /// Output folder; files go to DIR/<scenario-name>/timeline/.
         #[arg(long, default_value = "output")]
         out: PathBuf,
-        /// Do not print the tables.
+        /// Print only warnings (on stderr): no tables, no `wrote` lines.
         #[arg(long, short)]
         quiet: bool,
         #[command(flatten)]
@@ -225,6 +225,22 @@ fn emitln(text: &str) {
     emit("\n");
 }
 
+/// What a writing command prints: the tables (with their warnings) and one `wrote` line per
+/// file; with `--quiet` only the warnings, on stderr.
+fn report_run(quiet: bool, tables: &str, warnings: &[String], written: &[PathBuf]) {
+    if quiet {
+        for w in warnings {
+            eprintln!("warning: {w}");
+        }
+        return;
+    }
+    emit(tables);
+    emitln("");
+    for path in written {
+        emitln(&format!("wrote {}", path.display()));
+    }
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
     serde_json::to_string_pretty(value).map_err(|e| Error::Render(e.to_string()))
 }
@@ -286,13 +302,12 @@ fn run(cli: Cli) -> Result<i32, Error> {
             };
             let (plan, written) =
                 commands::run_plan(&scenario, &out, &overrides.parse()?, opts, &draws.args())?;
-            if !quiet {
-                emit(&headroom::render::terminal::render(&plan));
-                emitln("");
-            }
-            for path in written {
-                emitln(&format!("wrote {}", path.display()));
-            }
+            report_run(
+                quiet,
+                &headroom::render::terminal::render(&plan),
+                &plan.warnings,
+                &written,
+            );
         }
         Command::Explain {
             scenario,
@@ -335,13 +350,12 @@ fn run(cli: Cli) -> Result<i32, Error> {
         } => {
             let (timeline, written) =
                 commands::run_timeline(&scenario, months, &out, &overrides.parse()?)?;
-            if !quiet {
-                emit(&headroom::render::timeline::text(&timeline));
-                emitln("");
-            }
-            for path in written {
-                emitln(&format!("wrote {}", path.display()));
-            }
+            report_run(
+                quiet,
+                &headroom::render::timeline::text(&timeline),
+                &timeline.warnings,
+                &written,
+            );
         }
         Command::Diff {
             a,
