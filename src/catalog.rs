@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
 
+/// Rows of an instance catalog.
+pub const MAX_CATALOG_ROWS: usize = 100_000;
+
 /// One instance type's shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shape {
@@ -50,13 +53,47 @@ impl Catalog {
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(file);
+        let headers = rdr
+            .headers()
+            .map_err(|e| InputError::at(path, 1, 1, format!("bad catalog header: {e}")))?
+            .clone();
         let mut shapes = BTreeMap::new();
-        for (i, record) in rdr.deserialize::<Shape>().enumerate() {
-            let line = i + 2;
-            let shape = record.map_err(|e| {
-                let line = e.position().map_or(line as u64, csv::Position::line);
+        // Line of each instance's row: a second row would silently replace the first.
+        let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, record) in rdr.records().enumerate() {
+            if i >= MAX_CATALOG_ROWS {
+                return Err(InputError::file(
+                    path,
+                    format!(
+                        "more than {MAX_CATALOG_ROWS} rows; at most {MAX_CATALOG_ROWS} are allowed"
+                    ),
+                ));
+            }
+            let row_error = |line: u64, e: &csv::Error| {
                 InputError::at(path, line as usize, 1, format!("bad catalog row: {e}"))
+            };
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(i as u64 + 2, csv::Position::line);
+                row_error(line, &e)
             })?;
+            let line = record.position().map_or(i as u64 + 2, csv::Position::line);
+            let shape: Shape = record
+                .deserialize(Some(&headers))
+                .map_err(|e| row_error(line, &e))?;
+            let line = line as usize;
+            if let Some(first) = first_line.get(&shape.instance) {
+                return Err(InputError::at(
+                    path,
+                    line,
+                    1,
+                    format!(
+                        "instance `{}` is listed twice (first at line {first}); the second row \
+                         would silently replace the first",
+                        shape.instance
+                    ),
+                ));
+            }
+            first_line.insert(shape.instance.clone(), line);
             if !(shape.vcpu > 0.0 && shape.memory_gib > 0.0) {
                 return Err(InputError::at(
                     path,

@@ -172,6 +172,24 @@ impl ProgressBar {
     }
 }
 
+/// Warns when a billed line's price is dated after today: a table edited ahead of time, or a
+/// typo in its as-of date, would otherwise price the plan silently.
+fn warn_future_prices(plan: &mut Plan) {
+    let dated = plan
+        .phases
+        .iter()
+        .flat_map(|p| &p.lines)
+        .filter(|l| l.billed)
+        .map(|l| {
+            (
+                l.price_key.as_deref().unwrap_or(&l.item),
+                l.price_as_of.as_str(),
+            )
+        });
+    if let Some(w) = crate::pricing::check::future_dated(dated, &crate::pricing::check::today()) {
+        plan.warnings.push(w);
+    }
+}
 /// `headroom plan`: builds, runs the analyses the report shows, renders every chosen file,
 /// then writes them all (or none).
 pub fn run_plan(
@@ -182,13 +200,19 @@ pub fn run_plan(
     draws: &DrawArgs,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
-    let plan = build_plan(&loaded, draws)?;
+    let mut plan = build_plan(&loaded, draws)?;
+    warn_future_prices(&mut plan);
     if opts.wants(render::files::Format::Report) {
         opts.report = report_extras(scenario, sets, &loaded, &plan)?;
     }
     // Render everything before writing anything: a render failure leaves no partial output.
     let files = render::files::plan_files(&plan, &opts)?;
-    let written = crate::output::write_files(out_dir, &plan.output_name, &files)?;
+    let written = crate::output::write_owned(
+        out_dir,
+        &plan.output_name,
+        crate::output::Owner::Plan,
+        &files,
+    )?;
     Ok((plan, written))
 }
 
@@ -258,6 +282,10 @@ pub fn run_validate(scenario: &Path, sets: &[Set]) -> Result<Validation, Error> 
     let plan = plan::build(&loaded)?;
     // Claims must refer to phases, components and lines that exist.
     crate::audit::run(&loaded, &plan)?;
+    // Everything `plan --draws` checks of the uncertainty section.
+    if let Some(spec) = &loaded.spec.uncertainty {
+        crate::uncertainty::check_spec(&loaded, spec, &plan)?;
+    }
     Ok(Validation {
         scenario: loaded.spec.name.clone(),
         phases: loaded.growth.phases().len(),
@@ -275,12 +303,20 @@ pub fn run_timeline(
     sets: &[Set],
 ) -> Result<(Timeline, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
+    if let Some(m) = months {
+        crate::input::limits::check_months(&loaded.file, "--months", m)?;
+    }
     let months = months
         .or(loaded.spec.timeline_months)
         .unwrap_or(crate::timeline::DEFAULT_MONTHS);
     let timeline = crate::timeline::build(&loaded, months)?;
     let files = render::files::timeline_files(&timeline)?;
-    let written = crate::output::write_files(out_dir, &timeline.scenario, &files)?;
+    let written = crate::output::write_owned(
+        out_dir,
+        &timeline.scenario,
+        crate::output::Owner::Timeline,
+        &files,
+    )?;
     Ok((timeline, written))
 }
 

@@ -92,7 +92,7 @@ struct PlanArgs {
     /// Output folder; files go to DIR/<scenario-name>/.
     #[arg(long, default_value = "output")]
     out: PathBuf,
-    /// Do not print the tables.
+    /// Print only warnings (on stderr): no tables, no `wrote` lines.
     #[arg(long, short)]
     quiet: bool,
     /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, or all.
@@ -148,7 +148,7 @@ struct TimelineArgs {
     /// Output folder; files go to DIR/<scenario-name>/timeline/.
     #[arg(long, default_value = "output")]
     out: PathBuf,
-    /// Do not print the tables.
+    /// Print only warnings (on stderr): no tables, no `wrote` lines.
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -312,8 +312,17 @@ fn run(cli: Cli) -> Result<i32, Error> {
     }
 }
 
-/// Prints `wrote PATH` for each file written.
-fn emit_written(written: &[PathBuf]) {
+/// What a writing command prints: the tables (with their warnings) and one `wrote` line per
+/// file; with `--quiet` only the warnings, on stderr.
+fn report_run(quiet: bool, tables: &str, warnings: &[String], written: &[PathBuf]) {
+    if quiet {
+        for w in warnings {
+            eprintln!("warning: {w}");
+        }
+        return;
+    }
+    emit(tables);
+    emitln("");
     for path in written {
         emitln(&format!("wrote {}", path.display()));
     }
@@ -332,11 +341,12 @@ fn plan(args: PlanArgs) -> Result<i32, Error> {
         opts,
         &args.draws.args(),
     )?;
-    if !args.quiet {
-        emit(&render::terminal::render(&plan));
-        emitln("");
-    }
-    emit_written(&written);
+    report_run(
+        args.quiet,
+        &render::terminal::render(&plan),
+        &plan.warnings,
+        &written,
+    );
     Ok(EXIT_OK)
 }
 
@@ -372,11 +382,12 @@ fn timeline(args: &TimelineArgs) -> Result<i32, Error> {
         &args.out,
         &args.overrides.parse()?,
     )?;
-    if !args.quiet {
-        emit(&render::timeline::text(&timeline));
-        emitln("");
-    }
-    emit_written(&written);
+    report_run(
+        args.quiet,
+        &render::timeline::text(&timeline),
+        &timeline.warnings,
+        &written,
+    );
     Ok(EXIT_OK)
 }
 

@@ -1,10 +1,19 @@
-//! Writing outputs safely.
+//! The output folder of a scenario, `DIR/<scenario>/`, owned by the runs that write it.
 //!
-//! Every file of a run is written into a temporary folder beside its destination, then
-//! renamed into place, so a run that fails leaves the previous outputs untouched and no
-//! half-written file is ever visible. Only the files headroom writes are replaced; anything
-//! else in the folder is left alone. Folder names taken from scenarios are sanitised so
-//! nothing lands outside the output folder.
+//! A run replaces the folder as a whole: it stages the complete next folder beside it (its
+//! new files; the files another command wrote there, e.g. `timeline/` for a `plan` run; and
+//! hard links to every file headroom never wrote), then swaps it in with one rename
+//! ([`swap`]). What this command wrote last time and does not write now is gone; what
+//! headroom never wrote is never touched. The manifest ([`manifest`]) records which command
+//! wrote which file. A failure before the swap leaves the old folder as it was; a kill at any
+//! moment leaves the old folder or the new one, and the next run cleans up. Folder names
+//! taken from scenarios are sanitised so nothing lands outside the output folder.
+
+pub mod manifest;
+pub mod staging;
+pub mod swap;
+
+pub use manifest::Owner;
 
 use std::path::{Path, PathBuf};
 
@@ -41,38 +50,37 @@ fn write_error(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Writes `files` (relative names) under `out_dir/<sanitised scenario name>/`.
+/// Replaces `owner`'s files under `out_dir/<sanitised scenario name>/` with `files`
+/// (relative names, `/`-separated), as a whole or not at all.
 ///
 /// Returns the paths written, in the order given.
-pub fn write_files(
+pub fn write_owned(
     out_dir: &Path,
     scenario: &str,
+    owner: Owner,
     files: &[(String, Vec<u8>)],
 ) -> Result<Vec<PathBuf>, Error> {
-    let target = out_dir.join(sanitize(scenario));
-    std::fs::create_dir_all(&target).map_err(|e| write_error(&target, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".headroom-staging-")
-        .tempdir_in(&target)
-        .map_err(|e| write_error(&target, e))?;
-    for (name, bytes) in files {
-        let path = staging.path().join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| write_error(parent, e))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| write_error(&path, e))?;
+    let name = sanitize(scenario);
+    std::fs::create_dir_all(out_dir).map_err(|e| write_error(out_dir, e))?;
+    let _lock = swap::lock(out_dir).map_err(|e| write_error(out_dir, e))?;
+    swap::recover(out_dir).map_err(|e| write_error(out_dir, e))?;
+    let target = out_dir.join(&name);
+    if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) && !target.is_dir() {
+        // A file of the user's named like the scenario folder: never swapped away.
+        return Err(write_error(
+            &target,
+            std::io::Error::other("exists and is not a folder; move it away"),
+        ));
     }
-    let mut written = Vec::with_capacity(files.len());
-    for (name, _) in files {
-        let from = staging.path().join(name);
-        let to = target.join(name);
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| write_error(parent, e))?;
-        }
-        std::fs::rename(&from, &to).map_err(|e| write_error(&to, e))?;
-        written.push(to);
+    let staging = out_dir.join(swap::staging_name(&name));
+    std::fs::create_dir(&staging).map_err(|e| write_error(&staging, e))?;
+    let result = staging::stage(&target, &staging, owner, files)
+        .and_then(|()| swap::replace(&target, &staging).map_err(|e| write_error(&target, e)));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
     }
-    Ok(written)
+    result?;
+    Ok(files.iter().map(|(n, _)| target.join(n)).collect())
 }
 
 #[cfg(test)]
@@ -98,11 +106,11 @@ mod tests {
         std::fs::create_dir_all(&target).unwrap();
         std::fs::write(target.join("notes.txt"), b"mine").unwrap();
         let files = vec![("plan.json".to_string(), b"{}".to_vec())];
-        let written = write_files(dir.path(), "s", &files).unwrap();
+        let written = write_owned(dir.path(), "s", Owner::Plan, &files).unwrap();
         assert_eq!(written, vec![target.join("plan.json")]);
         assert_eq!(std::fs::read(target.join("notes.txt")).unwrap(), b"mine");
         // no staging folder left behind
-        let leftovers: Vec<_> = std::fs::read_dir(&target)
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(Result::ok)
             .filter(|e| e.file_name().to_string_lossy().starts_with(".headroom"))

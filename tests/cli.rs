@@ -810,6 +810,7 @@ fn plan_formats_and_report_sections() {
     assert_eq!(
         files_under(out.path()),
         [
+            "maxbooster-10b/.headroom-manifest",
             "maxbooster-10b/by_component.csv",
             "maxbooster-10b/costs.csv",
             "maxbooster-10b/plan.json"

@@ -1,11 +1,13 @@
 //! The one integration-test binary (every test binary links polars; one keeps links few).
 
 mod bad_input;
+mod bounds;
 mod cli;
 mod golden;
 mod hardening;
 mod layers;
 mod monte_carlo_cli;
+mod outputs_owned;
 mod properties;
 mod renderers;
 mod support;

@@ -5,12 +5,17 @@
 
 use std::collections::BTreeMap;
 
+/// Deepest nesting of parentheses, unary minus and `^` an expression may have: far beyond any
+/// doc's arithmetic, far below what overflows the stack (the parser recurses per level).
+pub const MAX_DEPTH: usize = 64;
+
 /// Evaluates `text` with `vars`; errors name the character position.
 pub fn eval(text: &str, vars: &BTreeMap<&str, f64>) -> Result<f64, String> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
         vars,
+        depth: 0,
     };
     let value = p.expr()?;
     p.skip_ws();
@@ -52,6 +57,8 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     vars: &'a BTreeMap<&'a str, f64>,
+    /// Current nesting (parentheses, unary minus, `^`), bounded by [`MAX_DEPTH`].
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -86,20 +93,39 @@ impl Parser<'_> {
         Ok(value)
     }
 
+    /// Enters one level of nesting; an error past [`MAX_DEPTH`].
+    fn descend(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "nested deeper than {MAX_DEPTH} levels at character {}",
+                self.pos + 1
+            ));
+        }
+        Ok(())
+    }
+
     fn power(&mut self) -> Result<f64, String> {
+        self.descend()?;
         let base = self.unary()?;
-        if self.peek() == Some('^') {
+        let value = if self.peek() == Some('^') {
             self.pos += 1;
             let exponent = self.power()?;
-            return Ok(base.powf(exponent));
-        }
-        Ok(base)
+            base.powf(exponent)
+        } else {
+            base
+        };
+        self.depth -= 1;
+        Ok(value)
     }
 
     fn unary(&mut self) -> Result<f64, String> {
         if self.peek() == Some('-') {
             self.pos += 1;
-            return Ok(-self.unary()?);
+            self.descend()?;
+            let value = -self.unary()?;
+            self.depth -= 1;
+            return Ok(value);
         }
         self.primary()
     }
@@ -194,6 +220,22 @@ mod tests {
                 .unwrap_err()
                 .contains("unexpected `$`")
         );
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        // 64 levels of parentheses evaluate; 100,000 are an error, not a stack overflow.
+        let ok = format!(
+            "{}1{}",
+            "(".repeat(MAX_DEPTH - 1),
+            ")".repeat(MAX_DEPTH - 1)
+        );
+        assert_eq!(eval(&ok, &vars()).unwrap(), 1.0);
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let e = eval(&deep, &vars()).unwrap_err();
+        assert!(e.contains("nested deeper than 64 levels"), "{e}");
+        assert!(eval(&"-".repeat(100_000), &vars()).is_err());
+        assert!(eval(&"2^".repeat(100_000), &vars()).is_err());
     }
 
     #[test]

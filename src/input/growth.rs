@@ -168,6 +168,7 @@ impl Growth {
 
     /// Checks the model.
     pub fn validate(&self, file: &Path, prefix: &str) -> Result<(), InputError> {
+        crate::input::limits::check_growth(file, prefix, self)?;
         let top = Check::new(file, prefix);
         match self {
             Growth::Ladder { .. } => {}

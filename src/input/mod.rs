@@ -6,8 +6,10 @@
 
 pub mod check;
 pub mod claims;
+pub mod duplicates;
 pub mod growth;
 pub mod kinds;
+pub mod limits;
 pub mod overrides;
 pub mod ron_file;
 pub mod scenario;
@@ -78,8 +80,12 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
     let (model_sets, file_sets): (Vec<&overrides::Set>, Vec<&overrides::Set>) = sets
         .iter()
         .partition(|s| matches!(s.root(), "workload" | "growth"));
-    let spec: ScenarioFile = ron_file::load(path)?;
+    let spec_text = ron_file::read_text(path)?;
+    let spec: ScenarioFile = ron_file::parse(path, &spec_text)?;
+    limits::check_scenario(path, &spec)?;
+    duplicates::check_fixed_lines(path, &spec_text, &spec)?;
     let spec: ScenarioFile = overrides::apply(&spec, &file_sets, 0).map_err(set_error)?;
+    limits::check_scenario(path, &spec)?;
     spec.validate(path)?;
 
     let (growth, growth_origin) = match &spec.growth {

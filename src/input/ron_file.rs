@@ -10,11 +10,16 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{InputError, did_you_mean};
 
+/// Deepest nesting of brackets a RON file may have (RON recurses per level; a file nested
+/// 100,000 deep would overflow the stack). Scenarios nest about 6 deep.
+pub const MAX_NESTING: usize = 64;
+
 /// The RON dialect of every headroom file: `Some(..)` may be omitted around optional values,
 /// and a component's policy is written `Postgres(field: ..)` rather than `Postgres((field: ..))`.
 fn options() -> ron::Options {
     ron::Options::default()
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+        .with_recursion_limit(MAX_NESTING)
 }
 
 /// Reads `path` as text.
@@ -40,6 +45,8 @@ pub fn parse<T: DeserializeOwned>(path: &Path, src: &str) -> Result<T, InputErro
     };
     de.end()
         .map_err(|e| spanned_to_input(path, &de.span_error(e), ""))?;
+    // A map key written twice parsed fine, the second entry replacing the first.
+    crate::input::duplicates::check(path, src)?;
     Ok(value)
 }
 
@@ -79,6 +86,9 @@ fn describe(code: &ron::Error) -> String {
             did_you_mean(found, expected.iter().copied()),
             expected.join(", ")
         ),
+        ron::Error::ExceededRecursionLimit => {
+            format!("nested deeper than {MAX_NESTING} levels of brackets")
+        }
         ron::Error::MissingStructField { field, outer } => match outer {
             Some(outer) => format!("missing field `{field}` in `{outer}`"),
             None => format!("missing field `{field}`"),
@@ -140,6 +150,16 @@ mod tests {
             .to_string();
         assert!(e.starts_with("x.ron:1:"), "{e}");
         assert!(e.contains("inner.ratio"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let src = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let e = parse::<serde_json::Value>(Path::new("x.ron"), &src).unwrap_err();
+        assert!(
+            e.to_string().contains("nested deeper than 64 levels"),
+            "{e}"
+        );
     }
 
     #[test]

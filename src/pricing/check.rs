@@ -125,6 +125,39 @@ pub fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A warning for prices dated after `today` (as (key, as-of) pairs, repeats allowed): a
+/// price not yet in force, or a mistyped date. `None` when every date is today or earlier.
+#[must_use]
+pub fn future_dated<'a>(
+    prices: impl IntoIterator<Item = (&'a str, &'a str)>,
+    today: &str,
+) -> Option<String> {
+    let today_n = day_number(today)?;
+    let mut future: Vec<(&str, &str)> = prices
+        .into_iter()
+        .filter(|(_, as_of)| day_number(as_of).is_some_and(|n| n > today_n))
+        .collect();
+    future.sort_unstable();
+    future.dedup();
+    if future.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 5;
+    let mut listed: Vec<String> = future
+        .iter()
+        .take(SHOWN)
+        .map(|(key, as_of)| format!("`{key}` as of {as_of}"))
+        .collect();
+    if future.len() > SHOWN {
+        listed.push(format!("and {} more", future.len() - SHOWN));
+    }
+    Some(format!(
+        "{} price(s) are dated after today ({today}): {}; check the date and source",
+        future.len(),
+        listed.join(", ")
+    ))
+}
+
 /// Checks the tables of every provider folder under `root` (`pricing/`).
 pub fn check(
     root: &Path,
@@ -208,6 +241,25 @@ pub fn check(
             newest_as_of: dates.last().map(|s| (*s).to_string()),
         });
     }
+    if providers.is_empty() && issues.is_empty() {
+        // Nothing checked is not "0 errors": the folder is probably the wrong one.
+        let holds_csv = std::fs::read_dir(root).is_ok_and(|l| {
+            l.filter_map(Result::ok)
+                .any(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        });
+        let hint = if holds_csv {
+            "; it holds *.csv itself: pass the folder above it (--tables pricing)"
+        } else {
+            ""
+        };
+        return Err(crate::error::InputError::file(
+            root,
+            format!(
+                "no price tables found: expected one folder per provider holding *.csv \
+                 (pricing/aws/compute.csv){hint}"
+            ),
+        ));
+    }
     Ok(Report {
         today: today.to_string(),
         providers,
@@ -218,6 +270,30 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warns_on_future_prices_only() {
+        let prices = [
+            ("ec2/a/r", "2027-01-01"),
+            ("ec2/a/r", "2027-01-01"),
+            ("ec2/b/r", "2026-11-22"),
+        ];
+        let w = future_dated(prices, "2026-12-06").unwrap();
+        assert_eq!(
+            w,
+            "1 price(s) are dated after today (2026-12-06): `ec2/a/r` as of 2027-01-01; check the date and source"
+        );
+        assert_eq!(future_dated(prices, "2027-01-01"), None);
+    }
+
+    #[test]
+    fn no_tables_is_an_error() {
+        let root = tempfile::tempdir().unwrap();
+        let e = check(root.path(), "2026-11-22", 730)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no price tables found"), "{e}");
+    }
 
     #[test]
     fn civil_dates_round_trip() {

@@ -265,7 +265,7 @@ impl PriceBook {
             dir: dir.to_path_buf(),
             ..PriceBook::default()
         };
-        let mut raw: BTreeMap<(String, String, String), Vec<(PriceRow, String)>> = BTreeMap::new();
+        let mut raw: BTreeMap<(String, String, String), Vec<SourcedRow>> = BTreeMap::new();
         for (file, text) in tables {
             if file.file_name().is_some_and(|n| n == "discounts.csv") {
                 book.load_discounts(file, text)?;
@@ -275,18 +275,28 @@ impl PriceBook {
                 .trim(csv::Trim::All)
                 .from_reader(text.as_bytes());
             check_header(file, &mut rdr, PRICE_COLUMNS)?;
-            for record in rdr.deserialize::<PriceRow>() {
-                let row = record.map_err(|e| csv_error(file, &e))?;
+            let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
+            for record in rdr.records() {
+                let record = record.map_err(|e| csv_error(file, &e))?;
+                let row: PriceRow = record
+                    .deserialize(Some(&headers))
+                    .map_err(|e| csv_error(file, &e))?;
+                let line = record.position().map_or(0, csv::Position::line);
                 raw.entry((row.service.clone(), row.item.clone(), row.region.clone()))
                     .or_default()
-                    .push((row, file.display().to_string()));
+                    .push(SourcedRow {
+                        row,
+                        file: file.display().to_string(),
+                        line: usize::try_from(line).unwrap_or(usize::MAX),
+                    });
             }
         }
         for (key, mut rows) in raw {
             rows.sort_by(|a, b| {
-                a.0.tier_start
+                a.row
+                    .tier_start
                     .unwrap_or(0.0)
-                    .total_cmp(&b.0.tier_start.unwrap_or(0.0))
+                    .total_cmp(&b.row.tier_start.unwrap_or(0.0))
             });
             let entry = build_entry(&key, &rows)?;
             book.entries.insert(key, entry);
@@ -500,14 +510,55 @@ impl PriceBook {
     }
 }
 
+/// A price row and where it was read: `file:line`.
+struct SourcedRow {
+    row: PriceRow,
+    file: String,
+    line: usize,
+}
+
+impl SourcedRow {
+    fn at(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
 fn build_entry(
     key: &(String, String, String),
-    rows: &[(PriceRow, String)],
+    rows: &[SourcedRow],
 ) -> Result<PriceEntry, InputError> {
-    let (first, file) = &rows[0];
-    let file_path = Path::new(file);
+    let (first, file) = (&rows[0].row, &rows[0].file);
     let label = format!("`{}` / `{}` / `{}`", key.0, key.1, key.2);
-    let bad = |message: String| InputError::field(file_path, format!("row {label}"), message);
+    let at = |r: &SourcedRow, message: String| {
+        InputError::at(Path::new(&r.file), r.line, 1, format!("{label}: {message}"))
+    };
+    // A key priced twice (a row without tier_start among several, or two rows starting the
+    // same tier): one would replace the other. Every place is named, file:line.
+    let twice = |a: &SourcedRow, b: &SourcedRow| {
+        let mut both = [a, b];
+        both.sort_by_key(|r| (r.file.clone(), r.line));
+        at(
+            both[1],
+            format!(
+                "priced twice: {} and {}; keep one (tiered prices need tier_start on every row)",
+                both[0].at(),
+                both[1].at()
+            ),
+        )
+    };
+    if rows.len() > 1
+        && let Some(untiered) = rows.iter().position(|r| r.row.tier_start.is_none())
+    {
+        let other = if untiered == 0 { &rows[1] } else { &rows[0] };
+        return Err(twice(&rows[untiered], other));
+    }
+    if let Some(pair) = rows
+        .windows(2)
+        .find(|w| w[0].row.tier_start == w[1].row.tier_start)
+    {
+        return Err(twice(&pair[0], &pair[1]));
+    }
+    let bad = |message: String| at(&rows[0], message);
     let unit = PriceUnit::parse(&first.unit).ok_or_else(|| {
         bad(format!(
             "unknown unit `{}`; expected one of: {}",
@@ -516,11 +567,15 @@ fn build_entry(
         ))
     })?;
     let mut tiers = Vec::with_capacity(rows.len());
-    for (row, row_file) in rows {
+    for sourced in rows {
+        let row = &sourced.row;
+        let bad = |message: String| at(sourced, message);
         if row.unit != first.unit {
             return Err(bad(format!(
-                "tiers disagree on the unit: `{}` and `{}` ({row_file})",
-                first.unit, row.unit
+                "tiers disagree on the unit: `{}` and `{}` ({})",
+                first.unit,
+                row.unit,
+                sourced.at()
             )));
         }
         if !row.price_usd.is_finite() || row.price_usd < 0.0 || row.price_usd > MAX_UNIT_PRICE_USD {
@@ -538,12 +593,6 @@ fn build_entry(
         if row.source.trim().is_empty() {
             return Err(bad("source is empty: every price needs one".into()));
         }
-        if rows.len() > 1 && row.tier_start.is_none() {
-            return Err(bad(format!(
-                "the key has {} rows but one has no tier_start: duplicate key?",
-                rows.len()
-            )));
-        }
         tiers.push(Tier {
             start: row.tier_start.unwrap_or(0.0),
             end: row.tier_end,
@@ -556,7 +605,7 @@ fn build_entry(
     check_contiguous(&tiers).map_err(|m| bad(format!("tiers: {m}")))?;
     let confidence = rows
         .iter()
-        .map(|(r, _)| r.confidence)
+        .map(|r| r.row.confidence)
         .max()
         .unwrap_or(Confidence::High);
     Ok(PriceEntry {
@@ -568,7 +617,7 @@ fn build_entry(
         source: first.source.clone(),
         as_of: rows
             .iter()
-            .map(|(r, _)| r.as_of.clone())
+            .map(|r| r.row.as_of.clone())
             .max()
             .unwrap_or_default(),
         confidence,

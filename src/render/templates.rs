@@ -39,6 +39,11 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("report.md.j2", include_str!("../../templates/report.md.j2")),
 ];
 
+/// Instructions one template render may execute: far above what the built-in templates need
+/// for the shipped scenarios; a user's template looping 10^10 times stops with an error
+/// naming it instead of running for hours.
+pub const TEMPLATE_FUEL: u64 = 200_000_000;
+
 /// A template's source and where it came from (for error messages).
 #[derive(Debug, Clone)]
 struct Source {
@@ -143,6 +148,7 @@ impl Templates {
             .map_err(|e| Error::Render(format!("template syntax settings: {e}")))?;
         env.set_syntax(syntax);
         register_filters(&mut env);
+        env.set_fuel(Some(TEMPLATE_FUEL));
         let mut templates = Templates {
             env,
             sources: BTreeMap::new(),
@@ -152,7 +158,10 @@ impl Templates {
                 .env
                 .add_template_owned(name.clone(), source.text.clone())
                 .map_err(|e| {
-                    describe(&e, &name, &BTreeMap::from([(name.clone(), source.clone())]))
+                    // A template that does not parse is bad input (exit 2), not a failed run.
+                    let described =
+                        describe(&e, &name, &BTreeMap::from([(name.clone(), source.clone())]));
+                    Error::Usage(described.to_string())
                 })?;
             templates.sources.insert(name, source);
         }
@@ -208,6 +217,16 @@ fn describe(e: &minijinja::Error, top: &str, sources: &BTreeMap<String, Source>)
     }
     if name != top {
         let _ = write!(msg, ", rendering {top}");
+    }
+    if innermost.kind() == minijinja::ErrorKind::OutOfFuel
+        || e.kind() == minijinja::ErrorKind::OutOfFuel
+    {
+        // The template's own loops are too long: bad input, like a template that does not parse.
+        let _ = write!(
+            msg,
+            " (stopped after {TEMPLATE_FUEL} steps: does a loop run far too long?)"
+        );
+        return Error::Usage(msg);
     }
     Error::Render(msg)
 }

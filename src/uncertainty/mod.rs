@@ -465,5 +465,34 @@ pub(crate) fn saas_with_draws(draws: u64) -> Plan {
     plan
 }
 
+/// Checks a scenario's `uncertainty` section as `plan --draws` would, by running it for one
+/// draw (`headroom validate`: a misspelled input path or a P10 above its P90 is bad input
+/// there too).
+pub fn check_spec(
+    scenario: &Scenario,
+    spec: &UncertaintySpec,
+    point: &Plan,
+) -> Result<(), InputError> {
+    if let Some(draws) = spec.draws
+        && draws > 100_000_000
+    {
+        return Err(InputError::field(
+            &scenario.file,
+            "uncertainty.draws",
+            format!("must be between 0 and 100,000,000, got {draws}"),
+        ));
+    }
+    let opts = RunOptions {
+        draws: 1,
+        seed: spec.seed.unwrap_or(DEFAULT_SEED),
+        plan_at: None,
+        under_provision_penalty: spec
+            .under_provision_penalty
+            .unwrap_or(DEFAULT_UNDER_PROVISION_PENALTY),
+        detail_phase: spec.detail_phase.clone(),
+    };
+    run(scenario, spec, point, &opts, &|_| {}).map(|_| ())
+}
+
 #[cfg(test)]
 mod tests;
