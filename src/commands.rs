@@ -433,6 +433,7 @@ pub fn run_queue(
         p_wait: state.p_wait,
         mean_wait_s: state.mean_wait_service_times * service_time_s,
         servers_chosen_by: chosen_by.to_string(),
+        stable: a < state.servers as f64,
     })
 }
 

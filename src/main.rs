@@ -473,7 +473,8 @@ fn queue(args: &QueueArgs) -> Result<i32, Error> {
     } else {
         emit(&render::queue::text(&answer));
     }
-    Ok(EXIT_OK)
+    // An unstable queue fails the check: no number of seconds describes its wait.
+    Ok(if answer.stable { EXIT_OK } else { EXIT_FAILED })
 }
 
 // Sizing allocates many short-lived small values (line items, region maps); mimalloc's

@@ -111,6 +111,10 @@ pub struct QueueAnswer {
     pub mean_wait_s: f64,
     /// `given` (--servers) or `smallest meeting the target`.
     pub servers_chosen_by: String,
+    /// Whether the queue settles: offered load below the servers (A < c). At A >= c work
+    /// arrives faster than the servers finish it, the queue grows without bound, and the
+    /// waits above are not a steady state.
+    pub stable: bool,
 }
 
 #[cfg(test)]

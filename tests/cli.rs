@@ -263,6 +263,45 @@ fn queue_finds_smallest_servers_for_a_target() {
         .stderr(predicate::str::contains("--service-time-s must be above 0"));
 }
 
+/// 100 arrivals/s x 0.05 s = 5 Erlangs on 5 servers: utilisation 1, the queue never settles.
+/// That is a failed check (exit 1), in text and JSON, not an `inf s` wait; 6 servers settle.
+#[test]
+fn queue_at_or_above_capacity_is_unstable_and_fails() {
+    let args = |servers: &str| {
+        vec![
+            "queue".to_string(),
+            "--arrival-rate-per-s".into(),
+            "100".into(),
+            "--service-time-s".into(),
+            "0.05".into(),
+            "--servers".into(),
+            servers.into(),
+        ]
+    };
+    headroom()
+        .args(args("5"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("unstable"))
+        .stdout(predicate::str::contains("need more than 5 servers"))
+        .stdout(predicate::str::contains("inf").not());
+    let out = headroom()
+        .args(args("4"))
+        .arg("--json")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["stable"], false);
+    headroom()
+        .args(args("6"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("mean wait"));
+}
+
 #[test]
 fn explain_shows_formulas_inputs_and_results() {
     headroom()

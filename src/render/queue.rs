@@ -20,6 +20,17 @@ pub fn text(answer: &QueueAnswer) -> String {
     );
     let _ = writeln!(out, "utilisation (A/c)   {:.6}", answer.utilization);
     let _ = writeln!(out, "P(wait) (Erlang C)  {:.6}", answer.p_wait);
-    let _ = writeln!(out, "mean wait           {:.6} s", answer.mean_wait_s);
+    if answer.stable {
+        let _ = writeln!(out, "mean wait           {:.6} s", answer.mean_wait_s);
+    } else {
+        let _ = writeln!(
+            out,
+            "unstable: the offered load ({:.6} Erlangs) is at or above the {} servers; the queue \
+             grows without bound (need more than {} servers)",
+            answer.offered_load_erlangs,
+            answer.servers,
+            answer.offered_load_erlangs.floor() as u64
+        );
+    }
     out
 }
