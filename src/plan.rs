@@ -170,7 +170,8 @@ pub fn build_planned(
         // The first failing phase in phase order, not whichever thread failed first.
         .into_iter()
         .collect::<Result<_, _>>()?;
-    let mut warnings: Vec<String> = Vec::new();
+    // The scenario's own risks first (a database with no standby...), then each phase's.
+    let mut warnings: Vec<String> = scenario.risks();
     let mut phases = Vec::with_capacity(built.len());
     for (phase, phase_warnings) in built {
         for w in phase_warnings {

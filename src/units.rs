@@ -122,6 +122,21 @@ impl TruncFast for f64 {
     }
 }
 
+/// A count with thousands separators: 1234567 -> "1,234,567" (for messages of every layer;
+/// the renderers' `format::thousands` is this).
+#[must_use]
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The smallest power of two >= `n` (1 for 0).
 #[must_use]
 pub fn next_power_of_two(n: u64) -> u64 {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::outputs_owned::scenario_copy;
+use crate::support::scenario_copy;
 use crate::support::{headroom, root};
 
 /// Runs headroom with `args`, expects `code`, returns stderr + stdout.

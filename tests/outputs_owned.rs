@@ -1,25 +1,9 @@
 //! The output folder is the run's, whole: a run replaces what its command wrote before
 //! (stale files go), keeps what it never wrote, and on failure leaves the old folder as it was.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{files_under, headroom, root};
-
-/// A copy of a shipped scenario in `dir`, its model and pricing paths made absolute, with
-/// `edits` (from, to) applied.
-pub fn scenario_copy(dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
-    let mut text = std::fs::read_to_string(root().join("scenarios").join(name))
-        .unwrap()
-        .replace("../models", &format!("{}/models", root().display()))
-        .replace("../pricing", &format!("{}/pricing", root().display()));
-    for (from, to) in edits {
-        assert!(text.contains(from), "{name} has no `{from}`");
-        text = text.replace(from, to);
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use crate::support::{files_under, headroom, root, scenario_copy};
 
 fn plan(scenario: &Path, out: &Path, extra: &[&str]) {
     headroom()

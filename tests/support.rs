@@ -48,3 +48,18 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+/// A copy of a shipped scenario in `dir`, its model and pricing paths made absolute, with
+/// `edits` (from, to) applied.
+pub fn scenario_copy(dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let mut text = std::fs::read_to_string(root().join("scenarios").join(name))
+        .unwrap()
+        .replace("../models", &format!("{}/models", root().display()))
+        .replace("../pricing", &format!("{}/pricing", root().display()));
+    for (from, to) in edits {
+        assert!(text.contains(from), "{name} has no `{from}`");
+        text = text.replace(from, to);
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}

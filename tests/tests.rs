@@ -10,5 +10,6 @@ mod monte_carlo_cli;
 mod outputs_owned;
 mod properties;
 mod renderers;
+mod risks;
 mod support;
 mod uncertainty_outputs;

@@ -166,6 +166,20 @@ impl Growth {
         }
     }
 
+    /// The most users the curve ever reaches: a logistic curve's carrying capacity (approached,
+    /// never passed), the largest milestone (the curve stays flat after the last). `None` for
+    /// a ladder (no curve) and an exponential curve (no bound).
+    #[must_use]
+    pub fn reach(&self) -> Option<f64> {
+        match self {
+            Growth::Ladder { .. } | Growth::Exponential { .. } => None,
+            Growth::Logistic {
+                carrying_capacity, ..
+            } => Some(*carrying_capacity),
+            Growth::Milestones { points, .. } => points.iter().map(|p| p.users).reduce(f64::max),
+        }
+    }
+
     /// Checks the model.
     pub fn validate(&self, file: &Path, prefix: &str) -> Result<(), InputError> {
         crate::input::limits::check_growth(file, prefix, self)?;
@@ -315,6 +329,31 @@ mod tests {
         assert!((g.users_at(18.0).unwrap() - (1e8f64 * 5e8).sqrt()).abs() < 1.0);
         assert_eq!(g.users_at(0.0).unwrap(), 1e8);
         assert_eq!(g.users_at(99.0).unwrap(), 5e8);
+        // flat after the last milestone: it reaches 5e8 and no more
+        assert_eq!(g.reach(), Some(5e8));
+    }
+
+    #[test]
+    fn reach_is_the_capacity_or_none_without_a_bound() {
+        let logistic = Growth::Logistic {
+            carrying_capacity: 2e9,
+            midpoint_month: 30.0,
+            steepness_per_month: 0.2,
+            start: None,
+            phases: default_phases(),
+        };
+        assert_eq!(logistic.reach(), Some(2e9));
+        let exponential = Growth::Exponential {
+            start_users: 1e4,
+            annual_growth_rate: 1.0,
+            start: None,
+            phases: default_phases(),
+        };
+        assert_eq!(exponential.reach(), None);
+        let ladder = Growth::Ladder {
+            phases: default_phases(),
+        };
+        assert_eq!(ladder.reach(), None);
     }
 
     #[test]

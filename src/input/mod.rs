@@ -58,6 +58,39 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// What is unsafe or unreachable in the scenario as written, one warning each: every
+    /// component's risky settings ([`Policy::risks`]: a Postgres with no standby...) and every
+    /// phase beyond what the growth curve ever reaches (a 10B phase on a curve that stops at
+    /// 2B is a what-if, never a date on the timeline).
+    #[must_use]
+    pub fn risks(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .spec
+            .components
+            .iter()
+            .flat_map(|c| {
+                c.policy
+                    .risks()
+                    .into_iter()
+                    .map(move |r| format!("{}: {r}", c.name))
+            })
+            .collect();
+        if let Some(reach) = self.growth.reach() {
+            for phase in self.growth.phases() {
+                if phase.users as f64 > reach {
+                    out.push(format!(
+                        "phase {}: {} users is beyond the growth curve's reach ({} users): the \
+                         timeline never gets there, so this phase is a what-if",
+                        phase.name,
+                        crate::units::group_thousands(phase.users),
+                        crate::units::group_thousands(reach.round() as u64)
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// The scenario's name.
     #[must_use]
     pub fn name(&self) -> &str {

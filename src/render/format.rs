@@ -3,15 +3,7 @@
 /// A count with thousands separators: 1234567 -> "1,234,567".
 #[must_use]
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::units::group_thousands(n)
 }
 
 /// Dollars with cents and separators: 14016.0 -> "$14,016.00".

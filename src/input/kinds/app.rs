@@ -170,6 +170,10 @@ impl ComponentKind for AppPolicy {
         Some(&mut self.instance)
     }
 
+    fn risks(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

@@ -93,6 +93,10 @@ impl ComponentKind for CdnPolicy {
         None
     }
 
+    fn risks(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

@@ -63,6 +63,10 @@ impl ComponentKind for CrossRegionPolicy {
         None
     }
 
+    fn risks(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

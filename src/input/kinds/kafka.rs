@@ -133,6 +133,17 @@ impl ComponentKind for KafkaPolicy {
         Some(&mut self.instance)
     }
 
+    fn risks(&self) -> Vec<String> {
+        if self.replication_factor < 2 {
+            vec![
+                "Kafka with replication_factor 1: losing a broker loses the partitions it leads"
+                    .into(),
+            ]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

@@ -51,6 +51,10 @@ pub trait ComponentKind {
     /// Components this one reads when it is sized (a pooler reads its database and app tier):
     /// they are checked to exist with the right kind, and sized first.
     fn references(&self) -> Vec<Reference<'_>>;
+
+    /// Settings that plan but are unsafe to run (a database with no standby): each becomes a
+    /// plan warning, named after the component. Empty when there is nothing to say.
+    fn risks(&self) -> Vec<String>;
 }
 
 /// A kind's answers that do not depend on its policy.
@@ -265,6 +269,14 @@ macro_rules! component_kinds {
             pub fn instance_mut(&mut self) -> Option<&mut String> {
                 match self {
                     $(Policy::$kind(p) => p.instance_mut(),)+
+                }
+            }
+
+            /// What is unsafe about the policy's settings ([`ComponentKind::risks`]).
+            #[must_use]
+            pub fn risks(&self) -> Vec<String> {
+                match self {
+                    $(Policy::$kind(p) => p.risks(),)+
                 }
             }
 

@@ -73,6 +73,10 @@ impl ComponentKind for ObjectStoragePolicy {
         None
     }
 
+    fn risks(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

@@ -141,6 +141,10 @@ impl ComponentKind for PgBouncerPolicy {
     }
 
     /// Pools per shard of the database; client connections from the app tier's pods.
+    fn risks(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         vec![
             Reference {

@@ -159,6 +159,19 @@ impl ComponentKind for PostgresPolicy {
         Some(&mut self.instance)
     }
 
+    fn risks(&self) -> Vec<String> {
+        if self.sync_replicas == 0 {
+            vec![
+                "Postgres with no synchronous standby (sync_replicas: 0): losing a primary loses \
+                 its committed writes since the last backup, and the shard is down until a \
+                 replica is promoted by hand"
+                    .into(),
+            ]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

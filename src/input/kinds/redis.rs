@@ -162,6 +162,18 @@ impl ComponentKind for RedisPolicy {
         Some(&mut self.instance)
     }
 
+    fn risks(&self) -> Vec<String> {
+        if self.replicas_per_master == 0 && self.mode != RedisMode::Standalone {
+            vec![format!(
+                "Redis {:?} with no replicas (replicas_per_master: 0): failover has nothing to \
+                 promote, so losing a node loses its keys and its slots",
+                self.mode
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }
