@@ -190,12 +190,7 @@ fn an_item_listed_twice_in_fixed_lines_is_refused_at_its_line() {
             "policy: Fixed(lines: [\n                (item: \"alb\", count: 1, service: \"alb\", price_item: \"hour\"),\n                (item: \"alb\", count: 5, service: \"alb\", price_item: \"hour\"),\n            ]),",
         )],
     );
-    let line = std::fs::read_to_string(&s)
-        .unwrap()
-        .lines()
-        .position(|l| l.contains("(item: \"alb\", count: 5"))
-        .unwrap()
-        + 1;
+    let line = line_of(&s, "(item: \"alb\", count: 5");
     let text = run(&[os("plan"), s.as_os_str()], 2);
     assert!(
         text.contains(&format!("daadaar.ron:{line}:"))
@@ -215,12 +210,7 @@ fn a_map_key_written_twice_is_refused_at_its_line() {
             "\"*\": {\"master\": 3, \"replica\": 3, \"sentinel\": 3, \"clusters\": 1, \"master\": 9},",
         )],
     );
-    let line = std::fs::read_to_string(&s)
-        .unwrap()
-        .lines()
-        .position(|l| l.contains("\"master\": 9"))
-        .unwrap()
-        + 1;
+    let line = line_of(&s, "\"master\": 9");
     let text = run(&[os("validate"), s.as_os_str()], 2);
     assert!(
         text.contains(&format!("learning-platform.ron:{line}:"))
@@ -369,4 +359,14 @@ fn pricing_check_on_a_folder_without_tables_is_an_error() {
         2,
     );
     assert!(text.contains("pass the folder above it"), "{text}");
+}
+
+/// The 1-based number of the first line of `file` that contains `needle`.
+fn line_of(file: &std::path::Path, needle: &str) -> usize {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{} has no `{needle}`", file.display()))
+        + 1
 }
