@@ -133,19 +133,30 @@ pub fn select(
     inputs: &PhaseInputs<'_>,
 ) -> Result<(ComponentSizing, Selection), String> {
     let shapes = candidate_shapes(component, auto, &inputs.scenario.catalog)?;
+    // Candidates are sized without derivations (recording them is most of a traced sizing's
+    // time); the chosen shape is sized again with them below, the same rule on the same
+    // inputs, so its numbers do not change.
+    let untraced = PhaseInputs {
+        traced: false,
+        ..*inputs
+    };
     let mut fits: Vec<(Candidate, ComponentSizing)> = Vec::new();
     let mut rejected = Vec::new();
     for shape in &shapes {
-        match try_shape(component, shape, auto, inputs) {
+        match try_shape(component, shape, auto, &untraced) {
             Ok(fit) => fits.push(fit),
             Err(why) => rejected.push(why),
         }
     }
     rank(&mut fits);
     let mut ranked = fits.into_iter();
-    let Some((chosen, sizing)) = ranked.next() else {
+    let Some((chosen, mut sizing)) = ranked.next() else {
         return Err(nothing_fits(&rejected, inputs.phase, shapes.len()));
     };
+    if inputs.traced {
+        sizing = sizing::size_component(&with_instance(component, &chosen.instance), inputs)
+            .map_err(|e| e.to_string())?;
+    }
     let alternatives: Vec<Candidate> = ranked.take(auto.alternatives).map(|(c, _)| c).collect();
     let why = why_chosen(&chosen, &alternatives);
     Ok((
