@@ -45,7 +45,7 @@ fn setup() -> Setup {
 #[divan::bench]
 fn one_draw_all_phases(bencher: divan::Bencher) {
     let s = setup();
-    let model = Model::new(&s.scenario, &s.inputs, &s.point).unwrap();
+    let model = Model::new(&s.scenario, &s.inputs, &s.point, true).unwrap();
     let values: Vec<f64> = s.inputs.list.iter().map(|i| i.value_at(0.7)).collect();
     let mut world = World::new(&s.scenario);
     let mut scratch = s.scenario.clone();
@@ -79,7 +79,21 @@ fn apply_inputs(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn draws_10k_saas_10b(bencher: divan::Bencher) {
     let s = setup();
-    let model = Model::new(&s.scenario, &s.inputs, &s.point).unwrap();
+    let model = Model::new(&s.scenario, &s.inputs, &s.point, true).unwrap();
+    bencher.bench(|| model.simulate(10_000, 1, &|_| {}).unwrap());
+}
+
+/// saas-10b-auto: five `instance: "auto"` components, each draw choosing their shapes again
+/// among the plan's choice and its runners-up (issue target: the whole command under 3 s).
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn draws_10k_saas_10b_auto(bencher: divan::Bencher) {
+    let scenario =
+        load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron"))
+            .unwrap();
+    let spec = scenario.spec.uncertainty.clone().unwrap();
+    let inputs = Inputs::resolve(&scenario, &spec.inputs).unwrap();
+    let point = headroom::plan::build(&scenario).unwrap();
+    let model = Model::new(&scenario, &inputs, &point, true).unwrap();
     bencher.bench(|| model.simulate(10_000, 1, &|_| {}).unwrap());
 }
 
@@ -87,7 +101,7 @@ fn draws_10k_saas_10b(bencher: divan::Bencher) {
 #[divan::bench(args = [1_000, 10_000, 100_000], sample_count = 3, sample_size = 1)]
 fn draws_saas_10b(bencher: divan::Bencher, draws: u64) {
     let s = setup();
-    let model = Model::new(&s.scenario, &s.inputs, &s.point).unwrap();
+    let model = Model::new(&s.scenario, &s.inputs, &s.point, true).unwrap();
     bencher.bench(|| model.simulate(draws, 1, &|_| {}).unwrap());
 }
 
@@ -95,7 +109,7 @@ fn draws_saas_10b(bencher: divan::Bencher, draws: u64) {
 #[divan::bench(args = [1, 2], sample_count = 5, sample_size = 1)]
 fn draws_10k_threads(bencher: divan::Bencher, threads: usize) {
     let s = setup();
-    let model = Model::new(&s.scenario, &s.inputs, &s.point).unwrap();
+    let model = Model::new(&s.scenario, &s.inputs, &s.point, true).unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -127,7 +141,7 @@ fn sketch_add(bencher: divan::Bencher, kind: &str) {
 #[divan::bench]
 fn sample_inputs(bencher: divan::Bencher) {
     let s = setup();
-    let model = Model::new(&s.scenario, &s.inputs, &s.point).unwrap();
+    let model = Model::new(&s.scenario, &s.inputs, &s.point, true).unwrap();
     let mut draw = 0u64;
     bencher.bench_local(|| {
         draw += 1;

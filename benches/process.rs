@@ -4,7 +4,9 @@
 //!
 //! Targets (issue "Resource-based sizing", Speed), wall time on 2 cores:
 //! - `plan scenarios/saas-10b.ron --draws 10000 --format json -q`: under 0.3 s;
-//! - `plan scenarios/saas-10b-auto.ron --format json -q`: under 20 ms.
+//! - `plan scenarios/saas-10b-auto.ron --format json -q`: under 20 ms;
+//! - `plan scenarios/saas-10b-auto.ron --draws 10000 --format json -q` (each draw chooses the
+//!   auto components' shapes again): under 3 s.
 
 use std::path::Path;
 use std::process::Command;
@@ -43,10 +45,29 @@ fn plan_saas_10b_draws_10k_json() {
 
 #[divan::bench(sample_count = 50)]
 fn plan_saas_10b_auto_json() {
-    run(&["plan", "scenarios/saas-10b-auto.ron", "--format", "json", "-q"]);
+    run(&[
+        "plan",
+        "scenarios/saas-10b-auto.ron",
+        "--format",
+        "json",
+        "-q",
+    ]);
 }
 
 #[divan::bench(sample_count = 50)]
 fn plan_saas_10b_json() {
     run(&["plan", "scenarios/saas-10b.ron", "--format", "json", "-q"]);
+}
+
+#[divan::bench(sample_count = 5)]
+fn plan_saas_10b_auto_draws_10k_json() {
+    run(&[
+        "plan",
+        "scenarios/saas-10b-auto.ron",
+        "--draws",
+        "10000",
+        "--format",
+        "json",
+        "-q",
+    ]);
 }

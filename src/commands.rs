@@ -68,6 +68,7 @@ pub fn build_plan(loaded: &Scenario, args: &DrawArgs) -> Result<Plan, Error> {
         Some(planned) => plan::build_planned(loaded, Some(&planned))?,
         None => point,
     };
+    plan.warnings.extend(summary.shape_warnings());
     plan.uncertainty = Some(summary);
     Ok(plan)
 }

@@ -272,6 +272,24 @@ pub fn size_phase(
     traced: bool,
     planned: Option<&PlannedCounts>,
 ) -> Result<SizedPhase, InputError> {
+    size_phase_choosing(scenario, phase, users, traced, planned, &mut |_, _, _| None)
+}
+
+/// Sizes one component in place of the plan's own rule: `Some` replaces it (Monte Carlo draws
+/// choosing an `auto` component's shape among the point plan's best), `None` keeps it. Gets
+/// the component's position, the component and the phase's inputs so far.
+pub type Chooser<'c> =
+    dyn FnMut(usize, &Component, &PhaseInputs<'_>) -> Option<Result<ComponentSizing, String>> + 'c;
+
+/// [`size_phase`] with `choose` given the first word on each component's sizing.
+pub fn size_phase_choosing(
+    scenario: &Scenario,
+    phase: &str,
+    users: u64,
+    traced: bool,
+    planned: Option<&PlannedCounts>,
+    choose: &mut Chooser<'_>,
+) -> Result<SizedPhase, InputError> {
     let spec = &scenario.spec;
     let trace = if traced {
         Trace::new()
@@ -298,14 +316,18 @@ pub fn size_phase(
             // only the database and app tiers a pooler sizes from.
             keep_regions: traced || read_by_pooler(&spec.components, &component.name),
         };
-        let mut sizing = match crate::selection::wants_auto(component, phase) {
-            Some(auto) => {
+        let chosen = choose(index, component, &inputs)
+            .transpose()
+            .map_err(|m| component_error(scenario, index, component, &m))?;
+        let mut sizing = match (chosen, crate::selection::wants_auto(component, phase)) {
+            (Some(sizing), _) => sizing,
+            (None, Some(auto)) => {
                 let (sizing, selection) = crate::selection::select(component, &auto, &inputs)
                     .map_err(|m| component_error(scenario, index, component, &m))?;
                 selections.push(selection);
                 sizing
             }
-            None => sizing::size_component(component, &inputs)
+            (None, None) => sizing::size_component(component, &inputs)
                 .map_err(|m| component_error(scenario, index, component, &m))?,
         };
         // Components sized later (poolers need shards and pods) see the provisioned counts.

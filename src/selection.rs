@@ -255,6 +255,14 @@ fn try_shape(
     Ok((candidate, sizing))
 }
 
+/// True when `sizing` puts more instances on `instance` in one region than `auto.max_nodes`
+/// allows (Monte Carlo draws choosing a shape again; needs the per-region counts).
+#[must_use]
+pub fn over_node_limit(auto: &AutoSelect, sizing: &ComponentSizing, instance: &str) -> bool {
+    auto.max_nodes
+        .is_some_and(|max| most_in_one_region(sizing, &lines_on_shape(sizing, instance)) > max)
+}
+
 /// Positions of the instance lines that run on `instance`.
 fn lines_on_shape(sizing: &ComponentSizing, instance: &str) -> Vec<usize> {
     (0..sizing.lines.len())

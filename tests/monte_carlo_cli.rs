@@ -175,3 +175,57 @@ fn bad_distributions_name_the_file_and_input() {
         assert!(stderr.contains("saas.ron"), "{stderr}");
     }
 }
+
+#[test]
+fn auto_components_choose_their_shape_in_every_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |sub: &str, threads: &str| {
+        let out = dir.path().join(sub);
+        let assert = headroom()
+            .args(["plan", "scenarios/saas-10b-auto.ron", "--draws", "200"])
+            .args(["--format", "json", "-q", "--out"])
+            .arg(&out)
+            .env("RAYON_NUM_THREADS", threads)
+            .assert()
+            .success();
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        (
+            std::fs::read(out.join("saas-10b-auto/plan.json")).unwrap(),
+            stderr,
+        )
+    };
+    let (a, stderr) = run("a", "1");
+    // Shape choices count into per-block tallies that merge by addition: thread counts
+    // cannot change them.
+    assert_eq!(a, run("b", "2").0);
+    let plan: Value = serde_json::from_slice(&a).unwrap();
+    let ten_b = &plan["uncertainty"]["phases"][6];
+    let shares = ten_b["shapes"].as_array().unwrap();
+    // Per component, the draws over its shapes add up to all 200.
+    for component in ["users-db", "sessions-cache", "api", "events", "pgbouncer"] {
+        let draws: u64 = shares
+            .iter()
+            .filter(|s| s["component"] == component)
+            .map(|s| s["draws"].as_u64().unwrap())
+            .sum();
+        assert_eq!(draws, 200, "{component}");
+    }
+    // Some 10B worlds need more than 500 cache nodes in a region on every allowed shape
+    // (auto.max_nodes 500): the plan says in how many.
+    let none_fits = shares
+        .iter()
+        .find(|s| s["instance"] == "none fits (plan's shape over its limits)")
+        .expect("some draws exceed the node limit");
+    let n = none_fits["draws"].as_u64().unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "warning: sessions-cache at 10B: in {n} of 200 draws"
+        )),
+        "{stderr}"
+    );
+    assert!(plan["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .starts_with("sessions-cache at 10B: in ")
+    }));
+}

@@ -24,6 +24,15 @@ pub struct UncertaintySpec {
     /// The phase whose histogram and tornado the charts show (default: the last).
     #[serde(default)]
     pub detail_phase: Option<String>,
+    /// Each draw chooses every `instance: "auto"` component's shape again, the cheapest for
+    /// that draw among the shape the plan chose and its `alternatives` runners-up (default
+    /// true; false: draws keep the plan's shapes).
+    #[serde(default = "yes")]
+    pub reselect_shapes: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// An uncertain input as written in a scenario's `uncertainty.inputs`.

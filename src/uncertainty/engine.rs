@@ -6,6 +6,10 @@
 //! DAU (correlated draws). Draws run the plan's own sizing code with derivations off; prices
 //! are resolved once per phase and line. Draw `d` takes its uniforms from ChaCha8 stream `d`
 //! of the seed, and sketches merge exactly, so the thread count cannot change a result.
+//!
+//! An `instance: "auto"` component is sized in each draw on the shape the plan chose and on its
+//! runners-up, and the draw keeps the cheapest for its world (`ShapeChoice`); the plan reports
+//! how often each shape won, and in how many draws no shape fit the component's limits.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -16,7 +20,7 @@ use crate::costing;
 use crate::input::{Component, Scenario};
 use crate::plan::{self, Plan};
 use crate::pricing::{PriceUnit, Tier};
-use crate::sizing::Measure;
+use crate::sizing::{ComponentSizing, Measure, PhaseInputs};
 use crate::uncertainty::dist::unit_open;
 use crate::uncertainty::inputs::{Inputs, World};
 use crate::uncertainty::sketch::QuantileSketch;
@@ -79,6 +83,30 @@ pub struct PhaseLayout {
     pub slots: Vec<Slot>,
     /// Instances chosen by `auto` components in the point plan: (component index, instance).
     pub fixed_instances: Vec<(usize, String)>,
+    /// The shapes each `auto` component's draws choose among (empty when draws keep the
+    /// point plan's shapes: `uncertainty.reselect_shapes: false`).
+    pub choices: Vec<ShapeChoice>,
+}
+
+/// An `auto` component's shapes a draw chooses among: the point plan's choice first, then its
+/// runners-up in their rank order. Each draw sizes the component on every one and keeps the
+/// cheapest at the component's price model (the first of equals), as the plan's own
+/// selection does for its one world.
+#[derive(Debug, Clone)]
+pub struct ShapeChoice {
+    pub component: usize,
+    /// Position of the component's first line among the phase's slots.
+    pub first_slot: usize,
+    pub auto: crate::input::kinds::AutoSelect,
+    pub shapes: Vec<ShapeOption>,
+}
+
+/// One shape a draw may choose, with the rates of the component's lines on it.
+#[derive(Debug, Clone)]
+pub struct ShapeOption {
+    pub instance: String,
+    /// One rate per line of the component, in line order.
+    pub rates: Vec<Rate>,
 }
 
 /// A phase's results of one draw.
@@ -91,6 +119,12 @@ pub struct PhaseDraw {
     pub component_costs: Vec<f64>,
     pub total: f64,
     pub demand: [f64; DEMAND_FIGURES.len()],
+    /// Per shape choice of the phase, the position of the shape this draw chose
+    /// (`shapes.len()`: one a whole search found, priced by `searched_rates`; `shapes.len() + 1`:
+    /// none fits, the plan's shape kept over its limits).
+    pub shapes: Vec<usize>,
+    /// Per shape choice, the line rates of a shape a whole search found (else empty).
+    pub searched_rates: Vec<Vec<Rate>>,
 }
 
 impl PhaseDraw {
@@ -183,10 +217,14 @@ pub struct PhaseSketches {
     pub derived: Vec<QuantileSketch>,
     pub costs: Vec<QuantileSketch>,
     pub demand: Vec<QuantileSketch>,
+    /// Per shape choice, per shape, then any shape a whole search found, then none fitting (the
+    /// plan's shape kept over its limits): the draws that chose it.
+    pub shape_draws: Vec<Vec<u64>>,
 }
 
 impl PhaseSketches {
-    fn new(lines: usize, components: usize) -> Self {
+    fn new(layout: &PhaseLayout, components: usize) -> Self {
+        let lines = layout.slots.len();
         PhaseSketches {
             users: QuantileSketch::for_counts(),
             total: QuantileSketch::for_cents(),
@@ -195,6 +233,11 @@ impl PhaseSketches {
             derived: vec![QuantileSketch::for_counts(); lines],
             costs: vec![QuantileSketch::for_cents(); lines],
             demand: vec![QuantileSketch::for_values(); DEMAND_FIGURES.len()],
+            shape_draws: layout
+                .choices
+                .iter()
+                .map(|c| vec![0; c.shapes.len() + 2])
+                .collect(),
         }
     }
 
@@ -222,6 +265,11 @@ impl PhaseSketches {
         for (mine, theirs) in pairs {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 a.merge(b);
+            }
+        }
+        for (mine, theirs) in self.shape_draws.iter_mut().zip(&o.shape_draws) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
             }
         }
     }
@@ -271,9 +319,15 @@ fn resolve_rate(
 
 impl<'a> Model<'a> {
     /// Lays out every phase from the point plan: its lines (order, pins, prices) and the
-    /// instances `auto` components chose there (draws keep those shapes; choosing per draw
-    /// would make each draw a search over the catalog).
-    pub fn new(scenario: &'a Scenario, inputs: &'a Inputs, point: &Plan) -> Result<Self, String> {
+    /// instances `auto` components chose there. With `reselect_shapes`, each draw chooses an
+    /// `auto` component's shape again among that choice and its runners-up (a whole search of
+    /// the catalog only in a draw none of them fits); without, draws keep the plan's shapes.
+    pub fn new(
+        scenario: &'a Scenario,
+        inputs: &'a Inputs,
+        point: &Plan,
+        reselect_shapes: bool,
+    ) -> Result<Self, String> {
         let mut layouts = Vec::new();
         let spec = &scenario.spec;
         for (phase, planned) in scenario.growth.phases().iter().zip(&point.phases) {
@@ -306,10 +360,23 @@ impl<'a> Model<'a> {
                     });
                 }
             }
+            let choices = if reselect_shapes {
+                shape_choices(
+                    scenario,
+                    &copy,
+                    phase,
+                    &planned.selections,
+                    &fixed_instances,
+                    &slots,
+                )
+            } else {
+                Vec::new()
+            };
             layouts.push(PhaseLayout {
                 name: phase.name.clone(),
                 slots,
                 fixed_instances,
+                choices,
             });
         }
         Ok(Model {
@@ -357,9 +424,22 @@ impl<'a> Model<'a> {
         for (i, instance) in &layout.fixed_instances {
             crate::selection::set_instance(&mut scratch.spec.components[*i].policy, instance);
         }
-        let sized = plan::size_phase(scratch, &layout.name, users, false, None)
-            .map_err(|e| e.to_string())?;
         let hours = scratch.spec.hours_per_month;
+        out.shapes.resize(layout.choices.len(), 0);
+        out.searched_rates.resize(layout.choices.len(), Vec::new());
+        let (picked, searched) = (&mut out.shapes, &mut out.searched_rates);
+        let mut choose = |index: usize, component: &Component, inputs: &PhaseInputs<'_>| {
+            let c = layout.choices.iter().position(|c| c.component == index)?;
+            let chosen = choose_shape(&layout.choices[c], &layout.slots, component, inputs, hours);
+            Some(chosen.map(|(k, sizing, rates)| {
+                picked[c] = k;
+                searched[c] = rates;
+                sizing
+            }))
+        };
+        let sized =
+            plan::size_phase_choosing(scratch, &layout.name, users, false, None, &mut choose)
+                .map_err(|e| e.to_string())?;
         let n = layout.slots.len();
         out.users = users;
         out.counts.resize(n, 0);
@@ -387,7 +467,8 @@ impl<'a> Model<'a> {
                     ));
                 };
                 let count = slot.pinned.unwrap_or(line.count);
-                let cost = line_cost(slot, count, line.measure, hours).map_err(|m| {
+                let rate = rate_in_draw(layout, slot, k, &out.shapes, &out.searched_rates);
+                let cost = line_cost(rate, count, line.measure, hours).map_err(|m| {
                     format!(
                         "phase {}: {}/{}: {m}",
                         layout.name, component.name, line.item
@@ -425,7 +506,7 @@ impl<'a> Model<'a> {
         let empty = || -> Vec<PhaseSketches> {
             self.layouts
                 .iter()
-                .map(|l| PhaseSketches::new(l.slots.len(), self.scenario.spec.components.len()))
+                .map(|l| PhaseSketches::new(l, self.scenario.spec.components.len()))
                 .collect()
         };
         // Blocks of draws: each block clones the scenario once and reuses its buffers, and
@@ -452,6 +533,11 @@ impl<'a> Model<'a> {
                     self.evaluate(&values, &mut world, &mut scratch, &mut out)
                         .map_err(|m| format!("draw {draw}: {m}"))?;
                     batch.push(&out);
+                    for (phase, draw) in sketches.iter_mut().zip(&out) {
+                        for (counts, &k) in phase.shape_draws.iter_mut().zip(&draw.shapes) {
+                            counts[k] += 1;
+                        }
+                    }
                     if batch.filled == Batch::CAPACITY {
                         batch.flush(&mut sketches);
                     }
@@ -489,8 +575,181 @@ impl<'a> Model<'a> {
 }
 
 /// A line's net monthly cost at `count`, as the plan prices it (cents per line).
-fn line_cost(slot: &Slot, count: u64, measure: Measure, hours: f64) -> Result<f64, String> {
-    let (unit, list, multiplier) = match &slot.rate {
+/// The rate of slot `k` in a draw: on the shape the draw chose for an `auto` component, else
+/// the slot's own.
+fn rate_in_draw<'l>(
+    layout: &'l PhaseLayout,
+    slot: &'l Slot,
+    k: usize,
+    shapes: &[usize],
+    searched_rates: &'l [Vec<Rate>],
+) -> &'l Rate {
+    let Some(c) = layout
+        .choices
+        .iter()
+        .position(|c| c.component == slot.component)
+    else {
+        return &slot.rate;
+    };
+    let choice = &layout.choices[c];
+    let at = k - choice.first_slot;
+    let chosen = shapes[c];
+    match choice.shapes.get(chosen) {
+        Some(shape) => &shape.rates[at],
+        None if chosen == choice.shapes.len() => &searched_rates[c][at],
+        // None fits: the plan's shape.
+        None => &choice.shapes[0].rates[at],
+    }
+}
+
+/// The shapes each `auto` component's draws choose among: the point plan's choice and its
+/// runners-up, each sized at the point (`fixed` is `original` with every `auto` component fixed
+/// to its choice) for the rates of its lines. A shape whose lines differ from the choice's is
+/// left out; a component left with one shape keeps it in every draw.
+fn shape_choices(
+    original: &Scenario,
+    fixed: &Scenario,
+    phase: &crate::input::growth::Phase,
+    selections: &[crate::selection::Selection],
+    fixed_instances: &[(usize, String)],
+    slots: &[Slot],
+) -> Vec<ShapeChoice> {
+    let mut trial = fixed.clone();
+    let mut choices = Vec::new();
+    for (i, chosen) in fixed_instances {
+        let i = *i;
+        let component = &original.spec.components[i];
+        let (Some(selection), Some(auto), Some(first_slot)) = (
+            selections.iter().find(|s| s.component == component.name),
+            crate::selection::wants_auto(component, &phase.name),
+            slots.iter().position(|s| s.component == i),
+        ) else {
+            continue;
+        };
+        let items: Vec<&str> = slots[first_slot..]
+            .iter()
+            .take_while(|s| s.component == i)
+            .map(|s| s.item.as_str())
+            .collect();
+        let mut shapes = Vec::new();
+        let instances = std::iter::once(&selection.chosen)
+            .chain(&selection.alternatives)
+            .map(|c| &c.instance);
+        for instance in instances {
+            crate::selection::set_instance(&mut trial.spec.components[i].policy, instance);
+            let Ok(sized) = plan::size_phase(&trial, &phase.name, phase.users, false, None) else {
+                continue;
+            };
+            let Some(sizing) = sized.sized.at(i) else {
+                continue;
+            };
+            let same_lines = sizing.lines.len() == items.len()
+                && sizing
+                    .lines
+                    .iter()
+                    .zip(&items)
+                    .all(|(l, item)| l.item == *item);
+            if !same_lines {
+                continue;
+            }
+            let component = &trial.spec.components[i];
+            shapes.push(ShapeOption {
+                instance: instance.clone(),
+                rates: sizing
+                    .lines
+                    .iter()
+                    .map(|l| resolve_rate(&trial, component, l))
+                    .collect(),
+            });
+        }
+        crate::selection::set_instance(&mut trial.spec.components[i].policy, chosen);
+        if shapes.len() > 1 && shapes[0].instance == *chosen {
+            choices.push(ShapeChoice {
+                component: i,
+                first_slot,
+                auto,
+                shapes,
+            });
+        }
+    }
+    choices
+}
+
+/// Sizes an `auto` component on each of `choice`'s shapes for this draw and returns the
+/// cheapest: its position, sizing and (for a shape found by a whole search, position
+/// `choice.shapes.len()`) its lines' rates. A shape that does not fit the draw (a need one
+/// instance cannot hold, the node limit) is passed over.
+fn choose_shape(
+    choice: &ShapeChoice,
+    slots: &[Slot],
+    component: &Component,
+    inputs: &PhaseInputs<'_>,
+    hours: f64,
+) -> Result<(usize, ComponentSizing, Vec<Rate>), String> {
+    // Per-region counts, for the node limit, as the plan's own selection sees them.
+    let inputs = PhaseInputs {
+        keep_regions: true,
+        ..*inputs
+    };
+    let mut trial = component.clone();
+    let mut best: Option<(f64, usize, ComponentSizing)> = None;
+    for (k, shape) in choice.shapes.iter().enumerate() {
+        crate::selection::set_instance(&mut trial.policy, &shape.instance);
+        let Ok(sizing) = crate::sizing::size_component(&trial, &inputs) else {
+            continue;
+        };
+        if crate::selection::over_node_limit(&choice.auto, &sizing, &shape.instance) {
+            continue;
+        }
+        let mut cost = 0.0;
+        for ((line, slot), rate) in sizing
+            .lines
+            .iter()
+            .zip(&slots[choice.first_slot..])
+            .zip(&shape.rates)
+        {
+            cost += line_cost(rate, slot.pinned.unwrap_or(line.count), line.measure, hours)?;
+        }
+        if best.as_ref().is_none_or(|(least, _, _)| cost < *least) {
+            best = Some((cost, k, sizing));
+        }
+    }
+    if let Some((_, k, sizing)) = best {
+        return Ok((k, sizing, Vec::new()));
+    }
+    // None of them fits this draw (a demand the runners-up cannot hold within the node
+    // limit): search the whole catalog, as the plan would, and price the winner here.
+    crate::selection::set_instance(&mut trial.policy, crate::input::scenario::AUTO);
+    let Ok((sizing, selection)) = crate::selection::select(&trial, &choice.auto, &inputs) else {
+        // No shape of the catalog fits this world: it keeps the plan's shape, over its
+        // limits, and the summary says in how many draws that happened.
+        crate::selection::set_instance(&mut trial.policy, &choice.shapes[0].instance);
+        let sizing = crate::sizing::size_component(&trial, &inputs).map_err(|e| e.to_string())?;
+        return Ok((choice.shapes.len() + 1, sizing, Vec::new()));
+    };
+    crate::selection::set_instance(&mut trial.policy, &selection.chosen.instance);
+    let items_match = sizing.lines.len() == choice.shapes[0].rates.len()
+        && sizing
+            .lines
+            .iter()
+            .zip(&slots[choice.first_slot..])
+            .all(|(l, s)| l.item == s.item);
+    if !items_match {
+        return Err(format!(
+            "`{}`: the shape this draw needs ({}) has other lines than the plan's",
+            component.name, selection.chosen.instance
+        ));
+    }
+    let rates = sizing
+        .lines
+        .iter()
+        .map(|l| resolve_rate(inputs.scenario, &trial, l))
+        .collect();
+    Ok((choice.shapes.len(), sizing, rates))
+}
+
+fn line_cost(rate: &Rate, count: u64, measure: Measure, hours: f64) -> Result<f64, String> {
+    let (unit, list, multiplier) = match rate {
         Rate::None | Rate::Unpriced => return Ok(0.0),
         Rate::Missing(m) => {
             if count == 0 {

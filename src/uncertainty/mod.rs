@@ -29,8 +29,8 @@ use engine::{Model, Rate, Slot};
 use inputs::Inputs;
 use sketch::QuantileSketch;
 use summary::{
-    Candidate, ComponentPercentiles, HistogramBin, InputSummary, LinePercentiles, PhaseUncertainty,
-    Swing, Uncertainty,
+    Candidate, ComponentPercentiles, HistogramBin, InputSummary, LinePercentiles, NO_SHAPE_FITS,
+    OTHER_SHAPES, PhaseUncertainty, ShapeShare, Swing, Uncertainty,
 };
 
 /// Default number of draws when a scenario asks for Monte Carlo without saying how many.
@@ -115,7 +115,7 @@ pub fn run(
     check_options(file, opts)?;
     let detail_phase = detail_phase_of(file, point, opts.detail_phase.as_deref())?;
     let inputs = Inputs::resolve(scenario, &spec.inputs)?;
-    let model = Model::new(scenario, &inputs, point).map_err(fail)?;
+    let model = Model::new(scenario, &inputs, point, spec.reselect_shapes).map_err(fail)?;
     let sketches = model
         .simulate(opts.draws, opts.seed, progress)
         .map_err(fail)?;
@@ -430,7 +430,37 @@ fn phase_summary(
         tornado,
         candidates,
         least_regret,
+        shapes: shape_shares(scenario, layout, s),
     }
+}
+
+/// The draws' choices of shape, per `auto` component, in the order the draws chose among them.
+fn shape_shares(
+    scenario: &Scenario,
+    layout: &engine::PhaseLayout,
+    s: &engine::PhaseSketches,
+) -> Vec<ShapeShare> {
+    let mut shares = Vec::new();
+    for (choice, draws) in layout.choices.iter().zip(&s.shape_draws) {
+        let all: u64 = draws.iter().sum();
+        let instances = choice
+            .shapes
+            .iter()
+            .map(|s| s.instance.as_str())
+            .chain([OTHER_SHAPES, NO_SHAPE_FITS]);
+        for (instance, &n) in instances.zip(draws) {
+            if n == 0 && (instance == OTHER_SHAPES || instance == NO_SHAPE_FITS) {
+                continue;
+            }
+            shares.push(ShapeShare {
+                component: scenario.spec.components[choice.component].name.clone(),
+                instance: instance.to_string(),
+                draws: n,
+                share: if all == 0 { 0.0 } else { n as f64 / all as f64 },
+            });
+        }
+    }
+    shares
 }
 
 fn histogram(s: &QuantileSketch) -> Vec<HistogramBin> {

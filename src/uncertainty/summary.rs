@@ -86,6 +86,50 @@ pub struct PhaseUncertainty {
     pub candidates: Vec<Candidate>,
     /// The candidate with the least mean regret.
     pub least_regret: String,
+    /// The shapes the draws chose for each `instance: "auto"` component that could choose
+    /// again (`uncertainty.reselect_shapes`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shapes: Vec<ShapeShare>,
+}
+
+impl Uncertainty {
+    /// One warning per phase and `auto` component where some draws found no shape within the
+    /// component's limits (they kept the plan's shape, over them).
+    #[must_use]
+    pub fn shape_warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for phase in &self.phases {
+            for share in phase.shapes.iter().filter(|s| s.instance == NO_SHAPE_FITS) {
+                warnings.push(format!(
+                    "{} at {}: in {} of {} draws ({:.1}%) no catalog shape fits within the component's limits (auto.max_nodes, min_vcpu, min_memory_gib); those draws keep the plan's shape over them",
+                    share.component,
+                    phase.name,
+                    crate::units::group_thousands(share.draws),
+                    crate::units::group_thousands(self.draws),
+                    share.share * 100.0
+                ));
+            }
+        }
+        warnings
+    }
+}
+
+/// The `instance` of the draws of a phase whose demand no shape of the catalog holds within the
+/// component's limits: they keep the plan's shape, over its limits.
+pub const NO_SHAPE_FITS: &str = "none fits (plan's shape over its limits)";
+
+/// The `instance` of the draws of a phase that none of the plan's shapes could hold, each of
+/// which searched the whole catalog.
+pub const OTHER_SHAPES: &str = "other (a whole search)";
+
+/// How many draws of a phase chose one shape for an `auto` component.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShapeShare {
+    pub component: String,
+    pub instance: String,
+    pub draws: u64,
+    /// draws / all draws.
+    pub share: f64,
 }
 
 /// The `uncertainty` section of a plan.

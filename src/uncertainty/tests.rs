@@ -1,6 +1,7 @@
 //! Engine tests on the shipped saas-10b scenario: fixed inputs reproduce the certain plan,
 //! thread counts cannot change a result, percentiles are ordered, regret picks the critical
-//! ratio, and `--plan-at` provisions at the percentile.
+//! ratio, and `--plan-at` provisions at the percentile; on saas-10b-auto, draws choose each
+//! `auto` component's shape again.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,6 +35,7 @@ fn spec_of(inputs: &[(&str, Distribution)]) -> UncertaintySpec {
         seed: None,
         under_provision_penalty: None,
         detail_phase: None,
+        reselect_shapes: true,
     }
 }
 
@@ -264,4 +266,95 @@ fn percentile_names_parse() {
     assert_eq!(percentile_name(80.0), "P80");
     assert_eq!(percentile_name(100.0 * 4.0 / 5.0), "P80");
     assert_eq!(percentile_name(99.5), "P99.5");
+}
+
+fn saas_auto() -> Scenario {
+    load_scenario(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron"))
+        .unwrap()
+}
+
+#[test]
+fn draws_at_the_point_choose_the_plans_shapes_and_reproduce_its_totals() {
+    let s = saas_auto();
+    let point = crate::plan::build(&s).unwrap();
+    // Every input fixed at the value the scenario's models hold: each draw is the point world,
+    // so choosing again among the plan's shape and its runners-up must pick the plan's shape
+    // (position 0) and give the point plan's total, in every phase.
+    let spec = spec_of(&[
+        (
+            "workload.dau_ratio",
+            Distribution::Fixed(s.workload.dau_ratio),
+        ),
+        ("users_scale", Distribution::Fixed(1.0)),
+    ]);
+    let (u, _) = run(&s, &spec, &point, &options(20), &|_| {}).unwrap();
+    for (pu, pp) in u.phases.iter().zip(&point.phases) {
+        assert_eq!(pu.monthly_usd.p50, pp.monthly_usd, "phase {}", pp.name);
+        // 5 auto components, each reporting the plan's choice and its 3 runners-up.
+        let chosen: Vec<&ShapeShare> = pu.shapes.iter().filter(|x| x.draws > 0).collect();
+        assert_eq!(chosen.len(), 5, "phase {}: {chosen:?}", pp.name);
+        for share in chosen {
+            assert_eq!(share.draws, 20);
+            let selection = pp
+                .selections
+                .iter()
+                .find(|x| x.component == share.component)
+                .unwrap();
+            assert_eq!(
+                share.instance, selection.chosen.instance,
+                "phase {}",
+                pp.name
+            );
+        }
+    }
+}
+
+#[test]
+fn each_draw_chooses_its_cheapest_shape_and_says_when_none_fits() {
+    let s = saas_auto();
+    let point = crate::plan::build(&s).unwrap();
+    let spec = s.spec.uncertainty.clone().unwrap();
+    let (u, _) = run(&s, &spec, &point, &options(300), &|_| {}).unwrap();
+    for phase in &u.phases {
+        // Every draw chose exactly one shape per auto component.
+        let mut per_component: BTreeMap<&str, u64> = BTreeMap::new();
+        for share in &phase.shapes {
+            *per_component.entry(&share.component).or_default() += share.draws;
+        }
+        assert_eq!(per_component.len(), 5, "phase {}", phase.name);
+        assert!(
+            per_component.values().all(|&n| n == 300),
+            "{per_component:?}"
+        );
+    }
+    // At 10K every shape's count is its HA minimum: the plan's shape is the cheapest in every
+    // world. At 10B the draws spread over several shapes of users-db, and some worlds need
+    // more than 500 cache nodes per region on every shape (auto.max_nodes): said, not hidden.
+    let first = &u.phases[0];
+    assert!(first.shapes.iter().all(|x| x.draws == 0 || x.draws == 300));
+    let last = u.phases.last().unwrap();
+    let db_shapes = last
+        .shapes
+        .iter()
+        .filter(|x| x.component == "users-db" && x.draws > 0)
+        .count();
+    assert!(db_shapes >= 2, "{:?}", last.shapes);
+    let warnings = u.shape_warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("sessions-cache at 10B: in ") && w.contains("auto.max_nodes")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn reselect_off_keeps_the_plans_shapes() {
+    let s = saas_auto();
+    let point = crate::plan::build(&s).unwrap();
+    let mut spec = s.spec.uncertainty.clone().unwrap();
+    spec.reselect_shapes = false;
+    let (u, _) = run(&s, &spec, &point, &options(50), &|_| {}).unwrap();
+    assert!(u.phases.iter().all(|p| p.shapes.is_empty()));
+    assert!(u.shape_warnings().is_empty());
 }
