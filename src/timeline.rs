@@ -89,7 +89,34 @@ pub struct Timeline {
     pub step_ups: Vec<StepUp>,
     pub budget_usd_per_month: Option<f64>,
     pub over_budget: Vec<OverBudget>,
+    /// The cost of the first year: the sum of the first `first_year_months` months (12, or
+    /// every month of a shorter timeline).
+    pub first_year_usd: f64,
+    pub first_year_months: u32,
     pub warnings: Vec<String>,
+}
+
+/// Months in the first year's cost.
+pub const FIRST_YEAR_MONTHS: usize = 12;
+
+impl Timeline {
+    /// The warning the plan and the timeline give when months are above the budget: how
+    /// many, and the first.
+    #[must_use]
+    pub fn budget_warning(&self) -> Option<String> {
+        use crate::units::usd_text;
+        let first = self.over_budget.first()?;
+        Some(format!(
+            "timeline: {} of {} months are above the budget of {} per month, the first {} \
+             ({}, +{})",
+            self.over_budget.len(),
+            self.months.len(),
+            usd_text(first.budget_usd_per_month),
+            first.label,
+            usd_text(first.monthly_usd),
+            usd_text(first.excess_usd)
+        ))
+    }
 }
 
 fn label(start: Option<&str>, month: i64) -> String {
@@ -173,7 +200,7 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
         // The first failing month in order, not whichever thread failed first.
         .into_iter()
         .collect::<Result<_, _>>()?;
-    let mut out_months = Vec::with_capacity(built.len());
+    let mut out_months: Vec<Month> = Vec::with_capacity(built.len());
     let mut warnings = Vec::new();
     for (m, w) in built {
         warnings.extend(w);
@@ -241,7 +268,10 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
         .unwrap_or_default();
     warnings.sort();
     warnings.dedup();
-    Ok(Timeline {
+    let first_year = &out_months[..out_months.len().min(FIRST_YEAR_MONTHS)];
+    let first_year_usd = crate::units::round_cents(first_year.iter().map(|m| m.monthly_usd).sum());
+    let first_year_months = first_year.len() as u32;
+    let mut timeline = Timeline {
         scenario: scenario.spec.name.clone(),
         hours_per_month: scenario.spec.hours_per_month,
         start,
@@ -250,6 +280,12 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
         step_ups,
         budget_usd_per_month: budget,
         over_budget,
+        first_year_usd,
+        first_year_months,
         warnings,
-    })
+    };
+    if let Some(w) = timeline.budget_warning() {
+        timeline.warnings.push(w);
+    }
+    Ok(timeline)
 }

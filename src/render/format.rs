@@ -9,15 +9,7 @@ pub fn thousands(n: u64) -> String {
 /// Dollars with cents and separators: 14016.0 -> "$14,016.00".
 #[must_use]
 pub fn usd(amount: f64) -> String {
-    let cents = (amount * 100.0).round();
-    let negative = cents < 0.0;
-    let cents = cents.abs() as u64;
-    format!(
-        "{}${}.{:02}",
-        if negative { "-" } else { "" },
-        thousands(cents / 100),
-        cents % 100
-    )
+    crate::units::usd_text(amount)
 }
 
 /// A short magnitude: 10_000 -> "10K", 2.5e9 -> "2.5B".

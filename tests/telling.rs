@@ -1,0 +1,269 @@
+//! Telling the user what matters: budget breaches and unpriced lines are warnings in every
+//! output, with the report's summary cards (budget status, P90, first year's cost); the
+//! timeline's step-ups split into work and routine growth with per-kind lead times;
+//! percentiles at the sketch's precision; the phase table at 1,400 px.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{headroom, root, scenario_copy};
+
+/// Runs `plan` (every format) into `out`; returns stderr (the warnings of `-q`).
+fn plan_quiet(scenario: &Path, out: &Path, extra: &[&str]) -> String {
+    let output = headroom()
+        .arg("plan")
+        .arg(scenario)
+        .args(["-q", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    String::from_utf8(output.stderr).unwrap()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&read(path)).unwrap()
+}
+
+/// Every month of `timeline/timeline.csv`: (label, monthly_usd).
+fn timeline_months(dir: &Path) -> Vec<(String, f64)> {
+    let mut reader = csv::Reader::from_path(dir.join("timeline/timeline.csv")).unwrap();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_string(), r[5].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn budget_breaches_and_unpriced_lines_are_warnings_everywhere() {
+    // saas-10b: budget $20,000,000 per month, a 120-month logistic timeline.
+    let out = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/saas-10b.ron");
+    let stderr = plan_quiet(&scenario, out.path(), &[]);
+    let dir = out.path().join("saas-10b");
+    let plan = json(&dir.join("plan.json"));
+    let warnings: Vec<&str> = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+
+    // The 10B phase costs more than the budget; no other phase does. The warning's excess is
+    // its cost minus $20,000,000.
+    let phases = plan["phases"].as_array().unwrap();
+    let over: Vec<&Value> = phases
+        .iter()
+        .filter(|p| p["monthly_usd"].as_f64().unwrap() > 20e6)
+        .collect();
+    assert_eq!(over.len(), 1);
+    let ten_b = over[0]["monthly_usd"].as_f64().unwrap();
+    let phase_warning = format!(
+        "phase 10B: {} per month is above the budget of $20,000,000.00 per month (+{})",
+        usd(ten_b),
+        usd(ten_b - 20e6)
+    );
+    assert!(warnings.contains(&phase_warning.as_str()), "{warnings:#?}");
+    assert_eq!(plan["budget_usd_per_month"].as_f64(), Some(20e6));
+
+    // The timeline, month by month: the months above $20M, counted from `headroom timeline`'s
+    // own CSV.
+    let tl = tempfile::tempdir().unwrap();
+    let timeline_stdout = headroom()
+        .arg("timeline")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(tl.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let months = timeline_months(&tl.path().join("saas-10b"));
+    assert_eq!(months.len(), 121, "months 0..=120");
+    let above: Vec<&(String, f64)> = months.iter().filter(|(_, usd)| *usd > 20e6).collect();
+    assert!(above.len() > 7, "{}", above.len());
+    let (first_label, first_usd) = above[0];
+    let month_warning = format!(
+        "timeline: {} of 121 months are above the budget of $20,000,000.00 per month, the first \
+         {first_label} ({}, +{})",
+        above.len(),
+        usd(*first_usd),
+        usd(first_usd - 20e6)
+    );
+    assert!(warnings.contains(&month_warning.as_str()), "{warnings:#?}");
+    // `headroom timeline` says the same.
+    let timeline_text = String::from_utf8(timeline_stdout).unwrap();
+    assert!(
+        timeline_text.contains(&format!("warning: {month_warning}")),
+        "{timeline_text}"
+    );
+
+    // The report compares gcp, whose tables price no Kafka (MSK) and no inter-region transfer:
+    // those lines are left out of its totals, and say so.
+    let unpriced = "providers: 3 lines are unpriced on gcp, left out of its totals: \
+                    events/broker, events/storage, replication/transfer";
+    assert!(warnings.contains(&unpriced), "{warnings:#?}");
+
+    // Every output carries them: the terminal (-q prints only warnings), summary.md, both
+    // reports, and the report's count.
+    let summary_md = read(&dir.join("summary.md"));
+    let report_md = read(&dir.join("report.md"));
+    // (minijinja's HTML escaping writes `/` as `&#x2f;`)
+    let report_html = read(&dir.join("report.html")).replace("&#x2f;", "/");
+    for w in [phase_warning.as_str(), month_warning.as_str(), unpriced] {
+        assert!(stderr.contains(&format!("warning: {w}")), "{stderr}");
+        assert!(summary_md.contains(w), "summary.md lacks {w}");
+        assert!(report_md.contains(w), "report.md lacks {w}");
+        assert!(report_html.contains(w), "report.html lacks {w}");
+    }
+    assert!(
+        report_md.contains(&format!("{} warnings", warnings.len())),
+        "report.md's count"
+    );
+    assert!(warnings.len() >= 3);
+
+    // The summary cards: budget status with its first breach, and the first year's cost,
+    // which is the sum of the timeline's first 12 months.
+    let first_year: f64 = months[..12].iter().map(|(_, usd)| usd).sum();
+    let budget_line = format!(
+        "- **Budget ($20,000,000.00 per month):** breached in {} of 121 months, first \
+         {first_label} at {}\n",
+        above.len(),
+        usd(*first_usd)
+    );
+    assert!(report_md.contains(&budget_line), "{budget_line}");
+    let year_line = format!(
+        "- **First year's cost:** {} (the 12 months {} to {} of the timeline)\n",
+        usd(first_year),
+        months[0].0,
+        months[11].0
+    );
+    assert!(report_md.contains(&year_line), "{year_line}");
+    assert!(
+        report_html.contains(&format!(
+            "<div class=\"value\">breached in {} months</div>",
+            above.len()
+        )),
+        "the HTML budget card"
+    );
+    // No draws: no P90 card.
+    assert!(!report_md.contains("P90 monthly cost"));
+}
+
+#[test]
+fn a_plan_within_its_budget_says_so_and_draws_add_the_p90_card() {
+    // A budget of $1B per month is above every phase and month of saas-10b.
+    let work = tempfile::tempdir().unwrap();
+    let scenario = scenario_copy(
+        work.path(),
+        "saas-10b.ron",
+        &[(
+            "budget_usd_per_month: 20_000_000.0",
+            "budget_usd_per_month: 1e9",
+        )],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let stderr = plan_quiet(&scenario, out.path(), &["--draws", "200"]);
+    assert!(!stderr.contains("budget"), "{stderr}");
+    let dir = out.path().join("saas-10b");
+    let report_md = read(&dir.join("report.md"));
+    assert!(
+        report_md.contains(
+            "- **Budget ($1,000,000,000.00 per month):** within: all 121 months at or below it\n"
+        ),
+        "{report_md}"
+    );
+    // The P90 card is the last phase's P90 total from plan.json.
+    let plan = json(&dir.join("plan.json"));
+    let last = plan["uncertainty"]["phases"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap();
+    assert_eq!(last["name"], "10B");
+    let p90 = last["monthly_usd"]["p90"].as_f64().unwrap();
+    let line = format!(
+        "- **P90 monthly cost in phase 10B:** {} (9 in 10 of 200 draws cost at most this)\n",
+        usd(p90)
+    );
+    assert!(report_md.contains(&line), "{line}");
+}
+
+#[test]
+fn without_a_growth_curve_the_budget_is_checked_per_phase() {
+    // daadaar plans a ladder (no time axis, so no timeline): a $50,000 budget is checked per
+    // phase only.
+    let work = tempfile::tempdir().unwrap();
+    let scenario = scenario_copy(
+        work.path(),
+        "daadaar.ron",
+        &[(
+            "    components: [",
+            "    budget_usd_per_month: 50_000.0,\n    components: [",
+        )],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let stderr = plan_quiet(&scenario, out.path(), &[]);
+    let dir = out.path().join("daadaar");
+    let plan = json(&dir.join("plan.json"));
+    let over: Vec<(String, f64)> = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["monthly_usd"].as_f64().unwrap(),
+            )
+        })
+        .filter(|(_, usd)| *usd > 50_000.0)
+        .collect();
+    assert!(!over.is_empty());
+    for (name, cost) in &over {
+        assert!(
+            stderr.contains(&format!(
+                "warning: phase {name}: {} per month is above the budget of $50,000.00 per month",
+                usd(*cost)
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(!stderr.contains("timeline:"), "{stderr}");
+    let report_md = read(&dir.join("report.md"));
+    let phases = plan["phases"].as_array().unwrap().len();
+    assert!(
+        report_md.contains(&format!(
+            "breached in {} of {phases} phases, first {} at {}",
+            over.len(),
+            over[0].0,
+            usd(over[0].1)
+        )),
+        "{report_md}"
+    );
+    assert!(!report_md.contains("First year's cost"));
+}
+
+/// Dollars as the outputs print them: "$14,016.00".
+fn usd(amount: f64) -> String {
+    let cents = (amount * 100.0).round() as u64;
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("${grouped}.{:02}", cents % 100)
+}
