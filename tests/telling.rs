@@ -267,3 +267,202 @@ fn usd(amount: f64) -> String {
     }
     format!("${grouped}.{:02}", cents % 100)
 }
+
+/// `headroom timeline` of `scenario` into `out`: (stdout, timeline.json, timeline_lines.csv
+/// rows as (month, component, item, count)).
+fn timeline(
+    scenario: &Path,
+    out: &Path,
+    name: &str,
+) -> (String, Value, Vec<(u32, String, String, u64)>) {
+    let output = headroom()
+        .arg("timeline")
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let dir = out.join(name).join("timeline");
+    let mut reader = csv::Reader::from_path(dir.join("timeline_lines.csv")).unwrap();
+    let lines = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[0].parse().unwrap(),
+                r[3].to_string(),
+                r[4].to_string(),
+                r[5].parse().unwrap(),
+            )
+        })
+        .collect();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        json(&dir.join("timeline.json")),
+        lines,
+    )
+}
+
+/// The months (after the first) in which `component/item`'s count grows, from the CSV.
+fn growth_months(lines: &[(u32, String, String, u64)], component: &str, item: &str) -> Vec<u32> {
+    let counts: Vec<(u32, u64)> = lines
+        .iter()
+        .filter(|(_, c, i, _)| c == component && i == item)
+        .map(|(m, _, _, n)| (*m, *n))
+        .collect();
+    counts
+        .windows(2)
+        .filter(|w| w[1].1 > w[0].1)
+        .map(|w| w[1].0)
+        .collect()
+}
+
+#[test]
+fn the_timeline_lists_work_and_summarizes_routine_growth() {
+    let out = tempfile::tempdir().unwrap();
+    let (text, t, lines) = timeline(
+        &root().join("scenarios/saas-10b.ron"),
+        out.path(),
+        "saas-10b",
+    );
+    let steps = t["step_ups"].as_array().unwrap();
+    // The work: every month users-db's shard count grows (a reshard, lead time 3 months from
+    // the scenario) and every month sessions-cache's cluster count grows (a new cluster, 1
+    // month from the scenario); saas-10b fixes every shape, so no shape changes.
+    let reshards = growth_months(&lines, "users-db", "shards");
+    let new_clusters = growth_months(&lines, "sessions-cache", "clusters");
+    assert!(!reshards.is_empty() && !new_clusters.is_empty());
+    let listed = |component: &str, change: &str| -> Vec<u32> {
+        steps
+            .iter()
+            .filter(|s| s["component"] == component && s["change"] == change)
+            .map(|s| s["month"].as_u64().unwrap() as u32)
+            .collect()
+    };
+    assert_eq!(listed("users-db", "reshard"), reshards);
+    assert_eq!(listed("sessions-cache", "new_cluster"), new_clusters);
+    assert_eq!(steps.len(), reshards.len() + new_clusters.len());
+    for s in steps {
+        let lead = if s["component"] == "users-db" { 3 } else { 1 };
+        assert_eq!(s["lead_time_months"], lead);
+        assert_eq!(s["lead_time_source"], "scenario");
+        // start work = month - lead time
+        assert_eq!(
+            s["start_work_month"].as_i64().unwrap(),
+            s["month"].as_i64().unwrap() - lead
+        );
+    }
+    // Routine growth is one row per line: read replicas grow in as many months as the CSV
+    // shows, from the first month's count to the last month's.
+    let routine = t["routine"].as_array().unwrap();
+    let replicas = routine
+        .iter()
+        .find(|r| r["component"] == "users-db" && r["item"] == "read-replica")
+        .unwrap();
+    let replica_months = growth_months(&lines, "users-db", "read-replica");
+    assert_eq!(
+        replicas["step_ups"].as_u64().unwrap() as usize,
+        replica_months.len()
+    );
+    let count_at = |month: u32| {
+        lines
+            .iter()
+            .find(|(m, c, i, _)| *m == month && c == "users-db" && i == "read-replica")
+            .unwrap()
+            .3
+    };
+    assert_eq!(replicas["to"].as_u64().unwrap(), count_at(120));
+    assert_eq!(
+        replicas["from"].as_u64().unwrap(),
+        count_at(replica_months[0] - 1)
+    );
+    let total: u64 = routine
+        .iter()
+        .map(|r| r["step_ups"].as_u64().unwrap())
+        .sum();
+    assert_eq!(t["routine_step_ups"].as_u64().unwrap(), total);
+    // Kafka partitions are routine (one online command), not listed as work.
+    assert!(routine.iter().any(|r| r["item"] == "partitions"));
+    // The lead times and where they come from: the scenario's, and the kinds' defaults.
+    let lead_of = |component: &str| {
+        let l = t["lead_times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["component"] == component)
+            .unwrap()
+            .clone();
+        (
+            l["lead_time_months"].as_u64().unwrap(),
+            l["source"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(lead_of("users-db"), (3, "scenario".to_string()));
+    assert_eq!(lead_of("events"), (1, "kind_default".to_string()));
+    assert_eq!(lead_of("api"), (0, "kind_default".to_string()));
+
+    // The text lists the work one row each and the routine growth per line.
+    assert!(
+        text.contains(&format!(
+            "== Work: {} changes that need a project (reshards, new clusters, shape changes)\n\
+             lead times: users-db 3 mo (scenario), sessions-cache 1 mo (scenario), events 1 mo \
+             (Kafka default); every other component 0 mo (its kind's default)\n",
+            steps.len()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "== Routine growth: {total} step-ups (more instances, replicas, partitions)"
+        )),
+        "{text}"
+    );
+    let work_rows = text
+        .lines()
+        .filter(|l| l.contains(" reshard ") || l.contains(" new cluster "))
+        .count();
+    assert_eq!(work_rows, steps.len());
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("read-replica") && l.contains("3 mo"))
+    );
+
+    // The chart marks the months with work, and only those.
+    let mut work_months: Vec<u64> = steps.iter().map(|s| s["month"].as_u64().unwrap()).collect();
+    work_months.dedup();
+    let svg = read(&out.path().join("saas-10b/timeline/timeline.svg"));
+    let marks = svg
+        .split("<circle")
+        .skip(1)
+        .filter(|c| c.split('>').next().unwrap().contains("fill=\"#C81E1E\""))
+        .count();
+    assert_eq!(marks, work_months.len());
+    assert!(svg.contains(&format!("work ({} months)", work_months.len())));
+}
+
+#[test]
+fn a_component_without_a_lead_time_takes_its_kinds_default() {
+    // saas-10b without users-db's `lead_time_months: 3`: the Postgres default (3 months) is
+    // used, and the output says so.
+    let work = tempfile::tempdir().unwrap();
+    let scenario = scenario_copy(
+        work.path(),
+        "saas-10b.ron",
+        &[("            lead_time_months: 3,\n", "")],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (text, t, _) = timeline(&scenario, out.path(), "saas-10b");
+    let first = t["step_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["component"] == "users-db")
+        .unwrap();
+    assert_eq!(first["lead_time_months"], 3);
+    assert_eq!(first["lead_time_source"], "kind_default");
+    assert!(text.contains("users-db 3 mo (Postgres default)"), "{text}");
+    assert!(text.contains("3 mo (Postgres default)  "), "{text}");
+}
