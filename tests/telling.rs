@@ -195,7 +195,7 @@ fn a_plan_within_its_budget_says_so_and_draws_add_the_p90_card() {
     let p90 = last["monthly_usd"]["p90"].as_f64().unwrap();
     let line = format!(
         "- **P90 monthly cost in phase 10B:** {} (9 in 10 of 200 draws cost at most this)\n",
-        usd(p90)
+        whole_usd(p90)
     );
     assert!(report_md.contains(&line), "{line}");
 }
@@ -252,6 +252,73 @@ fn without_a_growth_curve_the_budget_is_checked_per_phase() {
         "{report_md}"
     );
     assert!(!report_md.contains("First year's cost"));
+}
+
+/// A percentile's dollars as the outputs print them (whole dollars: the sketch is within 0.1%).
+fn whole_usd(amount: f64) -> String {
+    let text = usd(amount);
+    assert!(text.ends_with(".00"), "{text} is not whole dollars");
+    text.trim_end_matches(".00").to_string()
+}
+
+#[test]
+fn percentiles_are_printed_at_the_sketchs_precision() {
+    // The sketch is within 0.1% (sketch.rs RELATIVE_ACCURACY); a percentile is rounded to the
+    // largest power of ten at most 0.1% of it: $53,704,396.79 -> step $10,000 -> $53,700,000.
+    let out = tempfile::tempdir().unwrap();
+    let output = headroom()
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "--draws",
+            "300",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let plan = json(&out.path().join("saas-10b/plan.json"));
+    let phases = plan["uncertainty"]["phases"].as_array().unwrap();
+    for phase in phases {
+        let m = &phase["monthly_usd"];
+        for q in ["p5", "p50", "p90", "p95", "p99"] {
+            let v = m[q].as_f64().unwrap();
+            let step = 10f64.powf((v * 0.001).log10().floor());
+            let steps = v / step;
+            assert!(
+                (steps - steps.round()).abs() < 1e-6,
+                "{} {q} = {v} is not a multiple of {step}",
+                phase["name"]
+            );
+            // 3 or 4 significant digits: at least 100 steps, under 10,000.
+            assert!((100.0..10_000.0).contains(&steps.round()), "{v}");
+        }
+    }
+    // The terminal row of 10B prints them in whole dollars (P5..P99, after the plan and mean).
+    let last = phases.last().unwrap();
+    let section = stdout.split_once("== Uncertainty (").unwrap().1;
+    let row = section.lines().find(|l| l.starts_with("10B ")).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    let expected: Vec<String> = ["p5", "p50", "p90", "p95", "p99"]
+        .iter()
+        .map(|q| whole_usd(last["monthly_usd"][q].as_f64().unwrap()))
+        .collect();
+    assert_eq!(&cells[4..9], expected.as_slice(), "{row}");
+    // The mean is an exact sum: printed to the cent.
+    assert_eq!(cells[3], usd(last["monthly_usd"]["mean"].as_f64().unwrap()));
+    // The precision is said once.
+    assert_eq!(
+        stdout
+            .matches("other values within 0.1% (relative) and rounded to that precision")
+            .count(),
+        1,
+        "{stdout}"
+    );
 }
 
 /// Dollars as the outputs print them: "$14,016.00".

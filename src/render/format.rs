@@ -12,6 +12,23 @@ pub fn usd(amount: f64) -> String {
     crate::units::usd_text(amount)
 }
 
+/// Dollars of a percentile, at the sketch's precision: whole dollars from $100 up (the
+/// rounding step there is at least $0.10, so cents would be noise), else [`usd`]:
+/// 53_700_000.0 -> "$53,700,000", 18.56 -> "$18.56".
+#[must_use]
+pub fn approx_usd(amount: f64) -> String {
+    if amount.abs() >= 100.0 {
+        let dollars = amount.abs().round() as u64;
+        format!(
+            "{}${}",
+            if amount < 0.0 { "-" } else { "" },
+            thousands(dollars)
+        )
+    } else {
+        usd(amount)
+    }
+}
+
 /// A short magnitude: 10_000 -> "10K", 2.5e9 -> "2.5B".
 #[must_use]
 pub fn short(x: f64) -> String {
