@@ -323,25 +323,14 @@ fn percentiles_are_printed_at_the_sketchs_precision() {
 
 /// Dollars as the outputs print them: "$14,016.00".
 fn usd(amount: f64) -> String {
-    let cents = (amount * 100.0).round() as u64;
-    let whole = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("${grouped}.{:02}", cents % 100)
+    headroom::render::format::usd(amount)
 }
 
-/// `headroom timeline` of `scenario` into `out`: (stdout, timeline.json, timeline_lines.csv
-/// rows as (month, component, item, count)).
-fn timeline(
-    scenario: &Path,
-    out: &Path,
-    name: &str,
-) -> (String, Value, Vec<(u32, String, String, u64)>) {
+/// A row of `timeline_lines.csv`: (month, component, item, count).
+type LineRow = (u32, String, String, u64);
+
+/// `headroom timeline` of `scenario` into `out`: (stdout, timeline.json, timeline_lines.csv).
+fn timeline(scenario: &Path, out: &Path, name: &str) -> (String, Value, Vec<LineRow>) {
     let output = headroom()
         .arg("timeline")
         .arg(scenario)
@@ -373,7 +362,7 @@ fn timeline(
 }
 
 /// The months (after the first) in which `component/item`'s count grows, from the CSV.
-fn growth_months(lines: &[(u32, String, String, u64)], component: &str, item: &str) -> Vec<u32> {
+fn growth_months(lines: &[LineRow], component: &str, item: &str) -> Vec<u32> {
     let counts: Vec<(u32, u64)> = lines
         .iter()
         .filter(|(_, c, i, _)| c == component && i == item)
