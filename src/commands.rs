@@ -203,8 +203,28 @@ pub fn run_plan(
     let loaded = load_scenario_with(scenario, sets)?;
     let mut plan = build_plan(&loaded, draws)?;
     warn_future_prices(&mut plan);
-    if opts.wants(render::files::Format::Report) {
-        opts.report = report_extras(scenario, sets, &loaded, &plan)?;
+    let report = opts.wants(render::files::Format::Report);
+    // The timeline checks the budget month by month (its breaches are plan warnings), and the
+    // report shows it; it needs a growth curve.
+    let timeline = if loaded.growth.users_at(0.0).is_some()
+        && (report || loaded.spec.budget_usd_per_month.is_some())
+    {
+        let months = loaded
+            .spec
+            .timeline_months
+            .unwrap_or(crate::timeline::DEFAULT_MONTHS);
+        Some(crate::timeline::build(&loaded, months)?)
+    } else {
+        None
+    };
+    if let Some(w) = timeline.as_ref().and_then(Timeline::budget_warning) {
+        plan.warnings.push(w);
+    }
+    if report {
+        opts.report = report_extras(scenario, sets, &loaded, &plan, timeline)?;
+        if let Some(providers) = &opts.report.providers {
+            plan.warnings.extend(unpriced_elsewhere(providers));
+        }
     }
     // Render everything before writing anything: a render failure leaves no partial output.
     let files = render::files::plan_files(&plan, &opts)?;
@@ -217,26 +237,48 @@ pub fn run_plan(
     Ok((plan, written))
 }
 
-/// The analyses the report shows beside the plan: the audit, the timeline (for a growth
-/// curve), and the other providers whose tables map this provider's keys
+/// One warning per other provider of the report's comparison with unpriced lines: their
+/// totals leave those lines out.
+fn unpriced_elsewhere(providers: &ProviderComparison) -> Vec<String> {
+    providers
+        .providers
+        .iter()
+        .skip(1)
+        .filter_map(|p| {
+            let mut lines: Vec<&str> = Vec::new();
+            for line in p.phases.iter().flat_map(|(_, _, unpriced)| unpriced) {
+                if !lines.contains(&line.as_str()) {
+                    lines.push(line);
+                }
+            }
+            (!lines.is_empty()).then(|| {
+                format!(
+                    "providers: {} line{} unpriced on {}, left out of its totals: {}",
+                    lines.len(),
+                    if lines.len() == 1 { " is" } else { "s are" },
+                    p.provider,
+                    lines.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// The analyses the report shows beside the plan: the audit, the timeline (built by the
+/// caller, for a growth curve), and the other providers whose tables map this provider's keys
 /// (`pricing/<p>/equivalents.csv`).
 fn report_extras(
     scenario: &Path,
     sets: &[Set],
     loaded: &Scenario,
     plan: &Plan,
+    timeline: Option<Timeline>,
 ) -> Result<ReportExtras, Error> {
     let mut extras = ReportExtras {
         audit: Some(crate::audit::run(loaded, plan)?),
+        timeline,
         ..ReportExtras::default()
     };
-    if loaded.growth.users_at(0.0).is_some() {
-        let months = loaded
-            .spec
-            .timeline_months
-            .unwrap_or(crate::timeline::DEFAULT_MONTHS);
-        extras.timeline = Some(crate::timeline::build(loaded, months)?);
-    }
     if loaded.repriced_from.is_none() {
         let others = crate::providers::mapped_providers(&loaded.prices.dir);
         if !others.is_empty() {

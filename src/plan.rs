@@ -39,8 +39,12 @@ pub struct Plan {
     pub inputs: PlanInputs,
     pub assumptions: Vec<String>,
     pub phases: Vec<PhasePlan>,
-    /// Things a reader must know: uncertain prices, pinned counts below demand.
+    /// Things a reader must know: uncertain prices, pinned counts below demand, unpriced
+    /// lines, phases (and timeline months) above the budget.
     pub warnings: Vec<String>,
+    /// The scenario's `budget_usd_per_month`, when it sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_usd_per_month: Option<f64>,
     /// Monte Carlo results (`plan --draws N`): percentiles, least-regret choice, tornado.
     /// Absent when the plan was computed for one set of inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,6 +185,9 @@ pub fn build_planned(
         }
         phases.push(phase);
     }
+    if let Some(budget) = spec.budget_usd_per_month {
+        warnings.extend(phases.iter().filter_map(|p| over_budget(p, budget)));
+    }
     Ok(Plan {
         scenario: spec.name.clone(),
         provider: spec.pricing.provider.clone(),
@@ -217,7 +224,22 @@ pub fn build_planned(
         assumptions: spec.assumptions.clone(),
         phases,
         warnings,
+        budget_usd_per_month: spec.budget_usd_per_month,
         uncertainty: None,
+    })
+}
+
+/// The warning of a phase whose monthly cost is above the budget, if it is.
+fn over_budget(phase: &PhasePlan, budget_usd_per_month: f64) -> Option<String> {
+    use crate::units::usd_text;
+    (phase.monthly_usd > budget_usd_per_month).then(|| {
+        format!(
+            "phase {}: {} per month is above the budget of {} per month (+{})",
+            phase.name,
+            usd_text(phase.monthly_usd),
+            usd_text(budget_usd_per_month),
+            usd_text(phase.monthly_usd - budget_usd_per_month)
+        )
     })
 }
 

@@ -1,6 +1,8 @@
 //! The growth timeline: month by month, users from the growth curve, every component sized
-//! and priced; the month each phase threshold is crossed; every step-up of a count with the
-//! month its work must start (lead times); the months above budget.
+//! and priced; the month each phase threshold is crossed; every change that needs work (a
+//! reshard, a new cluster, a new instance shape) with the month its work must start (the
+//! component's lead time, else its kind's default), and routine growth summarized per line;
+//! the months above budget and the first year's cost.
 //!
 //! Each month is a plan phase of its own (`plan::build_phase`), so the timeline and the plan
 //! can never disagree on a number. Pins that name a phase do not apply to months; `*` pins do.
@@ -10,13 +12,50 @@ use serde::Serialize;
 use crate::error::InputError;
 use crate::input::Scenario;
 use crate::input::growth::month_label;
+use crate::input::kinds::LeadTimeSource;
 use crate::plan;
 
 /// Default length of a timeline, months.
 pub const DEFAULT_MONTHS: u32 = 60;
 
-/// Count units whose step-ups are planned work (not continuous growth like GB or pods).
+/// Count units whose growth is a step of whole machines or key-space parts (not continuous
+/// growth like GB or pods).
 const STEP_UNITS: &[&str] = &["instances", "shards", "clusters", "partitions", "sentinels"];
+
+/// What a step-up asks of the people running the component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// More shards: the key space is split anew and data moves between databases.
+    Reshard,
+    /// More clusters: a cluster is split, or a new one stands up beside the others.
+    NewCluster,
+    /// A different instance shape: every node is replaced.
+    ShapeChange,
+}
+
+impl Change {
+    /// The change in words.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Change::Reshard => "reshard",
+            Change::NewCluster => "new cluster",
+            Change::ShapeChange => "shape change",
+        }
+    }
+
+    /// A growing count of `count_unit` that needs a project, if it does. More instances,
+    /// replicas, sentinels or Kafka partitions are routine: each is one online operation
+    /// (a partition is added with one command; no data moves).
+    fn of_unit(count_unit: &str) -> Option<Change> {
+        match count_unit {
+            "shards" => Some(Change::Reshard),
+            "clusters" => Some(Change::NewCluster),
+            _ => None,
+        }
+    }
+}
 
 /// One line of one month.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +65,9 @@ pub struct MonthLine {
     pub item: String,
     pub count: u64,
     pub count_unit: String,
+    /// The instance shape, for lines of instances.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     pub monthly_usd: f64,
 }
 
@@ -53,19 +95,54 @@ pub struct Threshold {
     pub label: Option<String>,
 }
 
-/// A count that has to grow, and when its work must start.
+/// A change that needs work (a reshard, a new cluster, a new shape), and when the work must
+/// start.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepUp {
     pub month: u32,
     pub label: String,
     pub component: String,
+    /// The line that changes (`shards`); for a shape change, the component's first line of
+    /// instances.
     pub item: String,
+    pub change: Change,
+    /// The count before and after (for a shape change, of `item`).
     pub from: u64,
     pub to: u64,
+    /// The shapes before and after, for a shape change (`null` otherwise).
+    pub from_instance: Option<String>,
+    pub to_instance: Option<String>,
     pub lead_time_months: u32,
+    /// `scenario` or `kind_default`.
+    pub lead_time_source: LeadTimeSource,
     /// month - lead time (negative: the work should already have started).
     pub start_work_month: i64,
     pub start_work_label: String,
+}
+
+/// Routine growth of one line: more instances, replicas or sentinels, added without a project;
+/// summarized, not listed month by month.
+#[derive(Debug, Clone, Serialize)]
+pub struct Routine {
+    pub component: String,
+    pub item: String,
+    pub count_unit: String,
+    /// Months in which the count grew.
+    pub step_ups: usize,
+    /// The count before the first and after the last.
+    pub from: u64,
+    pub to: u64,
+    pub first_label: String,
+    pub last_label: String,
+}
+
+/// A component's lead time as the timeline used it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentLeadTime {
+    pub component: String,
+    pub kind: String,
+    pub lead_time_months: u32,
+    pub source: LeadTimeSource,
 }
 
 /// A month above budget.
@@ -86,10 +163,44 @@ pub struct Timeline {
     pub start: Option<String>,
     pub months: Vec<Month>,
     pub thresholds: Vec<Threshold>,
+    /// Changes that need work, in month order.
     pub step_ups: Vec<StepUp>,
+    /// Routine growth per line, in scenario order.
+    pub routine: Vec<Routine>,
+    /// The step-ups of `routine`, all lines together.
+    pub routine_step_ups: usize,
+    /// Every component's lead time and its source.
+    pub lead_times: Vec<ComponentLeadTime>,
     pub budget_usd_per_month: Option<f64>,
     pub over_budget: Vec<OverBudget>,
+    /// The cost of the first year: the sum of the first `first_year_months` months (12, or
+    /// every month of a shorter timeline).
+    pub first_year_usd: f64,
+    pub first_year_months: u32,
     pub warnings: Vec<String>,
+}
+
+/// Months in the first year's cost.
+pub const FIRST_YEAR_MONTHS: usize = 12;
+
+impl Timeline {
+    /// The warning the plan and the timeline give when months are above the budget: how
+    /// many, and the first.
+    #[must_use]
+    pub fn budget_warning(&self) -> Option<String> {
+        use crate::units::usd_text;
+        let first = self.over_budget.first()?;
+        Some(format!(
+            "timeline: {} of {} months are above the budget of {} per month, the first {} \
+             ({}, +{})",
+            self.over_budget.len(),
+            self.months.len(),
+            usd_text(first.budget_usd_per_month),
+            first.label,
+            usd_text(first.monthly_usd),
+            usd_text(first.excess_usd)
+        ))
+    }
 }
 
 fn label(start: Option<&str>, month: i64) -> String {
@@ -137,6 +248,7 @@ fn month(
                     item: l.item.clone(),
                     count: l.count,
                     count_unit: l.count_unit.clone(),
+                    instance: l.instance.clone(),
                     monthly_usd: l.monthly_usd,
                 })
                 .collect(),
@@ -173,7 +285,7 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
         // The first failing month in order, not whichever thread failed first.
         .into_iter()
         .collect::<Result<_, _>>()?;
-    let mut out_months = Vec::with_capacity(built.len());
+    let mut out_months: Vec<Month> = Vec::with_capacity(built.len());
     let mut warnings = Vec::new();
     for (m, w) in built {
         warnings.extend(w);
@@ -192,37 +304,21 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
             }
         })
         .collect();
-    let mut step_ups = Vec::new();
-    for pair in out_months.windows(2) {
-        let (prev, cur) = (&pair[0], &pair[1]);
-        for (a, b) in prev.lines.iter().zip(&cur.lines) {
-            let component = scenario
-                .spec
-                .components
-                .iter()
-                .find(|c| c.name == b.component);
-            let lead = component.and_then(|c| c.lead_time_months);
-            // Stateful kinds grow by projects (resharding, rebalancing); stateless tiers
-            // autoscale and report step-ups only when the scenario gives them a lead time.
-            let stateful = component.is_some_and(|c| c.policy.facts().stateful);
-            let planned = stateful || lead.is_some();
-            if planned && b.count > a.count && STEP_UNITS.contains(&b.count_unit.as_str()) {
-                let lead = lead.unwrap_or(0);
-                let start_work = i64::from(cur.month) - i64::from(lead);
-                step_ups.push(StepUp {
-                    month: cur.month,
-                    label: cur.label.clone(),
-                    component: b.component.clone(),
-                    item: b.item.clone(),
-                    from: a.count,
-                    to: b.count,
-                    lead_time_months: lead,
-                    start_work_month: start_work,
-                    start_work_label: label(start.as_deref(), start_work),
-                });
+    let (step_ups, routine) = step_ups(scenario, &out_months, start.as_deref());
+    let lead_times = scenario
+        .spec
+        .components
+        .iter()
+        .map(|c| {
+            let lead = c.lead_time();
+            ComponentLeadTime {
+                component: c.name.clone(),
+                kind: c.policy.kind().to_string(),
+                lead_time_months: lead.months,
+                source: lead.source,
             }
-        }
-    }
+        })
+        .collect();
     let budget = scenario.spec.budget_usd_per_month;
     let over_budget = budget
         .map(|b| {
@@ -241,15 +337,119 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
         .unwrap_or_default();
     warnings.sort();
     warnings.dedup();
-    Ok(Timeline {
+    let first_year = &out_months[..out_months.len().min(FIRST_YEAR_MONTHS)];
+    let first_year_usd = crate::units::round_cents(first_year.iter().map(|m| m.monthly_usd).sum());
+    let first_year_months = first_year.len() as u32;
+    let mut timeline = Timeline {
         scenario: scenario.spec.name.clone(),
         hours_per_month: scenario.spec.hours_per_month,
         start,
         months: out_months,
         thresholds,
         step_ups,
+        routine_step_ups: routine.iter().map(|r| r.step_ups).sum(),
+        routine,
+        lead_times,
         budget_usd_per_month: budget,
         over_budget,
+        first_year_usd,
+        first_year_months,
         warnings,
-    })
+    };
+    if let Some(w) = timeline.budget_warning() {
+        timeline.warnings.push(w);
+    }
+    Ok(timeline)
+}
+
+/// Every month's changes against the month before: the ones that need work (listed, with the
+/// month the work must start) and routine growth (summarized per line).
+fn step_ups(
+    scenario: &Scenario,
+    months: &[Month],
+    start: Option<&str>,
+) -> (Vec<StepUp>, Vec<Routine>) {
+    let mut work = Vec::new();
+    let mut routine: Vec<Routine> = Vec::new();
+    for pair in months.windows(2) {
+        let (prev, cur) = (&pair[0], &pair[1]);
+        let mut reshaped: Vec<&str> = Vec::new();
+        for (a, b) in prev.lines.iter().zip(&cur.lines) {
+            let Some(component) = scenario
+                .spec
+                .components
+                .iter()
+                .find(|c| c.name == b.component)
+            else {
+                continue;
+            };
+            let lead = component.lead_time();
+            let start_work = i64::from(cur.month) - i64::from(lead.months);
+            let step = |change: Change| StepUp {
+                month: cur.month,
+                label: cur.label.clone(),
+                component: b.component.clone(),
+                item: b.item.clone(),
+                change,
+                from: a.count,
+                to: b.count,
+                from_instance: None,
+                to_instance: None,
+                lead_time_months: lead.months,
+                lead_time_source: lead.source,
+                start_work_month: start_work,
+                start_work_label: label(start, start_work),
+            };
+            // A new shape replaces every node of the component: one change, named once.
+            if let (Some(x), Some(y)) = (&a.instance, &b.instance)
+                && x != y
+                && b.count > 0
+                && !reshaped.contains(&b.component.as_str())
+            {
+                reshaped.push(&b.component);
+                work.push(StepUp {
+                    from_instance: Some(x.clone()),
+                    to_instance: Some(y.clone()),
+                    ..step(Change::ShapeChange)
+                });
+            }
+            if b.count <= a.count || !STEP_UNITS.contains(&b.count_unit.as_str()) {
+                continue;
+            }
+            if let Some(change) = Change::of_unit(&b.count_unit) {
+                work.push(step(change));
+                continue;
+            }
+            match routine
+                .iter_mut()
+                .find(|r| r.component == b.component && r.item == b.item)
+            {
+                Some(r) => {
+                    r.step_ups += 1;
+                    r.to = b.count;
+                    r.last_label.clone_from(&cur.label);
+                }
+                None => routine.push(Routine {
+                    component: b.component.clone(),
+                    item: b.item.clone(),
+                    count_unit: b.count_unit.clone(),
+                    step_ups: 1,
+                    from: a.count,
+                    to: b.count,
+                    first_label: cur.label.clone(),
+                    last_label: cur.label.clone(),
+                }),
+            }
+        }
+    }
+    // Scenario order (each month's lines are in it), whatever month a line first grew in.
+    let order = |component: &str, item: &str| {
+        months.first().and_then(|m| {
+            m.lines
+                .iter()
+                .position(|l| l.component == component && l.item == item)
+        })
+    };
+    routine.sort_by_key(|r| order(&r.component, &r.item));
+    (work, routine)
 }

@@ -137,6 +137,21 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
+/// Dollars with cents and separators: 14016.0 -> "$14,016.00" (for messages of every layer;
+/// the renderers' `format::usd` is this).
+#[must_use]
+pub fn usd_text(amount: f64) -> String {
+    let cents = (amount * 100.0).round();
+    let negative = cents < 0.0;
+    let cents = cents.abs() as u64;
+    format!(
+        "{}${}.{:02}",
+        if negative { "-" } else { "" },
+        group_thousands(cents / 100),
+        cents % 100
+    )
+}
+
 /// The smallest power of two >= `n` (1 for 0).
 #[must_use]
 pub fn next_power_of_two(n: u64) -> u64 {

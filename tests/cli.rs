@@ -895,7 +895,7 @@ fn plan_formats_and_report_sections() {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let svg =
         std::fs::read_to_string(out.path().join("maxbooster-10b/timeline/timeline.svg")).unwrap();
-    assert!(svg.contains("monthly cost and users over time") && svg.contains("step-up"));
+    assert!(svg.contains("monthly cost and users over time") && svg.contains("work ("));
 }
 
 #[test]

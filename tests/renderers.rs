@@ -791,6 +791,101 @@ fn report_renders_in_headless_chromium() {
     }
 }
 
+/// Where each cost table's total column sits at a 1,400 px wide window, at first and scrolled
+/// all the way right: one `(section, box left, box right, total left, total right)` per table
+/// and position, from a probe script run in headless Chromium on a copy of the report (the
+/// report's own Content-Security-Policy forbids scripts, so the copy drops it; layout does not
+/// depend on it).
+fn total_columns_at(report: &Path, width: u32) -> Vec<(String, f64, f64, f64, f64)> {
+    let html = std::fs::read_to_string(report).unwrap();
+    let csp_start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
+    let csp_end = csp_start + html[csp_start..].find('>').unwrap() + 1;
+    let probe = r#"<script>
+const rows = [];
+for (const table of document.querySelectorAll('#costs table, #phases table')) {
+  const box = table.parentElement;
+  for (const end of [false, true]) {
+    box.scrollLeft = end ? box.scrollWidth : 0;
+    const b = box.getBoundingClientRect();
+    // The header's total and the total row's (the costs table's last phase row).
+    for (const cell of [table.querySelector('th.sum'), [...table.querySelectorAll('td.sum')].pop()]) {
+      const r = cell.getBoundingClientRect();
+      rows.push([table.closest('section').id, b.left, b.left + box.clientWidth, r.left, r.right].join(' '));
+    }
+  }
+}
+const pre = document.createElement('pre');
+pre.id = 'probe';
+pre.textContent = rows.join('\n');
+document.body.appendChild(pre);
+</script>"#;
+    let page = format!(
+        "{}{}",
+        &html[..csp_start],
+        html[csp_end..].replace("</body>", &format!("{probe}</body>"))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("probe.html");
+    std::fs::write(&path, page).unwrap();
+    let mut cmd = Command::new(chromium_binary());
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--window-size={width},1000"))
+    .arg(format!(
+        "--user-data-dir={}",
+        dir.path().join("profile").display()
+    ))
+    .arg("--dump-dom")
+    .arg(format!("file://{}", path.display()));
+    let (ok, dom, log) = run_with_timeout(&mut cmd, Duration::from_secs(120), "chromium");
+    assert!(ok, "chromium --dump-dom failed: {log}");
+    let dom = String::from_utf8_lossy(&dom);
+    let rows = dom
+        .split_once("<pre id=\"probe\">")
+        .and_then(|(_, rest)| rest.split_once("</pre>"))
+        .unwrap_or_else(|| panic!("the probe did not run: {dom}"))
+        .0;
+    rows.lines()
+        .map(|row| {
+            let f: Vec<&str> = row.split(' ').collect();
+            let n = |i: usize| f[i].parse::<f64>().unwrap();
+            (f[0].to_string(), n(1), n(2), n(3), n(4))
+        })
+        .collect()
+}
+
+#[test]
+fn cost_tables_keep_their_totals_in_view_at_1400_px() {
+    // saas-10b (8 components, the widest cost table) and maxbooster-10b (long price sources):
+    // every table of phase costs either fits or scrolls with its total column in view, at
+    // first and when scrolled to the end.
+    for name in ["saas-10b", "maxbooster-10b"] {
+        let plan = plan_of(&root().join(format!("scenarios/{name}.ron")));
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path(), &render_all(&plan));
+        let cells = total_columns_at(&dir.path().join("report.html"), 1400);
+        // The costs table and one table per phase; two cells at two scroll positions each.
+        assert_eq!(
+            cells.len(),
+            4 * (1 + plan.phases.len()),
+            "{name}: {cells:?}"
+        );
+        for (section, box_left, box_right, left, right) in &cells {
+            assert!(
+                *left >= box_left - 0.5 && *right <= box_right + 0.5,
+                "{name} {section}: total column at {left}..{right} outside the visible \
+                 {box_left}..{box_right}"
+            );
+        }
+    }
+}
+
 #[test]
 fn user_templates_replace_builtins_and_errors_name_file_and_line() {
     let plan = plan_of(&root().join("scenarios/saas-10b.ron"));

@@ -12,4 +12,5 @@ mod properties;
 mod renderers;
 mod risks;
 mod support;
+mod telling;
 mod uncertainty_outputs;

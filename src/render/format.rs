@@ -9,15 +9,24 @@ pub fn thousands(n: u64) -> String {
 /// Dollars with cents and separators: 14016.0 -> "$14,016.00".
 #[must_use]
 pub fn usd(amount: f64) -> String {
-    let cents = (amount * 100.0).round();
-    let negative = cents < 0.0;
-    let cents = cents.abs() as u64;
-    format!(
-        "{}${}.{:02}",
-        if negative { "-" } else { "" },
-        thousands(cents / 100),
-        cents % 100
-    )
+    crate::units::usd_text(amount)
+}
+
+/// Dollars of a percentile, at the sketch's precision: whole dollars from $100 up (the
+/// rounding step there is at least $0.10, so cents would be noise), else [`usd`]:
+/// 53_700_000.0 -> "$53,700,000", 18.56 -> "$18.56".
+#[must_use]
+pub fn approx_usd(amount: f64) -> String {
+    if amount.abs() >= 100.0 {
+        let dollars = amount.abs().round() as u64;
+        format!(
+            "{}${}",
+            if amount < 0.0 { "-" } else { "" },
+            thousands(dollars)
+        )
+    } else {
+        usd(amount)
+    }
 }
 
 /// A short magnitude: 10_000 -> "10K", 2.5e9 -> "2.5B".

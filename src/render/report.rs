@@ -63,6 +63,44 @@ pub struct Summary<'a> {
     pub component_count: usize,
     pub pinned_line_count: usize,
     pub warning_count: usize,
+    /// Against `budget_usd_per_month`, when the scenario sets one.
+    pub budget: Option<BudgetStatus>,
+    /// The last phase's P90 monthly cost, when the run made draws.
+    pub p90: Option<PhaseP90<'a>>,
+    /// The first year's cost along the timeline, when there is one.
+    pub first_year: Option<FirstYear>,
+}
+
+/// The budget card: within, or breached in how many months (phases without a timeline), and
+/// from when.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetStatus {
+    pub budget_usd_per_month: f64,
+    /// Months (or phases) above the budget, of how many.
+    pub breached: usize,
+    pub of: usize,
+    /// `months` along the timeline, else `phases`.
+    pub counted_in: &'static str,
+    /// The first month (or phase) above it and its cost.
+    pub first: Option<(String, f64)>,
+}
+
+/// The P90 card.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseP90<'a> {
+    pub phase: &'a str,
+    pub monthly_usd: f64,
+    pub draws: u64,
+}
+
+/// The first year's cost card.
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstYear {
+    pub usd: f64,
+    pub months: u32,
+    /// The first and the last month summed.
+    pub from: String,
+    pub to: String,
 }
 
 /// What the report shows beyond the plan, when the run computed it (`headroom plan` does for
@@ -304,7 +342,54 @@ const DEMAND_FIELDS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn summary(plan: &Plan) -> Summary<'_> {
+/// The budget card: along the timeline when there is one (month by month), else per phase.
+fn budget_status(plan: &Plan, timeline: Option<&Timeline>) -> Option<BudgetStatus> {
+    let budget = plan.budget_usd_per_month?;
+    Some(match timeline {
+        Some(t) => BudgetStatus {
+            budget_usd_per_month: budget,
+            breached: t.over_budget.len(),
+            of: t.months.len(),
+            counted_in: "months",
+            first: t
+                .over_budget
+                .first()
+                .map(|o| (o.label.clone(), o.monthly_usd)),
+        },
+        None => {
+            let over: Vec<&PhasePlan> = plan
+                .phases
+                .iter()
+                .filter(|p| p.monthly_usd > budget)
+                .collect();
+            BudgetStatus {
+                budget_usd_per_month: budget,
+                breached: over.len(),
+                of: plan.phases.len(),
+                counted_in: "phases",
+                first: over.first().map(|p| (p.name.clone(), p.monthly_usd)),
+            }
+        }
+    })
+}
+
+fn summary<'a>(plan: &'a Plan, extras: &ReportExtras) -> Summary<'a> {
+    let timeline = extras.timeline.as_ref();
+    let p90 = plan.uncertainty.as_ref().and_then(|u| {
+        u.phases.last().map(|p| PhaseP90 {
+            phase: &p.name,
+            monthly_usd: p.monthly_usd.p90,
+            draws: u.draws,
+        })
+    });
+    let first_year = timeline
+        .filter(|t| t.first_year_months > 0)
+        .map(|t| FirstYear {
+            usd: t.first_year_usd,
+            months: t.first_year_months,
+            from: t.months[0].label.clone(),
+            to: t.months[t.first_year_months as usize - 1].label.clone(),
+        });
     let peak_phase: Option<&PhasePlan> = plan
         .phases
         .iter()
@@ -381,6 +466,9 @@ fn summary(plan: &Plan) -> Summary<'_> {
             .filter(|l| l.pinned)
             .count(),
         warning_count: plan.warnings.len(),
+        budget: budget_status(plan, timeline),
+        p90,
+        first_year,
     }
 }
 
@@ -646,7 +734,10 @@ fn demand_rows(plan: &Plan) -> Result<Vec<DemandRow>, Error> {
 /// - `summary`: `peak` (`name`, `users`, `dau`, `monthly_usd`, `list_monthly_usd`,
 ///   `per_user_usd`, `per_dau_usd`), `top_components` and `top_lines` (`component`, `kind`,
 ///   `item`, `monthly_usd`, `share`), `first_phase`, `last_phase`, `phase_count`,
-///   `component_count`, `pinned_line_count`, `warning_count`;
+///   `component_count`, `pinned_line_count`, `warning_count`, `budget` (`budget_usd_per_month`,
+///   `breached`, `of`, `counted_in`, `first`: (label, monthly USD)), `p90` (`phase`,
+///   `monthly_usd`, `draws`), `first_year` (`usd`, `months`, `from`, `to`); each none when
+///   the run has no budget, no draws, no timeline;
 /// - `components`: component names in scenario order (the columns of the cost table);
 /// - `charts`: `name`, `title`, `caption`, `svg` (the SVG document), `svg_file`, `png_file`
 ///   (relative paths, or none when the charts are not written);
@@ -701,7 +792,7 @@ pub fn context(
         .unwrap_or_default();
     Ok(minijinja::context! {
         plan => plan_value.clone(),
-        summary => Value::from(Serde(summary(plan))),
+        summary => Value::from(Serde(summary(plan, extras))),
         components => Value::from(Serde(components)),
         charts => Value::from(Serde(chart_views)),
         demand => Value::from(Serde(demand_rows(plan)?)),

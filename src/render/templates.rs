@@ -507,6 +507,9 @@ fn register_filters(env: &mut Environment<'static>) {
             .collect::<String>()
     });
     env.add_filter("usd", |v: Value| number_arg(&v).map(format::usd));
+    env.add_filter("approx_usd", |v: Value| {
+        number_arg(&v).map(format::approx_usd)
+    });
     env.add_filter("short", |v: Value| number_arg(&v).map(format::short));
     env.add_filter("short_usd", |v: Value| {
         number_arg(&v).map(format::short_usd)

@@ -3,6 +3,7 @@
 use polars::prelude::*;
 
 use crate::error::Error;
+use crate::input::kinds::LeadTimeSource;
 use crate::render::format::{short, thousands, usd};
 use crate::render::table::{Align, Table};
 use crate::timeline::Timeline;
@@ -16,7 +17,7 @@ pub fn text(t: &Timeline) -> String {
         ("DAU", Align::Right),
         ("peak req/s", Align::Right),
         ("monthly", Align::Right),
-        ("step-ups", Align::Right),
+        ("work", Align::Right),
     ]);
     for m in &t.months {
         let steps = t.step_ups.iter().filter(|s| s.month == m.month).count();
@@ -54,35 +55,8 @@ pub fn text(t: &Timeline) -> String {
         ]);
     }
     out.push_str(&format!("\n== Phase thresholds\n{}", thresholds.to_text()));
-    let mut steps = Table::new(&[
-        ("live by", Align::Left),
-        ("component", Align::Left),
-        ("item", Align::Left),
-        ("from", Align::Right),
-        ("to", Align::Right),
-        ("lead time", Align::Right),
-        ("start work by", Align::Left),
-    ]);
-    for s in &t.step_ups {
-        steps.row(vec![
-            s.label.clone(),
-            s.component.clone(),
-            s.item.clone(),
-            thousands(s.from),
-            thousands(s.to),
-            format!("{} mo", s.lead_time_months),
-            if s.start_work_month < 0 {
-                format!("{} (already late)", s.start_work_label)
-            } else {
-                s.start_work_label.clone()
-            },
-        ]);
-    }
-    out.push_str(&format!(
-        "\n== Step-ups ({})\n{}",
-        t.step_ups.len(),
-        steps.to_text()
-    ));
+    out.push_str(&work_text(t));
+    out.push_str(&routine_text(t));
     if let Some(budget) = t.budget_usd_per_month {
         out.push_str(&format!(
             "\n== Budget {} per month: {} months above it\n",
@@ -100,6 +74,117 @@ pub fn text(t: &Timeline) -> String {
     }
     for w in &t.warnings {
         out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
+/// A lead time and where it comes from: `3 mo (scenario)`, `1 mo (Kafka default)`.
+fn lead_time(months: u32, source: LeadTimeSource, kind: &str) -> String {
+    match source {
+        LeadTimeSource::Scenario => format!("{months} mo (scenario)"),
+        LeadTimeSource::KindDefault => format!("{months} mo ({kind} default)"),
+    }
+}
+
+/// The changes that need work, one row each, after the lead times they were planned with.
+fn work_text(t: &Timeline) -> String {
+    let kind_of = |component: &str| {
+        t.lead_times
+            .iter()
+            .find(|l| l.component == component)
+            .map_or("", |l| l.kind.as_str())
+    };
+    let leads: Vec<String> = t
+        .lead_times
+        .iter()
+        .filter(|l| l.lead_time_months > 0 || l.source == LeadTimeSource::Scenario)
+        .map(|l| {
+            format!(
+                "{} {}",
+                l.component,
+                lead_time(l.lead_time_months, l.source, &l.kind)
+            )
+        })
+        .collect();
+    let mut out = format!(
+        "\n== Work: {} changes that need a project (reshards, new clusters, shape changes)\n\
+         lead times: {}; every other component 0 mo (its kind's default)\n",
+        t.step_ups.len(),
+        if leads.is_empty() {
+            "none".to_string()
+        } else {
+            leads.join(", ")
+        }
+    );
+    let mut steps = Table::new(&[
+        ("live by", Align::Left),
+        ("component", Align::Left),
+        ("change", Align::Left),
+        ("item", Align::Left),
+        ("from", Align::Right),
+        ("to", Align::Right),
+        ("lead time", Align::Right),
+        ("start work by", Align::Left),
+    ]);
+    for s in &t.step_ups {
+        let (from, to) = match (&s.from_instance, &s.to_instance) {
+            (Some(a), Some(b)) => (a.clone(), b.clone()),
+            _ => (thousands(s.from), thousands(s.to)),
+        };
+        steps.row(vec![
+            s.label.clone(),
+            s.component.clone(),
+            s.change.name().to_string(),
+            s.item.clone(),
+            from,
+            to,
+            lead_time(
+                s.lead_time_months,
+                s.lead_time_source,
+                kind_of(&s.component),
+            ),
+            if s.start_work_month < 0 {
+                format!("{} (already late)", s.start_work_label)
+            } else {
+                s.start_work_label.clone()
+            },
+        ]);
+    }
+    if !t.step_ups.is_empty() {
+        out.push_str(&steps.to_text());
+    }
+    out
+}
+
+/// Routine growth, one row per line: how often it grew, from what to what.
+fn routine_text(t: &Timeline) -> String {
+    let mut out = format!(
+        "\n== Routine growth: {} step-ups (more instances, replicas, partitions), added without a \
+         project\n",
+        t.routine_step_ups
+    );
+    let mut rows = Table::new(&[
+        ("component", Align::Left),
+        ("item", Align::Left),
+        ("step-ups", Align::Right),
+        ("from", Align::Right),
+        ("to", Align::Right),
+        ("first", Align::Left),
+        ("last", Align::Left),
+    ]);
+    for r in &t.routine {
+        rows.row(vec![
+            r.component.clone(),
+            r.item.clone(),
+            r.step_ups.to_string(),
+            thousands(r.from),
+            thousands(r.to),
+            r.first_label.clone(),
+            r.last_label.clone(),
+        ]);
+    }
+    if !t.routine.is_empty() {
+        out.push_str(&rows.to_text());
     }
     out
 }

@@ -1,5 +1,6 @@
 //! The timeline chart: monthly cost and users month by month (log axes), with the months
-//! where a stateful component steps up marked, and the budget line when there is one.
+//! of changes that need work (reshards, new clusters, shape changes) marked, and the budget
+//! line when there is one. Routine growth (more instances or replicas) is not marked.
 //! Same font and palette as the plan's charts; SVG and PNG, byte-identical for the same input.
 
 use plotters::coord::Shift;
@@ -109,10 +110,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, t: &Timeline) -> Resu
     let mut entries = vec![
         ("monthly cost (left axis)".to_string(), cost_colour),
         ("users (right axis)".to_string(), users_colour),
-        (
-            format!("step-up ({} months)", step_months.len()),
-            step_colour,
-        ),
+        (format!("work ({} months)", step_months.len()), step_colour),
     ];
     if let Some(b) = budget.filter(|b| on_cost_axis(*b)) {
         let budget_colour = RGBColor(90, 90, 90);
@@ -144,7 +142,7 @@ pub fn render(t: &Timeline) -> Result<Chart, Error> {
     Ok(Chart {
         name: "timeline",
         title: format!("{}: monthly cost and users over time", t.scenario),
-        caption: "Monthly cost (left, log scale) and users (right, log scale) month by month along the growth curve; red dots mark months where a stateful component's count steps up (see the step-up table for lead times); the dashed line is the budget.".to_string(),
+        caption: "Monthly cost (left, log scale) and users (right, log scale) month by month along the growth curve; red dots mark months with a change that needs work: a reshard, a new cluster or a new instance shape (see the work table for lead times; routine growth, more instances or replicas, is not marked); the dashed line is the budget.".to_string(),
         svg,
         png,
     })

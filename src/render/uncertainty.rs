@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::input::uncertainty::Distribution;
 use crate::plan::Plan;
-use crate::render::format::{short, significant, thousands, usd};
+use crate::render::format::{approx_usd, short, significant, thousands, usd};
 use crate::render::table::{Align, Table};
 use crate::uncertainty::summary::{Candidate, PhaseUncertainty, Swing, Uncertainty};
 
@@ -152,11 +152,11 @@ pub fn phases_table(plan: &Plan, u: &Uncertainty) -> Table {
             users,
             total,
             usd(m.mean),
-            usd(m.p5),
-            usd(m.p50),
-            usd(m.p90),
-            usd(m.p95),
-            usd(m.p99),
+            approx_usd(m.p5),
+            approx_usd(m.p50),
+            approx_usd(m.p90),
+            approx_usd(m.p95),
+            approx_usd(m.p99),
             phase.least_regret.clone(),
         ]);
     }
@@ -268,6 +268,8 @@ pub fn text(plan: &Plan, u: &Uncertainty) -> String {
         u.seed,
         planned_note(u)
     );
+    // The percentiles' precision, said once above them.
+    let _ = writeln!(out, "Percentiles: {}; means are exact.", u.percentiles);
     out.push_str(&phases_table(plan, u).to_text());
     let _ = writeln!(out, "\n== Uncertain inputs");
     out.push_str(&inputs_table(u).to_text());
@@ -377,7 +379,14 @@ mod tests {
             assert_eq!(cells[2], usd(plan_total.monthly_usd), "{row}");
             assert_eq!(
                 &cells[3..9],
-                &[m.mean, m.p5, m.p50, m.p90, m.p95, m.p99].map(usd),
+                &[
+                    usd(m.mean),
+                    approx_usd(m.p5),
+                    approx_usd(m.p50),
+                    approx_usd(m.p90),
+                    approx_usd(m.p95),
+                    approx_usd(m.p99)
+                ],
                 "{row}"
             );
             assert!(row.ends_with(&phase.least_regret), "{row}");

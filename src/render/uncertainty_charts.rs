@@ -22,7 +22,7 @@ use crate::render::charts::{
     Chart, Drawing, FAMILY, HEIGHT, LEGEND_WIDTH, WIDTH, colour, draw_legend, ensure_font,
     svg_and_png,
 };
-use crate::render::format::{short, short_usd, significant, thousands, usd};
+use crate::render::format::{approx_usd, short, short_usd, significant, thousands, usd};
 use crate::render::uncertainty::{TOP_SWINGS, detail};
 use crate::uncertainty::summary::Uncertainty;
 
@@ -411,7 +411,7 @@ fn histogram<DB: DrawingBackend>(
                 text_style(13, *color, Pos::new(HPos::Left, VPos::Top)),
             )))
             .map_err(|e| e.to_string())?;
-        legend.push((format!("{label}: {}", usd(*x)), *color));
+        legend.push((format!("{label}: {}", approx_usd(*x)), *color));
     }
     Ok(legend)
 }

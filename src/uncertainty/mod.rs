@@ -157,7 +157,7 @@ pub fn run(
             "ChaCha8, draw d uses stream d of the seed; one uniform per input, drawn by inverse CDF"
                 .into(),
         percentiles: format!(
-            "nearest rank over mergeable sketches: counts exact up to {}, other values within {}% (relative)",
+            "nearest rank over mergeable sketches: counts exact up to {}, other values within {}% (relative) and rounded to that precision",
             sketch::EXACT_INTEGERS,
             sketch::RELATIVE_ACCURACY * 100.0
         ),

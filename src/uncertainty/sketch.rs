@@ -15,6 +15,26 @@ pub const EXACT_INTEGERS: u64 = 1 << 11;
 /// Worst relative error of a percentile that falls in a logarithmic bucket.
 pub const RELATIVE_ACCURACY: f64 = 0.001;
 
+/// `v` at the precision a logarithmic bucket has: rounded to the largest power of ten that is
+/// at most `RELATIVE_ACCURACY x v` ($53,704,396.79 -> $53,700,000; 0.9539 stays 0.9539 to
+/// within 0.001), so no digit finer than the sketch's error is shown. Integers of an exact
+/// sketch up to [`EXACT_INTEGERS`] are exact and stay as they are.
+#[must_use]
+pub fn at_precision(v: f64, exact_integers: bool) -> f64 {
+    if !v.is_finite() || v <= 0.0 || (exact_integers && v <= EXACT_INTEGERS as f64) {
+        return v;
+    }
+    let step = 10f64.powf((v * RELATIVE_ACCURACY).log10().floor());
+    // Divide or multiply by a whole power of ten, whichever is exact in floats, so that
+    // $53,700,000 comes out as exactly that.
+    if step >= 1.0 {
+        (v / step).round() * step
+    } else {
+        let scale = (1.0 / step).round();
+        (v * scale).round() / scale
+    }
+}
+
 /// gamma = (1 + a) / (1 - a).
 fn gamma() -> f64 {
     (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)
@@ -454,16 +474,26 @@ impl QuantileSketch {
         }
     }
 
-    /// The report's summary.
+    /// The report's summary: percentiles at the sketch's precision ([`at_precision`]); the
+    /// mean (an exact sum), the minimum and the maximum as they are.
     #[must_use]
     pub fn percentiles(&self) -> Percentiles {
+        // Rounding never leaves the observed range (all draws equal: the value itself).
+        let at = |q: f64| {
+            let v = at_precision(self.quantile(q), self.exact_integers);
+            if self.n == 0 {
+                v
+            } else {
+                v.clamp(self.min, self.max)
+            }
+        };
         Percentiles {
             mean: self.mean(),
-            p5: self.quantile(0.05),
-            p50: self.quantile(0.5),
-            p90: self.quantile(0.9),
-            p95: self.quantile(0.95),
-            p99: self.quantile(0.99),
+            p5: at(0.05),
+            p50: at(0.5),
+            p90: at(0.9),
+            p95: at(0.95),
+            p99: at(0.99),
             min: if self.n == 0 { 0.0 } else { self.min },
             max: if self.n == 0 { 0.0 } else { self.max },
         }
@@ -607,6 +637,29 @@ mod tests {
             merged.merge(p);
         }
         assert_eq!(whole.percentiles(), merged.percentiles());
+    }
+
+    #[test]
+    fn percentiles_are_rounded_to_the_sketchs_precision() {
+        // 0.1% of 53,704,396.79 is 53,704: the step is 10,000.
+        assert_eq!(at_precision(53_704_396.79, false), 53_700_000.0);
+        // 0.1% of 18,564.43 is 18.56: the step is 10.
+        assert_eq!(at_precision(18_564.43, false), 18_560.0);
+        // 0.1% of 0.95391 is 0.00095: the step is 0.0001.
+        assert_eq!(at_precision(0.953_91, false), 0.9539);
+        // exact integers stay; above EXACT_INTEGERS, 0.1% of 12,345 is 12.3: step 10
+        assert_eq!(at_precision(1_999.0, true), 1_999.0);
+        assert_eq!(at_precision(12_345.0, true), 12_350.0);
+        assert_eq!(at_precision(0.0, false), 0.0);
+        // A sketch's percentile is its rounded quantile, within the accuracy of the value.
+        let mut s = QuantileSketch::for_values();
+        for i in 1..=10_000 {
+            s.add(f64::from(i) * 1_000.37);
+        }
+        let p = s.percentiles();
+        assert_eq!(p.p90, at_precision(s.quantile(0.9), false));
+        assert!((p.p90 - 9_000.0 * 1_000.37).abs() <= 2.0 * RELATIVE_ACCURACY * p.p90);
+        assert_eq!(p.p90 % 1_000.0, 0.0, "{}", p.p90);
     }
 
     #[test]

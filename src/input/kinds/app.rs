@@ -116,6 +116,8 @@ impl ComponentKind for AppPolicy {
             ],
             map_attr: None,
         }),
+        // Stateless pods and nodes autoscale: nothing to start ahead.
+        lead_time_months: 0,
     };
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {

@@ -73,6 +73,8 @@ impl ComponentKind for CdnPolicy {
             ],
             map_attr: None,
         }),
+        // A managed CDN bills what it serves: no capacity to build.
+        lead_time_months: 0,
     };
 
     /// Every field is a price reference, checked against the tables when they load.

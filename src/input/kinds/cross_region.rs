@@ -43,6 +43,8 @@ impl ComponentKind for CrossRegionPolicy {
             )],
             map_attr: None,
         }),
+        // Transfer is billed as used: no capacity to build.
+        lead_time_months: 0,
     };
 
     /// Every field is a price reference or a count any value of which is meaningful.

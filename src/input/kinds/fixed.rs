@@ -38,6 +38,8 @@ impl ComponentKind for FixedPolicy {
         shapes: None,
         // Fixed lines are whatever the doc states: they go to `component_counts` only.
         tfvars: None,
+        // A stated count: growth is a purchase, not a project.
+        lead_time_months: 0,
     };
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {

@@ -100,6 +100,10 @@ impl ComponentKind for KafkaPolicy {
             ],
             map_attr: None,
         }),
+        // A month: a new broker shape is a rolling replacement of every broker with partition
+        // reassignment, scheduled with the topics' owners. More brokers or partitions are
+        // routine (one online operation each) and need no lead time.
+        lead_time_months: 1,
     };
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {

@@ -60,14 +60,54 @@ pub trait ComponentKind {
 /// A kind's answers that do not depend on its policy.
 #[derive(Debug, Clone, Copy)]
 pub struct KindFacts {
-    /// Growth is a project (resharding, rebalancing), so every step-up of a count is planned
-    /// work in `headroom timeline`; stateless tiers autoscale.
+    /// The kind holds (or fronts) data, so growing it moves data (resharding, rebalancing);
+    /// stateless tiers autoscale. (Which step-ups the timeline lists as work is decided by
+    /// what changes: shards, clusters, shapes.)
     pub stateful: bool,
     /// Where `instance: "auto"` looks for shapes (`None`: the kind runs on no instances).
     pub shapes: Option<ShapeSource>,
     /// The Terraform variable of the kind's components (`None`: they appear only in
     /// `component_counts`).
     pub tfvars: Option<TfvarsGroup>,
+    /// Months of work before a step-up that needs a project (a reshard, a new cluster, a new
+    /// shape) is live, when the component does not set `lead_time_months`. Each kind says why
+    /// beside its value.
+    pub lead_time_months: u32,
+}
+
+/// The months of work before a component's step-up is live, and where the figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LeadTime {
+    pub months: u32,
+    /// `scenario` (the component's `lead_time_months`) or `kind default`.
+    pub source: LeadTimeSource,
+}
+
+/// Where a lead time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadTimeSource {
+    /// The component's `lead_time_months`.
+    Scenario,
+    /// The kind's [`KindFacts::lead_time_months`].
+    KindDefault,
+}
+
+impl crate::input::Component {
+    /// The component's lead time: its `lead_time_months`, else its kind's default.
+    #[must_use]
+    pub fn lead_time(&self) -> LeadTime {
+        match self.lead_time_months {
+            Some(months) => LeadTime {
+                months,
+                source: LeadTimeSource::Scenario,
+            },
+            None => LeadTime {
+                months: self.policy.facts().lead_time_months,
+                source: LeadTimeSource::KindDefault,
+            },
+        }
+    }
 }
 
 /// The catalog shapes a kind runs on.

@@ -40,6 +40,8 @@ impl ComponentKind for ObjectStoragePolicy {
                 "stored volume per storage class: bytes per user x users x copies x the class's share",
             )),
         }),
+        // Managed storage grows as written: no capacity to build.
+        lead_time_months: 0,
     };
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {

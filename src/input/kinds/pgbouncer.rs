@@ -93,6 +93,9 @@ impl ComponentKind for PgBouncerPolicy {
             ],
             map_attr: None,
         }),
+        // Poolers are stateless: a new one serves within minutes (the database's
+        // reshard is the project, counted there).
+        lead_time_months: 0,
     };
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {

@@ -124,6 +124,9 @@ impl ComponentKind for PostgresPolicy {
             ],
             map_attr: None,
         }),
+        // A quarter: a reshard (new shards, copying rows, dual writes, cut-over, clean-up)
+        // or a new instance class (a failover per shard) is a planned project.
+        lead_time_months: 3,
     };
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {

@@ -120,6 +120,10 @@ impl ComponentKind for RedisPolicy {
             ],
             map_attr: None,
         }),
+        // Two months: a cluster split (a new cluster, clients re-pointed by key range)
+        // or a new node shape needs a rehearsal on a copy of the data and a staged rollout;
+        // adding masters inside a cluster is an online slot migration and needs none.
+        lead_time_months: 2,
     };
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {
