@@ -341,6 +341,12 @@ pub fn run_diff(a: &Path, b: Option<&Path>, sets_a: &[Set], sets_b: &[Set]) -> R
     ))
 }
 
+/// `headroom diff --fail-above T [--phase P]`: puts the cost gate on a diff.
+pub fn gate_diff(diff: &mut Diff, threshold: &str, phase: Option<&str>) -> Result<(), Error> {
+    let threshold = crate::diff::gate::Threshold::parse(threshold).map_err(Error::Usage)?;
+    crate::diff::gate::apply(diff, threshold, phase).map_err(Error::Usage)
+}
+
 /// `headroom providers`: the scenario priced on each provider (the first is the baseline).
 pub fn run_providers(
     scenario: &Path,

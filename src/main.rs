@@ -171,9 +171,17 @@ struct DiffArgs {
     /// Print JSON.
     #[arg(long, conflicts_with = "markdown")]
     json: bool,
-    /// Print Markdown.
+    /// Print Markdown (a pull-request comment: totals, biggest changes, new, removed and
+    /// unpriced lines).
     #[arg(long)]
     markdown: bool,
+    /// Exit 1 when B costs more than A by more than this in a phase: a percentage of A's
+    /// monthly total (`10%`) or dollars a month (`1500`).
+    #[arg(long, value_name = "PCT|USD")]
+    fail_above: Option<String>,
+    /// Gate only this phase.
+    #[arg(long, requires = "fail_above")]
+    phase: Option<String>,
 }
 
 // `headroom providers` (its help is the variant's doc comment above).
@@ -392,12 +400,15 @@ fn timeline(args: &TimelineArgs) -> Result<i32, Error> {
 }
 
 fn diff(args: &DiffArgs) -> Result<i32, Error> {
-    let diff = commands::run_diff(
+    let mut diff = commands::run_diff(
         &args.a,
         args.b.as_deref(),
         &parse_sets(&args.set_a)?,
         &parse_sets(&args.set_b)?,
     )?;
+    if let Some(text) = &args.fail_above {
+        commands::gate_diff(&mut diff, text, args.phase.as_deref())?;
+    }
     if args.json {
         emitln(&to_json(&diff)?);
     } else if args.markdown {
@@ -405,7 +416,11 @@ fn diff(args: &DiffArgs) -> Result<i32, Error> {
     } else {
         emit(&render::diff::text(&diff));
     }
-    Ok(EXIT_OK)
+    let Some(gate) = &diff.gate else {
+        return Ok(EXIT_OK);
+    };
+    eprint!("{}", render::diff::gate_text(gate));
+    Ok(if gate.failed { EXIT_FAILED } else { EXIT_OK })
 }
 
 fn providers(args: &ProvidersArgs) -> Result<i32, Error> {
