@@ -149,3 +149,211 @@ fn a_bad_threshold_or_phase_is_bad_input() {
         .code(2)
         .stderr(predicate::str::contains("--phase 5N: no such phase"));
 }
+
+fn check_json(args: &[&str], code: i32) -> Value {
+    let out = headroom()
+        .arg("check")
+        .args(args)
+        .arg("--json")
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    json_of(&out)
+}
+
+fn line<'a>(c: &'a Value, component: &str, item: &str) -> &'a Value {
+    c["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["component"] == component && l["item"] == item)
+        .unwrap_or_else(|| panic!("no line {component}/{item}"))
+}
+
+#[test]
+fn a_fleet_20_percent_short_on_one_component_fails_and_names_it() {
+    let fleet = "tests/fixtures/fleet/saas-10b-100m-short.csv";
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--fleet", fleet, "--phase", "100M"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("short: users-db/read-replica"));
+    let c = check_json(
+        &["scenarios/saas-10b.ron", "--fleet", fleet, "--phase", "100M"],
+        1,
+    );
+    assert_eq!(c["schema_version"], 1);
+    assert_eq!(c["short"], serde_json::json!(["users-db/read-replica"]));
+    // 8 of the plan's 10: 2 short
+    let replicas = line(&c, "users-db", "read-replica");
+    assert_eq!(replicas["status"], "short");
+    assert_eq!(replicas["shortfall"], 2.0);
+    // primaries in two rows (two regions) add up to the plan's 6
+    assert_eq!(line(&c, "users-db", "primary")["fleet_count"], 6);
+    assert_eq!(line(&c, "users-db", "primary")["status"], "within");
+    // 130 api nodes for 106: 24 c6i.4xlarge over, at $0.68 x 730 h = $496.40 each: $11,913.60
+    let nodes = line(&c, "api", "node");
+    assert_eq!(nodes["status"], "over");
+    assert_eq!(nodes["excess_monthly_usd"], 11_913.6);
+    assert_eq!(c["excess_monthly_usd"], 11_913.6);
+    // 7 cache.r6g.2xlarge stand for 14 cache.r6g.xlarge: vCPU 8/4 = 2, usable memory
+    // 52.82/26.32 = 2.007; the scarcer resource (vCPU) counts: 7 x 2 = 14
+    let masters = line(&c, "sessions-cache", "master");
+    assert_eq!(masters["status"], "within");
+    assert_eq!(masters["fleet_equivalent"], 14.0);
+    assert_eq!(masters["shapes"][0]["resource"], "vcpu");
+    // a tolerance of 25% lets 8 of 10 pass
+    check_json(
+        &[
+            "scenarios/saas-10b.ron",
+            "--fleet",
+            fleet,
+            "--phase",
+            "100M",
+            "--tolerance",
+            "25%",
+        ],
+        0,
+    );
+}
+
+#[test]
+fn a_terraform_plan_is_read_by_resource_type_and_the_rest_listed_as_ignored() {
+    // The fixture is written by hand from HashiCorp's published JSON output format
+    // (Terraform is not installable here): see tests/fixtures/fleet/README.md.
+    let c = check_json(
+        &[
+            "scenarios/saas-10b.ron",
+            "--fleet",
+            "tests/fixtures/fleet/saas-10b-10m.plan.json",
+            "--phase",
+            "10M",
+        ],
+        0,
+    );
+    assert_eq!(c["fleet_format"], "terraform-plan");
+    // aws_db_instance x 3 with multi_az: 3 primaries and 3 standbys; 3 more with
+    // replicate_source_db: read replicas (claimed by the only Postgres component)
+    assert_eq!(line(&c, "users-db", "primary")["fleet_count"], 3);
+    assert_eq!(line(&c, "users-db", "standby")["fleet_count"], 3);
+    assert_eq!(line(&c, "users-db", "read-replica")["fleet_count"], 3);
+    // 3 primaries x 300 GB allocated = 900 GB for the plan's 780: 120 GB x $0.115 = $13.80
+    let storage = line(&c, "users-db", "storage");
+    assert_eq!(storage["fleet_count"], 900);
+    assert_eq!(storage["status"], "over");
+    assert_eq!(storage["excess_monthly_usd"], 13.8);
+    // three replication groups (tagged headroom:component) of 3 node groups x 1 replica
+    assert_eq!(line(&c, "sessions-cache", "master")["fleet_count"], 9);
+    assert_eq!(line(&c, "sessions-cache", "replica")["fleet_count"], 9);
+    assert_eq!(line(&c, "sessions-cache", "clusters")["fleet_count"], 3);
+    // EKS scaling_config desired_size; ASG desired_capacity; MSK brokers x volume_size
+    assert_eq!(line(&c, "api", "node")["fleet_count"], 12);
+    assert_eq!(line(&c, "pgbouncer", "pooler")["fleet_count"], 6);
+    assert_eq!(line(&c, "events", "broker")["fleet_count"], 9);
+    assert_eq!(line(&c, "events", "storage")["fleet_count"], 36_000);
+    let ignored: Vec<&str> = c["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ignored,
+        [
+            "aws_s3_bucket.media",
+            "aws_rds_cluster.analytics",
+            "aws_instance.bastion"
+        ]
+    );
+    assert!(c["ignored"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not one headroom reads"));
+}
+
+#[test]
+fn malformed_fleets_are_bad_input_with_file_and_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("plan.json");
+    std::fs::write(&broken, "{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [\n    {,}\n").unwrap();
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .arg(&broken)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}:4:6: not valid JSON",
+            broken.display()
+        )));
+    let csv = dir.path().join("fleet.csv");
+    std::fs::write(
+        &csv,
+        "component,item,instance,count,region\napi,node,c6i.4xlarge,twelve,\n",
+    )
+    .unwrap();
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .arg(&csv)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{}:2:1: bad inventory row", csv.display())));
+    std::fs::write(&csv, "component,item,instance,count,region\napi,nodes,,1,\n").unwrap();
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .arg(&csv)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`api` has no line `nodes` (did you mean `node`?)"));
+    std::fs::write(&csv, "component,item,instance,count,region\napp,node,,1,\n").unwrap();
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .arg(&csv)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no component `app`"));
+    let future = dir.path().join("future.json");
+    std::fs::write(&future, r#"{"format_version": "2.0", "resource_changes": []}"#).unwrap();
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .arg(&future)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("format 2.0 is not supported"));
+}
+
+#[test]
+fn the_tfvars_plan_writes_pass_check_for_their_phase() {
+    for scenario in ["saas-10b", "qui-browser"] {
+        let out = tempfile::tempdir().unwrap();
+        headroom()
+            .args(["plan", &format!("scenarios/{scenario}.ron"), "-q", "--format", "tfvars", "--out"])
+            .arg(out.path())
+            .assert()
+            .success();
+        let dir = out.path().join(scenario).join("tfvars");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".tfvars"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 8, "{files:?}");
+        for file in files {
+            // the phase comes from the file's headroom_phase
+            let c = check_json(
+                &[&format!("scenarios/{scenario}.ron"), "--fleet", file.to_str().unwrap()],
+                0,
+            );
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            assert_eq!(c["phase"].as_str().unwrap(), name.split('.').next().unwrap());
+            let lines = c["lines"].as_array().unwrap();
+            assert!(lines.len() > 10, "{name}");
+            for l in lines {
+                assert_eq!(l["status"], "within", "{name}: {l}");
+                assert_eq!(l["fleet_count"], l["plan_count"], "{name}: {l}");
+            }
+        }
+    }
+}
