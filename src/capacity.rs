@@ -82,6 +82,9 @@ pub struct Capacity {
     /// Components with instances the fleet does not mention (not judged).
     pub not_in_fleet: Vec<String>,
     pub ignored: Vec<Ignored>,
+    /// Things a reader must know: a phase's own plan that does not serve its users (pinned
+    /// counts below demand).
+    pub warnings: Vec<String>,
 }
 
 impl Capacity {
@@ -255,7 +258,7 @@ fn runout(scenario: &Scenario, fleet: &Fleet, index: usize, start: u64) -> Runou
     let past = most.and_then(|m| shortfall(scenario, fleet, index, m + 1, true).ok().flatten());
     // The same line at the last user that fits, to see what grew.
     let before: Vec<Step> = match (most, &past) {
-        (Some(m), Some((line, _))) => plan::size_phase(scenario, SEARCH_PHASE, m.max(1), true, None)
+        (Some(m), Some((line, _))) if m > 0 => plan::size_phase(scenario, SEARCH_PHASE, m, true, None)
             .ok()
             .and_then(|p| {
                 p.sized.at(index).and_then(|s| {
@@ -340,7 +343,20 @@ pub fn run(
             .cmp(&b.max_users)
             .then(a.component.cmp(&b.component))
     });
+    let mut warnings = Vec::new();
+    if let Some(phase) = &fleet.phase
+        && runouts[0].max_users < start
+    {
+        warnings.push(format!(
+            "the fleet of phase {phase} serves fewer users than the phase's {}: {}/{} is \
+             provisioned below what demand needs there (a pinned count)",
+            start,
+            runouts[0].component,
+            runouts[0].item.as_deref().unwrap_or("?")
+        ));
+    }
     Ok(Capacity {
+        warnings,
         schema_version: SCHEMA_VERSION,
         scenario: scenario.spec.name.clone(),
         fleet: fleet_name.to_string(),

@@ -357,3 +357,116 @@ fn the_tfvars_plan_writes_pass_check_for_their_phase() {
         }
     }
 }
+
+fn capacity_json(args: &[&str]) -> Value {
+    let out = headroom()
+        .arg("capacity")
+        .args(args)
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    json_of(&out)
+}
+
+fn runout<'a>(c: &'a Value, component: &str) -> &'a Value {
+    c["runouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["component"] == component)
+        .unwrap_or_else(|| panic!("no runout of {component}"))
+}
+
+#[test]
+fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
+    for (phase, users) in [
+        ("10K", 10_000u64),
+        ("1M", 1_000_000),
+        ("100M", 100_000_000),
+        ("10B", 10_000_000_000),
+    ] {
+        let c = capacity_json(&["scenarios/saas-10b.ron", "--phase", phase]);
+        assert!(c["max_users"].as_u64().unwrap() >= users, "{phase}: {c}");
+        let first = &c["runouts"][0];
+        assert!(first["item"].is_string() && first["resource"].is_string(), "{first}");
+        assert_eq!(first["max_users"], c["max_users"]);
+        assert!(c["warnings"].as_array().unwrap().is_empty());
+    }
+    let c = capacity_json(&["scenarios/saas-10b.ron", "--phase", "1M"]);
+    // 1M's api runs 1 c6i.4xlarge of 4 pods per region. Peak load is 833.33 requests/s per
+    // million users (750 reads + 83.33 writes); us-east-1 serves 0.4 of it, and a pod takes
+    // 500 x 0.6 = 300 requests/s with 3 zones surviving the loss of 1 (x 3/2): 4 pods last
+    // while 833.33e-6 x u x 0.4 / 300 x 1.5 <= 4, up to u = 2,400,000 users.
+    let api = &c["runouts"][0];
+    assert_eq!(api["component"], "api");
+    assert_eq!((api["item"].as_str(), api["resource"].as_str()), (Some("node"), Some("pods")));
+    assert_eq!(c["max_users"], 2_400_000);
+    assert_eq!((api["need"].as_u64(), api["fleet"].as_f64()), (Some(4), Some(3.0)));
+    // The logistic curve 1.2e10 / (1 + e^(-0.2 (m - 72))) first passes 2.4M users when
+    // e^(-0.2 (m - 72)) < 4,999, m > 72 - ln(4,999) / 0.2 = 29.4: month 30, 2027-01 + 30 months
+    assert_eq!(api["month"], 30);
+    assert_eq!(api["label"], "2029-07");
+    assert_eq!(api["start_work_month"], 30);
+    // users-db states a 3-month lead time: its work starts 3 months before it runs out
+    let db = runout(&c, "users-db");
+    assert_eq!(db["lead_time_months"], 3);
+    assert_eq!(
+        db["start_work_month"].as_i64().unwrap(),
+        db["month"].as_i64().unwrap() - 3
+    );
+    // the first and the next three
+    assert!(c["runouts"].as_array().unwrap().len() >= 4);
+    let text = headroom()
+        .args(["capacity", "scenarios/saas-10b.ron", "--phase", "1M"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("at most 2,400,000 users"), "{text}");
+    assert!(text.contains("runs out first: api/node (pods)"), "{text}");
+    assert!(text.contains("then: users-db, sessions-cache, events"), "{text}");
+}
+
+#[test]
+fn reverse_sizing_of_a_fleet_file() {
+    // The phase's tfvars read back are the phase's own fleet: the same answer.
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args(["plan", "scenarios/saas-10b.ron", "-q", "--format", "tfvars", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let tfvars = out.path().join("saas-10b/tfvars/1M.tfvars");
+    let c = capacity_json(&["scenarios/saas-10b.ron", "--fleet", tfvars.to_str().unwrap()]);
+    assert_eq!(c["max_users"], 2_400_000);
+    // 8 read replicas where 100M needs 10: the fleet serves fewer than 100M, and the
+    // replicas run out first
+    let c = capacity_json(&[
+        "scenarios/saas-10b.ron",
+        "--fleet",
+        "tests/fixtures/fleet/saas-10b-100m-short.csv",
+    ]);
+    assert!(c["max_users"].as_u64().unwrap() < 100_000_000, "{c}");
+    assert_eq!(c["runouts"][0]["component"], "users-db");
+    assert_eq!(c["runouts"][0]["item"], "read-replica");
+    headroom()
+        .args(["capacity", "scenarios/saas-10b.ron"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--phase P"));
+}
+
+#[test]
+fn a_phase_pinned_below_demand_is_said_not_to_serve_itself() {
+    // maxbooster-10b pins 5 poolers at 10B where demand needs 10 (plan warns so too)
+    let c = capacity_json(&["scenarios/maxbooster-10b.ron", "--phase", "10B"]);
+    assert_eq!(c["runouts"][0]["component"], "pgbouncer");
+    assert!(c["max_users"].as_u64().unwrap() < 10_000_000_000);
+    let w = c["warnings"][0].as_str().unwrap();
+    assert!(w.contains("serves fewer users than the phase's"), "{w}");
+}

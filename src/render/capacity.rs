@@ -82,5 +82,8 @@ pub fn text(c: &Capacity) -> String {
     for i in &c.ignored {
         let _ = writeln!(out, "ignored: {}: {}", i.what, i.reason);
     }
+    for w in &c.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
     out
 }
