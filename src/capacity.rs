@@ -97,7 +97,9 @@ impl Capacity {
     /// The [`NEXT`] after it.
     #[must_use]
     pub fn next(&self) -> &[Runout] {
-        self.runouts.get(1..).map_or(&[], |r| &r[..r.len().min(NEXT)])
+        self.runouts
+            .get(1..)
+            .map_or(&[], |r| &r[..r.len().min(NEXT)])
     }
 }
 
@@ -255,20 +257,26 @@ fn runout(scenario: &Scenario, fleet: &Fleet, index: usize, start: u64) -> Runou
     let component = &scenario.spec.components[index];
     let most = most_users(scenario, fleet, index, start);
     let max_users = most.unwrap_or(MAX_USERS);
-    let past = most.and_then(|m| shortfall(scenario, fleet, index, m + 1, true).ok().flatten());
+    let past = most.and_then(|m| {
+        shortfall(scenario, fleet, index, m + 1, true)
+            .ok()
+            .flatten()
+    });
     // The same line at the last user that fits, to see what grew.
     let before: Vec<Step> = match (most, &past) {
-        (Some(m), Some((line, _))) if m > 0 => plan::size_phase(scenario, SEARCH_PHASE, m, true, None)
-            .ok()
-            .and_then(|p| {
-                p.sized.at(index).and_then(|s| {
-                    s.lines
-                        .iter()
-                        .find(|l| l.item == line.item)
-                        .map(|l| l.derivation.clone())
+        (Some(m), Some((line, _))) if m > 0 => {
+            plan::size_phase(scenario, SEARCH_PHASE, m, true, None)
+                .ok()
+                .and_then(|p| {
+                    p.sized.at(index).and_then(|s| {
+                        s.lines
+                            .iter()
+                            .find(|l| l.item == line.item)
+                            .map(|l| l.derivation.clone())
+                    })
                 })
-            })
-            .unwrap_or_default(),
+                .unwrap_or_default()
+        }
         _ => Vec::new(),
     };
     let lead = lead_time_months(component);
@@ -443,7 +451,12 @@ mod tests {
         let nodes = |pods: f64, nodes: f64| {
             vec![
                 step("[us] pods", "ceil(peak_rps / rps_per_pod)", &[], pods),
-                step("[us] nodes", "ceil(pods / pods_per_node)", &[("pods", pods)], nodes),
+                step(
+                    "[us] nodes",
+                    "ceil(pods / pods_per_node)",
+                    &[("pods", pods)],
+                    nodes,
+                ),
             ]
         };
         assert_eq!(

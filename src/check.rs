@@ -110,7 +110,12 @@ fn provisions_instances(line: &Line) -> bool {
     line.instance.is_some()
 }
 
-fn compare(line: &Line, fleet: &Fleet, catalog: &crate::catalog::Catalog, tolerance: f64) -> CheckedLine {
+fn compare(
+    line: &Line,
+    fleet: &Fleet,
+    catalog: &crate::catalog::Catalog,
+    tolerance: f64,
+) -> CheckedLine {
     let running = fleet.running(&line.component, &line.item);
     let mut equivalent = 0.0;
     let mut shapes = Vec::new();
@@ -206,7 +211,11 @@ pub fn check(
         .map(|l| compare(l, fleet, &scenario.catalog, tolerance))
         .collect();
     let mut not_in_fleet: Vec<String> = Vec::new();
-    for l in phase.lines.iter().filter(|l| provisions_instances(l) && l.count > 0) {
+    for l in phase
+        .lines
+        .iter()
+        .filter(|l| provisions_instances(l) && l.count > 0)
+    {
         if !fleet.has_component(&l.component) && !not_in_fleet.contains(&l.component) {
             not_in_fleet.push(l.component.clone());
         }

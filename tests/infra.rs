@@ -47,7 +47,10 @@ fn node_price_for_rise(rise: f64) -> f64 {
 
 #[test]
 fn a_12_percent_rise_fails_a_10_percent_gate_and_passes_a_15_percent_one() {
-    let price = format!("components.api.prices.node.usd={}", node_price_for_rise(0.12));
+    let price = format!(
+        "components.api.prices.node.usd={}",
+        node_price_for_rise(0.12)
+    );
     let gate = |threshold: &str| {
         let mut cmd = headroom();
         cmd.args(["diff", "scenarios/qui-browser.ron", "--set-b", &price])
@@ -66,7 +69,13 @@ fn a_12_percent_rise_fails_a_10_percent_gate_and_passes_a_15_percent_one() {
         .success()
         .stderr(predicate::str::contains("cost gate passed"));
     // The same in dollars: 12% of the phase's total is the rise; a cent less fails.
-    let out = gate("10%").arg("--json").assert().code(1).get_output().stdout.clone();
+    let out = gate("10%")
+        .arg("--json")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let d = json_of(&out);
     assert_eq!(d["schema_version"], 1);
     let verdict = &d["gate"]["phases"][0];
@@ -125,7 +134,10 @@ fn the_markdown_is_a_pull_request_comment() {
         .clone();
     let md = String::from_utf8(out).unwrap();
     assert!(md.starts_with("# Diff\n"), "{md}");
-    assert!(md.contains("**cost gate passed: no rise above --fail-above 50%"), "{md}");
+    assert!(
+        md.contains("**cost gate passed: no rise above --fail-above 50%"),
+        "{md}"
+    );
     // twice the requests per pod: fewer nodes, the biggest change
     let biggest = md.split("## Biggest line changes").nth(1).unwrap();
     assert!(biggest.contains("| api | node |"), "{md}");
@@ -176,12 +188,25 @@ fn line<'a>(c: &'a Value, component: &str, item: &str) -> &'a Value {
 fn a_fleet_20_percent_short_on_one_component_fails_and_names_it() {
     let fleet = "tests/fixtures/fleet/saas-10b-100m-short.csv";
     headroom()
-        .args(["check", "scenarios/saas-10b.ron", "--fleet", fleet, "--phase", "100M"])
+        .args([
+            "check",
+            "scenarios/saas-10b.ron",
+            "--fleet",
+            fleet,
+            "--phase",
+            "100M",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("short: users-db/read-replica"));
     let c = check_json(
-        &["scenarios/saas-10b.ron", "--fleet", fleet, "--phase", "100M"],
+        &[
+            "scenarios/saas-10b.ron",
+            "--fleet",
+            fleet,
+            "--phase",
+            "100M",
+        ],
         1,
     );
     assert_eq!(c["schema_version"], 1);
@@ -267,19 +292,31 @@ fn a_terraform_plan_is_read_by_resource_type_and_the_rest_listed_as_ignored() {
             "aws_instance.bastion"
         ]
     );
-    assert!(c["ignored"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("not one headroom reads"));
+    assert!(
+        c["ignored"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not one headroom reads")
+    );
 }
 
 #[test]
 fn malformed_fleets_are_bad_input_with_file_and_position() {
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("plan.json");
-    std::fs::write(&broken, "{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [\n    {,}\n").unwrap();
+    std::fs::write(
+        &broken,
+        "{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [\n    {,}\n",
+    )
+    .unwrap();
     headroom()
-        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .args([
+            "check",
+            "scenarios/saas-10b.ron",
+            "--phase",
+            "10M",
+            "--fleet",
+        ])
         .arg(&broken)
         .assert()
         .code(2)
@@ -294,29 +331,66 @@ fn malformed_fleets_are_bad_input_with_file_and_position() {
     )
     .unwrap();
     headroom()
-        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .args([
+            "check",
+            "scenarios/saas-10b.ron",
+            "--phase",
+            "10M",
+            "--fleet",
+        ])
         .arg(&csv)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(format!("{}:2:1: bad inventory row", csv.display())));
-    std::fs::write(&csv, "component,item,instance,count,region\napi,nodes,,1,\n").unwrap();
+        .stderr(predicate::str::contains(format!(
+            "{}:2:1: bad inventory row",
+            csv.display()
+        )));
+    std::fs::write(
+        &csv,
+        "component,item,instance,count,region\napi,nodes,,1,\n",
+    )
+    .unwrap();
     headroom()
-        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .args([
+            "check",
+            "scenarios/saas-10b.ron",
+            "--phase",
+            "10M",
+            "--fleet",
+        ])
         .arg(&csv)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`api` has no line `nodes` (did you mean `node`?)"));
+        .stderr(predicate::str::contains(
+            "`api` has no line `nodes` (did you mean `node`?)",
+        ));
     std::fs::write(&csv, "component,item,instance,count,region\napp,node,,1,\n").unwrap();
     headroom()
-        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .args([
+            "check",
+            "scenarios/saas-10b.ron",
+            "--phase",
+            "10M",
+            "--fleet",
+        ])
         .arg(&csv)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no component `app`"));
     let future = dir.path().join("future.json");
-    std::fs::write(&future, r#"{"format_version": "2.0", "resource_changes": []}"#).unwrap();
+    std::fs::write(
+        &future,
+        r#"{"format_version": "2.0", "resource_changes": []}"#,
+    )
+    .unwrap();
     headroom()
-        .args(["check", "scenarios/saas-10b.ron", "--phase", "10M", "--fleet"])
+        .args([
+            "check",
+            "scenarios/saas-10b.ron",
+            "--phase",
+            "10M",
+            "--fleet",
+        ])
         .arg(&future)
         .assert()
         .code(2)
@@ -328,7 +402,14 @@ fn the_tfvars_plan_writes_pass_check_for_their_phase() {
     for scenario in ["saas-10b", "qui-browser"] {
         let out = tempfile::tempdir().unwrap();
         headroom()
-            .args(["plan", &format!("scenarios/{scenario}.ron"), "-q", "--format", "tfvars", "--out"])
+            .args([
+                "plan",
+                &format!("scenarios/{scenario}.ron"),
+                "-q",
+                "--format",
+                "tfvars",
+                "--out",
+            ])
             .arg(out.path())
             .assert()
             .success();
@@ -343,11 +424,18 @@ fn the_tfvars_plan_writes_pass_check_for_their_phase() {
         for file in files {
             // the phase comes from the file's headroom_phase
             let c = check_json(
-                &[&format!("scenarios/{scenario}.ron"), "--fleet", file.to_str().unwrap()],
+                &[
+                    &format!("scenarios/{scenario}.ron"),
+                    "--fleet",
+                    file.to_str().unwrap(),
+                ],
                 0,
             );
             let name = file.file_name().unwrap().to_string_lossy().to_string();
-            assert_eq!(c["phase"].as_str().unwrap(), name.split('.').next().unwrap());
+            assert_eq!(
+                c["phase"].as_str().unwrap(),
+                name.split('.').next().unwrap()
+            );
             let lines = c["lines"].as_array().unwrap();
             assert!(lines.len() > 10, "{name}");
             for l in lines {
@@ -391,7 +479,10 @@ fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
         let c = capacity_json(&["scenarios/saas-10b.ron", "--phase", phase]);
         assert!(c["max_users"].as_u64().unwrap() >= users, "{phase}: {c}");
         let first = &c["runouts"][0];
-        assert!(first["item"].is_string() && first["resource"].is_string(), "{first}");
+        assert!(
+            first["item"].is_string() && first["resource"].is_string(),
+            "{first}"
+        );
         assert_eq!(first["max_users"], c["max_users"]);
         assert!(c["warnings"].as_array().unwrap().is_empty());
     }
@@ -402,9 +493,15 @@ fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
     // while 833.33e-6 x u x 0.4 / 300 x 1.5 <= 4, up to u = 2,400,000 users.
     let api = &c["runouts"][0];
     assert_eq!(api["component"], "api");
-    assert_eq!((api["item"].as_str(), api["resource"].as_str()), (Some("node"), Some("pods")));
+    assert_eq!(
+        (api["item"].as_str(), api["resource"].as_str()),
+        (Some("node"), Some("pods"))
+    );
     assert_eq!(c["max_users"], 2_400_000);
-    assert_eq!((api["need"].as_u64(), api["fleet"].as_f64()), (Some(4), Some(3.0)));
+    assert_eq!(
+        (api["need"].as_u64(), api["fleet"].as_f64()),
+        (Some(4), Some(3.0))
+    );
     // The logistic curve 1.2e10 / (1 + e^(-0.2 (m - 72))) first passes 2.4M users when
     // e^(-0.2 (m - 72)) < 4,999, m > 72 - ln(4,999) / 0.2 = 29.4: month 30, 2027-01 + 30 months
     assert_eq!(api["month"], 30);
@@ -429,7 +526,10 @@ fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
     let text = String::from_utf8(text).unwrap();
     assert!(text.contains("at most 2,400,000 users"), "{text}");
     assert!(text.contains("runs out first: api/node (pods)"), "{text}");
-    assert!(text.contains("then: users-db, sessions-cache, events"), "{text}");
+    assert!(
+        text.contains("then: users-db, sessions-cache, events"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -437,12 +537,23 @@ fn reverse_sizing_of_a_fleet_file() {
     // The phase's tfvars read back are the phase's own fleet: the same answer.
     let out = tempfile::tempdir().unwrap();
     headroom()
-        .args(["plan", "scenarios/saas-10b.ron", "-q", "--format", "tfvars", "--out"])
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "-q",
+            "--format",
+            "tfvars",
+            "--out",
+        ])
         .arg(out.path())
         .assert()
         .success();
     let tfvars = out.path().join("saas-10b/tfvars/1M.tfvars");
-    let c = capacity_json(&["scenarios/saas-10b.ron", "--fleet", tfvars.to_str().unwrap()]);
+    let c = capacity_json(&[
+        "scenarios/saas-10b.ron",
+        "--fleet",
+        tfvars.to_str().unwrap(),
+    ]);
     assert_eq!(c["max_users"], 2_400_000);
     // 8 read replicas where 100M needs 10: the fleet serves fewer than 100M, and the
     // replicas run out first

@@ -47,7 +47,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "analyses of plans",
-        &["uncertainty", "audit", "timeline", "diff", "check", "capacity"],
+        &[
+            "uncertainty",
+            "audit",
+            "timeline",
+            "diff",
+            "check",
+            "capacity",
+        ],
     ),
     ("comparisons of analysed plans", &["providers"]),
     ("output writer (names and atomic writes)", &["output"]),

@@ -188,7 +188,11 @@ mod tests {
         assert_eq!(Threshold::parse("1500"), Ok(Threshold::Usd(1500.0)));
         assert_eq!(Threshold::parse("$1,500"), Ok(Threshold::Usd(1500.0)));
         assert_eq!(Threshold::parse("1500 USD"), Ok(Threshold::Usd(1500.0)));
-        assert!(Threshold::parse("ten").unwrap_err().contains("expected a percentage"));
+        assert!(
+            Threshold::parse("ten")
+                .unwrap_err()
+                .contains("expected a percentage")
+        );
         assert!(Threshold::parse("-5%").unwrap_err().contains(">= 0"));
     }
 

@@ -50,7 +50,9 @@ pub fn read(path: &Path, text: &str, scenario: &Scenario) -> Result<Vec<FleetEnt
         }
         let fallback_line = i + 2;
         let record = record.map_err(|e| {
-            let line = e.position().map_or(fallback_line as u64, csv::Position::line);
+            let line = e
+                .position()
+                .map_or(fallback_line as u64, csv::Position::line);
             InputError::at(path, line as usize, 1, format!("bad inventory row: {e}"))
         })?;
         let line = record
@@ -66,7 +68,12 @@ pub fn read(path: &Path, text: &str, scenario: &Scenario) -> Result<Vec<FleetEnt
                 ),
             )
         })?;
-        super::known_component(path, &format!("line {line}: component"), scenario, &row.component)?;
+        super::known_component(
+            path,
+            &format!("line {line}: component"),
+            scenario,
+            &row.component,
+        )?;
         let blank = |s: Option<String>| s.filter(|s| !s.is_empty());
         out.push(FleetEntry {
             component: row.component,

@@ -117,7 +117,12 @@ pub fn read(path: &Path, scenario: &Scenario) -> Result<Fleet, InputError> {
         .unwrap_or_default();
     let file = path.display().to_string();
     let (format, phase, entries, ignored) = if name.ends_with(".csv") {
-        ("inventory", None, inventory::read(path, &text, scenario)?, Vec::new())
+        (
+            "inventory",
+            None,
+            inventory::read(path, &text, scenario)?,
+            Vec::new(),
+        )
     } else if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
         let (phase, entries) = tfvars::read(path, &text, scenario)?;
         ("tfvars", phase, entries, Vec::new())

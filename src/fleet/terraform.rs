@@ -105,7 +105,11 @@ impl Resource<'_> {
 type Lines = (Vec<(&'static str, u64)>, Option<String>);
 
 fn lines_of(r: &Resource<'_>, ty: &str, kind: Kind) -> Result<Result<Lines, String>, InputError> {
-    let instance_item = if kind == Kind::PgBouncer { "pooler" } else { "node" };
+    let instance_item = if kind == Kind::PgBouncer {
+        "pooler"
+    } else {
+        "node"
+    };
     Ok(Ok(match ty {
         "aws_db_instance" => {
             let replica = r.text("replicate_source_db").is_some();
@@ -122,9 +126,11 @@ fn lines_of(r: &Resource<'_>, ty: &str, kind: Kind) -> Result<Result<Lines, Stri
         }
         "aws_rds_cluster" => {
             let Some(class) = r.text("db_cluster_instance_class") else {
-                return Ok(Err("an Aurora cluster: its instances are aws_rds_cluster_instance \
+                return Ok(Err(
+                    "an Aurora cluster: its instances are aws_rds_cluster_instance \
                                resources, which headroom does not read"
-                    .into()));
+                        .into(),
+                ));
             };
             let mut lines = vec![("primary", 1), ("standby", 2)];
             if let Some(gb) = r.count_or("allocated_storage")? {

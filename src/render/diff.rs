@@ -172,7 +172,10 @@ pub fn markdown(diff: &Diff) -> String {
             .total_cmp(&x.monthly_usd_delta.abs())
     });
     out.push_str(&line_section("Biggest line changes", &biggest));
-    out.push_str(&line_section("New lines", &rows(&|l| l.change == Change::New)));
+    out.push_str(&line_section(
+        "New lines",
+        &rows(&|l| l.change == Change::New),
+    ));
     out.push_str(&line_section(
         "Removed lines",
         &rows(&|l| l.change == Change::Removed),
@@ -217,7 +220,10 @@ pub fn verdict_line(gate: &Gate) -> String {
             .max_by(|x, y| x.monthly_usd_delta.total_cmp(&y.monthly_usd_delta))
     });
     match (gate.failed, worst) {
-        (true, Some(p)) => format!("cost gate failed: {}, above --fail-above {limit}", rise_text(p)),
+        (true, Some(p)) => format!(
+            "cost gate failed: {}, above --fail-above {limit}",
+            rise_text(p)
+        ),
         (_, Some(p)) if p.monthly_usd_delta > 0.0 => format!(
             "cost gate passed: no rise above --fail-above {limit} (largest: {})",
             rise_text(p)
