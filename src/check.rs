@@ -10,13 +10,17 @@
 //! - `over` above need x (1 + t), with the monthly cost of the excess: the excess in plan
 //!   instances x the plan line's monthly cost per instance.
 //!
+//! Where every fleet entry of a line names its region, each region is held against the
+//! plan's count there too, and a region short is a short line even when the total is not.
+//!
 //! Components the fleet does not mention are listed as not in the fleet, not judged: a
 //! Terraform plan often covers one module of the infra.
 
 use serde::Serialize;
 
+use crate::catalog::Catalog;
 use crate::fleet::shape::{self, ShapeRatio};
-use crate::fleet::{Fleet, Ignored};
+use crate::fleet::{Fleet, FleetEntry, Ignored};
 use crate::input::Scenario;
 use crate::plan::{Line, PhasePlan};
 use crate::units::round_cents;
@@ -64,8 +68,19 @@ pub struct CheckedLine {
     /// The excess's monthly cost at the plan line's cost per unit (`null` when the plan
     /// provisions none, so has no cost per unit).
     pub excess_monthly_usd: Option<f64>,
+    /// Per region, where every fleet entry of the line names one (else empty).
+    pub regions: Vec<RegionCheck>,
     /// Where the fleet's figures were read.
     pub origins: Vec<String>,
+}
+
+/// One region of a line.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionCheck {
+    pub region: String,
+    pub plan_count: u64,
+    pub fleet_equivalent: f64,
+    pub status: Status,
 }
 
 /// The whole check.
@@ -110,64 +125,131 @@ fn provisions_instances(line: &Line) -> bool {
     line.instance.is_some()
 }
 
-fn compare(
-    line: &Line,
-    fleet: &Fleet,
-    catalog: &crate::catalog::Catalog,
-    tolerance: f64,
-) -> CheckedLine {
-    let running = fleet.running(&line.component, &line.item);
-    let mut equivalent = 0.0;
-    let mut shapes = Vec::new();
-    let mut unknown_shapes = Vec::new();
-    let mut fleet_instances = Vec::new();
-    for r in &running {
-        let other = match (&line.instance, &r.instance) {
-            (Some(plan), Some(ran)) if plan != ran => Some((plan, ran)),
-            _ => None,
-        };
-        let Some((plan, ran)) = other else {
-            equivalent += r.count as f64;
-            continue;
-        };
-        fleet_instances.push(ran.clone());
-        match shape::ratio(catalog, plan, ran, shape::line_binding(line)) {
-            Some(s) => {
-                equivalent += r.count as f64 * s.ratio;
-                shapes.push(s);
-            }
-            None => {
-                equivalent += r.count as f64;
-                unknown_shapes.push(ran.clone());
-            }
-        }
-    }
-    let need = line.count as f64;
-    let status = if equivalent < need * (1.0 - tolerance) {
+fn status(equivalent: f64, need: f64, tolerance: f64) -> Status {
+    if equivalent < need * (1.0 - tolerance) {
         Status::Short
     } else if equivalent > need * (1.0 + tolerance) {
         Status::Over
     } else {
         Status::Within
+    }
+}
+
+/// Fleet entries in the plan line's instances, with how each other shape compares.
+struct Equivalent {
+    count: f64,
+    shapes: Vec<ShapeRatio>,
+    unknown_shapes: Vec<String>,
+    fleet_instances: Vec<String>,
+}
+
+fn equivalent(line: &Line, entries: &[&FleetEntry], catalog: &Catalog) -> Equivalent {
+    let mut out = Equivalent {
+        count: 0.0,
+        shapes: Vec::new(),
+        unknown_shapes: Vec::new(),
+        fleet_instances: Vec::new(),
     };
-    let excess = (equivalent - need).max(0.0);
+    for e in entries {
+        let other = match (&line.instance, &e.instance) {
+            (Some(plan), Some(ran)) if plan != ran => Some((plan, ran)),
+            _ => None,
+        };
+        let Some((plan, ran)) = other else {
+            out.count += e.count as f64;
+            continue;
+        };
+        if !out.fleet_instances.contains(ran) {
+            out.fleet_instances.push(ran.clone());
+        }
+        match shape::ratio(catalog, plan, ran, shape::line_binding(line)) {
+            Some(s) => {
+                out.count += e.count as f64 * s.ratio;
+                if !out.shapes.contains(&s) {
+                    out.shapes.push(s);
+                }
+            }
+            None => {
+                out.count += e.count as f64;
+                if !out.unknown_shapes.contains(ran) {
+                    out.unknown_shapes.push(ran.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each region of a line, when every entry names one: the plan's regions and the fleet's.
+fn by_region(
+    line: &Line,
+    entries: &[&FleetEntry],
+    catalog: &Catalog,
+    tolerance: f64,
+) -> Vec<RegionCheck> {
+    if entries.is_empty() || entries.iter().any(|e| e.region.is_none()) {
+        return Vec::new();
+    }
+    let mut names: Vec<&str> = line.regions.keys().map(String::as_str).collect();
+    for e in entries {
+        let r = e.region.as_deref().unwrap_or_default();
+        if !names.contains(&r) {
+            names.push(r);
+        }
+    }
+    names.sort_unstable();
+    names
+        .into_iter()
+        .map(|region| {
+            let here: Vec<&FleetEntry> = entries
+                .iter()
+                .filter(|e| e.region.as_deref() == Some(region))
+                .copied()
+                .collect();
+            let plan_count = line.regions.get(region).copied().unwrap_or(0);
+            let eq = equivalent(line, &here, catalog).count;
+            RegionCheck {
+                region: region.to_string(),
+                plan_count,
+                fleet_equivalent: eq,
+                status: status(eq, plan_count as f64, tolerance),
+            }
+        })
+        .collect()
+}
+
+fn compare(line: &Line, fleet: &Fleet, catalog: &Catalog, tolerance: f64) -> CheckedLine {
+    let entries: Vec<&FleetEntry> = fleet
+        .entries
+        .iter()
+        .filter(|e| e.component == line.component && e.item == line.item)
+        .collect();
+    let eq = equivalent(line, &entries, catalog);
+    let need = line.count as f64;
+    let regions = by_region(line, &entries, catalog, tolerance);
+    let status = match status(eq.count, need, tolerance) {
+        _ if regions.iter().any(|r| r.status == Status::Short) => Status::Short,
+        s => s,
+    };
+    let excess = (eq.count - need).max(0.0);
     CheckedLine {
         component: line.component.clone(),
         item: line.item.clone(),
         count_unit: line.count_unit.clone(),
         plan_count: line.count,
         plan_instance: line.instance.clone(),
-        fleet_count: running.iter().map(|r| r.count).sum(),
-        fleet_instances,
-        fleet_equivalent: equivalent,
-        shapes,
-        unknown_shapes,
+        fleet_count: entries.iter().map(|e| e.count).sum(),
+        fleet_instances: eq.fleet_instances,
+        fleet_equivalent: eq.count,
+        shapes: eq.shapes,
+        unknown_shapes: eq.unknown_shapes,
         status,
-        shortfall: (need - equivalent).max(0.0),
+        shortfall: (need - eq.count).max(0.0),
         excess,
         excess_monthly_usd: (line.count > 0)
             .then(|| round_cents(excess * line.monthly_usd / line.count as f64)),
-        origins: running.into_iter().flat_map(|r| r.origins).collect(),
+        regions,
+        origins: entries.iter().map(|e| e.origin.clone()).collect(),
     }
 }
 
@@ -223,7 +305,19 @@ pub fn check(
     let short: Vec<String> = lines
         .iter()
         .filter(|l| l.status == Status::Short)
-        .map(|l| format!("{}/{}", l.component, l.item))
+        .map(|l| {
+            let regions: Vec<&str> = l
+                .regions
+                .iter()
+                .filter(|r| r.status == Status::Short)
+                .map(|r| r.region.as_str())
+                .collect();
+            if regions.is_empty() {
+                format!("{}/{}", l.component, l.item)
+            } else {
+                format!("{}/{} (in {})", l.component, l.item, regions.join(", "))
+            }
+        })
         .collect();
     Ok(FleetCheck {
         schema_version: SCHEMA_VERSION,

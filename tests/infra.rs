@@ -215,9 +215,14 @@ fn a_fleet_20_percent_short_on_one_component_fails_and_names_it() {
     let replicas = line(&c, "users-db", "read-replica");
     assert_eq!(replicas["status"], "short");
     assert_eq!(replicas["shortfall"], 2.0);
-    // primaries in two rows (two regions) add up to the plan's 6
-    assert_eq!(line(&c, "users-db", "primary")["fleet_count"], 6);
-    assert_eq!(line(&c, "users-db", "primary")["status"], "within");
+    // primaries in three rows (one per region) add up to the plan's 6, 2 in each region
+    let primaries = line(&c, "users-db", "primary");
+    assert_eq!(primaries["fleet_count"], 6);
+    assert_eq!(primaries["status"], "within");
+    assert_eq!(primaries["regions"].as_array().unwrap().len(), 3);
+    assert_eq!(primaries["regions"][0]["region"], "ap-southeast-1");
+    assert_eq!(primaries["regions"][0]["plan_count"], 2);
+    assert_eq!(primaries["regions"][0]["status"], "within");
     // 130 api nodes for 106: 24 c6i.4xlarge over, at $0.68 x 730 h = $496.40 each: $11,913.60
     let nodes = line(&c, "api", "node");
     assert_eq!(nodes["status"], "over");
@@ -242,6 +247,66 @@ fn a_fleet_20_percent_short_on_one_component_fails_and_names_it() {
         ],
         0,
     );
+}
+
+#[test]
+fn a_region_short_fails_even_when_the_total_is_not() {
+    // 100M needs 2 primaries in each of 3 regions; 4 + 2 + 0 is 6 in all, none in Asia
+    // (standbys and replicas name no region: compared in total only)
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("fleet.csv");
+    std::fs::write(
+        &csv,
+        "component,item,instance,count,region\n\
+         users-db,primary,db.r6g.2xlarge,4,us-east-1\n\
+         users-db,primary,db.r6g.2xlarge,2,eu-west-1\n\
+         users-db,standby,db.r6g.2xlarge,6,\n\
+         users-db,read-replica,db.r6g.2xlarge,10,\n",
+    )
+    .unwrap();
+    let c = check_json(
+        &[
+            "scenarios/saas-10b.ron",
+            "--phase",
+            "100M",
+            "--fleet",
+            csv.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert_eq!(
+        c["short"],
+        serde_json::json!(["users-db/primary (in ap-southeast-1)"])
+    );
+    let primaries = line(&c, "users-db", "primary");
+    assert_eq!(primaries["fleet_equivalent"], 6.0);
+    let statuses: Vec<&str> = primaries["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    // ap-southeast-1 0 of 2, eu-west-1 2 of 2, us-east-1 4 of 2
+    assert_eq!(statuses, ["short", "within", "over"]);
+    std::fs::write(
+        &csv,
+        "component,item,instance,count,region\nusers-db,primary,,6,us-east1\n",
+    )
+    .unwrap();
+    headroom()
+        .args([
+            "check",
+            "scenarios/saas-10b.ron",
+            "--phase",
+            "100M",
+            "--fleet",
+        ])
+        .arg(&csv)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "2:1: region `us-east1` is not one of the scenario's (did you mean `us-east-1`?)",
+        ));
 }
 
 #[test]

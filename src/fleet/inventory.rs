@@ -7,7 +7,9 @@
 //! ```
 //!
 //! `component` and `item` name a scenario component and one of its plan lines (as in
-//! `costs.csv`); `instance` and `region` may be empty. Rows of the same line add up.
+//! `costs.csv`); `instance` and `region` may be empty. Rows of the same line add up. A region
+//! is one of the scenario's (or `global`, for the CDN and object storage); where every row of
+//! a line names one, `check` compares each region too.
 
 use std::path::Path;
 
@@ -75,12 +77,35 @@ pub fn read(path: &Path, text: &str, scenario: &Scenario) -> Result<Vec<FleetEnt
             &row.component,
         )?;
         let blank = |s: Option<String>| s.filter(|s| !s.is_empty());
+        let region = blank(row.region);
+        if let Some(r) = &region {
+            let mut known: Vec<&str> = scenario
+                .spec
+                .regions
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect();
+            // Global kinds (CDN, object storage) count in one region called `global`.
+            known.push("global");
+            if !known.contains(&r.as_str()) {
+                return Err(InputError::at(
+                    path,
+                    line,
+                    1,
+                    format!(
+                        "region `{r}` is not one of the scenario's{}; its regions: {}",
+                        crate::error::did_you_mean(r, known.iter().copied()),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
         out.push(FleetEntry {
             component: row.component,
             item: row.item,
             instance: blank(row.instance),
             count: row.count,
-            region: blank(row.region),
+            region,
             origin: format!("{}:{line}", path.display()),
         });
     }

@@ -34,7 +34,7 @@ pub struct FleetEntry {
     /// The instance type, where the source names one.
     pub instance: Option<String>,
     pub count: u64,
-    /// The region, where the source names one (counts are compared over all regions).
+    /// The region, where the source names one.
     pub region: Option<String>,
     /// Where it was read: `fleet.csv:3`, `aws_db_instance.users_db["users-db"]`.
     pub origin: String,

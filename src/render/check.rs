@@ -35,7 +35,7 @@ pub fn text(c: &FleetCheck) -> String {
         ("as plan shape", Align::Right),
         ("status", Align::Left),
         ("excess monthly", Align::Right),
-        ("shape", Align::Left),
+        ("shape, short regions", Align::Left),
     ]);
     for l in &c.lines {
         let mut shapes: Vec<String> = l
@@ -57,6 +57,19 @@ pub fn text(c: &FleetCheck) -> String {
             l.unknown_shapes
                 .iter()
                 .map(|i| format!("{i}: not in the catalog, counted 1:1")),
+        );
+        shapes.extend(
+            l.regions
+                .iter()
+                .filter(|r| r.status == Status::Short)
+                .map(|r| {
+                    format!(
+                        "{}: {} for {}",
+                        r.region,
+                        figure(r.fleet_equivalent, 2),
+                        thousands(r.plan_count)
+                    )
+                }),
         );
         t.row(vec![
             l.component.clone(),
