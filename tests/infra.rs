@@ -83,6 +83,59 @@ fn a_12_percent_rise_fails_a_10_percent_gate_and_passes_a_15_percent_one() {
     let total_a = verdict["monthly_usd_a"].as_f64().unwrap();
     assert!((rise / total_a - 0.12).abs() < 1e-4, "{rise} / {total_a}");
     assert_eq!(d["gate"]["threshold"]["percent"], 10.0);
+    // The fields CI jobs read under schema_version 1: present in every release (more may be
+    // added; renaming or removing one raises the version).
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    for (value, fields) in [
+        (&d, &["schema_version", "a", "b", "phases", "gate"][..]),
+        (
+            &d["phases"][0],
+            &[
+                "phase",
+                "users_a",
+                "users_b",
+                "monthly_usd_a",
+                "monthly_usd_b",
+                "monthly_usd_delta",
+                "monthly_change",
+                "lines",
+            ][..],
+        ),
+        (
+            &d["phases"][0]["lines"][0],
+            &[
+                "component",
+                "item",
+                "count_a",
+                "count_b",
+                "count_delta",
+                "monthly_usd_a",
+                "monthly_usd_b",
+                "monthly_usd_delta",
+                "unpriced_a",
+                "unpriced_b",
+                "change",
+            ][..],
+        ),
+        (&d["gate"], &["threshold", "phase", "phases", "failed"][..]),
+        (
+            &d["gate"]["phases"][0],
+            &[
+                "phase",
+                "monthly_usd_a",
+                "monthly_usd_b",
+                "monthly_usd_delta",
+                "monthly_change",
+                "above",
+                "moved_most",
+            ][..],
+        ),
+    ] {
+        let have = keys(value);
+        for f in fields {
+            assert!(have.iter().any(|h| h == f), "`{f}` missing from {have:?}");
+        }
+    }
     gate(&format!("{:.2}", rise - 0.01)).assert().code(1);
     gate(&format!("{:.2}", rise + 0.01)).assert().success();
 }

@@ -77,9 +77,8 @@ impl Fleet {
         self.entries.iter().any(|e| e.component == component)
     }
 
-    /// What runs of (component, item), summed over the entries; `None` when no entry is of it.
-    /// Entries naming different instance types are one [`Running`] per type, largest count
-    /// first.
+    /// What runs of (component, item): one [`Running`] per instance type, counts summed,
+    /// largest first; empty when no entry is of it.
     #[must_use]
     pub fn running(&self, component: &str, item: &str) -> Vec<Running> {
         let mut out: Vec<Running> = Vec::new();
