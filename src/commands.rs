@@ -384,6 +384,12 @@ pub fn run_diff(a: &Path, b: Option<&Path>, sets_a: &[Set], sets_b: &[Set]) -> R
     ))
 }
 
+/// `headroom diff --fail-above T [--phase P]`: puts the cost gate on a diff.
+pub fn gate_diff(diff: &mut Diff, threshold: &str, phase: Option<&str>) -> Result<(), Error> {
+    let threshold = crate::diff::gate::Threshold::parse(threshold).map_err(Error::Usage)?;
+    crate::diff::gate::apply(diff, threshold, phase).map_err(Error::Usage)
+}
+
 /// `headroom providers`: the scenario priced on each provider (the first is the baseline).
 pub fn run_providers(
     scenario: &Path,
@@ -415,6 +421,105 @@ fn compare_providers(
         }
     }
     Ok(crate::providers::compare(&plans, failed))
+}
+
+/// Which plan `headroom check` and `headroom capacity` hold a fleet against.
+#[derive(Debug, Clone, Default)]
+pub struct FleetArgs {
+    pub fleet: Option<PathBuf>,
+    pub phase: Option<String>,
+    pub users: Option<u64>,
+}
+
+/// The phase of a plan named by `--phase`, or the fleet's own (a tfvars file's), or a plan
+/// of `--users N`.
+fn fleet_phase(
+    loaded: &Scenario,
+    plan: &Plan,
+    phase: Option<&str>,
+    users: Option<u64>,
+) -> Result<plan::PhasePlan, Error> {
+    if let Some(users) = users {
+        if !(1..=crate::input::growth::MAX_USERS).contains(&users) {
+            return Err(Error::Usage(format!(
+                "--users {users}: expected from 1 to {}",
+                crate::input::growth::MAX_USERS
+            )));
+        }
+        let mut warnings = Vec::new();
+        return Ok(plan::build_phase(
+            loaded,
+            &format!("{users} users"),
+            users,
+            &mut warnings,
+        )?);
+    }
+    let Some(name) = phase else {
+        return Err(Error::Usage(
+            "say which plan to hold the fleet against: --phase P or --users N".into(),
+        ));
+    };
+    plan.phases
+        .iter()
+        .find(|p| p.name == name)
+        .cloned()
+        .ok_or_else(|| {
+            let names: Vec<&str> = plan.phases.iter().map(|p| p.name.as_str()).collect();
+            Error::Usage(format!(
+                "--phase {name}: no such phase{}; the phases: {}",
+                crate::error::did_you_mean(name, names.iter().copied()),
+                names.join(", ")
+            ))
+        })
+}
+
+/// `headroom check SCENARIO --fleet FILE`: the fleet against a phase's plan.
+pub fn run_check(
+    scenario: &Path,
+    args: &FleetArgs,
+    tolerance: &str,
+    sets: &[Set],
+) -> Result<crate::check::FleetCheck, Error> {
+    let tolerance = crate::check::parse_tolerance(tolerance).map_err(Error::Usage)?;
+    let loaded = load_scenario_with(scenario, sets)?;
+    let path = args
+        .fleet
+        .as_deref()
+        .ok_or_else(|| Error::Usage("--fleet FILE is needed".into()))?;
+    let fleet = crate::fleet::read(path, &loaded)?;
+    let plan = plan::build(&loaded)?;
+    let phase = args.phase.as_deref().or(fleet.phase.as_deref());
+    let phase = fleet_phase(&loaded, &plan, phase, args.users)?;
+    crate::check::check(&loaded, &phase, &fleet, tolerance).map_err(Error::Usage)
+}
+
+/// `headroom capacity SCENARIO (--fleet FILE | --phase P)`: reverse sizing.
+pub fn run_capacity(
+    scenario: &Path,
+    args: &FleetArgs,
+    sets: &[Set],
+) -> Result<crate::capacity::Capacity, Error> {
+    let loaded = load_scenario_with(scenario, sets)?;
+    let plan = plan::build(&loaded)?;
+    let (fleet, start) = match &args.fleet {
+        Some(path) => {
+            let fleet = crate::fleet::read(path, &loaded)?;
+            // A fleet planned for a phase is expected to serve it: the search starts there.
+            let start = args
+                .phase
+                .as_deref()
+                .or(fleet.phase.as_deref())
+                .and_then(|name| plan.phases.iter().find(|p| p.name == name))
+                .map_or(1, |p| p.users);
+            (fleet, start)
+        }
+        None => {
+            let phase = fleet_phase(&loaded, &plan, args.phase.as_deref(), None)?;
+            (crate::capacity::phase_fleet(&phase), phase.users)
+        }
+    };
+    let name = fleet.file.clone();
+    crate::capacity::run(&loaded, &fleet, &name, start).map_err(Error::Usage)
 }
 
 /// How `headroom queue` picks the server count.

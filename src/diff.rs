@@ -3,12 +3,32 @@
 //! The plans come from two scenarios, or from one scenario under two sets of `--set`
 //! overrides (another pricing table, another workload figure). Phases are matched by name,
 //! lines by (component, item); a line or phase only one side has is shown against zero.
+//!
+//! Its JSON (`diff --json`) is read by CI jobs: [`SCHEMA_VERSION`] says which fields they may
+//! rely on; fields may be added without a new version, never renamed or removed.
+
+pub mod gate;
 
 use serde::Serialize;
 
 use crate::costing::PriceGivenBy;
 use crate::plan::{Line, Plan};
 use crate::units::round_cents;
+
+/// The version of the JSON form of a [`Diff`]; raised only when a field is renamed or removed.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How a line changed between the plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Nothing of it on side A, some on side B.
+    New,
+    /// Some on side A, nothing on side B.
+    Removed,
+    /// On both sides, with another count, cost or pricing.
+    Changed,
+}
 
 /// A line's change.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +45,7 @@ pub struct LineDelta {
     /// delta is left at 0.
     pub unpriced_a: bool,
     pub unpriced_b: bool,
+    pub change: Change,
 }
 
 /// A phase's change.
@@ -45,9 +66,14 @@ pub struct PhaseDelta {
 /// The whole comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
     pub a: String,
     pub b: String,
     pub phases: Vec<PhaseDelta>,
+    /// The cost gate's verdict (`--fail-above`), when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<gate::Gate>,
 }
 
 fn find<'a>(lines: &'a [Line], component: &str, item: &str) -> Option<&'a Line> {
@@ -107,6 +133,11 @@ pub fn compare(a: &Plan, b: &Plan, label_a: &str, label_b: &str) -> Diff {
                         monthly_usd_delta: if na || nb { 0.0 } else { round_cents(ub - ua) },
                         unpriced_a: na,
                         unpriced_b: nb,
+                        change: match (ca, cb) {
+                            (0, 1..) => Change::New,
+                            (1.., 0) => Change::Removed,
+                            _ => Change::Changed,
+                        },
                     })
                 })
                 .collect();
@@ -139,8 +170,10 @@ pub fn compare(a: &Plan, b: &Plan, label_a: &str, label_b: &str) -> Diff {
         })
         .collect();
     Diff {
+        schema_version: SCHEMA_VERSION,
         a: label_a.to_string(),
         b: label_b.to_string(),
         phases,
+        gate: None,
     }
 }

@@ -25,7 +25,8 @@
 //!  7 selection    selection (instance: "auto": sizes and prices every shape)
 //!  8 plan data    uncertainty::summary (the Monte Carlo section a plan carries)
 //!  9 plan         plan
-//! 10 analyses     uncertainty, audit, timeline, diff   (read built plans)
+//!    fleets       fleet (what runs: inventory CSV, tfvars, Terraform plan JSON)
+//! 10 analyses     uncertainty, audit, timeline, diff, check, capacity   (read built plans)
 //! 11 comparisons  providers                            (compares plans already built)
 //! 12 writer       output (safe names, atomic writes; knows no format)
 //! 13 render       format, table < templates, charts < one output each (json, costs_csv,
@@ -41,12 +42,15 @@
 //! pure and does no I/O.
 
 pub mod audit;
+pub mod capacity;
 pub mod catalog;
+pub mod check;
 pub mod commands;
 pub mod costing;
 pub mod demand;
 pub mod diff;
 pub mod error;
+pub mod fleet;
 pub mod fuzzing;
 pub mod input;
 pub mod output;

@@ -80,6 +80,12 @@ enum Command {
     },
     /// Check a scenario and everything it references, without writing anything.
     Validate(ValidateArgs),
+    /// Hold a running fleet (inventory CSV, tfvars, Terraform plan JSON) against a phase's
+    /// plan: short lines exit 1, over-provisioned ones say what the excess costs.
+    Check(CheckArgs),
+    /// Reverse sizing: the most users a fleet (or a phase's plan) serves, what runs out first
+    /// and when.
+    Capacity(CapacityArgs),
     /// M/M/c (Erlang C) calculator: P(wait), mean wait, smallest c meeting a target.
     Queue(QueueArgs),
 }
@@ -171,9 +177,17 @@ struct DiffArgs {
     /// Print JSON.
     #[arg(long, conflicts_with = "markdown")]
     json: bool,
-    /// Print Markdown.
+    /// Print Markdown (a pull-request comment: totals, biggest changes, new, removed and
+    /// unpriced lines).
     #[arg(long)]
     markdown: bool,
+    /// Exit 1 when B costs more than A by more than this in a phase: a percentage of A's
+    /// monthly total (`10%`) or dollars a month (`1500`).
+    #[arg(long, value_name = "PCT|USD")]
+    fail_above: Option<String>,
+    /// Gate only this phase.
+    #[arg(long, requires = "fail_above")]
+    phase: Option<String>,
 }
 
 // `headroom providers` (its help is the variant's doc comment above).
@@ -197,6 +211,50 @@ struct ProvidersArgs {
 #[derive(Args)]
 struct ValidateArgs {
     scenario: PathBuf,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+/// `--fleet`, `--phase`, `--users`: the fleet and the plan it is held against.
+#[derive(Args)]
+struct FleetFlags {
+    /// The fleet: inventory CSV (component,item,instance,count,region), a tfvars file headroom
+    /// wrote (.tfvars, .tfvars.json), or a Terraform plan (`terraform show -json`).
+    #[arg(long, value_name = "FILE")]
+    fleet: Option<PathBuf>,
+    /// The phase whose plan the fleet is held against (default: a tfvars file's own phase).
+    #[arg(long)]
+    phase: Option<String>,
+}
+
+// `headroom check` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct CheckArgs {
+    scenario: PathBuf,
+    #[command(flatten)]
+    fleet: FleetFlags,
+    /// Hold the fleet against a plan for this many users.
+    #[arg(long, value_name = "N", conflicts_with = "phase")]
+    users: Option<u64>,
+    /// A line within this much of the plan is neither short nor over.
+    #[arg(long, default_value = "5%")]
+    tolerance: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom capacity` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct CapacityArgs {
+    scenario: PathBuf,
+    #[command(flatten)]
+    fleet: FleetFlags,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     overrides: Overrides,
 }
@@ -308,6 +366,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Providers(args) => providers(&args),
         Command::Pricing { command, tables } => pricing(command, &tables),
         Command::Validate(args) => validate(&args),
+        Command::Check(args) => check(&args),
+        Command::Capacity(args) => capacity(&args),
         Command::Queue(args) => queue(&args),
     }
 }
@@ -392,12 +452,15 @@ fn timeline(args: &TimelineArgs) -> Result<i32, Error> {
 }
 
 fn diff(args: &DiffArgs) -> Result<i32, Error> {
-    let diff = commands::run_diff(
+    let mut diff = commands::run_diff(
         &args.a,
         args.b.as_deref(),
         &parse_sets(&args.set_a)?,
         &parse_sets(&args.set_b)?,
     )?;
+    if let Some(text) = &args.fail_above {
+        commands::gate_diff(&mut diff, text, args.phase.as_deref())?;
+    }
     if args.json {
         emitln(&to_json(&diff)?);
     } else if args.markdown {
@@ -405,7 +468,11 @@ fn diff(args: &DiffArgs) -> Result<i32, Error> {
     } else {
         emit(&render::diff::text(&diff));
     }
-    Ok(EXIT_OK)
+    let Some(gate) = &diff.gate else {
+        return Ok(EXIT_OK);
+    };
+    eprint!("{}", render::diff::gate_text(gate));
+    Ok(if gate.failed { EXIT_FAILED } else { EXIT_OK })
 }
 
 fn providers(args: &ProvidersArgs) -> Result<i32, Error> {
@@ -451,6 +518,41 @@ fn validate(args: &ValidateArgs) -> Result<i32, Error> {
         "ok: {} ({} phases, {} components, {} prices checked)",
         v.scenario, v.phases, v.components, v.prices
     ));
+    Ok(EXIT_OK)
+}
+
+fn check(args: &CheckArgs) -> Result<i32, Error> {
+    let fleet = commands::FleetArgs {
+        fleet: args.fleet.fleet.clone(),
+        phase: args.fleet.phase.clone(),
+        users: args.users,
+    };
+    let c = commands::run_check(
+        &args.scenario,
+        &fleet,
+        &args.tolerance,
+        &args.overrides.parse()?,
+    )?;
+    if args.json {
+        emitln(&to_json(&c)?);
+    } else {
+        emit(&render::check::text(&c));
+    }
+    Ok(if c.failed { EXIT_FAILED } else { EXIT_OK })
+}
+
+fn capacity(args: &CapacityArgs) -> Result<i32, Error> {
+    let fleet = commands::FleetArgs {
+        fleet: args.fleet.fleet.clone(),
+        phase: args.fleet.phase.clone(),
+        users: None,
+    };
+    let c = commands::run_capacity(&args.scenario, &fleet, &args.overrides.parse()?)?;
+    if args.json {
+        emitln(&to_json(&c)?);
+    } else {
+        emit(&render::capacity::text(&c));
+    }
     Ok(EXIT_OK)
 }
 

@@ -42,8 +42,19 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("plan", &["plan"]),
     (
+        "fleets: what runs, read from inventories, tfvars and Terraform plans",
+        &["fleet"],
+    ),
+    (
         "analyses of plans",
-        &["uncertainty", "audit", "timeline", "diff"],
+        &[
+            "uncertainty",
+            "audit",
+            "timeline",
+            "diff",
+            "check",
+            "capacity",
+        ],
     ),
     ("comparisons of analysed plans", &["providers"]),
     ("output writer (names and atomic writes)", &["output"]),
@@ -71,6 +82,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "render::uncertainty_csv",
             "render::pricing",
             "render::queue",
+            "render::check",
+            "render::capacity",
         ],
     ),
     (

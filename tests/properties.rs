@@ -157,3 +157,23 @@ fn extreme_users_stay_finite() {
     let plan = build(&s);
     assert!(plan.phases[0].monthly_usd.is_finite() && plan.phases[0].monthly_usd > 0.0);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Reverse sizing searched up from 1 user finds at least the users a plan was sized for:
+    /// needs never fall as users grow, so the doubling and the bisection cannot stop short.
+    #[test]
+    fn a_plan_serves_the_users_it_was_sized_for(knobs in workload_knobs(), users in 1_000u64..10_000_000_000) {
+        let s = scenario_with(knobs, vec![Phase { name: "p".into(), users }]);
+        let plan = build(&s);
+        let fleet = headroom::capacity::phase_fleet(&plan.phases[0]);
+        let c = headroom::capacity::run(&s, &fleet, "p", 1).expect("reverse sizing runs");
+        prop_assert!(c.max_users >= users, "{} < {users}: {:?}", c.max_users, c.runouts.first());
+        // One user more than the first runout does not fit: its line needs more than the fleet.
+        let first = &c.runouts[0];
+        if !first.unbounded {
+            prop_assert!(first.need.unwrap() as f64 > first.fleet.unwrap());
+        }
+    }
+}

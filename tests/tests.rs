@@ -5,6 +5,7 @@ mod bounds;
 mod cli;
 mod golden;
 mod hardening;
+mod infra;
 mod layers;
 mod monte_carlo_cli;
 mod outputs_owned;

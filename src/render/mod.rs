@@ -1,7 +1,9 @@
 //! Renderers: each turns a [`crate::plan::Plan`] into bytes; none re-derives a number.
 
 pub mod audit;
+pub mod capacity;
 pub mod charts;
+pub mod check;
 pub mod costs_csv;
 pub mod diff;
 pub mod explain;
