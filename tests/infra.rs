@@ -804,3 +804,32 @@ mod never_panic {
         }
     }
 }
+
+#[test]
+fn check_against_a_user_count() {
+    // 100,000,000 users is phase 100M's plan under another name: the same verdict
+    let fleet = "tests/fixtures/fleet/saas-10b-100m-short.csv";
+    let c = check_json(
+        &[
+            "scenarios/saas-10b.ron",
+            "--fleet",
+            fleet,
+            "--users",
+            "100000000",
+        ],
+        1,
+    );
+    assert_eq!(c["phase"], "100000000 users");
+    assert_eq!(c["users"], 100_000_000);
+    assert_eq!(c["short"], serde_json::json!(["users-db/read-replica"]));
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--fleet", fleet])
+        .args(["--users", "5", "--phase", "1M"])
+        .assert()
+        .code(2);
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--fleet", fleet])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--phase P or --users N"));
+}
