@@ -24,9 +24,9 @@ use serde::Serialize;
 use crate::error::InputError;
 use crate::input::Scenario;
 
-/// The largest count one fleet entry may have: far above any real fleet, and low enough
-/// that the counts of every entry a file can hold add up without overflow.
-pub const MAX_COUNT: u64 = 1_000_000_000_000;
+/// The largest count one fleet entry may have: above any plan line (a 10B-user plan's CDN
+/// requests are ~1e13 a month) and far below `u64::MAX`. Sums of entries saturate.
+pub const MAX_COUNT: u64 = 1_000_000_000_000_000_000;
 
 /// Some of one plan line that runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]

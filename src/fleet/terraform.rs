@@ -81,7 +81,7 @@ impl Resource<'_> {
             .ok_or_else(|| self.error(field, "missing (a count is needed)"))
     }
 
-    /// A whole number up to [`super::MAX_COUNT`] (so products of two stay in range).
+    /// A whole number up to [`super::MAX_COUNT`] (products of two saturate).
     fn count_or(&self, field: &str) -> Result<Option<u64>, InputError> {
         self.get(field)
             .map(|v| {
