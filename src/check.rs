@@ -238,7 +238,9 @@ fn compare(line: &Line, fleet: &Fleet, catalog: &Catalog, tolerance: f64) -> Che
         count_unit: line.count_unit.clone(),
         plan_count: line.count,
         plan_instance: line.instance.clone(),
-        fleet_count: entries.iter().map(|e| e.count).sum(),
+        fleet_count: entries
+            .iter()
+            .fold(0u64, |sum, e| sum.saturating_add(e.count)),
         fleet_instances: eq.fleet_instances,
         fleet_equivalent: eq.count,
         shapes: eq.shapes,

@@ -699,3 +699,137 @@ fn a_phase_pinned_below_demand_is_said_not_to_serve_itself() {
     let w = c["warnings"][0].as_str().unwrap();
     assert!(w.contains("serves fewer users than the phase's"), "{w}");
 }
+
+mod never_panic {
+    //! Fleet files of every shape: read, checked and reverse-sized without a panic; what is
+    //! refused is refused as bad input.
+
+    use std::path::Path;
+
+    use headroom::fleet::{Fleet, inventory, terraform};
+    use headroom::input::{Scenario, load_scenario};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use crate::support::root;
+
+    fn scenario() -> &'static Scenario {
+        static S: std::sync::OnceLock<Scenario> = std::sync::OnceLock::new();
+        S.get_or_init(|| load_scenario(&root().join("scenarios/saas-10b.ron")).unwrap())
+    }
+
+    fn number() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            (0u64..20).prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+            any::<i64>().prop_map(|n| json!(n)),
+            (-1e20f64..1e20).prop_map(|x| json!(x)),
+            Just(json!(null)),
+            Just(json!("12")),
+        ]
+    }
+
+    fn resource() -> impl Strategy<Value = serde_json::Value> {
+        (
+            prop::sample::select(vec![
+                "aws_db_instance",
+                "aws_rds_cluster",
+                "aws_elasticache_replication_group",
+                "aws_eks_node_group",
+                "aws_autoscaling_group",
+                "aws_msk_cluster",
+                "aws_instance",
+                "aws_s3_bucket",
+            ]),
+            prop::sample::select(vec!["users_db", "api", "pgbouncer", "x", "events"]),
+            number(),
+            number(),
+            prop::sample::select(vec!["db.r6g.2xlarge", "c6i.4xlarge", "nope", ""]),
+            any::<bool>(),
+        )
+            .prop_map(|(ty, name, a, b, instance, deleted)| {
+                let after = json!({
+                    "instance_class": instance, "instance_type": instance, "node_type": instance,
+                    "multi_az": true, "allocated_storage": a, "num_node_groups": a,
+                    "replicas_per_node_group": b, "num_cache_clusters": b,
+                    "desired_capacity": a, "min_size": b, "number_of_broker_nodes": a,
+                    "scaling_config": [{"desired_size": b}], "instance_types": [instance],
+                    "db_cluster_instance_class": instance,
+                    "broker_node_group_info": [{"instance_type": instance,
+                        "storage_info": [{"ebs_storage_info": [{"volume_size": b}]}]}],
+                });
+                json!({
+                    "address": format!("{ty}.{name}"), "mode": "managed", "type": ty,
+                    "name": name,
+                    "change": {"actions": ["create"], "after": if deleted { json!(null) } else { after }},
+                })
+            })
+    }
+
+    fn check_all(fleet: &Fleet) {
+        let s = scenario();
+        let plan = headroom::plan::build(s).unwrap();
+        for phase in [&plan.phases[0], &plan.phases[4]] {
+            let _ = headroom::check::check(s, phase, fleet, 0.05);
+        }
+        let _ = headroom::capacity::run(s, fleet, "fuzz", 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn terraform_plans(resources in prop::collection::vec(resource(), 0..8)) {
+            let text = json!({"format_version": "1.2", "resource_changes": resources}).to_string();
+            if let Ok((entries, ignored)) = terraform::read(Path::new("p.json"), &text, scenario()) {
+                check_all(&Fleet { file: "p.json".into(), format: "terraform-plan", phase: None, entries, ignored });
+            }
+        }
+
+        #[test]
+        fn inventories(rows in prop::collection::vec((
+            prop::sample::select(vec!["users-db", "api", "events", "cdn", "nope"]),
+            prop::sample::select(vec!["primary", "node", "broker", "storage", "edge-egress", "x"]),
+            prop::sample::select(vec!["db.r6g.4xlarge", "c6i.4xlarge", "kafka.m5.xlarge", "", "zz"]),
+            prop_oneof![0u64..50, any::<u64>()],
+            prop::sample::select(vec!["us-east-1", "eu-west-1", "global", "", "mars"]),
+        ), 0..10)) {
+            let mut text = String::from("component,item,instance,count,region\n");
+            for (c, i, inst, n, r) in rows {
+                text.push_str(&format!("{c},{i},{inst},{n},{r}\n"));
+            }
+            if let Ok(entries) = inventory::read(Path::new("f.csv"), &text, scenario()) {
+                check_all(&Fleet { file: "f.csv".into(), format: "inventory", phase: None, entries, ignored: Vec::new() });
+            }
+        }
+    }
+}
+
+#[test]
+fn check_against_a_user_count() {
+    // 100,000,000 users is phase 100M's plan under another name: the same verdict
+    let fleet = "tests/fixtures/fleet/saas-10b-100m-short.csv";
+    let c = check_json(
+        &[
+            "scenarios/saas-10b.ron",
+            "--fleet",
+            fleet,
+            "--users",
+            "100000000",
+        ],
+        1,
+    );
+    assert_eq!(c["phase"], "100000000 users");
+    assert_eq!(c["users"], 100_000_000);
+    assert_eq!(c["short"], serde_json::json!(["users-db/read-replica"]));
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--fleet", fleet])
+        .args(["--users", "5", "--phase", "1M"])
+        .assert()
+        .code(2);
+    headroom()
+        .args(["check", "scenarios/saas-10b.ron", "--fleet", fleet])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--phase P or --users N"));
+}

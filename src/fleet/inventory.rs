@@ -104,7 +104,7 @@ pub fn read(path: &Path, text: &str, scenario: &Scenario) -> Result<Vec<FleetEnt
             component: row.component,
             item: row.item,
             instance: blank(row.instance),
-            count: row.count,
+            count: super::checked_count(path, &format!("line {line}: count"), row.count)?,
             region,
             origin: format!("{}:{line}", path.display()),
         });

@@ -24,6 +24,10 @@ use serde::Serialize;
 use crate::error::InputError;
 use crate::input::Scenario;
 
+/// The largest count one fleet entry may have: above any plan line (a 10B-user plan's CDN
+/// requests are ~1e13 a month) and far below `u64::MAX`. Sums of entries saturate.
+pub const MAX_COUNT: u64 = 1_000_000_000_000_000_000;
+
 /// Some of one plan line that runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FleetEntry {
@@ -89,7 +93,7 @@ impl Fleet {
         {
             match out.iter_mut().find(|r| r.instance == e.instance) {
                 Some(r) => {
-                    r.count += e.count;
+                    r.count = r.count.saturating_add(e.count);
                     r.origins.push(e.origin.clone());
                 }
                 None => out.push(Running {
@@ -142,6 +146,18 @@ pub fn read(path: &Path, scenario: &Scenario) -> Result<Fleet, InputError> {
         entries,
         ignored,
     })
+}
+
+/// A count read from a fleet file, checked against [`MAX_COUNT`].
+pub(crate) fn checked_count(path: &Path, at: &str, count: u64) -> Result<u64, InputError> {
+    if count > MAX_COUNT {
+        return Err(InputError::field(
+            path,
+            at,
+            format!("count {count} is beyond {MAX_COUNT}"),
+        ));
+    }
+    Ok(count)
 }
 
 /// The scenario component called `name`, or an error suggesting the closest.

@@ -77,17 +77,22 @@ impl Resource<'_> {
     }
 
     fn count(&self, field: &str) -> Result<u64, InputError> {
-        self.get(field)
-            .ok_or_else(|| self.error(field, "missing (a count is needed)"))?
-            .as_u64()
-            .ok_or_else(|| self.error(field, "expected a whole number"))
+        self.count_or(field)?
+            .ok_or_else(|| self.error(field, "missing (a count is needed)"))
     }
 
+    /// A whole number up to [`super::MAX_COUNT`] (products of two saturate).
     fn count_or(&self, field: &str) -> Result<Option<u64>, InputError> {
         self.get(field)
             .map(|v| {
                 v.as_u64()
-                    .ok_or_else(|| self.error(field, "expected a whole number"))
+                    .filter(|&n| n <= super::MAX_COUNT)
+                    .ok_or_else(|| {
+                        self.error(
+                            field,
+                            &format!("expected a whole number up to {}", super::MAX_COUNT),
+                        )
+                    })
             })
             .transpose()
     }
@@ -142,7 +147,7 @@ fn lines_of(r: &Resource<'_>, ty: &str, kind: Kind) -> Result<Result<Lines, Stri
             let (masters, replicas) = match r.count_or("num_node_groups")? {
                 Some(groups) => {
                     let per = r.count_or("replicas_per_node_group")?.unwrap_or(0);
-                    (groups, groups * per)
+                    (groups, groups.saturating_mul(per).min(super::MAX_COUNT))
                 }
                 None => {
                     let nodes = r.count_or("num_cache_clusters")?.unwrap_or(1);
@@ -176,7 +181,7 @@ fn lines_of(r: &Resource<'_>, ty: &str, kind: Kind) -> Result<Result<Lines, Stri
             };
             let mut lines = vec![("broker", brokers)];
             if let Some(gb) = volume {
-                lines.push(("storage", brokers * gb));
+                lines.push(("storage", brokers.saturating_mul(gb).min(super::MAX_COUNT)));
             }
             (lines, r.text(&format!("{group}.instance_type")))
         }

@@ -65,11 +65,14 @@ pub fn read(
             .and_then(Value::as_str)
             .map(str::to_string);
         for (item, count) in items {
-            let Some(count) = count.as_u64() else {
+            let Some(count) = count.as_u64().filter(|&c| c <= super::MAX_COUNT) else {
                 return Err(InputError::field(
                     path,
                     format!("{at}.{item}"),
-                    format!("expected a whole count, found {count}"),
+                    format!(
+                        "expected a whole count up to {}, found {count}",
+                        super::MAX_COUNT
+                    ),
                 ));
             };
             out.push(FleetEntry {
