@@ -64,7 +64,7 @@ enum Command {
     Explain(ExplainArgs),
     /// Check a design doc's claims (and the plan's limits); --strict exits 1 when one is wrong.
     Audit(AuditArgs),
-    /// Month by month: users, counts and cost; phase thresholds, step-ups with lead times, budget.
+    /// Month by month: users, counts and cost; phase thresholds, work with lead times, budget.
     Timeline(TimelineArgs),
     /// Compare two plans per phase and line: two scenarios, or one under two sets of --set.
     Diff(DiffArgs),

@@ -111,8 +111,9 @@ pub struct Component {
     /// Free text: assumptions, the doc's words.
     #[serde(default)]
     pub notes: Option<String>,
-    /// Months of work before a step-up of this component is live (resharding, a new
-    /// cluster): `headroom timeline` says when that work must start.
+    /// Months of work before a change of this component that needs a project (a reshard, a
+    /// new cluster, a new shape) is live: `headroom timeline` says when that work must start.
+    /// Default: the kind's (Postgres 3, Redis 2, Kafka 1, every other kind 0).
     #[serde(default)]
     pub lead_time_months: Option<u32>,
 }

@@ -456,7 +456,7 @@ mod tests {
             count,
             "two kinds share a Terraform variable"
         );
-        // The stateful kinds, whose step-ups the timeline plans as projects.
+        // The stateful kinds: they hold (or front) data.
         let stateful: Vec<Kind> = Kind::ALL
             .iter()
             .copied()
@@ -465,6 +465,17 @@ mod tests {
         assert_eq!(
             stateful,
             vec![Kind::Postgres, Kind::PgBouncer, Kind::Redis, Kind::Kafka]
+        );
+        // Default lead times (the README's table): only kinds whose growth is a project have
+        // one.
+        let leads: Vec<(Kind, u32)> = Kind::ALL
+            .iter()
+            .map(|&k| (k, k.facts().lead_time_months))
+            .filter(|(_, months)| *months > 0)
+            .collect();
+        assert_eq!(
+            leads,
+            vec![(Kind::Postgres, 3), (Kind::Redis, 2), (Kind::Kafka, 1)]
         );
     }
 
