@@ -20,7 +20,6 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::fleet::{Fleet, Ignored, shape};
 use crate::input::growth::{MAX_USERS, month_label};
-use crate::input::kinds::Kind;
 use crate::input::{Component, Scenario};
 use crate::plan;
 use crate::sizing::SizedLine;
@@ -60,7 +59,8 @@ pub struct Runout {
     /// never gets there within `MAX_MONTHS`).
     pub month: Option<u32>,
     pub label: Option<String>,
-    /// Months of work before more of it is live (the component's `lead_time_months`).
+    /// Months of work before more of it is live (the component's `lead_time_months`, else its
+    /// kind's default).
     pub lead_time_months: u32,
     /// `month` - lead time (negative: the work should already have started).
     pub start_work_month: Option<i64>,
@@ -103,17 +103,9 @@ impl Capacity {
     }
 }
 
-/// The default lead time of a kind, for components that state none. Kinds do not declare
-/// one yet; once `KindFacts` carries `lead_time_months`, this returns it.
-fn kind_lead_time_months(_kind: Kind) -> Option<u32> {
-    None
-}
-
+/// The component's `lead_time_months`, else its kind's default (the timeline's rule).
 fn lead_time_months(component: &Component) -> u32 {
-    component
-        .lead_time_months
-        .or_else(|| kind_lead_time_months(component.policy.kind()))
-        .unwrap_or(0)
+    component.lead_time().months
 }
 
 /// Whether a line limits the users a fleet serves: it provisions instances.
