@@ -54,6 +54,13 @@ pub enum Rate {
         tiers: Vec<Tier>,
         multiplier: f64,
     },
+    /// Table prices of a line billed at several keys (regions, CDN geographies): one tier
+    /// list per part, in the line's part order.
+    Parts {
+        unit: PriceUnit,
+        tiers: Vec<Vec<Tier>>,
+        multiplier: f64,
+    },
     /// No price on this provider: excluded from totals, like the plan's unpriced lines.
     Unpriced,
     /// No price at all: an error if a draw needs to bill it.
@@ -258,6 +265,29 @@ fn resolve_rate(
             None => Rate::Missing(format!("unknown price unit `{}`", given.unit)),
         };
     }
+    if !line.parts.is_empty() {
+        let mut unit = None;
+        let mut tiers = Vec::with_capacity(line.parts.len());
+        for part in &line.parts {
+            let k = &part.key;
+            match scenario.prices.get(&k.service, &k.item, &k.region) {
+                Ok(entry) => {
+                    unit.get_or_insert(entry.unit);
+                    tiers.push(entry.tiers.clone());
+                }
+                Err(_) if scenario.repriced_from.is_some() => return Rate::Unpriced,
+                Err(m) => return Rate::Missing(m),
+            }
+        }
+        return match unit {
+            Some(unit) => Rate::Parts {
+                unit,
+                tiers,
+                multiplier,
+            },
+            None => Rate::None,
+        };
+    }
     match scenario.prices.get(&key.service, &key.item, &key.region) {
         Ok(entry) => Rate::Table {
             unit: entry.unit,
@@ -387,7 +417,7 @@ impl<'a> Model<'a> {
                     ));
                 };
                 let count = slot.pinned.unwrap_or(line.count);
-                let cost = line_cost(slot, count, line.measure, hours).map_err(|m| {
+                let cost = line_cost(slot, count, line, hours).map_err(|m| {
                     format!(
                         "phase {}: {}/{}: {m}",
                         layout.name, component.name, line.item
@@ -489,7 +519,13 @@ impl<'a> Model<'a> {
 }
 
 /// A line's net monthly cost at `count`, as the plan prices it (cents per line).
-fn line_cost(slot: &Slot, count: u64, measure: Measure, hours: f64) -> Result<f64, String> {
+fn line_cost(
+    slot: &Slot,
+    count: u64,
+    line: &crate::sizing::SizedLine,
+    hours: f64,
+) -> Result<f64, String> {
+    let measure = line.measure;
     let (unit, list, multiplier) = match &slot.rate {
         Rate::None | Rate::Unpriced => return Ok(0.0),
         Rate::Missing(m) => {
@@ -516,6 +552,21 @@ fn line_cost(slot: &Slot, count: u64, measure: Measure, hours: f64) -> Result<f6
             }
             let q = costing::quantity(count, measure, *unit, hours)?;
             (*unit, crate::pricing::tiers::total(tiers, q), *multiplier)
+        }
+        Rate::Parts {
+            unit,
+            tiers,
+            multiplier,
+        } => {
+            if count == 0 {
+                return Ok(0.0);
+            }
+            let mut list = 0.0;
+            for (tiers, n) in tiers.iter().zip(costing::split(count, &line.parts)) {
+                let q = costing::quantity(n, measure, *unit, hours)?;
+                list += crate::pricing::tiers::total(tiers, q);
+            }
+            (*unit, list, *multiplier)
         }
     };
     let _ = unit;
