@@ -745,10 +745,19 @@ fn bill_line(
                     ),
                 );
             }
+            let keys: Vec<String> = if sized.parts.is_empty() {
+                vec![format!("{}/{}/{}", key.service, key.item, key.region)]
+            } else {
+                sized
+                    .parts
+                    .iter()
+                    .map(|p| format!("{}/{}/{}", p.key.service, p.key.item, p.key.region))
+                    .collect()
+            };
             return Ok(Billed::Unpriced(Unbilled {
                 given_by: PriceGivenBy::Unpriced,
                 source: reason,
-                key: Some(format!("{}/{}/{}", key.service, key.item, key.region)),
+                key: Some(keys.join(", ")),
             }));
         }
         (Err(m), None) => {

@@ -25,16 +25,16 @@ pub fn check(file: &Path, spec: &ScenarioFile, prices: &PriceBook) -> Result<(),
         )
     };
     if !priced.contains(&spec.pricing.region.as_str()) {
-        return Err(unknown(
-            "pricing.region".into(),
-            &spec.pricing.region,
-            "",
-        ));
+        return Err(unknown("pricing.region".into(), &spec.pricing.region, ""));
     }
-    let cdn = spec.components.iter().enumerate().find_map(|(i, c)| match &c.policy {
-        Policy::Cdn(p) if !c.prices.contains_key("edge-egress") => Some((i, p)),
-        _ => None,
-    });
+    let cdn = spec
+        .components
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| match &c.policy {
+            Policy::Cdn(p) if !c.prices.contains_key("edge-egress") => Some((i, p)),
+            _ => None,
+        });
     for (i, region) in spec.regions.iter().enumerate() {
         let (field, hint) = match &region.price_as {
             Some(_) => (format!("regions[{i}].price_as"), ""),
@@ -59,7 +59,10 @@ pub fn check(file: &Path, spec: &ScenarioFile, prices: &PriceBook) -> Result<(),
                 ),
             ));
         };
-        for (service, item) in [(&cdn.service, &cdn.item), (&cdn.requests_service, &cdn.requests_item)] {
+        for (service, item) in [
+            (&cdn.service, &cdn.item),
+            (&cdn.requests_service, &cdn.requests_item),
+        ] {
             if let Err(why) = prices.get(service, item, geography) {
                 return Err(InputError::field(
                     file,

@@ -25,14 +25,8 @@ pub const FALLBACKS_FILE: &str = "price-fallbacks.csv";
 /// The columns of `cdn-geographies.csv`, in order.
 pub const GEOGRAPHY_COLUMNS: &[&str] = &["region", "geography", "source", "as_of", "notes"];
 /// The columns of `price-fallbacks.csv`, in order.
-pub const FALLBACK_COLUMNS: &[&str] = &[
-    "service",
-    "region",
-    "priced_as",
-    "source",
-    "as_of",
-    "notes",
-];
+pub const FALLBACK_COLUMNS: &[&str] =
+    &["service", "region", "priced_as", "source", "as_of", "notes"];
 
 /// A service priced at another region's row where its own region has none.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +113,12 @@ fn rows<T: serde::de::DeserializeOwned>(
 
 fn check_dated(file: &Path, line: usize, source: &str, as_of: &str) -> Result<(), InputError> {
     if source.trim().is_empty() {
-        return Err(InputError::at(file, line, 1, "source is empty: every row needs one"));
+        return Err(InputError::at(
+            file,
+            line,
+            1,
+            "source is empty: every row needs one",
+        ));
     }
     if !crate::pricing::table::is_iso_date(as_of) {
         return Err(InputError::at(

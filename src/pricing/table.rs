@@ -283,7 +283,9 @@ impl PriceBook {
             if !self.entries.keys().any(|(_, _, r)| r == geography) {
                 return Err(InputError::file(
                     &self.dir.join(crate::pricing::regional::GEOGRAPHIES_FILE),
-                    format!("region `{region}` maps to geography `{geography}`, which has no prices"),
+                    format!(
+                        "region `{region}` maps to geography `{geography}`, which has no prices"
+                    ),
                 ));
             }
         }
@@ -308,7 +310,11 @@ impl PriceBook {
             } else {
                 vec![&f.region]
             };
-            for entry in self.entries.values().filter(|e| e.service == f.service && e.region == f.priced_as) {
+            for entry in self
+                .entries
+                .values()
+                .filter(|e| e.service == f.service && e.region == f.priced_as)
+            {
                 for region in &targets {
                     let key = (entry.service.clone(), entry.item.clone(), (*region).clone());
                     if self.entries.contains_key(&key) {
@@ -317,9 +323,10 @@ impl PriceBook {
                     let mut copy = entry.clone();
                     copy.region = (*region).clone();
                     copy.confidence = Confidence::Uncertain;
+                    // Region-free wording: a line's parts in several such regions share it.
                     copy.source = format!(
-                        "the {} price, no {region} row (price-fallbacks.csv): {}",
-                        f.priced_as, entry.source
+                        "{}, the {} price where the region has no row (price-fallbacks.csv)",
+                        entry.source, f.priced_as
                     );
                     copy.notes = format!("{}; {}", f.source, entry.notes);
                     copy.origin = format!("{} via {}", entry.origin, f.origin);
@@ -335,8 +342,12 @@ impl PriceBook {
     /// (priced per edge geography) and account-wide ones (`global`).
     #[must_use]
     pub fn priced_regions(&self) -> Vec<&str> {
-        let geographies: std::collections::BTreeSet<&str> =
-            self.regional.geographies.values().map(String::as_str).collect();
+        let geographies: std::collections::BTreeSet<&str> = self
+            .regional
+            .geographies
+            .values()
+            .map(String::as_str)
+            .collect();
         let set: std::collections::BTreeSet<&str> = self
             .entries
             .keys()
@@ -763,6 +774,71 @@ mod tests {
         assert_eq!(egress.tiers.len(), 3);
         assert_eq!(egress.tiers[0].price_usd, 0.09);
         assert_eq!(egress.confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn fallbacks_price_a_region_at_another_and_mark_it_uncertain() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.csv",
+            &format!(
+                "{HEADER}msk,kafka.m5.large,us-east-1,hour,0.21,,,src,2024-07-01,high,\n\
+                 ec2,m5.large,eu-west-1,hour,0.107,,,src,2026-08-09,high,\n\
+                 cdn,egress,europe,gb,0.085,,,src,2024-07-01,high,\n"
+            ),
+        );
+        write(
+            dir.path(),
+            "cdn-geographies.csv",
+            "region,geography,source,as_of,notes\neu-west-1,europe,src,2026-12-07,\n",
+        );
+        write(
+            dir.path(),
+            "price-fallbacks.csv",
+            "service,region,priced_as,source,as_of,notes\nmsk,*,us-east-1,no row,2026-12-07,\n",
+        );
+        let book = PriceBook::load(dir.path()).unwrap();
+        // the geography is not a priced region; both real regions are
+        assert_eq!(book.priced_regions(), ["eu-west-1", "us-east-1"]);
+        assert_eq!(book.geography_of("eu-west-1"), Some("europe"));
+        let msk = book.get("msk", "kafka.m5.large", "eu-west-1").unwrap();
+        assert_eq!(msk.region, "eu-west-1");
+        assert_eq!(msk.tiers[0].price_usd, 0.21);
+        assert_eq!(msk.confidence, Confidence::Uncertain);
+        assert!(
+            msk.source
+                .ends_with("the us-east-1 price where the region has no row (price-fallbacks.csv)"),
+            "{}",
+            msk.source
+        );
+        // a service without a fallback is not copied to other regions
+        assert!(book.get("ec2", "m5.large", "us-east-1").is_err());
+
+        // a fallback to a region where the service has no rows is an error
+        write(
+            dir.path(),
+            "price-fallbacks.csv",
+            "service,region,priced_as,source,as_of,notes\nmsk,*,eu-west-1,no row,2026-12-07,\n",
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("priced as `eu-west-1`, where it has no rows"),
+            "{e}"
+        );
+        // a geography without prices is an error
+        write(
+            dir.path(),
+            "price-fallbacks.csv",
+            "service,region,priced_as,source,as_of,notes\n",
+        );
+        write(
+            dir.path(),
+            "cdn-geographies.csv",
+            "region,geography,source,as_of,notes\neu-west-1,eu,src,2026-12-07,\n",
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("geography `eu`, which has no prices"), "{e}");
     }
 
     #[test]

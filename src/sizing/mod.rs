@@ -587,7 +587,11 @@ fn spread_line(line: &mut SizedLine, spread: Spread, scenario: &Scenario, traced
             &format!("{}[{at}]", line.item),
             "count x user_share of the regions billed here (largest remainder)",
             &[
-                (line.item.as_str(), line.count as f64, line.measure.count_unit()),
+                (
+                    line.item.as_str(),
+                    line.count as f64,
+                    line.measure.count_unit(),
+                ),
                 ("user_share", *share, "fraction"),
             ],
             *count as f64,
@@ -627,7 +631,8 @@ pub fn split_by_shares(total: u64, shares: &[f64]) -> Vec<u64> {
     }
     let exact: Vec<f64> = shares.iter().map(|s| total as f64 * s / sum).collect();
     let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
-    let mut left = total.saturating_sub(out.iter().sum::<u64>());
+    let floors = out.iter().fold(0_u64, |a, &b| a.saturating_add(b));
+    let mut left = total.saturating_sub(floors);
     let mut order: Vec<usize> = (0..exact.len()).collect();
     order.sort_by(|&a, &b| {
         (exact[b] - exact[b].floor())
@@ -844,6 +849,19 @@ mod tests {
         assert!(node.names_instance);
         assert!(!plane.names_instance);
         assert!(!storage.names_instance);
+    }
+
+    #[test]
+    fn shares_split_exactly() {
+        // saas-10b's 10B edge egress over 40/35/25: 292,000,000 + 255,500,000 + 182,500,000
+        assert_eq!(
+            split_by_shares(730_000_000, &[0.40, 0.35, 0.25]),
+            vec![292_000_000, 255_500_000, 182_500_000]
+        );
+        // 10 over thirds: 3.33 each, the first remainder gets the leftover: 4 + 3 + 3
+        assert_eq!(split_by_shares(10, &[1.0, 1.0, 1.0]), vec![4, 3, 3]);
+        // nothing to weigh: evenly
+        assert_eq!(split_by_shares(5, &[0.0, 0.0]), vec![3, 2]);
     }
 
     #[test]
