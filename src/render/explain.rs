@@ -174,10 +174,10 @@ pub fn render(
                 }
             );
             // Each region (or CDN geography) bills its part at its own price key.
-            if line.price_parts.is_empty() {
-                if let Some(key) = &line.price_key {
-                    let _ = writeln!(out, "  price key: {key}");
-                }
+            if line.price_parts.is_empty()
+                && let Some(key) = &line.price_key
+            {
+                let _ = writeln!(out, "  price key: {key}");
             }
             for part in &line.price_parts {
                 let _ = writeln!(
