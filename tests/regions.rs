@@ -196,3 +196,76 @@ fn every_per_region_line_names_its_serving_region() {
         ]
     );
 }
+
+/// A plan's lines as (component, item) -> monthly cost.
+fn costs(p: &Value, phase: &str) -> std::collections::BTreeMap<(String, String), f64> {
+    p["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|ph| ph["name"] == phase)
+        .unwrap()["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                (
+                    l["component"].as_str().unwrap().to_string(),
+                    l["item"].as_str().unwrap().to_string(),
+                ),
+                l["monthly_usd"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn api_response_egress_is_its_own_line_and_zero_removes_exactly_it() {
+    let root = crate::support::root();
+    let (with, without) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let p = plan(&root.join("scenarios/saas-10b.ron"), with.path());
+    headroom()
+        .args(["plan", "scenarios/saas-10b.ron", "-q", "--format", "json"])
+        .args(["--set", "workload.api_response_bytes=0", "--out"])
+        .arg(without.path())
+        .assert()
+        .success();
+    let q: Value = serde_json::from_str(
+        &std::fs::read_to_string(without.path().join("saas-10b/plan.json")).unwrap(),
+    )
+    .unwrap();
+    let (a, b) = (costs(&p, "10B"), costs(&q, "10B"));
+    let only: Vec<&(String, String)> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    assert_eq!(only, [&("api".to_string(), "api-egress".to_string())]);
+    for (k, usd) in &b {
+        assert_eq!(a[k], *usd, "{k:?} moved");
+    }
+    // 10B: avg 1.2e9 DAU x 200 / 86,400 = 2,777,777.78 req/s x 2,000 B x 2,628,000 s / 1e9
+    //   = 14,600,000 GB/month, split 40/35/25: 5,840,000 / 5,110,000 / 3,650,000 GB, each
+    //   walking its region's internet-egress tiers.
+    let line = p["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|ph| ph["name"] == "10B")
+        .unwrap()["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["item"] == "api-egress")
+        .unwrap()
+        .clone();
+    assert_eq!(line["count"], 14_600_000);
+    let counts: Vec<u64> = line["price_parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [5_840_000, 5_110_000, 3_650_000]);
+    // us-east-1: 10,240 x 0.09 + 40,960 x 0.085 + 102,400 x 0.07 + (5,840,000 - 153,600) x 0.05
+    //   = 921.6 + 3,481.6 + 7,168 + 284,320 = $295,891.20
+    let us = line["price_parts"][0]["list_monthly_usd"].as_f64().unwrap();
+    assert!((us - 295_891.2).abs() < 1e-6, "{us}");
+}
