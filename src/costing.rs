@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::input::scenario::GivenPrice;
 use crate::input::{Component, Scenario};
 use crate::pricing::{Confidence, PriceBook, PriceUnit, TierCharge, tiers};
-use crate::sizing::{Measure, PriceKey};
+use crate::sizing::{Measure, PriceKey, PricePart, distribute};
 
 /// Who gave a line its price (`price_given_by` in `plan.json` and `costs.csv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,10 +73,30 @@ pub struct Bill {
     pub unit_price_usd: f64,
     /// Monthly cost at list price.
     pub list_monthly_usd: f64,
-    /// Per-band charges of a tiered price.
+    /// Per-band charges of a tiered price (of a single-key bill; each part has its own).
     pub tiers: Vec<TierCharge>,
     /// Where the price came from.
     pub origin: PriceOrigin,
+    /// Each price key's part where the line bills at several (regions, CDN geographies);
+    /// empty when it bills at one.
+    pub parts: Vec<PartBill>,
+}
+
+/// One price key's part of a line's bill: a region's (or a CDN geography's) count at its
+/// own price, tiers walked on its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartBill {
+    /// The region (or geography) of the price key.
+    pub region: String,
+    pub price_key: String,
+    pub count: u64,
+    pub quantity: f64,
+    /// For tiers: the blended rate, list / quantity.
+    pub unit_price_usd: f64,
+    pub list_monthly_usd: f64,
+    pub tiers: Vec<TierCharge>,
+    pub price_source: String,
+    pub price_confidence: String,
 }
 
 /// A component's discount as it applies to one line.
@@ -207,6 +227,7 @@ pub fn bill(
                 confidence: "scenario".into(),
                 key: None,
             },
+            parts: Vec::new(),
         });
     }
     let entry = book.get(&key.service, &key.item, &key.region)?;
@@ -244,6 +265,102 @@ pub fn bill(
             // The key of the price actually used (another provider's after mapping).
             key: Some(format!("{}/{}/{}", entry.service, entry.item, entry.region)),
         },
+        parts: Vec::new(),
+    })
+}
+
+/// Each part's count when a line provisions `count`: the parts' own counts when they add up
+/// to it, else `count` spread over them in proportion (a pinned or planned count).
+#[must_use]
+pub fn split(count: u64, parts: &[PricePart]) -> Vec<u64> {
+    let weights: Vec<u64> = parts.iter().map(|p| p.count).collect();
+    if weights.iter().copied().fold(0_u64, u64::saturating_add) == count {
+        weights
+    } else {
+        distribute(count, &weights)
+    }
+}
+
+/// Prices a line that bills at one key, or at several (`parts`: each region or CDN geography
+/// at its own price, tiers walked per key). A scenario-given price bills the whole count.
+pub fn bill_parts(
+    count: u64,
+    measure: Measure,
+    key: &PriceKey,
+    parts: &[PricePart],
+    given: Option<&GivenPrice>,
+    book: &PriceBook,
+    hours_per_month: f64,
+) -> Result<Bill, String> {
+    if given.is_some() || parts.is_empty() {
+        return bill(count, measure, key, given, book, hours_per_month);
+    }
+    let mut bills = Vec::with_capacity(parts.len());
+    for (part, n) in parts.iter().zip(split(count, parts)) {
+        let b = bill(n, measure, &part.key, None, book, hours_per_month)?;
+        bills.push((part, n, b));
+    }
+    let unit = bills[0].2.unit;
+    if let Some((part, _, b)) = bills.iter().find(|(_, _, b)| b.unit != unit) {
+        return Err(format!(
+            "region `{}` prices per `{}` where `{}` prices per `{unit}`",
+            part.key.region, b.unit, bills[0].0.key.region
+        ));
+    }
+    let quantity: f64 = bills.iter().map(|(_, _, b)| b.quantity).sum();
+    let list: f64 = bills.iter().map(|(_, _, b)| b.list_monthly_usd).sum();
+    let confidence = ["uncertain", "medium"]
+        .into_iter()
+        .find(|c| bills.iter().any(|(_, _, b)| b.origin.confidence == *c))
+        .unwrap_or("high");
+    let mut sources: Vec<&str> = Vec::new();
+    for (_, _, b) in &bills {
+        if !sources.contains(&b.origin.source.as_str()) {
+            sources.push(&b.origin.source);
+        }
+    }
+    let keys: Vec<&str> = bills
+        .iter()
+        .filter_map(|(_, _, b)| b.origin.key.as_deref())
+        .collect();
+    let origin = PriceOrigin {
+        given_by: PriceGivenBy::Table,
+        source: sources.join("; "),
+        as_of: bills
+            .iter()
+            .map(|(_, _, b)| b.origin.as_of.clone())
+            .max()
+            .unwrap_or_default(),
+        confidence: confidence.into(),
+        key: Some(keys.join(", ")),
+    };
+    let unit_price_usd = if quantity > 0.0 {
+        list / quantity
+    } else {
+        bills[0].2.unit_price_usd
+    };
+    let parts = bills
+        .into_iter()
+        .map(|(part, n, b)| PartBill {
+            region: part.key.region.to_string(),
+            price_key: b.origin.key.unwrap_or_default(),
+            count: n,
+            quantity: b.quantity,
+            unit_price_usd: b.unit_price_usd,
+            list_monthly_usd: b.list_monthly_usd,
+            tiers: b.tiers,
+            price_source: b.origin.source,
+            price_confidence: b.origin.confidence,
+        })
+        .collect();
+    Ok(Bill {
+        unit,
+        quantity,
+        unit_price_usd,
+        list_monthly_usd: list,
+        tiers: Vec::new(),
+        origin,
+        parts,
     })
 }
 

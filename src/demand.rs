@@ -62,6 +62,8 @@ pub struct Demand {
     pub object_storage_bytes: f64,
     /// Bytes per month to replicate to each other region.
     pub replicated_bytes_per_month: f64,
+    /// API response bytes sent to the internet, GB/month.
+    pub api_egress_gb_per_month: f64,
 }
 
 impl Demand {
@@ -94,6 +96,7 @@ impl Demand {
             cdn_requests_per_month: self.cdn_requests_per_month * share,
             object_storage_bytes: self.object_storage_bytes * share,
             replicated_bytes_per_month: self.replicated_bytes_per_month * share,
+            api_egress_gb_per_month: self.api_egress_gb_per_month * share,
         }
     }
 }
@@ -420,6 +423,17 @@ pub fn derive_into(
             * w.cross_region_replication_share,
         "B/month",
     );
+    let api_egress_gb_per_month = t.step(
+        "api_egress_gb_per_month",
+        "avg_rps x api_response_bytes x seconds_per_month / 1e9",
+        &[
+            ("avg_rps", avg_rps, "requests/s"),
+            ("api_response_bytes", w.api_response_bytes, "B"),
+            ("seconds_per_month", secs, "s"),
+        ],
+        avg_rps * w.api_response_bytes * secs / BYTES_PER_GB,
+        "GB/month",
+    );
     let demand = Demand {
         users,
         mau,
@@ -446,6 +460,7 @@ pub fn derive_into(
         cdn_requests_per_month,
         object_storage_bytes,
         replicated_bytes_per_month,
+        api_egress_gb_per_month,
     };
     (demand, t)
 }
@@ -481,6 +496,7 @@ pub(crate) mod tests {
             cdn_byte_hit_ratio: 0.9,
             object_bytes_per_user: 1e8,
             cross_region_replication_share: 0.5,
+            api_response_bytes: 10_000.0,
         }
     }
 
@@ -498,6 +514,8 @@ pub(crate) mod tests {
         assert!((d.db_read_qps - 1_350.0).abs() < 1e-6);
         assert!((d.db_write_qps - 300.0).abs() < 1e-6);
         assert!((d.db_qps - 1_650.0).abs() < 1e-6);
+        // API responses: 1,000 req/s x 10,000 B x 2,628,000 s / 1e9 = 26,280 GB/month
+        assert!((d.api_egress_gb_per_month - 26_280.0).abs() < 1e-6);
         // cache ops = 3,000 x 4 = 12,000/s
         assert!((d.cache_ops_per_s - 12_000.0).abs() < 1e-6);
         // db bytes = 1e6 x 1e4 = 1e10

@@ -140,7 +140,12 @@ pub struct Line {
     pub price_source: String,
     pub price_as_of: String,
     pub price_confidence: String,
+    /// The key of the price that billed the line; where regions (or CDN geographies) bill
+    /// at their own prices, every part's key, comma-separated, in `price_parts` order.
     pub price_key: Option<String>,
+    /// Each region's (or CDN geography's) part of the bill where they bill at different keys:
+    /// its count, price key, quantity and list cost; empty when one key bills the line.
+    pub price_parts: Vec<costing::PartBill>,
     /// Per-band charges of tiered prices.
     pub tiers: Vec<TierCharge>,
     /// The count per region (the pinned count spread in proportion where pinned).
@@ -176,6 +181,7 @@ pub fn build_planned(
         .collect::<Result<_, _>>()?;
     // The scenario's own risks first (a database with no standby...), then each phase's.
     let mut warnings: Vec<String> = scenario.risks();
+    warnings.extend(crate::input::regions::warnings(spec));
     let mut phases = Vec::with_capacity(built.len());
     for (phase, phase_warnings) in built {
         for w in phase_warnings {
@@ -598,6 +604,7 @@ fn unbilled_line(
         price_as_of: String::new(),
         price_confidence: String::new(),
         price_key: why.key,
+        price_parts: Vec::new(),
         tiers: Vec::new(),
         regions: BTreeMap::new(),
         derivation,
@@ -695,6 +702,7 @@ fn price_line(
         price_as_of: bill.origin.as_of,
         price_confidence: bill.origin.confidence,
         price_key: bill.origin.key,
+        price_parts: bill.parts,
         tiers: bill.tiers,
         regions: BTreeMap::new(),
         derivation,
@@ -760,7 +768,15 @@ fn bill_line(
 ) -> Result<Billed, InputError> {
     let scenario = at.scenario;
     let hours = scenario.spec.hours_per_month;
-    let billed = costing::bill(count, sized.measure, key, given, &scenario.prices, hours);
+    let billed = costing::bill_parts(
+        count,
+        sized.measure,
+        key,
+        &sized.parts,
+        given,
+        &scenario.prices,
+        hours,
+    );
     let bill = match (billed, &scenario.repriced_from) {
         (Ok(bill), _) => bill,
         (Err(reason), Some(_)) => {
@@ -773,10 +789,19 @@ fn bill_line(
                     ),
                 );
             }
+            let keys: Vec<String> = if sized.parts.is_empty() {
+                vec![format!("{}/{}/{}", key.service, key.item, key.region)]
+            } else {
+                sized
+                    .parts
+                    .iter()
+                    .map(|p| format!("{}/{}/{}", p.key.service, p.key.item, p.key.region))
+                    .collect()
+            };
             return Ok(Billed::Unpriced(Unbilled {
                 given_by: PriceGivenBy::Unpriced,
                 source: reason,
-                key: Some(format!("{}/{}/{}", key.service, key.item, key.region)),
+                key: Some(keys.join(", ")),
             }));
         }
         (Err(m), None) => {
@@ -786,15 +811,27 @@ fn bill_line(
             )));
         }
     };
-    if bill.origin.confidence == "uncertain" {
+    let uncertain: Vec<(&str, &str)> = if bill.parts.is_empty() {
+        vec![(
+            bill.origin.key.as_deref().unwrap_or(""),
+            bill.origin.source.as_str(),
+        )]
+        .into_iter()
+        .filter(|_| bill.origin.confidence == "uncertain")
+        .collect()
+    } else {
+        bill.parts
+            .iter()
+            .filter(|p| p.price_confidence == "uncertain")
+            .map(|p| (p.price_key.as_str(), p.price_source.as_str()))
+            .collect()
+    };
+    for (key, source) in uncertain {
         warn_once(
             warnings,
             format!(
-                "{}/{} uses an uncertain price ({}: {})",
-                at.component.name,
-                sized.item,
-                bill.origin.key.as_deref().unwrap_or(""),
-                bill.origin.source
+                "{}/{} uses an uncertain price ({key}: {source})",
+                at.component.name, sized.item,
             ),
         );
     }
@@ -829,15 +866,43 @@ fn bill_steps(t: &mut Trace, sized: &SizedLine, bill: &Bill, count: u64, hours: 
         bill.quantity,
         bill.unit.name(),
     );
-    let list_formula = if bill.tiers.is_empty() {
-        "quantity x unit_price_usd".to_string()
-    } else {
-        let bands: Vec<String> = bill
-            .tiers
+    let tier_formula = |tiers: &[TierCharge]| {
+        let bands: Vec<String> = tiers
             .iter()
             .map(|c| format!("{} x {}", c.quantity, c.price_usd))
             .collect();
         format!("sum over tiers: {}", bands.join(" + "))
+    };
+    // A line billed at several keys: each part's bill first (its own tier walk).
+    for part in &bill.parts {
+        let formula = if part.tiers.is_empty() {
+            "quantity x unit_price_usd".to_string()
+        } else {
+            tier_formula(&part.tiers)
+        };
+        t.step(
+            &format!("list_monthly_usd[{}]", part.region),
+            &format!("{formula} at {}", part.price_key),
+            &[
+                ("count", part.count as f64, sized.measure.count_unit()),
+                ("quantity", part.quantity, bill.unit.name()),
+                ("unit_price_usd", part.unit_price_usd, "USD"),
+            ],
+            part.list_monthly_usd,
+            "USD/month",
+        );
+    }
+    let list_formula = if !bill.parts.is_empty() {
+        let names: Vec<String> = bill
+            .parts
+            .iter()
+            .map(|p| format!("list_monthly_usd[{}]", p.region))
+            .collect();
+        format!("sum over price keys: {}", names.join(" + "))
+    } else if bill.tiers.is_empty() {
+        "quantity x unit_price_usd".to_string()
+    } else {
+        tier_formula(&bill.tiers)
     };
     t.step(
         "list_monthly_usd",

@@ -296,10 +296,11 @@ fn monthly_usd(
         if line.count == 0 {
             continue;
         }
-        let b = crate::costing::bill(
+        let b = crate::costing::bill_parts(
             line.count,
             line.measure,
             key,
+            &line.parts,
             component.prices.get(line.item.as_str()),
             &scenario.prices,
             hours,

@@ -79,7 +79,7 @@ fn broken_price_table_names_file_and_line() {
             "(name: \"s\", description: \"d\", growth: File(\"{root}/models/growth/default-ladder.ron\"), \
              workload: File(\"{root}/models/workload/saas.ron\"), \
              pricing: (provider: \"aws\", tables: \"pricing\", region: \"us-east-1\"), \
-             regions: [(name: \"r\", user_share: 1.0)], components: [(name: \"cdn\", policy: Cdn())])",
+             regions: [(name: \"r\", user_share: 1.0, price_as: \"us-east-1\")], components: [(name: \"cdn\", policy: Cdn())])",
             root = root().display()
         ),
     )

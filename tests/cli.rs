@@ -161,8 +161,22 @@ fn saas_10b_hand_checked_lines() {
     // its HA floor. api: min_pods 3 per region -> 1 node (4 pods/node) per region, 3 regions.
     let api = line(&plan, "10K", "api", "node");
     assert_eq!(api["count"], 3);
-    // 3 nodes x 730 h x $0.68 = $1,489.20
-    assert_eq!(api["monthly_usd"], 1489.2);
+    // One node per region, each at its own region's c6i.4xlarge price:
+    // 730 h x ($0.68 us-east-1 + $0.7296 eu-west-1 + $0.784 ap-southeast-1) = $1,601.33
+    assert_eq!(api["monthly_usd"], 1601.33);
+    let parts = api["price_parts"].as_array().unwrap();
+    let keys: Vec<&str> = parts
+        .iter()
+        .map(|p| p["price_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "ec2/c6i.4xlarge/us-east-1",
+            "ec2/c6i.4xlarge/eu-west-1",
+            "ec2/c6i.4xlarge/ap-southeast-1"
+        ]
+    );
     // 10B users: DAU = 1e10 x 0.3 x 0.4 = 1.2e9; peak = 1.2e9 x 200 / 86,400 x 3 = 8,333,333 req/s
     let phase = plan["phases"]
         .as_array()
@@ -173,13 +187,44 @@ fn saas_10b_hand_checked_lines() {
     assert_eq!(phase["demand"]["dau"], 1.2e9);
     let peak = phase["demand"]["peak_rps"].as_f64().unwrap();
     assert!((peak - 8_333_333.333).abs() < 0.01, "{peak}");
-    // CDN edge egress: 1.2e9 DAU x 20 MB x 730/24 days / 1e9 = 730,000,000 GB;
-    // tiered: 10,240 x 0.085 + 40,960 x 0.08 + 102,400 x 0.06 + 358,400 x 0.04
-    //   + 536,576 x 0.03 + 4,194,304 x 0.025 + (730,000,000 - 5,242,880) x 0.02 = $14,640,724.48
+    // CDN edge egress: 1.2e9 DAU x 20 MB x 730/24 days / 1e9 = 730,000,000 GB, split by user
+    // share 40/35/25 over the regions' geographies, each walking its own tiers:
+    //   North America 292,000,000 GB: 10,240 x 0.085 + 40,960 x 0.08 + 102,400 x 0.06
+    //     + 358,400 x 0.04 + 536,576 x 0.03 + 4,194,304 x 0.025 (= 145,582.08)
+    //     + (292,000,000 - 5,242,880) x 0.02 = $5,880,724.48
+    //   Europe 255,500,000 GB (same tiers): 145,582.08 + 250,257,120 x 0.02 = $5,150,724.48
+    //   Asia Pacific 182,500,000 GB: 10,240 x 0.12 + 40,960 x 0.10 + 102,400 x 0.095
+    //     + 358,400 x 0.09 + 536,576 x 0.08 + 4,194,304 x 0.07 (= 383,836.16)
+    //     + 177,257,120 x 0.06 = $11,019,263.36
+    //   total $22,050,712.32 (one North America walk over all of it: $14,640,724.48)
     let edge = line(&plan, "10B", "cdn", "edge-egress");
     assert_eq!(edge["count"], 730_000_000);
-    assert_eq!(edge["monthly_usd"], 14_640_724.48);
-    assert_eq!(edge["tiers"].as_array().unwrap().len(), 7);
+    assert_eq!(edge["monthly_usd"], 22_050_712.32);
+    let parts = edge["price_parts"].as_array().unwrap();
+    let by_geo: Vec<(&str, u64, f64)> = parts
+        .iter()
+        .map(|p| {
+            (
+                p["region"].as_str().unwrap(),
+                p["count"].as_u64().unwrap(),
+                p["list_monthly_usd"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(by_geo[0].0, "north-america");
+    assert_eq!(by_geo[1].0, "europe");
+    assert_eq!(by_geo[2].0, "asia-pacific");
+    assert_eq!(
+        (by_geo[0].1, by_geo[1].1, by_geo[2].1),
+        (292_000_000, 255_500_000, 182_500_000)
+    );
+    for ((_, _, usd), want) in by_geo
+        .iter()
+        .zip([5_880_724.48, 5_150_724.48, 11_019_263.36])
+    {
+        assert!((usd - want).abs() < 1e-3, "{usd} vs {want}");
+    }
+    assert_eq!(parts[2]["tiers"].as_array().unwrap().len(), 7);
     // phase total is the sum of its lines
     let sum: f64 = phase["lines"]
         .as_array()
@@ -324,7 +369,10 @@ fn explain_shows_formulas_inputs_and_results() {
             "db_write_qps = peak_write_rps x db_writes_per_write_request",
         ))
         .stdout(predicate::str::contains(
-            "list_monthly_usd = quantity x unit_price_usd",
+            "list_monthly_usd[eu-west-1] = quantity x unit_price_usd at rds-postgres/db.r6g.2xlarge/eu-west-1",
+        ))
+        .stdout(predicate::str::contains(
+            "price key [ap-southeast-1]: rds-postgres/db.r6g.2xlarge/ap-southeast-1",
         ));
     headroom()
         .args([
@@ -570,8 +618,9 @@ fn diff_ranks_changes_by_cost() {
         .find(|p| p["phase"] == "10B")
         .unwrap();
     let lines = ten_b["lines"].as_array().unwrap();
-    // twice the requests per pod: about half the api nodes, the biggest change; each node
-    // costs $0.68 x 730 h = $496.40 a month
+    // twice the requests per pod: about half the api nodes, the biggest change; a node costs
+    // 730 h x $0.68 (us-east-1), $0.7296 (eu-west-1) or $0.784 (ap-southeast-1) a month,
+    // $496.40 .. $572.32
     assert_eq!(lines[0]["component"], "api");
     assert_eq!(lines[0]["item"], "node");
     let (a, b) = (
@@ -579,7 +628,12 @@ fn diff_ranks_changes_by_cost() {
         lines[0]["count_b"].as_f64().unwrap(),
     );
     assert!(b < a * 0.51 && b > a * 0.49, "{a} -> {b}");
-    assert!((lines[0]["monthly_usd_delta"].as_f64().unwrap() - (b - a) * 496.4).abs() < 0.01);
+    let delta = lines[0]["monthly_usd_delta"].as_f64().unwrap();
+    assert!(
+        delta <= (b - a) * 496.4 && delta >= (b - a) * 572.32,
+        "{delta} for {} nodes",
+        b - a
+    );
     let deltas: Vec<f64> = lines
         .iter()
         .map(|l| l["monthly_usd_delta"].as_f64().unwrap().abs())
@@ -653,8 +707,27 @@ fn another_provider_reprices_and_reports_unpriced_lines() {
         "saas-10b-gcp",
     );
     assert_eq!(plan["provider"], "gcp");
+    // Every region bills at its own prices, and the GCP tables price no region that
+    // eu-west-1 maps to: the api nodes are unpriced there, named with each region's key.
     let node = line(&plan, "10B", "api", "node");
-    // c6i.4xlarge maps to GCP's equivalent: a gce price, never the AWS one
+    assert_eq!(node["price_given_by"], "unpriced");
+    assert!(
+        node["price_source"].as_str().unwrap().contains("eu-west-1"),
+        "{}",
+        node["price_source"]
+    );
+    assert_eq!(
+        node["price_key"],
+        "ec2/c6i.4xlarge/us-east-1, ec2/c6i.4xlarge/eu-west-1, ec2/c6i.4xlarge/ap-southeast-1"
+    );
+    // A one-region (us-east-1) scenario maps its instances to GCP's equivalents: a gce price,
+    // never the AWS one.
+    let qui = plan_json_with(
+        "scenarios/qui-browser.ron",
+        &["--provider", "gcp"],
+        "qui-browser-gcp",
+    );
+    let node = line(&qui, "5M", "api", "node");
     assert!(
         node["price_key"].as_str().unwrap().starts_with("gce/"),
         "{}",

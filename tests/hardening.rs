@@ -18,8 +18,18 @@ fn shuffled_pricing(dir: &std::path::Path) {
     let mut all_rows = Vec::new();
     let mut header = String::new();
     for f in &files {
-        if f.file_name().unwrap() == "discounts.csv" {
-            std::fs::copy(f, dir.join("discounts.csv")).unwrap();
+        // Discounts and the regional files (CDN geographies, price fallbacks) are not price
+        // rows: copied as they are.
+        let name = f.file_name().unwrap();
+        if [
+            "discounts.csv",
+            "cdn-geographies.csv",
+            "price-fallbacks.csv",
+        ]
+        .iter()
+        .any(|n| name == *n)
+        {
+            std::fs::copy(f, dir.join(name)).unwrap();
             continue;
         }
         if f.extension().is_none_or(|x| x != "csv") {

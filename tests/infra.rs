@@ -276,11 +276,14 @@ fn a_fleet_20_percent_short_on_one_component_fails_and_names_it() {
     assert_eq!(primaries["regions"][0]["region"], "ap-southeast-1");
     assert_eq!(primaries["regions"][0]["plan_count"], 2);
     assert_eq!(primaries["regions"][0]["status"], "within");
-    // 130 api nodes for 106: 24 c6i.4xlarge over, at $0.68 x 730 h = $496.40 each: $11,913.60
+    // 130 api nodes for 106: 24 c6i.4xlarge over. The fleet's rows name no region, so the
+    // excess is priced at the line's mean node price: the 106 cost (42 x $0.68 us-east-1 +
+    // 37 x $0.7296 eu-west-1 + 27 x $0.784 ap-southeast-1) x 730 h = $56,007.94 a month,
+    // $528.38 each; x 24 = $12,681.04
     let nodes = line(&c, "api", "node");
     assert_eq!(nodes["status"], "over");
-    assert_eq!(nodes["excess_monthly_usd"], 11_913.6);
-    assert_eq!(c["excess_monthly_usd"], 11_913.6);
+    assert_eq!(nodes["excess_monthly_usd"], 12_681.04);
+    assert_eq!(c["excess_monthly_usd"], 12_681.04);
     // 7 cache.r6g.2xlarge stand for 14 cache.r6g.xlarge: vCPU 8/4 = 2, usable memory
     // 52.82/26.32 = 2.007; the scarcer resource (vCPU) counts: 7 x 2 = 14
     let masters = line(&c, "sessions-cache", "master");

@@ -127,6 +127,39 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Priced where it is spent, over any split of users between the three regions: every
+    /// line's parts add up to its count and its list cost, each part at its own key.
+    #[test]
+    fn price_parts_add_up(a in 0.01f64..1.0, b in 0.01f64..1.0, c in 0.01f64..1.0, users in 1_000u64..10_000_000_000) {
+        let mut s = base();
+        let sum = a + b + c;
+        for (region, share) in s.spec.regions.iter_mut().zip([a, b, c]) {
+            region.user_share = share / sum;
+        }
+        s.growth = Growth::Ladder { phases: vec![Phase { name: "p".into(), users }] };
+        let plan = build(&s);
+        for line in &plan.phases[0].lines {
+            if line.price_parts.is_empty() {
+                continue;
+            }
+            let count: u64 = line.price_parts.iter().map(|p| p.count).sum();
+            prop_assert_eq!(count, line.count, "{}/{}", line.component, line.item);
+            let list: f64 = line.price_parts.iter().map(|p| p.list_monthly_usd).sum();
+            // the line's list is rounded to cents, its parts are not: half a cent apart at most
+            prop_assert!((list - line.list_monthly_usd).abs() <= 0.005 + 1e-6, "{}/{}: {} vs {}", line.component, line.item, list, line.list_monthly_usd);
+            let keys: Vec<&str> = line.price_parts.iter().map(|p| p.price_key.as_str()).collect();
+            let joined = keys.join(", ");
+            prop_assert_eq!(line.price_key.as_deref(), Some(joined.as_str()));
+            for part in &line.price_parts {
+                prop_assert!(part.price_key.ends_with(&format!("/{}", part.region)), "{}", part.price_key);
+            }
+        }
+    }
+}
+
 fn collect_nulls(v: &Value, path: &str, out: &mut Vec<String>) {
     match v {
         Value::Null => out.push(path.to_string()),

@@ -10,6 +10,7 @@ mod layers;
 mod monte_carlo_cli;
 mod outputs_owned;
 mod properties;
+mod regions;
 mod renderers;
 mod risks;
 mod support;

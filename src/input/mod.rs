@@ -11,6 +11,7 @@ pub mod growth;
 pub mod kinds;
 pub mod limits;
 pub mod overrides;
+pub mod regions;
 pub mod ron_file;
 pub mod scenario;
 pub mod uncertainty;
@@ -199,6 +200,10 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
     };
 
     check_references(path, &spec, &growth, &prices)?;
+    // Re-priced on another provider, regions map through its `regions.csv` instead.
+    if repriced_from.is_none() {
+        regions::check(path, &spec, &prices)?;
+    }
 
     Ok(Scenario {
         file: path.to_path_buf(),

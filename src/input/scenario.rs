@@ -56,6 +56,18 @@ pub struct Region {
     pub name: String,
     /// Share of all users homed in this region; the shares sum to 1.
     pub user_share: f64,
+    /// The priced region whose list prices this one takes (a label such as `amer`, or a
+    /// region the tables do not price); the plan warns that it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_as: Option<String>,
+}
+
+impl Region {
+    /// The region whose prices bill this one's lines: `price_as`, else its own name.
+    #[must_use]
+    pub fn price_region(&self) -> &str {
+        self.price_as.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// A named price multiplier defined by the scenario (e.g. a discount a doc assumes).

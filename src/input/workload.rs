@@ -73,6 +73,10 @@ pub struct Workload {
     pub object_bytes_per_user: f64,
     /// Share of written bytes (database writes and events) replicated to other regions, in [0, 1].
     pub cross_region_replication_share: f64,
+    /// Bytes of one API response sent to the internet (billed as the serving region's
+    /// internet egress, an `api-egress` line of each App component); 0 (the default) bills none.
+    #[serde(default)]
+    pub api_response_bytes: f64,
 }
 
 impl Workload {
@@ -103,6 +107,7 @@ impl Workload {
             "cdn_byte_hit_ratio" => &mut self.cdn_byte_hit_ratio,
             "object_bytes_per_user" => &mut self.object_bytes_per_user,
             "cross_region_replication_share" => &mut self.cross_region_replication_share,
+            "api_response_bytes" => &mut self.api_response_bytes,
             _ => return None,
         })
     }
@@ -141,6 +146,7 @@ impl Workload {
         )?;
         c.ratio("cdn_byte_hit_ratio", self.cdn_byte_hit_ratio)?;
         c.non_negative("object_bytes_per_user", self.object_bytes_per_user)?;
+        c.non_negative("api_response_bytes", self.api_response_bytes)?;
         c.ratio(
             "cross_region_replication_share",
             self.cross_region_replication_share,

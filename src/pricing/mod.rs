@@ -1,6 +1,7 @@
 //! Prices: billing units, tiered bands, and the provider's dated tables.
 
 pub mod check;
+pub mod regional;
 pub mod table;
 pub mod tiers;
 pub mod unit;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InputError, close_matches};
+use crate::pricing::regional::Regional;
 use crate::pricing::tiers::{Tier, check_contiguous};
 use crate::pricing::unit::PriceUnit;
 
@@ -17,7 +18,13 @@ use crate::pricing::unit::PriceUnit;
 pub const MAX_UNIT_PRICE_USD: f64 = 1e9;
 
 /// Files of a provider folder that map keys to another provider's, not price rows.
-pub const MAPPING_FILES: &[&str] = &["equivalents.csv", "regions.csv"];
+/// (`cdn-geographies.csv` and `price-fallbacks.csv` say where prices apply: [`Regional`].)
+pub const MAPPING_FILES: &[&str] = &[
+    "equivalents.csv",
+    "regions.csv",
+    crate::pricing::regional::GEOGRAPHIES_FILE,
+    crate::pricing::regional::FALLBACKS_FILE,
+];
 
 /// The columns of a price table, in order.
 pub const PRICE_COLUMNS: &[&str] = &[
@@ -107,6 +114,8 @@ pub struct PriceBook {
     equivalents: Option<Equivalents>,
     /// AWS region (or CDN geography) -> this provider's.
     regions: BTreeMap<String, String>,
+    /// Regions' CDN geographies and the services priced at another region's rows.
+    regional: Regional,
 }
 
 /// (AWS service, AWS item) -> this provider's (service, item), or `None` (no equivalent).
@@ -256,7 +265,104 @@ impl PriceBook {
             })?;
             tables.push((file, text));
         }
-        PriceBook::from_tables(dir, &tables)
+        let mut book = PriceBook::from_tables(dir, &tables)?;
+        book.regional = Regional::load(dir)?;
+        book.apply_regional()?;
+        Ok(book)
+    }
+
+    /// Checks the regional data against the rows and adds each fallback's prices under the
+    /// region it serves (marked `uncertain`, its note naming the region it was taken from).
+    fn apply_regional(&mut self) -> Result<(), InputError> {
+        let priced: Vec<String> = self
+            .priced_regions()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        for (region, geography) in &self.regional.geographies {
+            if !self.entries.keys().any(|(_, _, r)| r == geography) {
+                return Err(InputError::file(
+                    &self.dir.join(crate::pricing::regional::GEOGRAPHIES_FILE),
+                    format!(
+                        "region `{region}` maps to geography `{geography}`, which has no prices"
+                    ),
+                ));
+            }
+        }
+        let mut added = Vec::new();
+        for f in &self.regional.fallbacks {
+            let has_rows = |region: &str| {
+                self.entries
+                    .keys()
+                    .any(|(s, _, r)| *s == f.service && r == region)
+            };
+            if !has_rows(&f.priced_as) {
+                return Err(InputError::file(
+                    &self.dir.join(crate::pricing::regional::FALLBACKS_FILE),
+                    format!(
+                        "{}: `{}` is priced as `{}`, where it has no rows",
+                        f.origin, f.service, f.priced_as,
+                    ),
+                ));
+            }
+            let targets: Vec<&String> = if f.region == "*" {
+                priced.iter().filter(|r| **r != f.priced_as).collect()
+            } else {
+                vec![&f.region]
+            };
+            for entry in self
+                .entries
+                .values()
+                .filter(|e| e.service == f.service && e.region == f.priced_as)
+            {
+                for region in &targets {
+                    let key = (entry.service.clone(), entry.item.clone(), (*region).clone());
+                    if self.entries.contains_key(&key) {
+                        continue;
+                    }
+                    let mut copy = entry.clone();
+                    copy.region = (*region).clone();
+                    copy.confidence = Confidence::Uncertain;
+                    // Region-free wording: a line's parts in several such regions share it.
+                    copy.source = format!(
+                        "{}, the {} price where the region has no row (price-fallbacks.csv)",
+                        entry.source, f.priced_as
+                    );
+                    copy.notes = format!("{}; {}", f.source, entry.notes);
+                    copy.origin = format!("{} via {}", entry.origin, f.origin);
+                    added.push((key, copy));
+                }
+            }
+        }
+        self.entries.extend(added);
+        Ok(())
+    }
+
+    /// Regions with prices of their own, sorted: the regions of every row but the CDN's
+    /// (priced per edge geography) and account-wide ones (`global`).
+    #[must_use]
+    pub fn priced_regions(&self) -> Vec<&str> {
+        let geographies: std::collections::BTreeSet<&str> = self
+            .regional
+            .geographies
+            .values()
+            .map(String::as_str)
+            .collect();
+        let set: std::collections::BTreeSet<&str> = self
+            .entries
+            .keys()
+            .filter(|(s, _, r)| {
+                !s.starts_with("cloudfront-") && r != "global" && !geographies.contains(r.as_str())
+            })
+            .map(|(_, _, r)| r.as_str())
+            .collect();
+        set.into_iter().collect()
+    }
+
+    /// The CDN geography that bills the traffic of users homed in `region`.
+    #[must_use]
+    pub fn geography_of(&self, region: &str) -> Option<&str> {
+        self.regional.geographies.get(region).map(String::as_str)
     }
 
     /// Builds a book from table texts, as (file name, contents); `dir` names the folder.
@@ -668,6 +774,71 @@ mod tests {
         assert_eq!(egress.tiers.len(), 3);
         assert_eq!(egress.tiers[0].price_usd, 0.09);
         assert_eq!(egress.confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn fallbacks_price_a_region_at_another_and_mark_it_uncertain() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "a.csv",
+            &format!(
+                "{HEADER}msk,kafka.m5.large,us-east-1,hour,0.21,,,src,2024-07-01,high,\n\
+                 ec2,m5.large,eu-west-1,hour,0.107,,,src,2026-08-09,high,\n\
+                 cdn,egress,europe,gb,0.085,,,src,2024-07-01,high,\n"
+            ),
+        );
+        write(
+            dir.path(),
+            "cdn-geographies.csv",
+            "region,geography,source,as_of,notes\neu-west-1,europe,src,2026-12-07,\n",
+        );
+        write(
+            dir.path(),
+            "price-fallbacks.csv",
+            "service,region,priced_as,source,as_of,notes\nmsk,*,us-east-1,no row,2026-12-07,\n",
+        );
+        let book = PriceBook::load(dir.path()).unwrap();
+        // the geography is not a priced region; both real regions are
+        assert_eq!(book.priced_regions(), ["eu-west-1", "us-east-1"]);
+        assert_eq!(book.geography_of("eu-west-1"), Some("europe"));
+        let msk = book.get("msk", "kafka.m5.large", "eu-west-1").unwrap();
+        assert_eq!(msk.region, "eu-west-1");
+        assert_eq!(msk.tiers[0].price_usd, 0.21);
+        assert_eq!(msk.confidence, Confidence::Uncertain);
+        assert!(
+            msk.source
+                .ends_with("the us-east-1 price where the region has no row (price-fallbacks.csv)"),
+            "{}",
+            msk.source
+        );
+        // a service without a fallback is not copied to other regions
+        assert!(book.get("ec2", "m5.large", "us-east-1").is_err());
+
+        // a fallback to a region where the service has no rows is an error
+        write(
+            dir.path(),
+            "price-fallbacks.csv",
+            "service,region,priced_as,source,as_of,notes\nmsk,*,eu-west-1,no row,2026-12-07,\n",
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("priced as `eu-west-1`, where it has no rows"),
+            "{e}"
+        );
+        // a geography without prices is an error
+        write(
+            dir.path(),
+            "price-fallbacks.csv",
+            "service,region,priced_as,source,as_of,notes\n",
+        );
+        write(
+            dir.path(),
+            "cdn-geographies.csv",
+            "region,geography,source,as_of,notes\neu-west-1,eu,src,2026-12-07,\n",
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("geography `eu`, which has no prices"), "{e}");
     }
 
     #[test]

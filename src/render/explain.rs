@@ -173,6 +173,26 @@ pub fn render(
                     format!(", as of {}", line.price_as_of)
                 }
             );
+            // Each region (or CDN geography) bills its part at its own price key.
+            if line.price_parts.is_empty()
+                && let Some(key) = &line.price_key
+            {
+                let _ = writeln!(out, "  price key: {key}");
+            }
+            for part in &line.price_parts {
+                let _ = writeln!(
+                    out,
+                    "  price key [{}]: {} ({} {} at {} per {} -> {} per month, {})",
+                    part.region,
+                    part.price_key,
+                    crate::render::format::thousands(part.count),
+                    line.count_unit,
+                    crate::render::format::unit_price(part.unit_price_usd),
+                    line.unit,
+                    usd(part.list_monthly_usd),
+                    part.price_confidence
+                );
+            }
         }
         for step in &line.derivation {
             step_text(&mut out, step);

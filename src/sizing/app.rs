@@ -136,6 +136,33 @@ pub fn size(
         RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
         RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
     ];
+    // Responses leave through the region's internet egress, tiers walked per region. No line
+    // without response bytes: `api_response_bytes: 0` bills none.
+    if d.api_egress_gb_per_month > 0.0 {
+        let gb = t.count(
+            "api_egress_gb",
+            "ceil(api_egress_gb_per_month x rps_share)",
+            &[
+                (
+                    "api_egress_gb_per_month",
+                    d.api_egress_gb_per_month,
+                    "GB/month",
+                ),
+                ("rps_share", p.rps_share, "fraction"),
+            ],
+            ceil_count(d.api_egress_gb_per_month * p.rps_share),
+            "GB",
+        );
+        lines.push(
+            RegionLine::billed(
+                "api-egress",
+                gb,
+                Measure::Gb,
+                PriceKey::new("internet-egress", "egress", ctx.pricing_region),
+            )
+            .from_step("api_egress_gb"),
+        );
+    }
     if let Some(item) = &p.control_plane {
         lines.push(RegionLine::billed_without_instance(
             "control-plane",

@@ -1,7 +1,7 @@
 //! CDN: edge egress, origin fetches (edge x (1 - byte hit ratio)) and requests, per month.
 
 use crate::input::kinds::cdn::CdnPolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
+use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, Spread};
 use crate::trace::Trace;
 use crate::units::ceil_count;
 
@@ -60,7 +60,8 @@ pub fn size(p: &CdnPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Region
             Measure::Gb,
             PriceKey::new(&p.service, &p.item, ctx.cdn_geography),
         )
-        .from_step("edge_egress_gb"),
+        .from_step("edge_egress_gb")
+        .spread(Spread::Geographies),
         origin_line,
         RegionLine::billed(
             "requests",
@@ -68,7 +69,8 @@ pub fn size(p: &CdnPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Region
             Measure::Requests,
             PriceKey::new(&p.requests_service, &p.requests_item, ctx.cdn_geography),
         )
-        .from_step("requests"),
+        .from_step("requests")
+        .spread(Spread::Geographies),
     ]
 }
 

@@ -1,7 +1,7 @@
 //! Cross-region transfer: replicated bytes sent to each other region, per month.
 
 use crate::input::kinds::cross_region::CrossRegionPolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
+use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, Spread};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count};
 
@@ -25,12 +25,16 @@ pub fn size(p: &CrossRegionPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Ve
         ceil_count(d.replicated_bytes_per_month * destinations as f64 / BYTES_PER_GB),
         "GB",
     );
-    vec![RegionLine::billed(
-        "transfer",
-        gb,
-        Measure::Gb,
-        PriceKey::new(&p.service, &p.item, ctx.pricing_region),
-    )]
+    // Each region sends its users' share, billed at its own (source) region's price.
+    vec![
+        RegionLine::billed(
+            "transfer",
+            gb,
+            Measure::Gb,
+            PriceKey::new(&p.service, &p.item, ctx.pricing_region),
+        )
+        .spread(Spread::Regions),
+    ]
 }
 
 #[cfg(test)]

@@ -78,6 +78,26 @@ impl PriceKey {
     }
 }
 
+/// How a global component's line is split over price keys (a per-region component's lines
+/// are priced in their own region already).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spread {
+    /// All of it at the line's key.
+    None,
+    /// Over the serving regions by user share, each at its price region (traffic each region
+    /// sends: cross-region replication is billed by its source).
+    Regions,
+    /// Over the regions' CDN edge geographies by user share (edge egress and requests).
+    Geographies,
+}
+
+/// The part of a line's count billed at one price key (a region, a CDN geography).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PricePart {
+    pub key: PriceKey,
+    pub count: u64,
+}
+
 /// One line of one region (or of a global component) before regions are added up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionLine {
@@ -98,9 +118,18 @@ pub struct RegionLine {
     /// A per-unit setting (connections per shard, per pooler): regions combine by maximum,
     /// not by sum.
     pub per_unit: bool,
+    /// How a global line splits over price keys.
+    pub spread: Spread,
 }
 
 impl RegionLine {
+    /// Splits a global line over price keys by the regions' user shares.
+    #[must_use]
+    pub fn spread(mut self, spread: Spread) -> RegionLine {
+        self.spread = spread;
+        self
+    }
+
     /// Marks a per-unit setting: combined over regions by maximum.
     #[must_use]
     pub fn per_unit(mut self) -> RegionLine {
@@ -126,6 +155,7 @@ impl RegionLine {
             price: Some(price),
             step: None,
             per_unit: false,
+            spread: Spread::None,
         }
     }
 
@@ -155,6 +185,7 @@ impl RegionLine {
             price: None,
             step: None,
             per_unit: false,
+            spread: Spread::None,
         }
     }
 }
@@ -168,12 +199,37 @@ pub struct SizedLine {
     /// True when the price key's item is the instance type.
     pub names_instance: bool,
     pub price: Option<PriceKey>,
+    /// The count per price key where regions bill at different keys, in region order;
+    /// empty when all of it bills at `price`.
+    pub parts: Vec<PricePart>,
     /// Combined over regions by maximum (a per-unit setting).
     pub per_unit: bool,
     pub derivation: Vec<Step>,
 }
 
 impl SizedLine {
+    /// Adds `count` billed at `key` (one more region's part of the line).
+    fn add_part(&mut self, key: Option<PriceKey>, count: u64) {
+        let Some(key) = key else { return };
+        if self.parts.is_empty() {
+            if self.price.as_ref() == Some(&key) {
+                return;
+            }
+            let Some(first) = self.price.clone() else {
+                return;
+            };
+            // Until now every region billed at the first key.
+            self.parts.push(PricePart {
+                key: first,
+                count: self.count.saturating_sub(count),
+            });
+        }
+        match self.parts.iter_mut().find(|p| p.key == key) {
+            Some(part) => part.count = part.count.saturating_add(count),
+            None => self.parts.push(PricePart { key, count }),
+        }
+    }
+
     /// The instance type of an instance line.
     #[must_use]
     pub fn instance(&self) -> Option<&str> {
@@ -340,6 +396,7 @@ pub fn size_component(
         [Region {
             name: "global".to_string(),
             user_share: 1.0,
+            price_as: None,
         }]
     });
     let regions: &[Region] = match component.policy.placement() {
@@ -347,6 +404,9 @@ pub fn size_component(
         Placement::Global => &*GLOBAL,
     };
     let multi = regions.len() > 1;
+    let per_region_placement = matches!(component.policy.placement(), Placement::PerRegion);
+    // Each global line's spread, by the total's position.
+    let mut spreads: Vec<Spread> = Vec::new();
     let mut per_region: SmallMap<Vec<u64>> = SmallMap::default();
     // Lines added up over regions, in first-seen order, each with its regions' derivations.
     let mut totals: Vec<SizedLine> = Vec::new();
@@ -380,7 +440,17 @@ pub fn size_component(
                 "users",
             );
         }
-        let lines = size_region(component, &ctx, &mut t)?;
+        let mut lines = size_region(component, &ctx, &mut t)?;
+        // A region's lines bill at its own prices (the rules key them at the pricing region).
+        if per_region_placement {
+            for line in &mut lines {
+                if let Some(key) = &mut line.price
+                    && key.region == spec.pricing.region
+                {
+                    key.region = Name::new(region.price_region());
+                }
+            }
+        }
         let steps = t.into_steps();
         // This region's count of each total line, by the total's position.
         let mut counts: Vec<u64> = Vec::new();
@@ -408,16 +478,21 @@ pub fn size_component(
                     } else {
                         total.count.saturating_add(count)
                     };
+                    if !total.per_unit {
+                        total.add_part(line.price, count);
+                    }
                     total.derivation.extend(derivation);
                     i
                 }
                 None => {
+                    spreads.push(line.spread);
                     totals.push(SizedLine {
                         item: line.item,
                         count,
                         measure: line.measure,
                         names_instance: line.names_instance,
                         price: line.price,
+                        parts: Vec::new(),
                         per_unit: line.per_unit,
                         derivation,
                     });
@@ -467,10 +542,111 @@ pub fn size_component(
             line.derivation.extend(t.into_steps());
         }
     }
+    if !per_region_placement {
+        for (line, spread) in totals.iter_mut().zip(spreads) {
+            spread_line(line, spread, inputs.scenario, inputs.traced);
+        }
+    }
     Ok(ComponentSizing {
         lines: totals,
         per_region,
     })
+}
+
+/// Splits a global line's count over the price keys of `spread`: each serving region's share
+/// of users goes to its price region (or that region's CDN geography); regions that share a
+/// key add up. Integer counts by largest remainder, summing exactly to the line's count.
+fn spread_line(line: &mut SizedLine, spread: Spread, scenario: &Scenario, traced: bool) {
+    let Some(key) = line.price.clone() else {
+        return;
+    };
+    let mut weights: Vec<(Name, f64)> = Vec::new();
+    for region in &scenario.spec.regions {
+        let at = match spread {
+            Spread::None => return,
+            Spread::Regions => region.price_region(),
+            Spread::Geographies => scenario
+                .prices
+                .geography_of(region.price_region())
+                .unwrap_or(&key.region),
+        };
+        match weights.iter_mut().find(|(r, _)| r == at) {
+            Some((_, w)) => *w += region.user_share,
+            None => weights.push((Name::new(at), region.user_share)),
+        }
+    }
+    let shares: Vec<f64> = weights.iter().map(|(_, w)| *w).collect();
+    let counts = split_by_shares(line.count, &shares);
+    let mut t = if traced {
+        Trace::new()
+    } else {
+        Trace::disabled()
+    };
+    for ((at, share), count) in weights.iter().zip(&counts) {
+        t.step(
+            &format!("{}[{at}]", line.item),
+            "count x user_share of the regions billed here (largest remainder)",
+            &[
+                (
+                    line.item.as_str(),
+                    line.count as f64,
+                    line.measure.count_unit(),
+                ),
+                ("user_share", *share, "fraction"),
+            ],
+            *count as f64,
+            line.measure.count_unit(),
+        );
+    }
+    line.derivation.extend(t.into_steps());
+    let keyed = |at: &Name| PriceKey {
+        region: at.clone(),
+        ..key.clone()
+    };
+    if weights.len() == 1 {
+        line.price = Some(keyed(&weights[0].0));
+        return;
+    }
+    line.price = Some(keyed(&weights[0].0));
+    line.parts = weights
+        .iter()
+        .zip(counts)
+        .map(|((at, _), count)| PricePart {
+            key: keyed(at),
+            count,
+        })
+        .collect();
+}
+
+/// Splits `total` into integers proportional to `shares` (evenly if they are all 0), summing
+/// exactly to `total` (largest remainders get the leftovers, earlier ones first on ties).
+#[must_use]
+pub fn split_by_shares(total: u64, shares: &[f64]) -> Vec<u64> {
+    if shares.is_empty() {
+        return Vec::new();
+    }
+    let sum: f64 = shares.iter().sum();
+    if sum <= 0.0 || !sum.is_finite() {
+        return split_by_shares(total, &vec![1.0; shares.len()]);
+    }
+    let exact: Vec<f64> = shares.iter().map(|s| total as f64 * s / sum).collect();
+    let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let floors = out.iter().fold(0_u64, |a, &b| a.saturating_add(b));
+    let mut left = total.saturating_sub(floors);
+    let mut order: Vec<usize> = (0..exact.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out
 }
 
 impl ComponentSizing {
@@ -502,33 +678,8 @@ impl ComponentSizing {
 /// exactly to `total` (largest remainders get the leftovers, earlier regions first on ties).
 #[must_use]
 pub fn distribute(total: u64, weights: &[u64]) -> Vec<u64> {
-    if weights.is_empty() {
-        return Vec::new();
-    }
-    let sum: u64 = weights.iter().sum();
-    let weights: Vec<f64> = if sum == 0 {
-        vec![1.0; weights.len()]
-    } else {
-        weights.iter().map(|&w| w as f64).collect()
-    };
-    let wsum: f64 = weights.iter().sum();
-    let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / wsum).collect();
-    let mut shares: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
-    let mut left = total - shares.iter().sum::<u64>().min(total);
-    let mut order: Vec<usize> = (0..exact.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
-    for i in order {
-        if left == 0 {
-            break;
-        }
-        shares[i] += 1;
-        left -= 1;
-    }
-    shares
+    let shares: Vec<f64> = weights.iter().map(|&w| w as f64).collect();
+    split_by_shares(total, &shares)
 }
 
 /// The steps a line's count depends on: its final step and, transitively, every earlier step
@@ -648,6 +799,7 @@ mod tests {
             measure: Measure::Info("units"),
             names_instance: false,
             price: None,
+            parts: Vec::new(),
             per_unit,
             derivation: Vec::new(),
         };
@@ -697,6 +849,19 @@ mod tests {
         assert!(node.names_instance);
         assert!(!plane.names_instance);
         assert!(!storage.names_instance);
+    }
+
+    #[test]
+    fn shares_split_exactly() {
+        // saas-10b's 10B edge egress over 40/35/25: 292,000,000 + 255,500,000 + 182,500,000
+        assert_eq!(
+            split_by_shares(730_000_000, &[0.40, 0.35, 0.25]),
+            vec![292_000_000, 255_500_000, 182_500_000]
+        );
+        // 10 over thirds: 3.33 each, the first remainder gets the leftover: 4 + 3 + 3
+        assert_eq!(split_by_shares(10, &[1.0, 1.0, 1.0]), vec![4, 3, 3]);
+        // nothing to weigh: evenly
+        assert_eq!(split_by_shares(5, &[0.0, 0.0]), vec![3, 2]);
     }
 
     #[test]

@@ -184,6 +184,7 @@ mod tests {
                 measure: crate::sizing::Measure::Info("units"),
                 names_instance: false,
                 price: None,
+                parts: Vec::new(),
                 per_unit: false,
                 derivation: Vec::new(),
             });

@@ -58,6 +58,13 @@ pub enum Rate {
         tiers: Vec<Tier>,
         multiplier: f64,
     },
+    /// Table prices of a line billed at several keys (regions, CDN geographies): one tier
+    /// list per part, in the line's part order.
+    Parts {
+        unit: PriceUnit,
+        tiers: Vec<Vec<Tier>>,
+        multiplier: f64,
+    },
     /// No price on this provider: excluded from totals, like the plan's unpriced lines.
     Unpriced,
     /// No price at all: an error if a draw needs to bill it.
@@ -306,6 +313,29 @@ fn resolve_rate(
             None => Rate::Missing(format!("unknown price unit `{}`", given.unit)),
         };
     }
+    if !line.parts.is_empty() {
+        let mut unit = None;
+        let mut tiers = Vec::with_capacity(line.parts.len());
+        for part in &line.parts {
+            let k = &part.key;
+            match scenario.prices.get(&k.service, &k.item, &k.region) {
+                Ok(entry) => {
+                    unit.get_or_insert(entry.unit);
+                    tiers.push(entry.tiers.clone());
+                }
+                Err(_) if scenario.repriced_from.is_some() => return Rate::Unpriced,
+                Err(m) => return Rate::Missing(m),
+            }
+        }
+        return match unit {
+            Some(unit) => Rate::Parts {
+                unit,
+                tiers,
+                multiplier,
+            },
+            None => Rate::None,
+        };
+    }
     match scenario.prices.get(&key.service, &key.item, &key.region) {
         Ok(entry) => Rate::Table {
             unit: entry.unit,
@@ -468,7 +498,7 @@ impl<'a> Model<'a> {
                 };
                 let count = slot.pinned.unwrap_or(line.count);
                 let rate = rate_in_draw(layout, slot, k, &out.shapes, &out.searched_rates);
-                let cost = line_cost(rate, count, line.measure, hours).map_err(|m| {
+                let cost = line_cost(rate, count, line, hours).map_err(|m| {
                     format!(
                         "phase {}: {}/{}: {m}",
                         layout.name, component.name, line.item
@@ -574,7 +604,6 @@ impl<'a> Model<'a> {
     }
 }
 
-/// A line's net monthly cost at `count`, as the plan prices it (cents per line).
 /// The rate of slot `k` in a draw: on the shape the draw chose for an `auto` component, else
 /// the slot's own.
 fn rate_in_draw<'l>(
@@ -708,7 +737,7 @@ fn choose_shape(
             .zip(&slots[choice.first_slot..])
             .zip(&shape.rates)
         {
-            cost += line_cost(rate, slot.pinned.unwrap_or(line.count), line.measure, hours)?;
+            cost += line_cost(rate, slot.pinned.unwrap_or(line.count), line, hours)?;
         }
         if best.as_ref().is_none_or(|(least, _, _)| cost < *least) {
             best = Some((cost, k, sizing));
@@ -748,7 +777,14 @@ fn choose_shape(
     Ok((choice.shapes.len(), sizing, rates))
 }
 
-fn line_cost(rate: &Rate, count: u64, measure: Measure, hours: f64) -> Result<f64, String> {
+/// A line's net monthly cost at `count`, as the plan prices it (cents per line).
+fn line_cost(
+    rate: &Rate,
+    count: u64,
+    line: &crate::sizing::SizedLine,
+    hours: f64,
+) -> Result<f64, String> {
+    let measure = line.measure;
     let (unit, list, multiplier) = match rate {
         Rate::None | Rate::Unpriced => return Ok(0.0),
         Rate::Missing(m) => {
@@ -775,6 +811,21 @@ fn line_cost(rate: &Rate, count: u64, measure: Measure, hours: f64) -> Result<f6
             }
             let q = costing::quantity(count, measure, *unit, hours)?;
             (*unit, crate::pricing::tiers::total(tiers, q), *multiplier)
+        }
+        Rate::Parts {
+            unit,
+            tiers,
+            multiplier,
+        } => {
+            if count == 0 {
+                return Ok(0.0);
+            }
+            let mut list = 0.0;
+            for (tiers, n) in tiers.iter().zip(costing::split(count, &line.parts)) {
+                let q = costing::quantity(n, measure, *unit, hours)?;
+                list += crate::pricing::tiers::total(tiers, q);
+            }
+            (*unit, list, *multiplier)
         }
     };
     let _ = unit;

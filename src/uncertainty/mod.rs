@@ -91,6 +91,16 @@ fn unit_monthly_usd(slot: &Slot, measure: Measure, hours: f64) -> f64 {
             tiers,
             multiplier,
         } if tiers.len() == 1 => (*unit, tiers[0].price_usd, *multiplier),
+        // Regions priced apart: a unit's cost is the mean of their flat prices (a missing
+        // unit may be in any region).
+        Rate::Parts {
+            unit,
+            tiers,
+            multiplier,
+        } if !tiers.is_empty() && tiers.iter().all(|t| t.len() == 1) => {
+            let mean = tiers.iter().map(|t| t[0].price_usd).sum::<f64>() / tiers.len() as f64;
+            (*unit, mean, *multiplier)
+        }
         _ => return 0.0,
     };
     use crate::pricing::PriceUnit;
