@@ -294,6 +294,26 @@ pub fn run_validate(scenario: &Path, sets: &[Set]) -> Result<Validation, Error> 
     })
 }
 
+/// `headroom schema`: the JSON Schema of `document` (`scenario`, `growth`, `workload`), or
+/// with `markdown` the field reference of all three (the README's, generated from the same
+/// structs).
+pub fn run_schema(document: &str, markdown: bool) -> Result<String, Error> {
+    use crate::input::schema::{Document, field_reference};
+    if markdown {
+        return Ok(field_reference());
+    }
+    let doc = Document::from_name(document).ok_or_else(|| {
+        let names: Vec<&str> = Document::ALL.iter().map(|d| d.name()).collect();
+        Error::Usage(format!(
+            "no schema named `{document}`; expected one of: {}",
+            names.join(", ")
+        ))
+    })?;
+    serde_json::to_string_pretty(&doc.schema())
+        .map(|json| json + "\n")
+        .map_err(|e| Error::Render(e.to_string()))
+}
+
 /// `headroom timeline`: builds the timeline and writes its files under
 /// `out_dir/<scenario>/timeline/`.
 pub fn run_timeline(

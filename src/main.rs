@@ -82,6 +82,9 @@ enum Command {
     Validate(ValidateArgs),
     /// M/M/c (Erlang C) calculator: P(wait), mean wait, smallest c meeting a target.
     Queue(QueueArgs),
+    /// Print the JSON Schema of scenario, growth or workload files (or the README's field
+    /// reference with --markdown).
+    Schema(SchemaArgs),
 }
 
 // `headroom plan` (its help is the variant's doc comment above).
@@ -201,6 +204,17 @@ struct ValidateArgs {
     overrides: Overrides,
 }
 
+// `headroom schema` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct SchemaArgs {
+    /// Which file's schema: scenario, growth or workload.
+    #[arg(default_value = "scenario")]
+    document: String,
+    /// Print the field reference of every file as Markdown tables instead (the README's).
+    #[arg(long)]
+    markdown: bool,
+}
+
 // `headroom queue` (its help is the variant's doc comment above).
 #[derive(Args)]
 struct QueueArgs {
@@ -308,6 +322,10 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Providers(args) => providers(&args),
         Command::Pricing { command, tables } => pricing(command, &tables),
         Command::Validate(args) => validate(&args),
+        Command::Schema(args) => {
+            emit(&commands::run_schema(&args.document, args.markdown)?);
+            Ok(EXIT_OK)
+        }
         Command::Queue(args) => queue(&args),
     }
 }

@@ -13,3 +13,4 @@ mod renderers;
 mod risks;
 mod support;
 mod uncertainty_outputs;
+mod writing;
