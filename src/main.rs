@@ -85,6 +85,8 @@ enum Command {
     /// Print the JSON Schema of scenario, growth or workload files (or the README's field
     /// reference with --markdown).
     Schema(SchemaArgs),
+    /// Write NAME.ron: an annotated starter scenario, every field explained, that plans as written.
+    Init(InitArgs),
 }
 
 // `headroom plan` (its help is the variant's doc comment above).
@@ -215,6 +217,26 @@ struct SchemaArgs {
     markdown: bool,
 }
 
+// `headroom init` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct InitArgs {
+    /// The scenario's name; the file is DIR/NAME.ron.
+    name: String,
+    /// Starter: minimal (an API and a database, one region) or saas (every kind, three regions,
+    /// a growth curve for `timeline`).
+    #[arg(long, default_value = "minimal")]
+    template: String,
+    /// Folder to write the scenario in.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Folder of the provider's price tables the scenario reads.
+    #[arg(long, default_value = "pricing/aws")]
+    pricing: PathBuf,
+    /// Replace an existing NAME.ron.
+    #[arg(long)]
+    force: bool,
+}
+
 // `headroom queue` (its help is the variant's doc comment above).
 #[derive(Args)]
 struct QueueArgs {
@@ -322,6 +344,22 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Providers(args) => providers(&args),
         Command::Pricing { command, tables } => pricing(command, &tables),
         Command::Validate(args) => validate(&args),
+        Command::Init(args) => {
+            let file = commands::run_init(
+                &args.name,
+                &args.template,
+                &args.dir,
+                &args.pricing,
+                args.force,
+            )?;
+            emitln(&format!(
+                "wrote {} (template {}); plan it with: headroom plan {}",
+                file.display(),
+                args.template,
+                file.display()
+            ));
+            Ok(EXIT_OK)
+        }
         Command::Schema(args) => {
             emit(&commands::run_schema(&args.document, args.markdown)?);
             Ok(EXIT_OK)

@@ -201,3 +201,109 @@ fn readme_field_reference_is_generated_from_the_code() {
          `HEADROOM_UPDATE_README=1 cargo test --release --test tests readme_field_reference`"
     );
 }
+
+/// `headroom init NAME --template T` in an empty folder, then `plan` on what it wrote.
+fn init_then_plan(template: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let pricing = root().join("pricing/aws");
+    let output = headroom()
+        .args(["init", "my-app", "--template", template, "--dir"])
+        .arg(dir.path())
+        .arg("--pricing")
+        .arg(&pricing)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{template}: {stderr}");
+    let file = dir.path().join("my-app.ron");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let out = dir.path().join("out");
+    let output = headroom()
+        .args(["plan", "-q", "--format", "json", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{template}: {stderr}");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("my-app/plan.json")).unwrap())
+            .unwrap();
+    let phases = plan["phases"].as_array().unwrap().len();
+    (dir, format!("{phases}\n{text}"))
+}
+
+#[test]
+fn init_minimal_writes_an_annotated_scenario_that_plans_as_written() {
+    let (dir, planned) = init_then_plan("minimal");
+    let (phases, text) = planned.split_once('\n').unwrap();
+    // the minimal ladder: 10K, 100K, 1M
+    assert_eq!(phases, "3");
+    assert!(text.contains("name: \"my-app\""), "{text}");
+    // growth and workload are in the file; only the price tables are outside it
+    assert!(text.contains("    growth: Inline(Ladder("), "{text}");
+    assert!(text.contains("    workload: Inline(("), "{text}");
+    assert!(text.contains("// REQUIRED. Short name"), "{text}");
+    // a second init keeps the file (exit 2) unless --force
+    let again = || {
+        let mut cmd = headroom();
+        cmd.args(["init", "my-app", "--dir"])
+            .arg(dir.path())
+            .arg("--pricing")
+            .arg(root().join("pricing/aws"));
+        cmd
+    };
+    let output = again().output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("exists; pass --force"));
+    let file = dir.path().join("my-app.ron");
+    std::fs::write(&file, "edited").unwrap();
+    let output = again().arg("--force").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("REQUIRED"));
+}
+
+#[test]
+fn init_saas_plans_and_has_a_timeline() {
+    let (dir, planned) = init_then_plan("saas");
+    let (phases, text) = planned.split_once('\n').unwrap();
+    assert_eq!(phases, "4");
+    assert!(text.contains("Logistic("), "{text}");
+    let output = headroom()
+        .args(["timeline", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(dir.path().join("my-app.ron"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn init_refuses_unknown_templates_and_missing_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = headroom()
+        .args(["init", "x", "--template", "enterprise", "--dir"])
+        .arg(dir.path())
+        .arg("--pricing")
+        .arg(root().join("pricing/aws"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("expected one of: minimal, saas"));
+    let output = headroom()
+        .args(["init", "x", "--dir"])
+        .arg(dir.path())
+        .arg("--pricing")
+        .arg(dir.path().join("nowhere"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no price tables at"));
+    // nothing written, not even the staged file
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

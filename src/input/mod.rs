@@ -17,6 +17,7 @@ pub mod ron_text;
 pub mod ron_tree;
 pub mod scenario;
 pub mod schema;
+pub mod starter;
 pub mod uncertainty;
 pub mod workload;
 

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use crate::error::did_you_mean;
 use crate::input::ron_text::exact_integer;
-use crate::input::ron_tree::{Node, Value};
+use crate::input::ron_tree::{Field, Node, Value};
 
 /// The most problems reported from one file.
 pub const MAX_PROBLEMS: usize = 20;
@@ -67,21 +67,32 @@ fn is_null_schema(schema: &Json) -> bool {
     types(schema) == ["null"]
 }
 
-/// The variant an alternative of an enum's `oneOf` stands for: a unit variant (`const` or a
-/// one-value `enum`) or a variant with data (an object with one required property).
-pub(crate) fn variant_of(alt: &Json) -> Option<(&str, Option<&Json>)> {
+/// The variants an alternative of an enum's `oneOf` stands for: unit variants (a `const`, or
+/// an `enum` of names: schemars groups the undocumented ones) or one variant with data (an
+/// object whose only property, required, is the variant's name). `None` for anything else
+/// (a struct behind an `Option`'s `anyOf`).
+pub(crate) fn variants_of(alt: &Json) -> Option<Vec<(&str, Option<&Json>)>> {
     if let Some(name) = alt.get("const").and_then(Json::as_str) {
-        return Some((name, None));
+        return Some(vec![(name, None)]);
     }
-    if let Some([name]) = alt.get("enum").and_then(Json::as_array).map(Vec::as_slice) {
-        return Some((name.as_str()?, None));
+    if let Some(values) = alt.get("enum").and_then(Json::as_array) {
+        return values
+            .iter()
+            .map(|v| v.as_str().map(|n| (n, None)))
+            .collect();
     }
+    let properties = alt.get("properties")?.as_object()?;
     let required = alt.get("required")?.as_array()?;
-    let [name] = required.as_slice() else {
+    let ([name], 1) = (required.as_slice(), properties.len()) else {
         return None;
     };
     let name = name.as_str()?;
-    Some((name, alt.get("properties")?.get(name)))
+    Some(vec![(name, Some(properties.get(name)?))])
+}
+
+/// Whether every alternative is a variant: the `oneOf` is an enum's.
+pub(crate) fn all_variants(alts: &[&Json]) -> bool {
+    !alts.is_empty() && alts.iter().all(|a| variants_of(a).is_some())
 }
 
 impl<'a> Checker<'a> {
@@ -125,7 +136,7 @@ impl<'a> Checker<'a> {
             if !nulls.is_empty() && self.optional(node, path, &alts) {
                 return;
             }
-            if alts.iter().all(|a| variant_of(a).is_some()) {
+            if all_variants(&alts) {
                 self.variant(node, &alts, path);
             } else if let [only] = alts.as_slice() {
                 self.node(node, only, path);
@@ -170,10 +181,8 @@ impl<'a> Checker<'a> {
                 }
                 other => self.expected(node, path, "a list `[..]`", other),
             },
-            Some("string") => {
-                if !matches!(node.value, Value::Str(_)) {
-                    self.expected(node, path, "a string `\"..\"`", &node.value);
-                }
+            Some("string") if !matches!(node.value, Value::Str(_)) => {
+                self.expected(node, path, "a string `\"..\"`", &node.value);
             }
             Some("number") => match &node.value {
                 Value::Number(_) => {}
@@ -188,10 +197,9 @@ impl<'a> Checker<'a> {
                         || exact_integer(n).is_some() => {}
                 other => self.expected(node, path, "a whole number (a count)", other),
             },
-            Some("boolean") => {
-                if !matches!(&node.value, Value::Ident(b) if b == "true" || b == "false") {
-                    self.expected(node, path, "`true` or `false`", &node.value);
-                }
+            Some("boolean") if !matches!(&node.value, Value::Ident(b) if b == "true" || b == "false") =>
+            {
+                self.expected(node, path, "`true` or `false`", &node.value);
             }
             _ => {}
         }
@@ -221,17 +229,18 @@ impl<'a> Checker<'a> {
             // `{"type": ["integer", "null"]}`: its type other than null.
             [only] if types(only).contains(&"null") => self.typed(node, only, path),
             [only] => self.node(node, only, path),
-            _ if alts.iter().all(|a| variant_of(a).is_some()) => self.variant(node, alts, path),
+            _ if all_variants(alts) => self.variant(node, alts, path),
             _ => {}
         }
     }
 
     fn variant(&mut self, node: &Node, alts: &[&'a Json], path: &str) {
-        let names: Vec<&str> = alts
+        let variants: Vec<(&str, Option<&'a Json>)> = alts
             .iter()
-            .filter_map(|a| variant_of(a))
-            .map(|v| v.0)
+            .filter_map(|a| variants_of(a))
+            .flatten()
             .collect();
+        let names: Vec<&str> = variants.iter().map(|v| v.0).collect();
         let written = match &node.value {
             Value::Ident(n) => Some(n),
             Value::Fields { name: Some(n), .. } | Value::Tuple { name: Some(n), .. } => Some(n),
@@ -249,11 +258,7 @@ impl<'a> Checker<'a> {
             );
             return;
         };
-        let Some((_, content)) = alts
-            .iter()
-            .filter_map(|a| variant_of(a))
-            .find(|(n, _)| n == written)
-        else {
+        let Some(&(_, content)) = variants.iter().find(|(n, _)| n == written) else {
             self.unknown_variant(node, path, written, &names);
             return;
         };
@@ -308,7 +313,7 @@ impl<'a> Checker<'a> {
     }
 
     fn fields(&mut self, node: &Node, schema: &'a Json, path: &str) {
-        let written: &[(String, Node)] = match &node.value {
+        let written: &[Field] = match &node.value {
             Value::Fields { fields, .. } => fields,
             Value::Tuple { items, .. } if items.is_empty() => &[],
             other => {
@@ -322,20 +327,22 @@ impl<'a> Checker<'a> {
         let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
         let known: Vec<&str> = properties.keys().map(String::as_str).collect();
         let mut suggested: Vec<String> = Vec::new();
-        for (name, child) in written {
+        for field in written {
+            let (name, child) = (&field.name, &field.value);
             match properties.get(name) {
                 Some(field_schema) => self.node(child, field_schema, &join(path, name)),
                 None if closed => {
                     let hint = did_you_mean(name, known.iter().copied());
                     suggested.extend(crate::error::close_matches(name, known.iter().copied()));
-                    self.report(
-                        child,
-                        &join(path, name),
-                        format!(
+                    self.found.push(Problem {
+                        line: field.line,
+                        col: field.col,
+                        path: join(path, name),
+                        message: format!(
                             "unknown field `{name}`{hint}; expected one of: {}",
                             known.join(", ")
                         ),
-                    );
+                    });
                 }
                 None => {}
             }
@@ -343,7 +350,7 @@ impl<'a> Checker<'a> {
         let required = schema.get("required").and_then(Json::as_array);
         for field in required.into_iter().flatten().filter_map(Json::as_str) {
             // A misspelt field is reported once, as unknown with its suggestion.
-            if written.iter().any(|(n, _)| n == field) || suggested.iter().any(|s| s == field) {
+            if written.iter().any(|f| f.name == field) || suggested.iter().any(|s| s == field) {
                 continue;
             }
             self.report(node, path, format!("missing field `{field}`"));
@@ -379,41 +386,40 @@ mod tests {
     #[test]
     fn lists_every_missing_unknown_and_mistyped_field() {
         let schema = crate::input::schema::json_schema::<crate::input::Workload>();
-        // dau_ratoi: misspelt (reported once, not also as a missing `dau_ratio`);
-        // peak_to_average: a string; session_basis: no such variant; the rest are missing.
-        let src = "(\n mau_ratio: 0.3,\n dau_ratoi: 0.4,\n peak_to_average: \"3\",\n session_basis: Day,\n)";
-        let found = check(&read(src).unwrap(), &schema);
-        let at = |line: usize| found.iter().filter(move |p| p.line == line);
-        assert!(
-            at(3).any(|p| p
-                .message
-                .contains("unknown field `dau_ratoi` (did you mean `dau_ratio`?)")),
-            "{found:?}"
-        );
-        assert!(
-            at(4).any(|p| p.path == "peak_to_average"
-                && p.message == "expected a number, found the string \"3\""),
-            "{found:?}"
-        );
-        assert!(
-            at(5).any(|p| p.message.contains("unknown variant `Day`")),
-            "{found:?}"
-        );
-        let missing: Vec<&str> = found
-            .iter()
-            .filter(|p| p.message.starts_with("missing field"))
-            .map(|p| p.message.as_str())
-            .collect();
-        assert!(
-            missing.contains(&"missing field `peak_concurrency_ratio`"),
-            "{missing:?}"
-        );
-        assert!(
-            !missing.contains(&"missing field `dau_ratio`"),
-            "{missing:?}"
-        );
-        // 24 required fields, 3 written right: 21 missing, less `dau_ratio` (suggested) = 20,
-        // plus 3 wrong = 23 problems, cut at the limit
+        // The shipped workload with four mistakes: `dau_ratoi` misspelt (reported once, not
+        // also as a missing `dau_ratio`), `peak_concurrency_ratio` gone, `peak_to_average` a
+        // string, `session_basis` no such variant.
+        let src = include_str!("../../models/workload/saas.ron")
+            .replace("dau_ratio: 0.4", "dau_ratoi: 0.4")
+            .replace("peak_concurrency_ratio: 0.1,", "")
+            .replace("peak_to_average: 3.0", "peak_to_average: \"3\"")
+            .replace("session_basis: Dau", "session_basis: Day");
+        let found = check(&read(&src).unwrap(), &schema);
+        let messages: Vec<&str> = found.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        // in file order: the struct's `(` (line 4) holds the missing field
+        assert_eq!((found[0].line, found[0].col), (4, 1));
+        assert_eq!(messages[0], "missing field `peak_concurrency_ratio`");
+        assert!(messages[1].starts_with("unknown field `dau_ratoi` (did you mean `dau_ratio`?)"));
+        assert_eq!(found[2].path, "peak_to_average");
+        assert_eq!(messages[2], "expected a number, found the string \"3\"");
+        assert_eq!(found[3].path, "session_basis");
+        assert!(messages[3].starts_with("unknown variant `Day` (did you mean `Dau`?)"));
+    }
+
+    #[test]
+    fn stops_at_the_limit() {
+        let schema = crate::input::schema::json_schema::<crate::input::Workload>();
+        // 24 required fields, none written: 24 problems, cut at 20
+        let found = check(&read("()").unwrap(), &schema);
         assert_eq!(found.len(), MAX_PROBLEMS);
+    }
+
+    #[test]
+    fn options_and_enums_of_grouped_unit_variants_are_understood() {
+        let schema = crate::input::schema::json_schema::<crate::input::ScenarioFile>();
+        // A shipped scenario with an `uncertainty` block (an Option of a struct) has no problem.
+        let src = include_str!("../../scenarios/saas-10b.ron");
+        assert_eq!(check(&read(src).unwrap(), &schema), []);
     }
 }

@@ -66,9 +66,9 @@ pub fn parse<T: DeserializeOwned + JsonSchema>(path: &Path, src: &str) -> Result
     Ok(value)
 }
 
-/// `first` (where serde stopped) and every other problem [`problems::check`] finds in `src`
-/// against `T`'s schema, in file order; a problem on `first`'s line, or that `first` already
-/// states, is not repeated.
+/// Every problem [`problems::check`] finds in `src` against `T`'s schema, in file order, after
+/// `first` (where serde stopped) unless the schema check states what is wrong on its line;
+/// a problem `first` already states is not repeated.
 fn with_other_problems<T: JsonSchema>(path: &Path, src: &str, first: InputError) -> InputError {
     let Some(tree) = crate::input::ron_tree::read(src) else {
         return first;
@@ -82,11 +82,15 @@ fn with_other_problems<T: JsonSchema>(path: &Path, src: &str, first: InputError)
         _ => None,
     };
     let schema = crate::input::schema::json_schema::<T>();
-    let others = problems::check(&tree, &schema)
+    let found = problems::check(&tree, &schema);
+    // The schema's account of `first`'s line is the more precise one (`users: 12.5` is "a
+    // whole number expected, found 12.5", where RON says "expected comma" after the `12`).
+    let keep_first = !found.iter().any(|p| Some(p.line) == first_line);
+    let others = found
         .into_iter()
         .filter(|p| {
             let gist = p.message.split([';', '(']).next().unwrap_or("").trim();
-            Some(p.line) != first_line && !first_text.contains(gist)
+            !(keep_first && first_text.contains(gist))
         })
         .map(|p| {
             let message = if p.path.is_empty() {
@@ -96,7 +100,9 @@ fn with_other_problems<T: JsonSchema>(path: &Path, src: &str, first: InputError)
             };
             InputError::at(path, p.line, p.col, message)
         });
-    let all: Vec<InputError> = std::iter::once(first)
+    let all: Vec<InputError> = keep_first
+        .then_some(first)
+        .into_iter()
         .chain(others)
         .take(MAX_PROBLEMS)
         .collect();

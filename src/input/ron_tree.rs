@@ -14,13 +14,22 @@ pub struct Node {
     pub value: Value,
 }
 
+/// A named field of a struct, and where its name is.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub line: usize,
+    pub col: usize,
+    pub value: Node,
+}
+
 /// A RON value as written.
 #[derive(Debug, Clone)]
 pub enum Value {
     /// `(a: 1, ..)` or `Name(a: 1, ..)`: a struct, or a variant with named fields.
     Fields {
         name: Option<String>,
-        fields: Vec<(String, Node)>,
+        fields: Vec<Field>,
     },
     /// `(1, 2)`, `()`, `Name(x)`, `Name()`: a tuple, or a variant with unnamed content.
     Tuple {
@@ -158,10 +167,17 @@ impl Reader<'_> {
         if self.peek(0) == Some(Kind::Ident) && self.peek(1) == Some(Kind::Colon) {
             let mut fields = Vec::new();
             while self.take(Kind::Close).is_none() {
-                let field = self.take(Kind::Ident)?;
+                let token = self.take(Kind::Ident)?;
                 self.take(Kind::Colon)?;
-                let field = self.text(field).trim_start_matches("r#").to_string();
-                fields.push((field, self.value(depth + 1)?));
+                let (line, col) = self.position(token.start);
+                let name = self.text(token).trim_start_matches("r#").to_string();
+                let value = self.value(depth + 1)?;
+                fields.push(Field {
+                    name,
+                    line,
+                    col,
+                    value,
+                });
                 if self.take(Kind::Comma).is_none() {
                     self.take(Kind::Close)?;
                     break;
@@ -206,17 +222,18 @@ mod tests {
         else {
             panic!("not a struct")
         };
-        let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["a", "b", "c", "d"]);
-        let a = &fields[0].1;
+        assert_eq!((fields[0].line, fields[0].col), (2, 3));
+        let a = &fields[0].value;
         assert_eq!((a.line, a.col), (2, 6));
         let Value::Tuple { name, items } = &a.value else {
             panic!("{a:?}")
         };
         assert_eq!(name.as_deref(), Some("Inline"));
         assert!(matches!(&items[0].value, Value::Fields { name: None, .. }));
-        assert!(matches!(&fields[1].1.value, Value::List(v) if v.len() == 2));
-        assert!(matches!(&fields[2].1.value, Value::Map(v) if v.len() == 1));
+        assert!(matches!(&fields[1].value.value, Value::List(v) if v.len() == 2));
+        assert!(matches!(&fields[2].value.value, Value::Map(v) if v.len() == 1));
         assert!(read("(a: 1").is_none());
         assert!(read("(a: 1) junk").is_none());
     }

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaSettings;
 use serde_json::Value as Json;
 
+use crate::input::problems::variants_of;
 use crate::input::{Growth, ScenarioFile, Workload};
 
 /// The files a user writes, each with a schema.
@@ -178,13 +179,17 @@ impl<'a> Reference<'a> {
     /// Rows for what is inside a field: a struct's fields, a list's or map's items.
     fn descend(&mut self, field: &'a Json, path: &str, depth: usize) {
         let (schema, def) = self.resolve(field);
+        if let Some(inner) = option_inner(schema) {
+            self.descend(inner, path, depth);
+            return;
+        }
         if def.is_some_and(|d| OWN_TABLE.contains(&d)) {
             return;
         }
         if let Some(alts) = alternatives(schema) {
             for alt in alts {
                 let (alt, _) = self.resolve(alt);
-                if !is_null(alt) && variant_of(alt).is_none() {
+                if !is_null(alt) && variants_of(alt).is_none() {
                     self.descend(alt, path, depth);
                 }
             }
@@ -214,6 +219,9 @@ impl<'a> Reference<'a> {
         if depth > 3 {
             return "..".into();
         }
+        if let Some(inner) = option_inner(resolved) {
+            return self.type_name(inner, depth);
+        }
         if let Some(values) = resolved.get("enum").and_then(Json::as_array) {
             let names: Vec<String> = values
                 .iter()
@@ -228,19 +236,23 @@ impl<'a> Reference<'a> {
                 if is_null(alt_resolved) {
                     continue;
                 }
-                match variant_of(alt_resolved) {
-                    Some((name, None)) => parts.push(format!("`{name}`")),
-                    Some((name, Some(content))) => {
-                        let (content_resolved, content_def) = self.resolve(content);
-                        let inner = if content_resolved.get("properties").is_some() {
-                            "..".to_string()
-                        } else {
-                            content_def
-                                .map_or_else(|| self.type_name(content, depth + 1), str::to_string)
-                        };
-                        parts.push(format!("`{name}({inner})`"));
-                    }
-                    None => parts.push(self.type_name(alt, depth + 1)),
+                let Some(variants) = variants_of(alt_resolved) else {
+                    parts.push(self.type_name(alt, depth + 1));
+                    continue;
+                };
+                for (name, content) in variants {
+                    let Some(content) = content else {
+                        parts.push(format!("`{name}`"));
+                        continue;
+                    };
+                    let (content_resolved, content_def) = self.resolve(content);
+                    let inner = match content_def {
+                        Some(d) if OWN_TABLE.contains(&d) => d.to_string(),
+                        _ if content_resolved.get("properties").is_some() => "..".to_string(),
+                        Some(d) => d.to_string(),
+                        None => self.type_name(content, depth + 1),
+                    };
+                    parts.push(format!("`{name}({inner})`"));
                 }
             }
             return parts.join(" or ");
@@ -272,7 +284,8 @@ fn data_variants<'a>(r: &Reference<'a>, schema: &'a Json) -> Vec<(&'a str, &'a J
     alternatives(schema)
         .into_iter()
         .flatten()
-        .filter_map(|alt| variant_of(r.resolve(alt).0))
+        .filter_map(|alt| variants_of(r.resolve(alt).0))
+        .flatten()
         .filter_map(|(name, content)| content.map(|c| (name, c)))
         .collect()
 }
@@ -296,9 +309,14 @@ fn is_null(schema: &Json) -> bool {
     schema.get("type").and_then(Json::as_str) == Some("null")
 }
 
-/// A variant alternative of a `oneOf`: its name and, for a variant with data, its content.
-fn variant_of(alt: &Json) -> Option<(&str, Option<&Json>)> {
-    crate::input::problems::variant_of(alt)
+/// The non-null alternative of an `Option`'s `anyOf` (`[T, null]`), if `schema` is one.
+fn option_inner(schema: &Json) -> Option<&Json> {
+    let alts = alternatives(schema)?;
+    let (nulls, rest): (Vec<&Json>, Vec<&Json>) = alts.iter().partition(|a| is_null(a));
+    match (nulls.len(), rest.as_slice()) {
+        (1, [only]) => Some(only),
+        _ => None,
+    }
 }
 
 fn join(path: &str, field: &str) -> String {
