@@ -416,10 +416,30 @@ mod tests {
     }
 
     #[test]
-    fn options_and_enums_of_grouped_unit_variants_are_understood() {
-        let schema = crate::input::schema::json_schema::<crate::input::ScenarioFile>();
-        // A shipped scenario with an `uncertainty` block (an Option of a struct) has no problem.
-        let src = include_str!("../../scenarios/saas-10b.ron");
-        assert_eq!(check(&read(src).unwrap(), &schema), []);
+    fn every_shipped_file_has_no_problem() {
+        // A problem found in a valid file would be listed beside every real one: the checker
+        // must read every shipped scenario and model (options of structs, grouped unit
+        // variants, `Inline(..)`, claims, uncertainty) as serde does.
+        use crate::input::schema::Document;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (folder, doc) in [
+            ("scenarios", Document::Scenario),
+            ("models/growth", Document::Growth),
+            ("models/workload", Document::Workload),
+        ] {
+            let schema = doc.schema();
+            let mut files = 0;
+            for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+                let file = entry.unwrap().path();
+                if file.extension().is_none_or(|x| x != "ron") {
+                    continue;
+                }
+                let src = std::fs::read_to_string(&file).unwrap();
+                let tree = read(&src).unwrap_or_else(|| panic!("{}: not read", file.display()));
+                assert_eq!(check(&tree, &schema), [], "{}", file.display());
+                files += 1;
+            }
+            assert!(files >= 5, "{folder}: {files} files");
+        }
     }
 }
