@@ -337,6 +337,119 @@ pub fn run_validate(scenario: &Path, sets: &[Set]) -> Result<Validation, Error> 
     })
 }
 
+/// `headroom init`: writes `dir/<name>.ron` from the starter `template`, its price tables at
+/// `tables`, and returns its path. An existing file is kept unless `force`. The file is
+/// written under a temporary name, loaded and planned, and only then renamed: what `init`
+/// leaves behind plans as written.
+pub fn run_init(
+    name: &str,
+    template: &str,
+    dir: &Path,
+    tables: &Path,
+    force: bool,
+) -> Result<PathBuf, Error> {
+    use crate::input::starter;
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(Error::Usage(format!(
+            "`{name}` cannot name a scenario: use letters, digits, `-`, `_` and `.`"
+        )));
+    }
+    let file = dir.join(format!("{name}.ron"));
+    if file.exists() && !force {
+        return Err(Error::Usage(format!(
+            "{} exists; pass --force to replace it",
+            file.display()
+        )));
+    }
+    if !tables.is_dir() {
+        return Err(Error::Usage(format!(
+            "no price tables at {}: pass --pricing with the folder of a provider's tables \
+             (pricing/aws in the headroom repository)",
+            tables.display()
+        )));
+    }
+    let write_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(write_error(dir))?;
+    let text = starter::render(
+        template,
+        name,
+        &relative_path(dir, tables),
+        &file.display().to_string(),
+    )
+    .ok_or_else(|| {
+        Error::Usage(format!(
+            "no template `{template}`; expected one of: {}",
+            starter::names().join(", ")
+        ))
+    })?;
+    let staged = dir.join(format!(".{name}.ron.init"));
+    std::fs::write(&staged, text).map_err(write_error(&staged))?;
+    let checked = load_scenario_with(&staged, &[])
+        .map_err(Error::from)
+        .and_then(|loaded| plan::build(&loaded).map(|_| ()).map_err(Error::from));
+    if let Err(e) = checked {
+        let _ = std::fs::remove_file(&staged);
+        return Err(e);
+    }
+    std::fs::rename(&staged, &file).map_err(write_error(&file))?;
+    Ok(file)
+}
+
+/// `to` written relative to the folder `from` (`../pricing/aws`), or absolute when the two
+/// share no root.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let (Ok(from), Ok(to)) = (from.canonicalize(), to.canonicalize()) else {
+        return to.display().to_string();
+    };
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return to.display().to_string();
+    }
+    let up = from.components().count() - common;
+    let mut parts: Vec<String> = vec!["..".to_string(); up];
+    parts.extend(
+        to.components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// `headroom schema`: the JSON Schema of `document` (`scenario`, `growth`, `workload`), or
+/// with `markdown` the field reference of all three (the README's, generated from the same
+/// structs).
+pub fn run_schema(document: &str, markdown: bool) -> Result<String, Error> {
+    use crate::input::schema::{Document, field_reference};
+    if markdown {
+        return Ok(field_reference());
+    }
+    let doc = Document::from_name(document).ok_or_else(|| {
+        let names: Vec<&str> = Document::ALL.iter().map(|d| d.name()).collect();
+        Error::Usage(format!(
+            "no schema named `{document}`; expected one of: {}",
+            names.join(", ")
+        ))
+    })?;
+    serde_json::to_string_pretty(&doc.schema())
+        .map(|json| json + "\n")
+        .map_err(|e| Error::Render(e.to_string()))
+}
+
 /// `headroom timeline`: builds the timeline and writes its files under
 /// `out_dir/<scenario>/timeline/`.
 pub fn run_timeline(

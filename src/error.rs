@@ -38,6 +38,19 @@ pub enum InputError {
         location: Location,
         message: String,
     },
+    /// Several problems of one file, found in one read (the first is what serde stopped at).
+    /// Shown one per line, each line read as its own `error:` after the first's.
+    #[error("{}", join_problems(.0))]
+    Several(Vec<InputError>),
+}
+
+fn join_problems(problems: &[InputError]) -> String {
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    format!(
+        "{}\nerror: {} problems in all; fix them and run again",
+        lines.join("\nerror: "),
+        problems.len()
+    )
 }
 
 fn location_suffix(location: &Location) -> String {

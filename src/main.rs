@@ -88,6 +88,11 @@ enum Command {
     Capacity(CapacityArgs),
     /// M/M/c (Erlang C) calculator: P(wait), mean wait, smallest c meeting a target.
     Queue(QueueArgs),
+    /// Print the JSON Schema of scenario, growth or workload files (or the README's field
+    /// reference with --markdown).
+    Schema(SchemaArgs),
+    /// Write NAME.ron: an annotated starter scenario, every field explained, that plans as written.
+    Init(InitArgs),
 }
 
 // `headroom plan` (its help is the variant's doc comment above).
@@ -259,6 +264,37 @@ struct CapacityArgs {
     overrides: Overrides,
 }
 
+// `headroom schema` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct SchemaArgs {
+    /// Which file's schema: scenario, growth or workload.
+    #[arg(default_value = "scenario")]
+    document: String,
+    /// Print the field reference of every file as Markdown tables instead (the README's).
+    #[arg(long)]
+    markdown: bool,
+}
+
+// `headroom init` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct InitArgs {
+    /// The scenario's name; the file is DIR/NAME.ron.
+    name: String,
+    /// Starter: minimal (an API and a database, one region) or saas (every kind, three regions,
+    /// a growth curve for `timeline`).
+    #[arg(long, default_value = "minimal")]
+    template: String,
+    /// Folder to write the scenario in.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Folder of the provider's price tables the scenario reads.
+    #[arg(long, default_value = "pricing/aws")]
+    pricing: PathBuf,
+    /// Replace an existing NAME.ron.
+    #[arg(long)]
+    force: bool,
+}
+
 // `headroom queue` (its help is the variant's doc comment above).
 #[derive(Args)]
 struct QueueArgs {
@@ -368,6 +404,26 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Validate(args) => validate(&args),
         Command::Check(args) => check(&args),
         Command::Capacity(args) => capacity(&args),
+        Command::Init(args) => {
+            let file = commands::run_init(
+                &args.name,
+                &args.template,
+                &args.dir,
+                &args.pricing,
+                args.force,
+            )?;
+            emitln(&format!(
+                "wrote {} (template {}); plan it with: headroom plan {}",
+                file.display(),
+                args.template,
+                file.display()
+            ));
+            Ok(EXIT_OK)
+        }
+        Command::Schema(args) => {
+            emit(&commands::run_schema(&args.document, args.markdown)?);
+            Ok(EXIT_OK)
+        }
         Command::Queue(args) => queue(&args),
     }
 }

@@ -16,3 +16,4 @@ mod risks;
 mod support;
 mod telling;
 mod uncertainty_outputs;
+mod writing;

@@ -4,10 +4,11 @@
 //! phase total, a per-user cost, a demand figure, an instance spec, a list price, or a plain
 //! arithmetic statement with the doc's operands), and gives the claimed value and a tolerance.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What a line claim measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum LineMeasure {
     /// The provisioned count (pinned where pinned).
     Count,
@@ -22,7 +23,7 @@ pub enum LineMeasure {
 }
 
 /// What a total claim measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum CostMeasure {
     /// Monthly cost at list price.
     ListMonthlyUsd,
@@ -31,7 +32,7 @@ pub enum CostMeasure {
 }
 
 /// Whom a per-user cost divides by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum UserBasis {
     Users,
     Mau,
@@ -39,7 +40,7 @@ pub enum UserBasis {
 }
 
 /// An instance-shape figure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum SpecField {
     Vcpu,
     MemoryGib,
@@ -48,7 +49,7 @@ pub enum SpecField {
 }
 
 /// What a claim's number refers to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum ClaimRef {
     /// The sum over `items` of one component's lines in a phase.
     Line {
@@ -88,7 +89,7 @@ pub enum ClaimRef {
 }
 
 /// How the claimed value must relate to the computed one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Relation {
     /// claimed = computed, within the tolerance.
     #[default]
@@ -104,7 +105,7 @@ fn default_tolerance() -> f64 {
 }
 
 /// One claim of a design doc.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Claim {
     /// Stable id (`003-db-monthly`).

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
@@ -16,7 +17,7 @@ use crate::input::check::Check;
 pub const MAX_USERS: u64 = 1_000_000_000_000_000;
 
 /// One growth phase: a name and the registered users at that phase.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Short label used in tables, pins and file names ("10K", "1B").
@@ -26,7 +27,7 @@ pub struct Phase {
 }
 
 /// A known user count at a month (for `Milestones`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
     /// Months after the start.
@@ -36,7 +37,7 @@ pub struct Milestone {
 }
 
 /// A growth model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum Growth {
     /// A fixed ladder of phases, smallest first.
     Ladder {

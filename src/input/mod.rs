@@ -11,9 +11,14 @@ pub mod growth;
 pub mod kinds;
 pub mod limits;
 pub mod overrides;
+pub mod problems;
 pub mod regions;
 pub mod ron_file;
+pub mod ron_text;
+pub mod ron_tree;
 pub mod scenario;
+pub mod schema;
+pub mod starter;
 pub mod uncertainty;
 pub mod workload;
 

@@ -6,9 +6,11 @@
 use std::path::Path;
 
 use ron::extensions::Extensions;
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
-use crate::error::{InputError, did_you_mean};
+use crate::error::{InputError, Location, did_you_mean};
+use crate::input::problems::{self, MAX_PROBLEMS};
 
 /// Deepest nesting of brackets a RON file may have (RON recurses per level; a file nested
 /// 100,000 deep would overflow the stack). Scenarios nest about 6 deep.
@@ -30,34 +32,101 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
     })
 }
 
-/// Parses `src` (the contents of `path`) as a `T`.
-pub fn parse<T: DeserializeOwned>(path: &Path, src: &str) -> Result<T, InputError> {
+/// Parses `src` (the contents of `path`) as a `T`. The spellings [`ron_text`] accepts
+/// (`users: 5e7`, `Inline((..))`) are rewritten first; positions point into `src`.
+///
+/// [`ron_text`]: crate::input::ron_text
+///
+/// When the file does not parse, the error lists every problem the schema of `T` finds
+/// ([`problems`]), after the one serde stopped at.
+pub fn parse<T: DeserializeOwned + JsonSchema>(path: &Path, src: &str) -> Result<T, InputError> {
     let opts = options();
-    let mut de = ron::Deserializer::from_str_with_options(src, &opts)
-        .map_err(|e| spanned_to_input(path, &e, ""))?;
+    let text = crate::input::ron_text::normalize(src);
+    let located = |e: &ron::error::SpannedError, field_path: &str| {
+        let (line, col) = text.original(e.span.start.line, e.span.start.col);
+        spanned_to_input(path, line, col, &e.code, field_path)
+    };
+    let mut de =
+        ron::Deserializer::from_str_with_options(&text.text, &opts).map_err(|e| located(&e, ""))?;
     let value: T = match serde_path_to_error::deserialize(&mut de) {
         Ok(value) => value,
         Err(err) => {
             let field_path = err.path().to_string();
             let spanned = de.span_error(err.into_inner());
-            return Err(spanned_to_input(path, &spanned, &field_path));
+            return Err(with_other_problems::<T>(
+                path,
+                src,
+                located(&spanned, &field_path),
+            ));
         }
     };
-    de.end()
-        .map_err(|e| spanned_to_input(path, &de.span_error(e), ""))?;
+    de.end().map_err(|e| located(&de.span_error(e), ""))?;
     // A map key written twice parsed fine, the second entry replacing the first.
     crate::input::duplicates::check(path, src)?;
     Ok(value)
 }
 
+/// Every problem [`problems::check`] finds in `src` against `T`'s schema, in file order, after
+/// `first` (where serde stopped) unless the schema check states what is wrong on its line;
+/// a problem `first` already states is not repeated.
+fn with_other_problems<T: JsonSchema>(path: &Path, src: &str, first: InputError) -> InputError {
+    let Some(tree) = crate::input::ron_tree::read(src) else {
+        return first;
+    };
+    let first_text = first.to_string();
+    let first_line = match &first {
+        InputError::Invalid {
+            location: Location::LineCol { line, .. },
+            ..
+        } => Some(*line),
+        _ => None,
+    };
+    let schema = crate::input::schema::json_schema::<T>();
+    let found = problems::check(&tree, &schema);
+    // The schema's account of `first`'s line is the more precise one (`users: 12.5` is "a
+    // whole number expected, found 12.5", where RON says "expected comma" after the `12`).
+    let keep_first = !found.iter().any(|p| Some(p.line) == first_line);
+    let others = found
+        .into_iter()
+        .filter(|p| {
+            let gist = p.message.split([';', '(']).next().unwrap_or("").trim();
+            !(keep_first && first_text.contains(gist))
+        })
+        .map(|p| {
+            let message = if p.path.is_empty() {
+                p.message
+            } else {
+                format!("{} (at `{}`)", p.message, p.path)
+            };
+            InputError::at(path, p.line, p.col, message)
+        });
+    let all: Vec<InputError> = keep_first
+        .then_some(first)
+        .into_iter()
+        .chain(others)
+        .take(MAX_PROBLEMS)
+        .collect();
+    if all.len() == 1 {
+        all.into_iter().next().expect("one problem")
+    } else {
+        InputError::Several(all)
+    }
+}
+
 /// Reads and parses `path`.
-pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, InputError> {
+pub fn load<T: DeserializeOwned + JsonSchema>(path: &Path) -> Result<T, InputError> {
     let src = read_text(path)?;
     parse(path, &src)
 }
 
-fn spanned_to_input(path: &Path, e: &ron::error::SpannedError, field_path: &str) -> InputError {
-    let message = describe(&e.code);
+fn spanned_to_input(
+    path: &Path,
+    line: usize,
+    col: usize,
+    code: &ron::Error,
+    field_path: &str,
+) -> InputError {
+    let message = describe(code);
     // serde_path_to_error writes `?` for segments it could not name; drop them.
     let field_path = field_path.trim_end_matches(".?").trim_end_matches('?');
     let message = if field_path.is_empty() || field_path == "." {
@@ -66,7 +135,7 @@ fn spanned_to_input(path: &Path, e: &ron::error::SpannedError, field_path: &str)
         format!("{message} (at `{field_path}`)")
     };
     // RON reports the span of the offending token; its start is where the reader should look.
-    InputError::at(path, e.span.start.line, e.span.start.col, message)
+    InputError::at(path, line, col, message)
 }
 
 /// A readable message for a RON error, with suggestions for near misses.
@@ -86,6 +155,9 @@ fn describe(code: &ron::Error) -> String {
             did_you_mean(found, expected.iter().copied()),
             expected.join(", ")
         ),
+        ron::Error::ExpectedInteger => "expected a whole number (a count such as `12` or `5e7`; \
+                                        a fraction is not a count)"
+            .to_string(),
         ron::Error::ExceededRecursionLimit => {
             format!("nested deeper than {MAX_NESTING} levels of brackets")
         }
@@ -110,13 +182,13 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, schemars::JsonSchema)]
     #[serde(deny_unknown_fields)]
     struct Inner {
         ratio: f64,
     }
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, schemars::JsonSchema)]
     #[serde(deny_unknown_fields)]
     struct Outer {
         name: String,

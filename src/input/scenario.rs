@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
@@ -18,7 +19,7 @@ use crate::input::workload::Workload;
 pub use crate::input::kinds::{AutoSelect, Placement, Policy};
 
 /// A model given by file (relative to the scenario file) or inline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum ModelRef<T> {
     /// A path relative to the scenario file's folder.
     File(String),
@@ -27,7 +28,7 @@ pub enum ModelRef<T> {
 }
 
 /// Which pricing tables price the plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PricingRef {
     /// Provider id (`aws`); names the folder under `pricing/`.
@@ -49,7 +50,7 @@ fn default_cdn_geography() -> String {
 }
 
 /// A serving region and the share of users it serves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     /// Region label (`us-east-1`, `amer`).
@@ -71,7 +72,7 @@ impl Region {
 }
 
 /// A named price multiplier defined by the scenario (e.g. a discount a doc assumes).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioDiscount {
     /// Net price / list price, in (0, 1].
@@ -88,7 +89,7 @@ pub struct ScenarioDiscount {
 }
 
 /// A unit price stated by the scenario for one line item (as design docs state them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GivenPrice {
     /// Price in USD per `unit`.
@@ -104,7 +105,7 @@ pub struct GivenPrice {
 pub const AUTO: &str = "auto";
 
 /// One component of the architecture.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Component {
     /// Unique component name (`users-db`, `sessions`).
@@ -131,7 +132,7 @@ pub struct Component {
 }
 
 /// The scenario file as written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Short name; names the output folder.

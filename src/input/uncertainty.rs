@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A scenario's `uncertainty` section.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UncertaintySpec {
     /// Uncertain inputs: a `--set` path -> its distribution.
@@ -42,7 +43,7 @@ fn yes() -> bool {
 /// "workload.session_bytes": LogNormal(p10: 2000, p90: 8000),
 /// "workload.peak_to_average": Interval(low: 2, mid: 3, high: 5, confidence: 0.9),
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum Distribution {
     /// A known value (every draw takes it).

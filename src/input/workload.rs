@@ -5,13 +5,14 @@
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
 use crate::input::check::Check;
 
 /// Which population holds sessions at a time: drives session memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum SessionBasis {
     /// Sessions live about a day: daily active users hold them.
     Dau,
@@ -22,7 +23,7 @@ pub enum SessionBasis {
 }
 
 /// Per-user behaviour. Units are in the field names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
     /// Monthly active users / registered users, in [0, 1].

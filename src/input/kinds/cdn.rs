@@ -1,6 +1,7 @@
 //! Cdn: delivery from edge locations (edge egress, origin fetches, requests). Its sizing rule
 //! is `sizing/cdn.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ComponentKind, Instance, KindFacts, Placement, Reference, TfvarsGroup, tf_attr};
@@ -8,7 +9,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// CDN delivery: edge egress, origin fetches, requests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CdnPolicy {
     /// Pricing service of edge egress.
@@ -29,7 +30,7 @@ pub struct CdnPolicy {
 }
 
 /// A price in the tables, by service and item (the region is the scenario's).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceRef {
     /// Pricing service (`internet-egress`).

@@ -1,6 +1,7 @@
 //! CrossRegion: the transfer of replicated bytes between regions. Its sizing rule is
 //! `sizing/cross_region.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ComponentKind, Instance, KindFacts, Placement, Reference, TfvarsGroup, tf_attr};
@@ -8,7 +9,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// Cross-region replication transfer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrossRegionPolicy {
     /// Pricing service.

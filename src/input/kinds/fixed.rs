@@ -1,6 +1,7 @@
 //! Fixed: lines a design doc states that headroom does not size (monitoring, a search
 //! cluster...), billed as written. Its "rule" is `sizing/fixed.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ComponentKind, Instance, KindFacts, Placement, Reference};
@@ -8,7 +9,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// Lines a doc states that headroom does not size (monitoring, a search cluster...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixedPolicy {
     /// The lines.
@@ -16,7 +17,7 @@ pub struct FixedPolicy {
 }
 
 /// One fixed line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixedLine {
     /// Line item name.

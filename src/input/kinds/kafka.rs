@@ -1,6 +1,7 @@
 //! Kafka: an event log on brokers (MSK or self-managed). Its sizing rule (brokers from
 //! ingress, partitions and retained bytes) is `sizing/kafka.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -11,7 +12,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// Kafka (or MSK) event log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KafkaPolicy {
     /// Broker instance type (`kafka.m5.large`).

@@ -25,6 +25,7 @@ pub mod redis;
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
@@ -179,7 +180,7 @@ pub struct Reference<'a> {
 }
 
 /// Where a component runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub enum Placement {
     /// One deployment per region, sized for that region's users.
     #[default]
@@ -190,7 +191,7 @@ pub enum Placement {
 
 /// Constraints of `instance: "auto"`: which catalog shapes may be chosen. Shapes are ranked at
 /// the component's price model: its `discount` (reserved, savings plan, spot), else on demand.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoSelect {
     /// Instance families allowed (`r6g`, `m7i`; the `cache.`/`db.`/`kafka.` prefix is
@@ -241,13 +242,13 @@ fn default_ec2() -> String {
 macro_rules! component_kinds {
     ($($kind:ident($policy:ty)),+ $(,)?) => {
         /// A component's kind and sizing policy.
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
         pub enum Policy {
             $($kind($policy),)+
         }
 
         /// A component kind, without its policy. Serializes to the kind's name.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
         pub enum Kind {
             $($kind,)+
         }

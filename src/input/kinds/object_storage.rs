@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ComponentKind, Instance, KindFacts, Placement, Reference, TfvarsGroup};
@@ -10,7 +11,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// Object storage split over storage classes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectStoragePolicy {
     /// Pricing service.

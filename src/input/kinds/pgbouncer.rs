@@ -1,6 +1,7 @@
 //! PgBouncer: connection poolers in transaction mode between an app tier and a Postgres
 //! component. Its sizing rule (Erlang C on the shard's offered load) is `sizing/pgbouncer.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -11,7 +12,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// PgBouncer in transaction mode in front of a Postgres component.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PgBouncerPolicy {
     /// Instance type of a pooler host.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -13,7 +14,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// PostgreSQL: shards from data size, write rate and users per shard; replicas per shard.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostgresPolicy {
     /// Instance type of every node (`db.r6g.2xlarge`).

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -13,7 +14,7 @@ use crate::error::InputError;
 use crate::input::check::Check;
 
 /// How a Redis deployment fails over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum RedisMode {
     /// Redis Cluster: hash slots over masters, at least 3 masters.
     Cluster,
@@ -24,7 +25,7 @@ pub enum RedisMode {
 }
 
 /// Redis for sessions and cache.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedisPolicy {
     /// Node type (`cache.r6g.xlarge`).
