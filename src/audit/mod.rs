@@ -595,17 +595,17 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                 let nodes = m + replicas.regions.get(region).copied().unwrap_or(0);
                 let c = clusters.regions.get(region).copied().unwrap_or(1).max(1);
                 let per_cluster = nodes.div_ceil(c);
-                if per_cluster > policy.max_nodes_per_cluster {
+                if per_cluster > policy.nodes_per_cluster() {
                     out.push(check(
                         format!("check:{}:{}:{region}:cluster-size", p.name, component.name),
                         format!("{}: {} nodes per cluster in {region}", p.name, component.name),
                         per_cluster as f64,
-                        policy.max_nodes_per_cluster as f64,
+                        policy.nodes_per_cluster() as f64,
                         "nodes",
                         false,
                         format!(
                             "{nodes} nodes in {c} cluster(s) is {per_cluster} per cluster, above the {}-node limit: split into more clusters",
-                            policy.max_nodes_per_cluster
+                            policy.nodes_per_cluster()
                         ),
                     ));
                 }

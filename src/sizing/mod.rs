@@ -78,6 +78,97 @@ impl PriceKey {
     }
 }
 
+/// Most resources one count is taken over (CPU, memory, network, IOPS, storage, connections,
+/// a service limit, the HA minimum...).
+pub const MAX_RESOURCES: usize = 8;
+
+/// Why a count is what it is: the count each resource alone would need, and the one that set
+/// it (the largest; the first listed on ties). Inline and `Copy`, so that Monte Carlo draws,
+/// which size every component thousands of times, never allocate for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Binding {
+    entries: [(&'static str, u64); MAX_RESOURCES],
+    len: usize,
+}
+
+impl Binding {
+    /// The counts each resource alone would need, in the rule's order. Resources past
+    /// [`MAX_RESOURCES`] are a bug in a rule: they panic in tests and are dropped otherwise.
+    #[must_use]
+    pub fn of(by_resource: &[(&'static str, u64)]) -> Binding {
+        debug_assert!(by_resource.len() <= MAX_RESOURCES, "too many resources");
+        let mut b = Binding {
+            entries: [("", 0); MAX_RESOURCES],
+            len: 0,
+        };
+        for &(resource, count) in by_resource.iter().take(MAX_RESOURCES) {
+            b.entries[b.len] = (resource, count);
+            b.len += 1;
+        }
+        b
+    }
+
+    /// Adds a resource's count.
+    #[must_use]
+    pub fn with(mut self, resource: &'static str, count: u64) -> Binding {
+        debug_assert!(self.len < MAX_RESOURCES, "too many resources");
+        if self.len < MAX_RESOURCES {
+            self.entries[self.len] = (resource, count);
+            self.len += 1;
+        }
+        self
+    }
+
+    /// The resource that sets the count: the one needing the most (first on ties).
+    #[must_use]
+    pub fn binding(&self) -> &'static str {
+        let mut best = ("", 0);
+        for &(resource, count) in self.by_resource() {
+            if best.0.is_empty() || count > best.1 {
+                best = (resource, count);
+            }
+        }
+        best.0
+    }
+
+    /// The count of the binding resource.
+    #[must_use]
+    pub fn needed(&self) -> u64 {
+        self.by_resource().iter().map(|e| e.1).max().unwrap_or(0)
+    }
+
+    /// Each resource's count alone, in the rule's order.
+    #[must_use]
+    pub fn by_resource(&self) -> &[(&'static str, u64)] {
+        &self.entries[..self.len]
+    }
+
+    /// Every resource's count multiplied by `n` (a per-shard count over all shards).
+    #[must_use]
+    pub fn times(mut self, n: u64) -> Binding {
+        for e in &mut self.entries[..self.len] {
+            e.1 = e.1.saturating_mul(n);
+        }
+        self
+    }
+
+    /// Adds another region's counts resource by resource (`max` for per-unit settings);
+    /// resources only `other` has are appended.
+    fn combine(&mut self, other: &Binding, per_unit: bool) {
+        for &(resource, count) in other.by_resource() {
+            match self.entries[..self.len].iter_mut().find(|e| e.0 == resource) {
+                Some(e) if per_unit => e.1 = e.1.max(count),
+                Some(e) => e.1 = e.1.saturating_add(count),
+                None if self.len < MAX_RESOURCES => {
+                    self.entries[self.len] = (resource, count);
+                    self.len += 1;
+                }
+                None => {}
+            }
+        }
+    }
+}
+
 /// One line of one region (or of a global component) before regions are added up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionLine {
@@ -98,9 +189,18 @@ pub struct RegionLine {
     /// A per-unit setting (connections per shard, per pooler): regions combine by maximum,
     /// not by sum.
     pub per_unit: bool,
+    /// The resources the count was taken over, where it is a max over resources.
+    pub binding: Option<Binding>,
 }
 
 impl RegionLine {
+    /// Records what each resource alone would need and so which one binds.
+    #[must_use]
+    pub fn bound_by(mut self, binding: Binding) -> RegionLine {
+        self.binding = Some(binding);
+        self
+    }
+
     /// Marks a per-unit setting: combined over regions by maximum.
     #[must_use]
     pub fn per_unit(mut self) -> RegionLine {
@@ -126,6 +226,7 @@ impl RegionLine {
             price: Some(price),
             step: None,
             per_unit: false,
+            binding: None,
         }
     }
 
@@ -155,6 +256,7 @@ impl RegionLine {
             price: None,
             step: None,
             per_unit: false,
+            binding: None,
         }
     }
 }
@@ -170,6 +272,9 @@ pub struct SizedLine {
     pub price: Option<PriceKey>,
     /// Combined over regions by maximum (a per-unit setting).
     pub per_unit: bool,
+    /// What each resource alone would need, regions added up (`None`: the count is no max
+    /// over resources, e.g. a fixed line or a count per shard).
+    pub binding: Option<Binding>,
     pub derivation: Vec<Step>,
 }
 
@@ -408,6 +513,11 @@ pub fn size_component(
                     } else {
                         total.count.saturating_add(count)
                     };
+                    match (&mut total.binding, &line.binding) {
+                        (Some(sum), Some(b)) => sum.combine(b, total.per_unit),
+                        (slot @ None, Some(b)) => *slot = Some(*b),
+                        _ => {}
+                    }
                     total.derivation.extend(derivation);
                     i
                 }
@@ -419,6 +529,7 @@ pub fn size_component(
                         names_instance: line.names_instance,
                         price: line.price,
                         per_unit: line.per_unit,
+                        binding: line.binding,
                         derivation,
                     });
                     totals.len() - 1
@@ -649,6 +760,7 @@ mod tests {
             names_instance: false,
             price: None,
             per_unit,
+            binding: None,
             derivation: Vec::new(),
         };
         let mut sizing = ComponentSizing {

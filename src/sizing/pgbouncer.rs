@@ -185,6 +185,7 @@ mod tests {
                 names_instance: false,
                 price: None,
                 per_unit: false,
+                binding: None,
                 derivation: Vec::new(),
             });
             sizing.per_region.insert("r1".into(), vec![*n]);
