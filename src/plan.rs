@@ -130,12 +130,10 @@ pub struct Line {
     /// What demand needs under the policy.
     pub derived_count: u64,
     /// The resource that set the count (`cpu`, `memory`, `iops`, `service-limit`...), or
-    /// `pinned` where the scenario pins it; absent where the count is no max over resources.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `pinned` where the scenario pins it; null where the count is no max over resources.
     pub binding: Option<String>,
     /// The count each resource alone would need (before pins, rounding and per-cluster
     /// minimums).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_resource: BTreeMap<String, u64>,
     pub instance: Option<String>,
     pub billed: bool,

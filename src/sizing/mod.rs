@@ -78,6 +78,9 @@ impl PriceKey {
     }
 }
 
+/// The resource name of a policy's floor (min shards, min masters, one node per zone...).
+pub const MINIMUM: &str = "minimum";
+
 /// Most resources one count is taken over (CPU, memory, network, IOPS, storage, connections,
 /// a service limit, the HA minimum...).
 pub const MAX_RESOURCES: usize = 8;
@@ -119,12 +122,15 @@ impl Binding {
         self
     }
 
-    /// The resource that sets the count: the one needing the most (first on ties).
+    /// The resource that sets the count: the one needing the most (the minimum on ties with
+    /// it, else the first listed).
     #[must_use]
     pub fn binding(&self) -> &'static str {
         let mut best = ("", 0);
         for &(resource, count) in self.by_resource() {
-            if best.0.is_empty() || count > best.1 {
+            // On a tie the HA minimum binds: demand did not ask for more than it.
+            let wins = count > best.1 || (count == best.1 && resource == MINIMUM);
+            if best.0.is_empty() || wins {
                 best = (resource, count);
             }
         }
