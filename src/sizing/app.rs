@@ -303,4 +303,82 @@ mod tests {
         assert_eq!(count(&lines, "hpa-max"), 90);
         assert_eq!(count(&lines, "control-plane"), 1);
     }
+
+    fn derived(instance: &str, pod_vcpu: f64, pod_gib: f64) -> AppPolicy {
+        AppPolicy {
+            instance: instance.into(),
+            auto: None,
+            instance_by_phase: BTreeMap::new(),
+            placement: Placement::PerRegion,
+            service: "ec2".into(),
+            rps_share: 1.0,
+            rps_per_pod: None,
+            cpu_ms_per_request: Some(4.0),
+            target_utilization: 0.5,
+            zones: 3,
+            zones_lost: 1,
+            pods_per_node: None,
+            pod_vcpu: Some(pod_vcpu),
+            pod_memory_gib: Some(pod_gib),
+            node_reserved_fraction: 0.1,
+            min_pods: 2,
+            burst_headroom: 0.5,
+            headroom: 0.0,
+            control_plane: Some("control-plane-standard".into()),
+            max_nodes_per_cluster: 5_000,
+            max_pods_per_cluster: 150_000,
+        }
+    }
+
+    fn nodes(p: &AppPolicy, peak_rps: f64) -> (Vec<RegionLine>, &'static str) {
+        let demand = Demand {
+            peak_rps,
+            avg_rps: peak_rps / 4.0,
+            ..Demand::default()
+        };
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(p, ctx, &mut Trace::new())
+        })
+        .unwrap();
+        let binding = lines
+            .iter()
+            .find(|l| l.item == "node")
+            .and_then(|l| l.binding)
+            .unwrap()
+            .binding();
+        (lines, binding)
+    }
+
+    #[test]
+    fn nodes_bind_on_cpu_memory_max_pods_and_zones() {
+        // 2 vCPU pods at 4 ms a request: 500 requests/s x 0.5 = 250 a pod; 10,000 x 1.5 / 250
+        // = 60 pods. c6i.4xlarge (16 vCPU, 32 GiB, 10% reserved): floor(14.4 / 2) = 7 pods by
+        // vCPU, floor(28.8 / 3) = 9 by memory -> ceil(60 / 7) = 9 nodes by cpu
+        let (lines, binding) = nodes(&derived("c6i.4xlarge", 2.0, 3.0), 10_000.0);
+        assert_eq!(count(&lines, "pod"), 60);
+        assert_eq!((count(&lines, "node"), binding), (9, "cpu"));
+        // memory-heavy pods (0.5 vCPU, 8 GiB): 0.5 vCPU x 1000 / 4 ms = 125 requests/s x 0.5
+        // -> 10,000 x 1.5 / 62.5 = 240 pods; floor(28.8 / 8) = 3 a node -> 80 nodes
+        let (lines, binding) = nodes(&derived("c6i.4xlarge", 0.5, 8.0), 10_000.0);
+        assert_eq!((count(&lines, "node"), binding), (80, "memory"));
+        // tiny pods on c6i.large (29 pods at most): 0.05 vCPU -> 12.5 requests/s x 0.5;
+        // 625 x 1.5 / 6.25 = 150 pods; floor(1.8 / 0.05) = 36 by vCPU, floor(3.6 / 0.1) = 36
+        // by memory -> 5 nodes; max pods ceil(150 / 29) = 6 nodes
+        let (lines, binding) = nodes(&derived("c6i.large", 0.05, 0.1), 625.0);
+        assert_eq!((count(&lines, "node"), binding), (6, "max-pods"));
+        // almost no load: 2 pods on 1 node, but one node a zone -> 3
+        let (lines, binding) = nodes(&derived("c6i.4xlarge", 2.0, 3.0), 1.0);
+        assert_eq!((count(&lines, "node"), binding), (3, "minimum"));
+    }
+
+    #[test]
+    fn clusters_split_at_the_node_limit_each_with_a_control_plane() {
+        // 9 nodes (above), at most 4 a cluster -> 3 clusters, 3 control planes
+        let p = AppPolicy {
+            max_nodes_per_cluster: 4,
+            ..derived("c6i.4xlarge", 2.0, 3.0)
+        };
+        let (lines, _) = nodes(&p, 10_000.0);
+        assert_eq!(count(&lines, "control-plane"), 3);
+    }
 }

@@ -340,4 +340,91 @@ mod tests {
         assert_eq!(count(&lines, "broker"), 9);
         assert_eq!(count(&lines, "storage"), 36_000);
     }
+
+    fn derived() -> KafkaPolicy {
+        KafkaPolicy {
+            instance: "kafka.m5.large".into(),
+            auto: None,
+            placement: Placement::PerRegion,
+            service: "msk".into(),
+            storage_service: "msk-storage".into(),
+            storage_item: "broker-storage".into(),
+            replication_factor: 3,
+            broker_ingress_mb_s: None,
+            consumer_groups: 1.0,
+            max_brokers_per_cluster: 60,
+            network_utilization: 0.4,
+            partition_mb_s: 5.0,
+            min_partitions: 10,
+            max_partitions_per_broker: None,
+            broker_disk_gb: None,
+            max_broker_disk_gb: 17_592.186_044_416,
+            headroom: 0.2,
+        }
+    }
+
+    fn brokers(p: &KafkaPolicy, ingress_b_s: f64) -> (Vec<RegionLine>, Binding) {
+        let demand = Demand {
+            event_ingress_bytes_per_s_peak: ingress_b_s,
+            ..Demand::default()
+        };
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(p, ctx, &mut Trace::new())
+        })
+        .unwrap();
+        let b = lines
+            .iter()
+            .find(|l| l.item == "broker")
+            .and_then(|l| l.binding)
+            .unwrap();
+        (lines, b)
+    }
+
+    #[test]
+    fn throughput_binds_from_the_shape() {
+        // kafka.m5.large: network 0.75 Gbit/s x 125 x 0.4 = 37.5 MB/s; EBS 650 Mbit/s / 8 x
+        // 0.4 = 32.5 MB/s. 50 MB/s x 3 x 1.2 = 180 MB/s: in 4.8 -> 5, out (1 + 3 - 1 = 3
+        // copies) 5, disk 5.54 -> 6 brokers
+        let (lines, b) = brokers(&derived(), 5e7);
+        assert_eq!(b.binding(), "disk-throughput");
+        assert_eq!(count(&lines, "broker"), 6);
+        // 4 consumer groups: out = 50 x (4 + 2) x 1.2 / 37.5 = 9.6 -> 10
+        let fan_out = KafkaPolicy {
+            consumer_groups: 4.0,
+            max_brokers_per_cluster: 4,
+            ..derived()
+        };
+        let (lines, b) = brokers(&fan_out, 5e7);
+        assert_eq!(b.binding(), "network-out");
+        assert_eq!(count(&lines, "broker"), 10);
+        // 10 brokers, at most 4 a cluster -> 3 clusters
+        assert_eq!(count(&lines, "clusters"), 3);
+        // a bigger broker needs fewer: kafka.m5.2xlarge, 2.5 Gbit/s x 125 x 0.4 = 125 MB/s,
+        // EBS 2,300 / 8 x 0.4 = 115 MB/s -> 180 / 115 = 1.57 -> 2, below RF 3
+        let big = KafkaPolicy {
+            instance: "kafka.m5.2xlarge".into(),
+            ..derived()
+        };
+        let (lines, b) = brokers(&big, 5e7);
+        assert_eq!(b.binding(), "minimum");
+        assert_eq!(count(&lines, "broker"), 3);
+    }
+
+    #[test]
+    fn partitions_per_broker_follow_broker_size() {
+        // 2,000 partitions x 3 = 6,000 replicas; kafka.m5.large hosts 1,000 -> 6 brokers,
+        // kafka.m5.4xlarge 4,000 -> 2 (then RF 3)
+        let p = KafkaPolicy {
+            min_partitions: 2_000,
+            ..derived()
+        };
+        let (lines, b) = brokers(&p, 1e6);
+        assert_eq!(b.binding(), "partitions");
+        assert_eq!(count(&lines, "broker"), 6);
+        let big = KafkaPolicy {
+            instance: "kafka.m5.4xlarge".into(),
+            ..p
+        };
+        assert_eq!(count(&brokers(&big, 1e6).0, "broker"), 3);
+    }
 }

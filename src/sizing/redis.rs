@@ -383,4 +383,81 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("cache.r6g.xlarge"), "{e}");
     }
+
+    fn binding_of(lines: &[RegionLine], item: &str) -> Binding {
+        lines
+            .iter()
+            .find(|l| l.item == item)
+            .and_then(|l| l.binding)
+            .unwrap_or_else(|| panic!("no binding on {item}"))
+    }
+
+    fn derived() -> RedisPolicy {
+        RedisPolicy {
+            ops_per_s_per_node: None,
+            ..policy(RedisMode::Cluster)
+        }
+    }
+
+    fn ops(cache_ops_per_s: f64) -> Demand {
+        Demand {
+            cache_ops_per_s,
+            ..Demand::default()
+        }
+    }
+
+    fn size_with(p: &RedisPolicy, demand: Demand) -> Vec<RegionLine> {
+        with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(p, ctx, &mut Trace::new())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn network_and_cpu_bind_from_the_shape() {
+        // cache.r6g.xlarge: 1.25 Gbit/s x 0.5 = 625 Mbit/s; 1,000 B x 8 = 8,000 bit an op.
+        // network: 1e6 ops x 8,000 x 1.3 / 6.25e8 = 16.64 -> 17 masters;
+        // cpu: 100,000 x min(4 vCPU, 8) x 0.7 = 280,000 ops/s a node; 1.3e6 / 280,000 = 4.6 -> 5
+        let lines = size_with(&derived(), ops(1e6));
+        let b = binding_of(&lines, "master");
+        assert_eq!(b.binding(), "network");
+        assert_eq!(count(&lines, "master"), 17);
+        assert_eq!(b.by_resource()[1], ("cpu", 5));
+        // 100 B an op: network 1.664 -> 2, cpu 5 binds
+        let small = RedisPolicy {
+            bytes_per_op: 100.0,
+            ..derived()
+        };
+        let lines = size_with(&small, ops(1e6));
+        assert_eq!(binding_of(&lines, "master").binding(), "cpu");
+        assert_eq!(count(&lines, "master"), 5);
+        // doubling the per-thread rate halves nothing but the cpu count: 1.3e6 / 560,000
+        // = 2.3 -> 3, below the cluster minimum of 3
+        let fast = RedisPolicy {
+            ops_per_s_per_thread: 200_000.0,
+            ..small
+        };
+        assert_eq!(count(&size_with(&fast, ops(1e6)), "master"), 3);
+    }
+
+    #[test]
+    fn elasticache_clusters_split_at_500_nodes() {
+        // 498 masters + 498 replicas: 500 nodes a cluster / 2 per group = 250 masters a
+        // cluster -> ceil(498 / 250) = 2 clusters
+        let p = RedisPolicy {
+            max_nodes_per_cluster: None,
+            min_masters: Some(498),
+            ..policy(RedisMode::Cluster)
+        };
+        let lines = size_with(&p, Demand::default());
+        assert_eq!(count(&lines, "master"), 498);
+        assert_eq!(count(&lines, "clusters"), 2);
+        assert_eq!(binding_of(&lines, "clusters").binding(), "service-limit");
+        // self-managed Redis Cluster keeps 1,000 nodes a cluster: one cluster
+        let own = RedisPolicy {
+            service: "ec2".into(),
+            ..p
+        };
+        assert_eq!(count(&size_with(&own, Demand::default()), "clusters"), 1);
+    }
 }
