@@ -803,6 +803,62 @@ fn auto_selection_picks_the_cheapest_fitting_shape() {
         .stdout(predicate::str::contains("runner-up"));
 }
 
+/// The API tier's selection in `phase` of saas-10b-auto, with `--set` overrides.
+fn api_selection(sets: &[&str], phase: &str) -> Value {
+    let mut args = Vec::new();
+    for set in sets {
+        args.extend(["--set", *set]);
+    }
+    let plan = plan_json_with("scenarios/saas-10b-auto.ron", &args, "saas-10b-auto");
+    let phase = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == phase)
+        .unwrap()
+        .clone();
+    phase["selections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["component"] == "api")
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn auto_selection_trades_cpu_against_memory() {
+    // Pods of 2 vCPU and 1 GiB: vCPU binds on every shape, and compute-optimised shapes
+    // sell vCPU cheapest.
+    let cpu = api_selection(&["components.api.policy.pod_memory_gib=1"], "1B");
+    assert!(cpu["chosen"]["instance"].as_str().unwrap().starts_with('c'), "{cpu}");
+    assert_eq!(cpu["chosen"]["binding"], "cpu");
+    // Pods of 0.25 vCPU and 6 GiB: memory binds, and general-purpose shapes (4 GiB a vCPU,
+    // against 2 on compute-optimised ones) sell memory cheapest.
+    let memory = api_selection(
+        &[
+            "components.api.policy.pod_vcpu=0.25",
+            "components.api.policy.pod_memory_gib=6",
+        ],
+        "1B",
+    );
+    assert!(memory["chosen"]["instance"].as_str().unwrap().starts_with('m'), "{memory}");
+    assert_eq!(memory["chosen"]["binding"], "memory");
+    // every rejected shape names the resource or limit that ruled it out
+    for s in [&cpu, &memory] {
+        for r in s["rejected"].as_array().unwrap() {
+            let constraint = r["constraint"].as_str().unwrap();
+            assert!(
+                ["vCPU", "memory", "connections", "node-count limit", "price"].contains(&constraint),
+                "{r}"
+            );
+            if constraint == "node-count limit" {
+                assert!(r["reason"].as_str().unwrap().contains("count bound by"), "{r}");
+            }
+        }
+    }
+}
+
 #[test]
 fn auto_selection_explains_when_nothing_fits() {
     headroom()
@@ -824,7 +880,8 @@ fn auto_selection_explains_when_nothing_fits() {
             "validate",
             "scenarios/saas-10b-auto.ron",
             "--set",
-            "components.api.policy.pod_vcpu=64",
+            // more than the largest allowed shape (c7i.48xlarge, 192 vCPU) has
+            "components.api.policy.pod_vcpu=200",
         ])
         .assert()
         .code(2)
