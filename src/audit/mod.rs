@@ -575,6 +575,47 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                 ));
             }
         }
+        // Kafka brokers and Kubernetes nodes per cluster within the policy's limit (MSK's
+        // brokers per cluster, the Kubernetes tested bound): pinned counts spread over the
+        // derived clusters.
+        for component in &scenario.spec.components {
+            let (item, clusters_item, limit, what) = match &component.policy {
+                crate::input::Policy::Kafka(k) => {
+                    ("broker", "clusters", k.max_brokers_per_cluster, "brokers")
+                }
+                crate::input::Policy::App(a) if a.control_plane.is_some() => {
+                    ("node", "control-plane", a.max_nodes_per_cluster, "nodes")
+                }
+                _ => continue,
+            };
+            let find = |item: &str| {
+                p.lines
+                    .iter()
+                    .find(|l| l.component == component.name && l.item == item)
+            };
+            let (Some(members), Some(clusters)) = (find(item), find(clusters_item)) else {
+                continue;
+            };
+            for (region, n) in &members.regions {
+                let c = clusters.regions.get(region).copied().unwrap_or(1).max(1);
+                let per_cluster = n.div_ceil(c);
+                if per_cluster > limit {
+                    out.push(check(
+                        format!("check:{}:{}:{region}:cluster-size", p.name, component.name),
+                        format!("{}: {} {what} per cluster in {region}", p.name, component.name),
+                        per_cluster as f64,
+                        limit as f64,
+                        what,
+                        false,
+                        format!(
+                            "{n} {what} in {c} cluster(s) is {per_cluster} per cluster, above the \
+                             {limit}-{} limit: split into more clusters",
+                            what.trim_end_matches('s')
+                        ),
+                    ));
+                }
+            }
+        }
         // Redis Cluster: nodes per cluster within the policy's limit (1,000 recommended; 16,384
         // slots), with pinned counts spread over the derived clusters.
         for component in &scenario.spec.components {
@@ -633,6 +674,17 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                         line.derived_count,
                         line.derived_count as f64 / line.count as f64
                     )
+                };
+                // What each resource alone needs, so the finding names what binds.
+                let diagnosis = if line.by_resource.is_empty() {
+                    diagnosis
+                } else {
+                    let each: Vec<String> = line
+                        .by_resource
+                        .iter()
+                        .map(|(resource, n)| format!("{resource} {n}"))
+                        .collect();
+                    format!("{diagnosis}; each resource alone: {}", each.join(", "))
                 };
                 out.push(check(
                     format!(

@@ -668,6 +668,21 @@ mod tests {
     }
 
     #[test]
+    fn rds_connection_constants_are_the_limits_table() {
+        let table = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/limits/aws.csv"
+        ))
+        .unwrap();
+        assert!(table.contains(",rds_bytes_per_connection,9531392,"));
+        assert!(table.contains(",rds_max_connections_cap,5000,"));
+        assert_eq!(RDS_BYTES_PER_CONNECTION, 9_531_392.0);
+        assert_eq!(RDS_MAX_CONNECTIONS_CAP, 5_000);
+        // db.r6g.large, 16 GiB: 17,179,869,184 / 9,531,392 = 1,802.4 -> 1,802
+        assert_eq!(rds_max_connections(16.0), 1_802);
+    }
+
+    #[test]
     fn primary_serves_reads_without_read_replicas() {
         let p = PostgresPolicy {
             min_read_replicas: 0,
