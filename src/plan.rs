@@ -130,11 +130,16 @@ pub struct Line {
     /// What demand needs under the policy.
     pub derived_count: u64,
     /// The resource that set the count (`cpu`, `memory`, `iops`, `service-limit`...), or
-    /// `pinned` where the scenario pins it; null where the count is no max over resources.
+    /// `pinned` where the scenario pins it; absent where the count is no max over resources.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding: Option<String>,
     /// The count each resource alone would need (before pins, rounding and per-cluster
     /// minimums).
     pub by_resource: BTreeMap<String, u64>,
+    /// A limit the count must stay within (server connections per primary against its
+    /// `max_connections`); absent where none applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
     pub instance: Option<String>,
     pub billed: bool,
     /// `table`, `scenario`, `not billed` or `unpriced`.
@@ -555,6 +560,7 @@ fn unbilled_line(
         derived_count: sized.count,
         binding: binding_of(sized, &provision),
         by_resource: by_resource_of(sized),
+        limit: sized.limit.filter(|&l| l < u64::MAX),
         instance: sized.instance().map(ToString::to_string),
         billed: false,
         price_given_by: why.given_by,
@@ -577,6 +583,7 @@ fn price_line(
 ) -> Result<Line, InputError> {
     let provision = at.provision(sized);
     warn_pin_below_demand(at, sized, &provision, warnings);
+    warn_over_limit(at, sized, &provision, warnings);
     let mut derivation = sized.derivation.clone();
     let mut t = count_steps(sized, &provision);
     // Re-priced on another provider, the doc's (AWS) prices do not apply.
@@ -654,6 +661,7 @@ fn price_line(
         derived_count: sized.count,
         binding: binding_of(sized, &provision),
         by_resource: by_resource_of(sized),
+        limit: sized.limit.filter(|&l| l < u64::MAX),
         instance: sized.instance().map(ToString::to_string),
         billed: true,
         price_given_by: bill.origin.given_by,
@@ -691,6 +699,23 @@ fn by_what(sized: &SizedLine) -> String {
         .binding
         .map(|b| format!(" (by {})", b.binding()))
         .unwrap_or_default()
+}
+
+/// Warns when a count is above the limit it must stay within (never silent).
+fn warn_over_limit(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    provision: &Provision<'_>,
+    warnings: &mut Vec<String>,
+) {
+    let Some(limit) = sized.limit.filter(|&l| provision.count > l) else {
+        return;
+    };
+    warnings.push(format!(
+        "phase {}: {}/{}: {} is above its limit of {limit}: the limit binds (for server \
+         connections: fewer poolers, a database shape with more memory, or more shards)",
+        at.phase, at.component.name, sized.item, provision.count
+    ));
 }
 
 /// Warns when the scenario pins fewer than demand needs.

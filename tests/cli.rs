@@ -158,11 +158,13 @@ fn plan_is_byte_identical_across_runs() {
 fn saas_10b_hand_checked_lines() {
     let plan = plan_json("scenarios/saas-10b.ron");
     // 10K users: MAU 3,000, DAU 1,200; avg 1,200 x 200 / 86,400 = 2.78 req/s: every tier is at
-    // its HA floor. api: min_pods 3 per region -> 1 node (4 pods/node) per region, 3 regions.
+    // its HA floor. api: min_pods 3 per region fit 1 node (4 pods/node), but every zone keeps a
+    // node: 3 zones x 3 regions = 9 nodes.
     let api = line(&plan, "10K", "api", "node");
-    assert_eq!(api["count"], 3);
-    // 3 nodes x 730 h x $0.68 = $1,489.20
-    assert_eq!(api["monthly_usd"], 1489.2);
+    assert_eq!(api["count"], 9);
+    assert_eq!(api["binding"], "minimum");
+    // 9 nodes x 730 h x $0.68 = $4,467.60
+    assert_eq!(api["monthly_usd"], 4467.6);
     // 10B users: DAU = 1e10 x 0.3 x 0.4 = 1.2e9; peak = 1.2e9 x 200 / 86,400 x 3 = 8,333,333 req/s
     let phase = plan["phases"]
         .as_array()
@@ -982,7 +984,7 @@ fn report_shows_instance_choices_providers_and_cluster_limits() {
         limit["diagnosis"]
             .as_str()
             .unwrap()
-            .contains("above the 1000-node limit")
+            .contains("above the 500-node limit")
     );
 }
 

@@ -653,6 +653,22 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
             }
         }
         for line in &p.lines {
+            if let Some(limit) = line.limit.filter(|&l| line.count > l) {
+                out.push(check(
+                    format!("check:{}:{}/{}:limit", p.name, line.component, line.item),
+                    format!("{}: {}/{} within its limit", p.name, line.component, line.item),
+                    line.count as f64,
+                    limit as f64,
+                    &line.count_unit,
+                    false,
+                    format!(
+                        "{} is above its limit of {limit}: the limit binds (for server \
+                         connections: fewer poolers, a database shape with more memory, or \
+                         more shards)",
+                        line.count
+                    ),
+                ));
+            }
             let below = line.count < line.derived_count;
             let far_above = line.derived_count > 0
                 && line.count >= line.derived_count.saturating_mul(2)

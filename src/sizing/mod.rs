@@ -197,9 +197,20 @@ pub struct RegionLine {
     pub per_unit: bool,
     /// The resources the count was taken over, where it is a max over resources.
     pub binding: Option<Binding>,
+    /// A limit the count must stay within (a per-unit count against another component's
+    /// limit, e.g. server connections per primary against its `max_connections`); the plan
+    /// warns and the audit fails when it does not.
+    pub limit: Option<u64>,
 }
 
 impl RegionLine {
+    /// Sets the limit the count must stay within.
+    #[must_use]
+    pub fn limited_to(mut self, limit: u64) -> RegionLine {
+        self.limit = Some(limit);
+        self
+    }
+
     /// Records what each resource alone would need and so which one binds.
     #[must_use]
     pub fn bound_by(mut self, binding: Binding) -> RegionLine {
@@ -233,6 +244,7 @@ impl RegionLine {
             step: None,
             per_unit: false,
             binding: None,
+            limit: None,
         }
     }
 
@@ -263,6 +275,7 @@ impl RegionLine {
             step: None,
             per_unit: false,
             binding: None,
+            limit: None,
         }
     }
 }
@@ -281,6 +294,8 @@ pub struct SizedLine {
     /// What each resource alone would need, regions added up (`None`: the count is no max
     /// over resources, e.g. a fixed line or a count per shard).
     pub binding: Option<Binding>,
+    /// The tightest limit over regions the count must stay within.
+    pub limit: Option<u64>,
     pub derivation: Vec<Step>,
 }
 
@@ -524,6 +539,10 @@ pub fn size_component(
                         (slot @ None, Some(b)) => *slot = Some(*b),
                         _ => {}
                     }
+                    total.limit = match (total.limit, line.limit) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                     total.derivation.extend(derivation);
                     i
                 }
@@ -536,6 +555,7 @@ pub fn size_component(
                         price: line.price,
                         per_unit: line.per_unit,
                         binding: line.binding,
+                        limit: line.limit,
                         derivation,
                     });
                     totals.len() - 1
@@ -767,6 +787,7 @@ mod tests {
             price: None,
             per_unit,
             binding: None,
+            limit: None,
             derivation: Vec::new(),
         };
         let mut sizing = ComponentSizing {
