@@ -833,7 +833,10 @@ fn auto_selection_trades_cpu_against_memory() {
     // Pods of 2 vCPU and 1 GiB: vCPU binds on every shape, and compute-optimised shapes
     // sell vCPU cheapest.
     let cpu = api_selection(&["components.api.policy.pod_memory_gib=1"], "1B");
-    assert!(cpu["chosen"]["instance"].as_str().unwrap().starts_with('c'), "{cpu}");
+    assert!(
+        cpu["chosen"]["instance"].as_str().unwrap().starts_with('c'),
+        "{cpu}"
+    );
     assert_eq!(cpu["chosen"]["binding"], "cpu");
     // Pods of 0.25 vCPU and 6 GiB: memory binds, and general-purpose shapes (4 GiB a vCPU,
     // against 2 on compute-optimised ones) sell memory cheapest.
@@ -844,18 +847,28 @@ fn auto_selection_trades_cpu_against_memory() {
         ],
         "1B",
     );
-    assert!(memory["chosen"]["instance"].as_str().unwrap().starts_with('m'), "{memory}");
+    assert!(
+        memory["chosen"]["instance"]
+            .as_str()
+            .unwrap()
+            .starts_with('m'),
+        "{memory}"
+    );
     assert_eq!(memory["chosen"]["binding"], "memory");
     // every rejected shape names the resource or limit that ruled it out
     for s in [&cpu, &memory] {
         for r in s["rejected"].as_array().unwrap() {
             let constraint = r["constraint"].as_str().unwrap();
             assert!(
-                ["vCPU", "memory", "connections", "node-count limit", "price"].contains(&constraint),
+                ["vCPU", "memory", "connections", "node-count limit", "price"]
+                    .contains(&constraint),
                 "{r}"
             );
             if constraint == "node-count limit" {
-                assert!(r["reason"].as_str().unwrap().contains("count bound by"), "{r}");
+                assert!(
+                    r["reason"].as_str().unwrap().contains("count bound by"),
+                    "{r}"
+                );
             }
         }
     }

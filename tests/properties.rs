@@ -57,7 +57,10 @@ fn per_unit(item: &str) -> bool {
     // Pools are per pooler process: more poolers, each with a smaller share of the load.
     matches!(
         item,
-        "default-pool-size" | "replica-pool-size" | "server-connections-per-primary" | "max-client-conn"
+        "default-pool-size"
+            | "replica-pool-size"
+            | "server-connections-per-primary"
+            | "max-client-conn"
     )
 }
 

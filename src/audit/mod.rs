@@ -602,7 +602,10 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                 if per_cluster > limit {
                     out.push(check(
                         format!("check:{}:{}:{region}:cluster-size", p.name, component.name),
-                        format!("{}: {} {what} per cluster in {region}", p.name, component.name),
+                        format!(
+                            "{}: {} {what} per cluster in {region}",
+                            p.name, component.name
+                        ),
                         per_cluster as f64,
                         limit as f64,
                         what,
@@ -656,7 +659,10 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
             if let Some(limit) = line.limit.filter(|&l| line.count > l) {
                 out.push(check(
                     format!("check:{}:{}/{}:limit", p.name, line.component, line.item),
-                    format!("{}: {}/{} within its limit", p.name, line.component, line.item),
+                    format!(
+                        "{}: {}/{} within its limit",
+                        p.name, line.component, line.item
+                    ),
                     line.count as f64,
                     limit as f64,
                     &line.count_unit,

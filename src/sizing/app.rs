@@ -147,9 +147,9 @@ pub fn size(
             nodes_by(t, "memory", "nodes_by_memory", mem_fit);
         }
         _ => {
-            let stated = p.pods_per_node.ok_or_else(|| {
-                "state pods_per_node, or pod_vcpu and pod_memory_gib".to_string()
-            })?;
+            let stated = p
+                .pods_per_node
+                .ok_or_else(|| "state pods_per_node, or pod_vcpu and pod_memory_gib".to_string())?;
             nodes_by(t, "stated-pods-per-node", "nodes_by_stated_pods", stated);
         }
     }
@@ -185,9 +185,17 @@ pub fn size(
         "max(ceil(nodes / max_nodes_per_cluster), ceil(pods / max_pods_per_cluster), 1)",
         &[
             ("nodes", nodes as f64, "nodes"),
-            ("max_nodes_per_cluster", p.max_nodes_per_cluster as f64, "nodes"),
+            (
+                "max_nodes_per_cluster",
+                p.max_nodes_per_cluster as f64,
+                "nodes",
+            ),
             ("pods", pods as f64, "pods"),
-            ("max_pods_per_cluster", p.max_pods_per_cluster as f64, "pods"),
+            (
+                "max_pods_per_cluster",
+                p.max_pods_per_cluster as f64,
+                "pods",
+            ),
         ],
         cluster_binding.needed(),
         "clusters",

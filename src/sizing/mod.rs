@@ -162,7 +162,10 @@ impl Binding {
     /// resources only `other` has are appended.
     fn combine(&mut self, other: &Binding, per_unit: bool) {
         for &(resource, count) in other.by_resource() {
-            match self.entries[..self.len].iter_mut().find(|e| e.0 == resource) {
+            match self.entries[..self.len]
+                .iter_mut()
+                .find(|e| e.0 == resource)
+            {
                 Some(e) if per_unit => e.1 = e.1.max(count),
                 Some(e) => e.1 = e.1.saturating_add(count),
                 None if self.len < MAX_RESOURCES => {

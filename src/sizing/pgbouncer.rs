@@ -146,13 +146,7 @@ pub fn size(
     };
     let pool = pool_for(t, "primary", "primary_share", primary_share, shards);
     let replica_pool = if read_replicas > 0 {
-        pool_for(
-            t,
-            "replica",
-            "read_share",
-            1.0 - write_share,
-            read_replicas,
-        )
+        pool_for(t, "replica", "read_share", 1.0 - write_share, read_replicas)
     } else {
         0
     };
@@ -186,7 +180,11 @@ pub fn size(
             ("poolers", poolers as f64, "poolers"),
             ("primary_pool_size", pool as f64, "connections"),
             ("max_connections", max_connections as f64, "connections"),
-            ("reserved_connections", p.reserved_connections as f64, "connections"),
+            (
+                "reserved_connections",
+                p.reserved_connections as f64,
+                "connections",
+            ),
         ],
         per_primary,
         "connections",
@@ -215,9 +213,13 @@ pub fn size(
         )
         .from_step("poolers")
         .bound_by(binding),
-        RegionLine::info("default-pool-size", pool, "connections per pooler per shard")
-            .from_step("primary_pool_size")
-            .per_unit(),
+        RegionLine::info(
+            "default-pool-size",
+            pool,
+            "connections per pooler per shard",
+        )
+        .from_step("primary_pool_size")
+        .per_unit(),
         RegionLine::info(
             "replica-pool-size",
             replica_pool,
@@ -364,8 +366,10 @@ mod tests {
             ..Demand::default()
         };
         let prior = db_and_app(4, 8, 5_000);
-        let lines =
-            with_ctx(demand, &prior, |ctx| size(&policy(), ctx, &mut Trace::new())).unwrap();
+        let lines = with_ctx(demand, &prior, |ctx| {
+            size(&policy(), ctx, &mut Trace::new())
+        })
+        .unwrap();
         assert_eq!(count(&lines, "default-pool-size"), 3);
         assert_eq!(count(&lines, "replica-pool-size"), 4);
         // 2 poolers x (3 x 4 primaries + 4 x 8 replicas) = 88
@@ -383,8 +387,10 @@ mod tests {
             ..Demand::default()
         };
         let prior = db_and_app(4, 8, 20);
-        let lines =
-            with_ctx(demand, &prior, |ctx| size(&policy(), ctx, &mut Trace::new())).unwrap();
+        let lines = with_ctx(demand, &prior, |ctx| {
+            size(&policy(), ctx, &mut Trace::new())
+        })
+        .unwrap();
         let per_primary = lines
             .iter()
             .find(|l| l.item == "server-connections-per-primary")

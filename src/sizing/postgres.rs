@@ -148,7 +148,11 @@ pub fn size(
                     ("db_write_qps", d.db_write_qps, "queries/s"),
                     ("iops_per_write", p.iops_per_write, "IO"),
                     ("reads_on_primary", reads_on_primary, "queries/s"),
-                    ("read_cache_miss_fraction", p.read_cache_miss_fraction, "fraction"),
+                    (
+                        "read_cache_miss_fraction",
+                        p.read_cache_miss_fraction,
+                        "fraction",
+                    ),
                 ],
                 d.db_write_qps * p.iops_per_write + reads_on_primary * p.read_cache_miss_fraction,
                 "IOPS",
@@ -290,7 +294,11 @@ pub fn size(
                     ("cpu_ms_per_read", p.cpu_ms_per_read, "ms"),
                     ("headroom", h, "fraction"),
                     ("node_vcpu", vcpu, "vCPU"),
-                    ("target_cpu_utilization", p.target_cpu_utilization, "fraction"),
+                    (
+                        "target_cpu_utilization",
+                        p.target_cpu_utilization,
+                        "fraction",
+                    ),
                 ],
                 ceil_count(
                     read_qps_per_shard * p.cpu_ms_per_read / 1000.0 * hf
@@ -309,11 +317,17 @@ pub fn size(
                         &[
                             ("db_read_qps", d.db_read_qps, "queries/s"),
                             ("shards", shards as f64, "shards"),
-                            ("read_cache_miss_fraction", p.read_cache_miss_fraction, "fraction"),
+                            (
+                                "read_cache_miss_fraction",
+                                p.read_cache_miss_fraction,
+                                "fraction",
+                            ),
                             ("headroom", h, "fraction"),
                             ("node_ebs_baseline_iops", node_iops, "IOPS"),
                         ],
-                        ceil_count(read_qps_per_shard * p.read_cache_miss_fraction * hf / node_iops),
+                        ceil_count(
+                            read_qps_per_shard * p.read_cache_miss_fraction * hf / node_iops,
+                        ),
                         "replicas",
                     ),
                 );
@@ -448,9 +462,13 @@ pub fn size(
             "connections",
         );
         lines.push(
-            RegionLine::info("max-connections", max_connections, "connections per instance")
-                .from_step("max_connections")
-                .per_unit(),
+            RegionLine::info(
+                "max-connections",
+                max_connections,
+                "connections per instance",
+            )
+            .from_step("max_connections")
+            .per_unit(),
         );
     }
     Ok(lines)

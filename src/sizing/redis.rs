@@ -74,24 +74,25 @@ pub fn size(
     );
     let ops = d.cache_ops_per_s * p.ops_share;
     let shape = ctx.catalog.get(instance);
-    let (ops_resource, by_ops) = match p.ops_per_s_per_node {
-        Some(stated) => (
-            "stated-ops",
-            t.count(
-                "masters_by_ops",
-                "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
-                &[
-                    ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
-                    ("ops_share", p.ops_share, "fraction"),
-                    ("headroom", h, "fraction"),
-                    ("ops_per_s_per_node", stated, "ops/s"),
-                ],
-                ceil_count(ops * (1.0 + h) / stated),
-                "masters",
+    let (ops_resource, by_ops) =
+        match p.ops_per_s_per_node {
+            Some(stated) => (
+                "stated-ops",
+                t.count(
+                    "masters_by_ops",
+                    "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
+                    &[
+                        ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
+                        ("ops_share", p.ops_share, "fraction"),
+                        ("headroom", h, "fraction"),
+                        ("ops_per_s_per_node", stated, "ops/s"),
+                    ],
+                    ceil_count(ops * (1.0 + h) / stated),
+                    "masters",
+                ),
             ),
-        ),
-        None => {
-            let vcpu = shape
+            None => {
+                let vcpu = shape
                 .ok_or_else(|| {
                     format!(
                         "no shape for `{instance}` in the catalog: operations/s follow from its \
@@ -100,8 +101,8 @@ pub fn size(
                     )
                 })?
                 .vcpu;
-            let threads = vcpu.min(p.engine_threads as f64).max(1.0);
-            let per_node = t.step(
+                let threads = vcpu.min(p.engine_threads as f64).max(1.0);
+                let per_node = t.step(
                 "ops_per_s_per_node",
                 "ops_per_s_per_thread x min(node_vcpu, engine_threads) x target_cpu_utilization",
                 &[
@@ -113,23 +114,23 @@ pub fn size(
                 p.ops_per_s_per_thread * threads * p.target_cpu_utilization,
                 "ops/s",
             );
-            (
-                "cpu",
-                t.count(
-                    "masters_by_cpu",
-                    "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
-                    &[
-                        ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
-                        ("ops_share", p.ops_share, "fraction"),
-                        ("headroom", h, "fraction"),
-                        ("ops_per_s_per_node", per_node, "ops/s"),
-                    ],
-                    ceil_count(ops * (1.0 + h) / per_node),
-                    "masters",
-                ),
-            )
-        }
-    };
+                (
+                    "cpu",
+                    t.count(
+                        "masters_by_cpu",
+                        "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
+                        &[
+                            ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
+                            ("ops_share", p.ops_share, "fraction"),
+                            ("headroom", h, "fraction"),
+                            ("ops_per_s_per_node", per_node, "ops/s"),
+                        ],
+                        ceil_count(ops * (1.0 + h) / per_node),
+                        "masters",
+                    ),
+                )
+            }
+        };
     let network_gbps = shape.and_then(|s| s.network_gbps);
     let by_network = match network_gbps {
         Some(gbps) => t.count(
@@ -144,7 +145,9 @@ pub fn size(
                 ("network_gbps", gbps, "Gbit/s"),
                 ("network_utilization", p.network_utilization, "fraction"),
             ],
-            ceil_count(ops * p.bytes_per_op * 8.0 * (1.0 + h) / (gbps * 1e9 * p.network_utilization)),
+            ceil_count(
+                ops * p.bytes_per_op * 8.0 * (1.0 + h) / (gbps * 1e9 * p.network_utilization),
+            ),
             "masters",
         ),
         None => 0,

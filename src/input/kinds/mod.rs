@@ -409,7 +409,11 @@ mod tests {
             ("kafka.t3.small", 2.0, "msk_partitions_per_broker_t3_small"),
             ("kafka.m5.xlarge", 4.0, "msk_partitions_per_broker_xlarge"),
             ("kafka.m5.2xlarge", 8.0, "msk_partitions_per_broker_2xlarge"),
-            ("kafka.m5.4xlarge", 16.0, "msk_partitions_per_broker_4xlarge"),
+            (
+                "kafka.m5.4xlarge",
+                16.0,
+                "msk_partitions_per_broker_4xlarge",
+            ),
         ] {
             assert_eq!(
                 kafka::msk_partitions_per_broker(instance, vcpu) as f64,

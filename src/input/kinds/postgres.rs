@@ -189,7 +189,10 @@ impl ComponentKind for PostgresPolicy {
         c.non_negative("iops_per_write", self.iops_per_write)?;
         c.ratio("read_cache_miss_fraction", self.read_cache_miss_fraction)?;
         c.non_negative("storage_headroom", self.storage_headroom)?;
-        c.positive("max_storage_gb_per_instance", self.max_storage_gb_per_instance)?;
+        c.positive(
+            "max_storage_gb_per_instance",
+            self.max_storage_gb_per_instance,
+        )?;
         if let Some(v) = self.max_users_per_shard {
             c.positive("max_users_per_shard", v)?;
         }

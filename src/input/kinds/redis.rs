@@ -142,11 +142,12 @@ impl RedisPolicy {
     /// Most nodes in one cluster: the stated figure, else the provider's limit.
     #[must_use]
     pub fn nodes_per_cluster(&self) -> u64 {
-        self.max_nodes_per_cluster.unwrap_or(if self.on_elasticache() {
-            ELASTICACHE_MAX_NODES_PER_CLUSTER
-        } else {
-            REDIS_CLUSTER_MAX_NODES
-        })
+        self.max_nodes_per_cluster
+            .unwrap_or(if self.on_elasticache() {
+                ELASTICACHE_MAX_NODES_PER_CLUSTER
+            } else {
+                REDIS_CLUSTER_MAX_NODES
+            })
     }
 }
 
@@ -201,9 +202,7 @@ impl ComponentKind for RedisPolicy {
         c.positive_ratio("target_cpu_utilization", self.target_cpu_utilization)?;
         c.non_negative("bytes_per_op", self.bytes_per_op)?;
         c.positive_ratio("network_utilization", self.network_utilization)?;
-        if self.on_elasticache()
-            && self.replicas_per_master > ELASTICACHE_MAX_REPLICAS_PER_SHARD
-        {
+        if self.on_elasticache() && self.replicas_per_master > ELASTICACHE_MAX_REPLICAS_PER_SHARD {
             return Err(c.error(
                 "replicas_per_master",
                 format!(
