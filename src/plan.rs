@@ -558,7 +558,7 @@ fn unbilled_line(
         monthly_usd: 0.0,
         pinned: provision.pinned.is_some(),
         derived_count: sized.count,
-        binding: binding_of(sized, &provision),
+        binding: binding_of(sized, provision),
         by_resource: by_resource_of(sized),
         limit: sized.limit.filter(|&l| l < u64::MAX),
         instance: sized.instance().map(ToString::to_string),

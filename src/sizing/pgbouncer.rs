@@ -315,16 +315,20 @@ mod tests {
             limit: None,
             derivation: Vec::new(),
         };
-        let mut db = ComponentSizing::default();
-        db.lines = vec![
-            line("shards", shards),
-            line("read-replica", replicas),
-            line("max-connections", max_connections),
-        ];
+        let mut db = ComponentSizing {
+            lines: vec![
+                line("shards", shards),
+                line("read-replica", replicas),
+                line("max-connections", max_connections),
+            ],
+            ..ComponentSizing::default()
+        };
         db.per_region
             .insert("r1".into(), vec![shards, replicas, max_connections]);
-        let mut app = ComponentSizing::default();
-        app.lines = vec![line("pod", 10)];
+        let mut app = ComponentSizing {
+            lines: vec![line("pod", 10)],
+            ..ComponentSizing::default()
+        };
         app.per_region.insert("r1".into(), vec![10]);
         let mut components = SizedComponents::default();
         components.insert(0, "db", db);
