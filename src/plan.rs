@@ -688,8 +688,8 @@ fn by_resource_of(sized: &SizedLine) -> BTreeMap<String, u64> {
     sized
         .binding
         .iter()
-        .flat_map(|b| b.by_resource())
-        .map(|&(resource, count)| (resource.to_string(), count))
+        .flat_map(sizing::Binding::by_resource)
+        .map(|(resource, count)| (resource.to_string(), count))
         .collect()
 }
 

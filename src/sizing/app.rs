@@ -160,8 +160,7 @@ pub fn size(
     let inputs: Vec<(&str, f64, &str)> = if t.is_enabled() {
         node_binding
             .by_resource()
-            .iter()
-            .map(|&(resource, n)| (node_step(resource), n as f64, "nodes"))
+            .map(|(resource, n)| (node_step(resource), n as f64, "nodes"))
             .collect()
     } else {
         Vec::new()

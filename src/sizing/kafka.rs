@@ -149,7 +149,7 @@ pub fn size(
             ),
         );
     }
-    if binding.by_resource().is_empty() {
+    if binding.is_empty() {
         return Err(format!(
             "no network or EBS figures for `{}` in the catalog: state broker_ingress_mb_s or \
              add the shape{}",
@@ -221,8 +221,7 @@ pub fn size(
     let inputs: Vec<(&str, f64, &str)> = if t.is_enabled() {
         binding
             .by_resource()
-            .iter()
-            .map(|&(r, n)| (step_of(r), n as f64, "brokers"))
+            .map(|(r, n)| (step_of(r), n as f64, "brokers"))
             .collect()
     } else {
         Vec::new()

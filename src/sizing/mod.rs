@@ -85,13 +85,79 @@ pub const MINIMUM: &str = "minimum";
 /// a service limit, the HA minimum...).
 pub const MAX_RESOURCES: usize = 8;
 
+/// Every resource a count can be taken over, by name; a [`Binding`] stores positions in
+/// this list (one byte each) to stay small, since every sized line carries one.
+const RESOURCES: [&str; 20] = [
+    "cpu",
+    "memory",
+    "network",
+    "network-in",
+    "network-out",
+    "disk-throughput",
+    "iops",
+    "storage",
+    "connections",
+    "partitions",
+    "max-pods",
+    "service-limit",
+    "users",
+    MINIMUM,
+    "stated-write-qps",
+    "stated-read-qps",
+    "stated-ops",
+    "stated-ingress",
+    "stated-rps",
+    "stated-pods-per-node",
+];
+
+/// Position of `resource` in [`RESOURCES`] (a `match`, which compiles to a length switch:
+/// rules name resources on every draw). A test keeps it in step with the list.
+fn resource_index(resource: &str) -> u8 {
+    match resource {
+        "cpu" => 0,
+        "memory" => 1,
+        "network" => 2,
+        "network-in" => 3,
+        "network-out" => 4,
+        "disk-throughput" => 5,
+        "iops" => 6,
+        "storage" => 7,
+        "connections" => 8,
+        "partitions" => 9,
+        "max-pods" => 10,
+        "service-limit" => 11,
+        "users" => 12,
+        "minimum" => 13,
+        "stated-write-qps" => 14,
+        "stated-read-qps" => 15,
+        "stated-ops" => 16,
+        "stated-ingress" => 17,
+        "stated-rps" => 18,
+        "stated-pods-per-node" => 19,
+        _ => {
+            debug_assert!(false, "unknown resource `{resource}`");
+            u8::MAX
+        }
+    }
+}
+
+/// The name of the resource at `index`.
+fn resource_name(index: u8) -> &'static str {
+    RESOURCES
+        .get(usize::from(index))
+        .copied()
+        .unwrap_or("unknown")
+}
+
 /// Why a count is what it is: the count each resource alone would need, and the one that set
-/// it (the largest; the first listed on ties). Inline and `Copy`, so that Monte Carlo draws,
-/// which size every component thousands of times, never allocate for it.
+/// it (the largest; the minimum on ties with it, else the first listed). Inline, small and
+/// `Copy`, so that Monte Carlo draws, which size every component thousands of times, neither
+/// allocate nor copy much for it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Binding {
-    entries: [(&'static str, u64); MAX_RESOURCES],
-    len: usize,
+    counts: [u64; MAX_RESOURCES],
+    resources: [u8; MAX_RESOURCES],
+    len: u8,
 }
 
 impl Binding {
@@ -99,14 +165,13 @@ impl Binding {
     /// [`MAX_RESOURCES`] are a bug in a rule: they panic in tests and are dropped otherwise.
     #[must_use]
     pub fn of(by_resource: &[(&'static str, u64)]) -> Binding {
-        debug_assert!(by_resource.len() <= MAX_RESOURCES, "too many resources");
         let mut b = Binding {
-            entries: [("", 0); MAX_RESOURCES],
+            counts: [0; MAX_RESOURCES],
+            resources: [0; MAX_RESOURCES],
             len: 0,
         };
-        for &(resource, count) in by_resource.iter().take(MAX_RESOURCES) {
-            b.entries[b.len] = (resource, count);
-            b.len += 1;
+        for &(resource, count) in by_resource {
+            b = b.with(resource, count);
         }
         b
     }
@@ -114,46 +179,66 @@ impl Binding {
     /// Adds a resource's count.
     #[must_use]
     pub fn with(mut self, resource: &'static str, count: u64) -> Binding {
-        debug_assert!(self.len < MAX_RESOURCES, "too many resources");
-        if self.len < MAX_RESOURCES {
-            self.entries[self.len] = (resource, count);
+        self.push(resource_index(resource), count);
+        self
+    }
+
+    fn push(&mut self, resource: u8, count: u64) {
+        let at = usize::from(self.len);
+        debug_assert!(at < MAX_RESOURCES, "too many resources");
+        if at < MAX_RESOURCES {
+            self.counts[at] = count;
+            self.resources[at] = resource;
             self.len += 1;
         }
-        self
     }
 
     /// The resource that sets the count: the one needing the most (the minimum on ties with
     /// it, else the first listed).
     #[must_use]
     pub fn binding(&self) -> &'static str {
-        let mut best = ("", 0);
-        for &(resource, count) in self.by_resource() {
+        let minimum = resource_index(MINIMUM);
+        let mut best: Option<(u8, u64)> = None;
+        for i in 0..usize::from(self.len) {
+            let (resource, count) = (self.resources[i], self.counts[i]);
             // On a tie the HA minimum binds: demand did not ask for more than it.
-            let wins = count > best.1 || (count == best.1 && resource == MINIMUM);
-            if best.0.is_empty() || wins {
-                best = (resource, count);
+            let wins = match best {
+                None => true,
+                Some((_, n)) => count > n || (count == n && resource == minimum),
+            };
+            if wins {
+                best = Some((resource, count));
             }
         }
-        best.0
+        best.map_or("", |(resource, _)| resource_name(resource))
     }
 
     /// The count of the binding resource.
     #[must_use]
     pub fn needed(&self) -> u64 {
-        self.by_resource().iter().map(|e| e.1).max().unwrap_or(0)
+        self.counts[..usize::from(self.len)]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// True when no resource was recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Each resource's count alone, in the rule's order.
-    #[must_use]
-    pub fn by_resource(&self) -> &[(&'static str, u64)] {
-        &self.entries[..self.len]
+    pub fn by_resource(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        (0..usize::from(self.len)).map(|i| (resource_name(self.resources[i]), self.counts[i]))
     }
 
     /// Every resource's count multiplied by `n` (a per-shard count over all shards).
     #[must_use]
     pub fn times(mut self, n: u64) -> Binding {
-        for e in &mut self.entries[..self.len] {
-            e.1 = e.1.saturating_mul(n);
+        for c in &mut self.counts[..usize::from(self.len)] {
+            *c = c.saturating_mul(n);
         }
         self
     }
@@ -161,18 +246,13 @@ impl Binding {
     /// Adds another region's counts resource by resource (`max` for per-unit settings);
     /// resources only `other` has are appended.
     fn combine(&mut self, other: &Binding, per_unit: bool) {
-        for &(resource, count) in other.by_resource() {
-            match self.entries[..self.len]
-                .iter_mut()
-                .find(|e| e.0 == resource)
-            {
-                Some(e) if per_unit => e.1 = e.1.max(count),
-                Some(e) => e.1 = e.1.saturating_add(count),
-                None if self.len < MAX_RESOURCES => {
-                    self.entries[self.len] = (resource, count);
-                    self.len += 1;
-                }
-                None => {}
+        for i in 0..usize::from(other.len) {
+            let (resource, count) = (other.resources[i], other.counts[i]);
+            let len = usize::from(self.len);
+            match self.resources[..len].iter().position(|&r| r == resource) {
+                Some(at) if per_unit => self.counts[at] = self.counts[at].max(count),
+                Some(at) => self.counts[at] = self.counts[at].saturating_add(count),
+                None => self.push(resource, count),
             }
         }
     }
@@ -839,6 +919,22 @@ mod tests {
         assert!(node.names_instance);
         assert!(!plane.names_instance);
         assert!(!storage.names_instance);
+    }
+
+    #[test]
+    fn resource_names_round_trip() {
+        for (i, name) in RESOURCES.iter().enumerate() {
+            assert_eq!(usize::from(resource_index(name)), i);
+            assert_eq!(resource_name(resource_index(name)), *name);
+        }
+        // the largest wins; the minimum wins its ties; regions add up resource by resource
+        let b = Binding::of(&[("cpu", 3), (MINIMUM, 3), ("memory", 2)]);
+        assert_eq!((b.binding(), b.needed()), (MINIMUM, 3));
+        let mut sum = b;
+        sum.combine(&Binding::of(&[("memory", 4), ("iops", 1)]), false);
+        let all: Vec<_> = sum.by_resource().collect();
+        assert_eq!(all, [("cpu", 3), (MINIMUM, 3), ("memory", 6), ("iops", 1)]);
+        assert_eq!(sum.binding(), "memory");
     }
 
     #[test]

@@ -341,7 +341,6 @@ pub fn size(
                     (
                         "read_replicas_by_iops",
                         b.by_resource()
-                            .iter()
                             .find(|e| e.0 == "iops")
                             .map_or(0.0, |e| e.1 as f64),
                         "replicas",
@@ -577,7 +576,6 @@ mod tests {
 
     fn need(b: &Binding, resource: &str) -> u64 {
         b.by_resource()
-            .iter()
             .find(|e| e.0 == resource)
             .map_or_else(|| panic!("no {resource}"), |e| e.1)
     }

@@ -425,7 +425,7 @@ mod tests {
         let b = binding_of(&lines, "master");
         assert_eq!(b.binding(), "network");
         assert_eq!(count(&lines, "master"), 17);
-        assert_eq!(b.by_resource()[1], ("cpu", 5));
+        assert_eq!(b.by_resource().nth(1), Some(("cpu", 5)));
         // 100 B an op: network 1.664 -> 2, cpu 5 binds
         let small = RedisPolicy {
             bytes_per_op: 100.0,
