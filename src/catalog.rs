@@ -1,4 +1,5 @@
-//! Instance shapes (`models/catalog/<provider>-instances.csv`): vCPU and memory per type.
+//! Instance shapes (`models/catalog/<provider>-instances.csv`): vCPU, memory, network, EBS
+//! bandwidth and IOPS, and pods per node, per type.
 //!
 //! Shapes are facts about hardware, not prices, so they live apart from the price tables.
 //! Managed cache nodes publish a usable memory below their RAM; sizing uses that one.
@@ -22,9 +23,25 @@ pub struct Shape {
     pub memory_gib: f64,
     /// Memory available to data, where the provider publishes it below `memory_gib`.
     pub usable_memory_gib: Option<f64>,
+    /// Baseline (sustained) network bandwidth, decimal Gbit/s; bursts above it are not
+    /// capacity.
     pub network_gbps: Option<f64>,
+    /// Baseline EBS bandwidth, Mbit/s.
+    #[serde(default)]
+    pub ebs_baseline_mbps: Option<f64>,
+    /// Baseline EBS IOPS (16 KiB I/O): what the instance sustains whatever its volumes.
+    #[serde(default)]
+    pub ebs_baseline_iops: Option<f64>,
+    /// Pods one Kubernetes node may run (EKS VPC CNI: ENIs x (IPv4 per ENI - 1) + 2).
+    #[serde(default)]
+    pub max_pods: Option<u64>,
     pub source: String,
     pub as_of: String,
+    /// Where the network, EBS and pod figures come from, and when they were read.
+    #[serde(default)]
+    pub resources_source: Option<String>,
+    #[serde(default)]
+    pub resources_as_of: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
 }

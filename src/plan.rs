@@ -133,6 +133,17 @@ pub struct Line {
     pub pinned: bool,
     /// What demand needs under the policy.
     pub derived_count: u64,
+    /// The resource that set the count (`cpu`, `memory`, `iops`, `service-limit`...), or
+    /// `pinned` where the scenario pins it; absent where the count is no max over resources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binding: Option<String>,
+    /// The count each resource alone would need (before pins, rounding and per-cluster
+    /// minimums).
+    pub by_resource: BTreeMap<String, u64>,
+    /// A limit the count must stay within (server connections per primary against its
+    /// `max_connections`); absent where none applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
     pub instance: Option<String>,
     pub billed: bool,
     /// `table`, `scenario`, `not billed` or `unpriced`.
@@ -597,6 +608,9 @@ fn unbilled_line(
         monthly_usd: 0.0,
         pinned: provision.pinned.is_some(),
         derived_count: sized.count,
+        binding: binding_of(sized, provision),
+        by_resource: by_resource_of(sized),
+        limit: sized.limit.filter(|&l| l < u64::MAX),
         instance: sized.instance().map(ToString::to_string),
         billed: false,
         price_given_by: why.given_by,
@@ -620,6 +634,7 @@ fn price_line(
 ) -> Result<Line, InputError> {
     let provision = at.provision(sized);
     warn_pin_below_demand(at, sized, &provision, warnings);
+    warn_over_limit(at, sized, &provision, warnings);
     let mut derivation = sized.derivation.clone();
     let mut t = count_steps(sized, &provision);
     // Re-priced on another provider, the doc's (AWS) prices do not apply.
@@ -695,6 +710,9 @@ fn price_line(
         monthly_usd: round_cents(net),
         pinned: provision.pinned.is_some(),
         derived_count: sized.count,
+        binding: binding_of(sized, &provision),
+        by_resource: by_resource_of(sized),
+        limit: sized.limit.filter(|&l| l < u64::MAX),
         instance: sized.instance().map(ToString::to_string),
         billed: true,
         price_given_by: bill.origin.given_by,
@@ -707,6 +725,49 @@ fn price_line(
         regions: BTreeMap::new(),
         derivation,
     })
+}
+
+/// The resource that set a line's count: `pinned` where the scenario pins it.
+fn binding_of(sized: &SizedLine, provision: &Provision<'_>) -> Option<String> {
+    if provision.pinned.is_some() {
+        return Some("pinned".to_string());
+    }
+    sized.binding.map(|b| b.binding().to_string())
+}
+
+/// The count each resource alone would need, by resource name.
+fn by_resource_of(sized: &SizedLine) -> BTreeMap<String, u64> {
+    sized
+        .binding
+        .iter()
+        .flat_map(sizing::Binding::by_resource)
+        .map(|(resource, count)| (resource.to_string(), count))
+        .collect()
+}
+
+/// What binds a derived count, for messages: ` (by cpu)`; empty where nothing is recorded.
+fn by_what(sized: &SizedLine) -> String {
+    sized
+        .binding
+        .map(|b| format!(" (by {})", b.binding()))
+        .unwrap_or_default()
+}
+
+/// Warns when a count is above the limit it must stay within (never silent).
+fn warn_over_limit(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    provision: &Provision<'_>,
+    warnings: &mut Vec<String>,
+) {
+    let Some(limit) = sized.limit.filter(|&l| provision.count > l) else {
+        return;
+    };
+    warnings.push(format!(
+        "phase {}: {}/{}: {} is above its limit of {limit}: the limit binds (for server \
+         connections: fewer poolers, a database shape with more memory, or more shards)",
+        at.phase, at.component.name, sized.item, provision.count
+    ));
 }
 
 /// Warns when the scenario pins fewer than demand needs.
@@ -725,8 +786,12 @@ fn warn_pin_below_demand(
         format!(" (x{:.2})", sized.count as f64 / pin as f64)
     };
     warnings.push(format!(
-        "phase {}: {}/{}: pinned {pin} is below the {} demand needs{factor}",
-        at.phase, at.component.name, sized.item, sized.count
+        "phase {}: {}/{}: pinned {pin} is below the {} demand needs{}{factor}",
+        at.phase,
+        at.component.name,
+        sized.item,
+        sized.count,
+        by_what(sized)
     ));
 }
 

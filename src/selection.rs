@@ -1,10 +1,12 @@
 //! Instance auto-selection: `instance: "auto"` tries every catalog shape the constraints
 //! allow, sizes the component on each, prices it, and keeps the cheapest.
 //!
-//! Fewer large nodes trade against many small ones through the sizing rules themselves
-//! (Redis masters by usable memory, app nodes by how many pods fit a shape). A shape is
-//! rejected, with the reason, when a pod does not fit it, when it has no price, or when the
-//! count in a region would cross `auto.max_nodes`. When nothing fits, the error names the
+//! Fewer large nodes trade against many small ones through the sizing rules themselves: every
+//! count is a max over the shape's resources (vCPU, memory, network, IOPS, pods per node...),
+//! so a CPU-heavy load and a memory-heavy one prefer different families, and each candidate
+//! records the resource that bound it. A shape is rejected, with the resource or limit, when
+//! a pod does not fit it, when it cannot take the connections it would receive, when it has
+//! no price, or when the count in a region would cross `auto.max_nodes`. When nothing fits, the error names the
 //! component, the phase and the limits, and suggests the policy change.
 
 use serde::Serialize;
@@ -25,13 +27,16 @@ pub struct Candidate {
     pub nodes: u64,
     /// Monthly cost of the whole component at its price model (its `discount`, if any).
     pub monthly_usd: f64,
+    /// The resource that set the count of its main instance line on this shape (`cpu`,
+    /// `memory`, `network`...).
+    pub binding: Option<String>,
 }
 
 /// A shape that could not be used, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rejected {
     pub instance: String,
-    /// `memory`, `vCPU`, `node-count limit`, `price`...
+    /// `memory`, `vCPU`, `connections`, `node-count limit`, `price`...
     pub constraint: String,
     pub reason: String,
 }
@@ -225,8 +230,11 @@ fn try_shape(
     };
     let trial = with_instance(component, &shape.instance);
     let sizing = sizing::size_component(&trial, inputs).map_err(|reason| {
-        // A rule fails on a shape when what it needs does not fit one instance.
-        let constraint = if reason.contains("vCPU") {
+        // A rule fails on a shape when what it needs does not fit one instance, or when the
+        // shape cannot take the connections it would receive.
+        let constraint = if reason.contains("max_connections") {
+            "connections"
+        } else if reason.contains("vCPU") {
             "vCPU"
         } else {
             "memory"
@@ -234,12 +242,19 @@ fn try_shape(
         reject(constraint, reason)
     })?;
     let on_shape = lines_on_shape(&sizing, &shape.instance);
+    let binding = on_shape
+        .iter()
+        .find_map(|&i| sizing.lines[i].binding)
+        .map(|b| b.binding());
     if let Some(max) = auto.max_nodes {
         let worst = most_in_one_region(&sizing, &on_shape);
         if worst > max {
             return Err(reject(
                 "node-count limit",
-                format!("{worst} instances in one region > max_nodes {max}"),
+                format!(
+                    "{worst} instances in one region > max_nodes {max}{}",
+                    binding.map_or(String::new(), |b| format!(" (count bound by {b})"))
+                ),
             ));
         }
     }
@@ -251,6 +266,7 @@ fn try_shape(
         memory_gib: shape.memory_gib,
         nodes: on_shape.iter().map(|&i| sizing.lines[i].count).sum(),
         monthly_usd: crate::units::round_cents(monthly),
+        binding: binding.map(ToString::to_string),
     };
     Ok((candidate, sizing))
 }
@@ -345,17 +361,26 @@ fn nothing_fits(rejected: &[Rejected], phase: &str, tried: usize) -> String {
     )
 }
 
+/// ` (by cpu)`: what bound a candidate's count; empty when nothing is recorded.
+fn bound_by(c: &Candidate) -> String {
+    c.binding
+        .as_ref()
+        .map_or(String::new(), |b| format!(" (by {b})"))
+}
+
 /// Why the winner won: against the runner-up, or as the only fit.
 fn why_chosen(chosen: &Candidate, alternatives: &[Candidate]) -> String {
     match alternatives.first() {
         Some(next) => format!(
-            "cheapest of {} fitting shapes: {} x {} at ${:.2}/month vs {} x {} at ${:.2}",
+            "cheapest of {} fitting shapes: {} x {}{} at ${:.2}/month vs {} x {}{} at ${:.2}",
             alternatives.len() + 1,
             chosen.nodes,
             chosen.instance,
+            bound_by(chosen),
             chosen.monthly_usd,
             next.nodes,
             next.instance,
+            bound_by(next),
             next.monthly_usd
         ),
         None => format!(

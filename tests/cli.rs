@@ -158,12 +158,14 @@ fn plan_is_byte_identical_across_runs() {
 fn saas_10b_hand_checked_lines() {
     let plan = plan_json("scenarios/saas-10b.ron");
     // 10K users: MAU 3,000, DAU 1,200; avg 1,200 x 200 / 86,400 = 2.78 req/s: every tier is at
-    // its HA floor. api: min_pods 3 per region -> 1 node (4 pods/node) per region, 3 regions.
+    // its HA floor. api: min_pods 3 per region fit 1 node (4 pods/node), but every zone keeps a
+    // node: 3 zones x 3 regions = 9 nodes.
     let api = line(&plan, "10K", "api", "node");
-    assert_eq!(api["count"], 3);
-    // One node per region, each at its own region's c6i.4xlarge price:
-    // 730 h x ($0.68 us-east-1 + $0.7296 eu-west-1 + $0.784 ap-southeast-1) = $1,601.33
-    assert_eq!(api["monthly_usd"], 1601.33);
+    assert_eq!(api["count"], 9);
+    assert_eq!(api["binding"], "minimum");
+    // Three nodes per region, each at its own region's c6i.4xlarge price:
+    // 3 x 730 h x ($0.68 us-east-1 + $0.7296 eu-west-1 + $0.784 ap-southeast-1) = $4,803.98
+    assert_eq!(api["monthly_usd"], 4803.98);
     let parts = api["price_parts"].as_array().unwrap();
     let keys: Vec<&str> = parts
         .iter()
@@ -876,6 +878,75 @@ fn auto_selection_picks_the_cheapest_fitting_shape() {
         .stdout(predicate::str::contains("runner-up"));
 }
 
+/// The API tier's selection in `phase` of saas-10b-auto, with `--set` overrides.
+fn api_selection(sets: &[&str], phase: &str) -> Value {
+    let mut args = Vec::new();
+    for set in sets {
+        args.extend(["--set", *set]);
+    }
+    let plan = plan_json_with("scenarios/saas-10b-auto.ron", &args, "saas-10b-auto");
+    let phase = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == phase)
+        .unwrap()
+        .clone();
+    phase["selections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["component"] == "api")
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn auto_selection_trades_cpu_against_memory() {
+    // Pods of 2 vCPU and 1 GiB: vCPU binds on every shape, and compute-optimised shapes
+    // sell vCPU cheapest.
+    let cpu = api_selection(&["components.api.policy.pod_memory_gib=1"], "1B");
+    assert!(
+        cpu["chosen"]["instance"].as_str().unwrap().starts_with('c'),
+        "{cpu}"
+    );
+    assert_eq!(cpu["chosen"]["binding"], "cpu");
+    // Pods of 0.25 vCPU and 6 GiB: memory binds, and general-purpose shapes (4 GiB a vCPU,
+    // against 2 on compute-optimised ones) sell memory cheapest.
+    let memory = api_selection(
+        &[
+            "components.api.policy.pod_vcpu=0.25",
+            "components.api.policy.pod_memory_gib=6",
+        ],
+        "1B",
+    );
+    assert!(
+        memory["chosen"]["instance"]
+            .as_str()
+            .unwrap()
+            .starts_with('m'),
+        "{memory}"
+    );
+    assert_eq!(memory["chosen"]["binding"], "memory");
+    // every rejected shape names the resource or limit that ruled it out
+    for s in [&cpu, &memory] {
+        for r in s["rejected"].as_array().unwrap() {
+            let constraint = r["constraint"].as_str().unwrap();
+            assert!(
+                ["vCPU", "memory", "connections", "node-count limit", "price"]
+                    .contains(&constraint),
+                "{r}"
+            );
+            if constraint == "node-count limit" {
+                assert!(
+                    r["reason"].as_str().unwrap().contains("count bound by"),
+                    "{r}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn auto_selection_explains_when_nothing_fits() {
     headroom()
@@ -897,7 +968,8 @@ fn auto_selection_explains_when_nothing_fits() {
             "validate",
             "scenarios/saas-10b-auto.ron",
             "--set",
-            "components.api.policy.pod_vcpu=64",
+            // more than the largest allowed shape (c7i.48xlarge, 192 vCPU) has
+            "components.api.policy.pod_vcpu=200",
         ])
         .assert()
         .code(2)
@@ -998,7 +1070,7 @@ fn report_shows_instance_choices_providers_and_cluster_limits() {
         limit["diagnosis"]
             .as_str()
             .unwrap()
-            .contains("above the 1000-node limit")
+            .contains("above the 500-node limit")
     );
 }
 

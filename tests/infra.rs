@@ -284,12 +284,16 @@ fn a_fleet_20_percent_short_on_one_component_fails_and_names_it() {
     assert_eq!(nodes["status"], "over");
     assert_eq!(nodes["excess_monthly_usd"], 12_681.04);
     assert_eq!(c["excess_monthly_usd"], 12_681.04);
-    // 7 cache.r6g.2xlarge stand for 14 cache.r6g.xlarge: vCPU 8/4 = 2, usable memory
-    // 52.82/26.32 = 2.007; the scarcer resource (vCPU) counts: 7 x 2 = 14
+    // 7 cache.r6g.2xlarge stand for cache.r6g.xlarge by the resource that binds the masters,
+    // memory: usable 52.82 / 26.32 GiB = 2.0069 each, 7 x 2.0069 = 14.05
     let masters = line(&c, "sessions-cache", "master");
     assert_eq!(masters["status"], "within");
-    assert_eq!(masters["fleet_equivalent"], 14.0);
-    assert_eq!(masters["shapes"][0]["resource"], "vcpu");
+    let equivalent = masters["fleet_equivalent"].as_f64().unwrap();
+    assert!(
+        (equivalent - 7.0 * 52.82 / 26.32).abs() < 1e-9,
+        "{equivalent}"
+    );
+    assert_eq!(masters["shapes"][0]["resource"], "memory_gib");
     // a tolerance of 25% lets 8 of 10 pass
     check_json(
         &[
@@ -385,11 +389,12 @@ fn a_terraform_plan_is_read_by_resource_type_and_the_rest_listed_as_ignored() {
     assert_eq!(line(&c, "users-db", "primary")["fleet_count"], 3);
     assert_eq!(line(&c, "users-db", "standby")["fleet_count"], 3);
     assert_eq!(line(&c, "users-db", "read-replica")["fleet_count"], 3);
-    // 3 primaries x 300 GB allocated = 900 GB for the plan's 780: 120 GB x $0.115 = $13.80
+    // 3 primaries x 300 GB allocated = 900 GB for the plan's 720 (storage headroom 0.2, apart
+    // from compute headroom): 180 GB x $0.115 = $20.70
     let storage = line(&c, "users-db", "storage");
     assert_eq!(storage["fleet_count"], 900);
     assert_eq!(storage["status"], "over");
-    assert_eq!(storage["excess_monthly_usd"], 13.8);
+    assert_eq!(storage["excess_monthly_usd"], 20.7);
     // three replication groups (tagged headroom:component) of 3 node groups x 1 replica
     assert_eq!(line(&c, "sessions-cache", "master")["fleet_count"], 9);
     assert_eq!(line(&c, "sessions-cache", "replica")["fleet_count"], 9);
@@ -608,26 +613,28 @@ fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
         assert!(c["warnings"].as_array().unwrap().is_empty());
     }
     let c = capacity_json(&["scenarios/saas-10b.ron", "--phase", "1M"]);
-    // 1M's api runs 1 c6i.4xlarge of 4 pods per region. Peak load is 833.33 requests/s per
-    // million users (750 reads + 83.33 writes); us-east-1 serves 0.4 of it, and a pod takes
-    // 500 x 0.6 = 300 requests/s with 3 zones surviving the loss of 1 (x 3/2): 4 pods last
-    // while 833.33e-6 x u x 0.4 / 300 x 1.5 <= 4, up to u = 2,400,000 users.
+    // 1M's api runs 3 c6i.4xlarge per region (one per zone; 4 pods per node). Peak load is
+    // 833.33 requests/s per million users; us-east-1 serves 0.4 of it, a pod takes
+    // 500 x 0.6 = 300 requests/s, and 3 zones survive the loss of 1 (x 3/2): pods =
+    // ceil(833.33e-6 x u x 0.4 x 1.5 / 300) = ceil(u / 600,000). Three nodes hold 12 pods, so
+    // us-east-1 needs a 4th node (10 in all, for the fleet's 9) past u = 7,200,000 users.
     let api = &c["runouts"][0];
     assert_eq!(api["component"], "api");
-    assert_eq!(
-        (api["item"].as_str(), api["resource"].as_str()),
-        (Some("node"), Some("pods"))
-    );
-    assert_eq!(c["max_users"], 2_400_000);
+    assert_eq!(api["item"], "node");
+    // (The line's binding adds each resource over regions: us-east-1 is bound by pods per
+    // node, the other two by the one-node-per-zone minimum; the sum names the larger.)
+    assert!(api["resource"].is_string(), "{api}");
+    assert_eq!(c["max_users"], 7_200_000);
     assert_eq!(
         (api["need"].as_u64(), api["fleet"].as_f64()),
-        (Some(4), Some(3.0))
+        (Some(10), Some(9.0))
     );
-    // The logistic curve 1.2e10 / (1 + e^(-0.2 (m - 72))) first passes 2.4M users when
-    // e^(-0.2 (m - 72)) < 4,999, m > 72 - ln(4,999) / 0.2 = 29.4: month 30, 2027-01 + 30 months
-    assert_eq!(api["month"], 30);
-    assert_eq!(api["label"], "2029-07");
-    assert_eq!(api["start_work_month"], 30);
+    // The logistic curve 1.2e10 / (1 + e^(-0.2 (m - 72))) first passes 7.2M users when
+    // e^(-0.2 (m - 72)) < 1,665.67, m > 72 - ln(1,665.67) / 0.2 = 34.9: month 35, 2027-01 + 35
+    // months
+    assert_eq!(api["month"], 35);
+    assert_eq!(api["label"], "2029-12");
+    assert_eq!(api["start_work_month"], 35);
     // users-db states a 3-month lead time: its work starts 3 months before it runs out
     let db = runout(&c, "users-db");
     assert_eq!(db["lead_time_months"], 3);
@@ -645,8 +652,8 @@ fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
         .stdout
         .clone();
     let text = String::from_utf8(text).unwrap();
-    assert!(text.contains("at most 2,400,000 users"), "{text}");
-    assert!(text.contains("runs out first: api/node (pods)"), "{text}");
+    assert!(text.contains("at most 7,200,000 users"), "{text}");
+    assert!(text.contains("runs out first: api/node ("), "{text}");
     assert!(
         text.contains("then: users-db, sessions-cache, events"),
         "{text}"
@@ -675,7 +682,7 @@ fn reverse_sizing_of_a_fleet_file() {
         "--fleet",
         tfvars.to_str().unwrap(),
     ]);
-    assert_eq!(c["max_users"], 2_400_000);
+    assert_eq!(c["max_users"], 7_200_000);
     // 8 read replicas where 100M needs 10: the fleet serves fewer than 100M, and the
     // replicas run out first
     let c = capacity_json(&[

@@ -54,7 +54,14 @@ fn build(s: &Scenario) -> Plan {
 
 /// Lines whose count may shrink as users grow: per-unit settings, not capacity.
 fn per_unit(item: &str) -> bool {
-    matches!(item, "default-pool-size" | "max-client-conn")
+    // Pools are per pooler process: more poolers, each with a smaller share of the load.
+    matches!(
+        item,
+        "default-pool-size"
+            | "replica-pool-size"
+            | "server-connections-per-primary"
+            | "max-client-conn"
+    )
 }
 
 proptest! {

@@ -126,14 +126,14 @@ fn price_as_prices_a_label_at_that_region_and_warns() {
         .iter()
         .find(|l| l["component"] == "api" && l["item"] == "node")
         .unwrap();
-    // 10K: one c6i.4xlarge per region; emea bills eu-central-1's $0.776/h:
-    // 730 h x (0.68 + 0.776 + 0.784) = $1,635.20
+    // 10K: three c6i.4xlarge per region (one per zone); emea bills eu-central-1's $0.776/h:
+    // 3 x 730 h x (0.68 + 0.776 + 0.784) = $4,905.60
     assert_eq!(
         node["price_parts"][1]["price_key"],
         "ec2/c6i.4xlarge/eu-central-1"
     );
-    assert_eq!(node["regions"]["emea"], 1);
-    assert_eq!(node["monthly_usd"], 1635.2);
+    assert_eq!(node["regions"]["emea"], 3);
+    assert_eq!(node["monthly_usd"], 4905.6);
 }
 
 #[test]

@@ -389,10 +389,12 @@ fn the_timeline_lists_work_and_summarizes_routine_growth() {
     );
     let steps = t["step_ups"].as_array().unwrap();
     // The work: every month users-db's shard count grows (a reshard, lead time 3 months from
-    // the scenario) and every month sessions-cache's cluster count grows (a new cluster, 1
-    // month from the scenario); saas-10b fixes every shape, so no shape changes.
+    // the scenario), every month sessions-cache's cluster count grows (a new cluster, 1
+    // month from the scenario) and every month events' Kafka cluster count grows (a new
+    // cluster, Kafka's default 1 month); saas-10b fixes every shape, so no shape changes.
     let reshards = growth_months(&lines, "users-db", "shards");
     let new_clusters = growth_months(&lines, "sessions-cache", "clusters");
+    let new_kafka_clusters = growth_months(&lines, "events", "clusters");
     assert!(!reshards.is_empty() && !new_clusters.is_empty());
     let listed = |component: &str, change: &str| -> Vec<u32> {
         steps
@@ -403,11 +405,19 @@ fn the_timeline_lists_work_and_summarizes_routine_growth() {
     };
     assert_eq!(listed("users-db", "reshard"), reshards);
     assert_eq!(listed("sessions-cache", "new_cluster"), new_clusters);
-    assert_eq!(steps.len(), reshards.len() + new_clusters.len());
+    assert_eq!(listed("events", "new_cluster"), new_kafka_clusters);
+    assert_eq!(
+        steps.len(),
+        reshards.len() + new_clusters.len() + new_kafka_clusters.len()
+    );
     for s in steps {
-        let lead = if s["component"] == "users-db" { 3 } else { 1 };
+        let (lead, source) = match s["component"].as_str().unwrap() {
+            "users-db" => (3, "scenario"),
+            "sessions-cache" => (1, "scenario"),
+            _ => (1, "kind_default"),
+        };
         assert_eq!(s["lead_time_months"], lead);
-        assert_eq!(s["lead_time_source"], "scenario");
+        assert_eq!(s["lead_time_source"], source);
         // start work = month - lead time
         assert_eq!(
             s["start_work_month"].as_i64().unwrap(),

@@ -575,6 +575,50 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                 ));
             }
         }
+        // Kafka brokers and Kubernetes nodes per cluster within the policy's limit (MSK's
+        // brokers per cluster, the Kubernetes tested bound): pinned counts spread over the
+        // derived clusters.
+        for component in &scenario.spec.components {
+            let (item, clusters_item, limit, what) = match &component.policy {
+                crate::input::Policy::Kafka(k) => {
+                    ("broker", "clusters", k.max_brokers_per_cluster, "brokers")
+                }
+                crate::input::Policy::App(a) if a.control_plane.is_some() => {
+                    ("node", "control-plane", a.max_nodes_per_cluster, "nodes")
+                }
+                _ => continue,
+            };
+            let find = |item: &str| {
+                p.lines
+                    .iter()
+                    .find(|l| l.component == component.name && l.item == item)
+            };
+            let (Some(members), Some(clusters)) = (find(item), find(clusters_item)) else {
+                continue;
+            };
+            for (region, n) in &members.regions {
+                let c = clusters.regions.get(region).copied().unwrap_or(1).max(1);
+                let per_cluster = n.div_ceil(c);
+                if per_cluster > limit {
+                    out.push(check(
+                        format!("check:{}:{}:{region}:cluster-size", p.name, component.name),
+                        format!(
+                            "{}: {} {what} per cluster in {region}",
+                            p.name, component.name
+                        ),
+                        per_cluster as f64,
+                        limit as f64,
+                        what,
+                        false,
+                        format!(
+                            "{n} {what} in {c} cluster(s) is {per_cluster} per cluster, above the \
+                             {limit}-{} limit: split into more clusters",
+                            what.trim_end_matches('s')
+                        ),
+                    ));
+                }
+            }
+        }
         // Redis Cluster: nodes per cluster within the policy's limit (1,000 recommended; 16,384
         // slots), with pinned counts spread over the derived clusters.
         for component in &scenario.spec.components {
@@ -595,23 +639,42 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                 let nodes = m + replicas.regions.get(region).copied().unwrap_or(0);
                 let c = clusters.regions.get(region).copied().unwrap_or(1).max(1);
                 let per_cluster = nodes.div_ceil(c);
-                if per_cluster > policy.max_nodes_per_cluster {
+                if per_cluster > policy.nodes_per_cluster() {
                     out.push(check(
                         format!("check:{}:{}:{region}:cluster-size", p.name, component.name),
                         format!("{}: {} nodes per cluster in {region}", p.name, component.name),
                         per_cluster as f64,
-                        policy.max_nodes_per_cluster as f64,
+                        policy.nodes_per_cluster() as f64,
                         "nodes",
                         false,
                         format!(
                             "{nodes} nodes in {c} cluster(s) is {per_cluster} per cluster, above the {}-node limit: split into more clusters",
-                            policy.max_nodes_per_cluster
+                            policy.nodes_per_cluster()
                         ),
                     ));
                 }
             }
         }
         for line in &p.lines {
+            if let Some(limit) = line.limit.filter(|&l| line.count > l) {
+                out.push(check(
+                    format!("check:{}:{}/{}:limit", p.name, line.component, line.item),
+                    format!(
+                        "{}: {}/{} within its limit",
+                        p.name, line.component, line.item
+                    ),
+                    line.count as f64,
+                    limit as f64,
+                    &line.count_unit,
+                    false,
+                    format!(
+                        "{} is above its limit of {limit}: the limit binds (for server \
+                         connections: fewer poolers, a database shape with more memory, or \
+                         more shards)",
+                        line.count
+                    ),
+                ));
+            }
             let below = line.count < line.derived_count;
             let far_above = line.derived_count > 0
                 && line.count >= line.derived_count.saturating_mul(2)
@@ -633,6 +696,17 @@ fn checks(scenario: &Scenario, plan: &Plan) -> Vec<Finding> {
                         line.derived_count,
                         line.derived_count as f64 / line.count as f64
                     )
+                };
+                // What each resource alone needs, so the finding names what binds.
+                let diagnosis = if line.by_resource.is_empty() {
+                    diagnosis
+                } else {
+                    let each: Vec<String> = line
+                        .by_resource
+                        .iter()
+                        .map(|(resource, n)| format!("{resource} {n}"))
+                        .collect();
+                    format!("{diagnosis}; each resource alone: {}", each.join(", "))
                 };
                 out.push(check(
                     format!(

@@ -3,10 +3,10 @@
 //! `db.r6g.2xlarge` (64 GiB) sized by memory are 4 of the plan's instances.
 //!
 //! The resource is the line's `binding` where the plan says which resource set its count
-//! (`cpu`, `memory`, `network`); until it does, or for another binding (`pinned`, a count
-//! floor), both vCPUs and memory are compared and the scarcer one counts (the fleet instance
-//! must stand in for the plan's on every resource that could bind). Shapes come from the
-//! scenario's instance catalog.
+//! (`cpu`, `memory`, `network-in`/`-out`, `disk-throughput`, `iops`, `max-pods`); for another
+//! binding (`pinned`, the policy's `minimum`, a service limit) or none, both vCPUs and memory
+//! are compared and the scarcer one counts (the fleet instance must stand in for the plan's on
+//! every resource that could bind). Shapes come from the scenario's instance catalog.
 
 use serde::Serialize;
 
@@ -17,7 +17,8 @@ use crate::catalog::{Catalog, Shape};
 pub struct ShapeRatio {
     pub plan_instance: String,
     pub fleet_instance: String,
-    /// The resource compared: `vcpu`, `memory_gib` or `network_gbps`.
+    /// The resource compared: `vcpu`, `memory_gib`, `network_gbps`, `ebs_baseline_mbps`,
+    /// `ebs_baseline_iops` or `max_pods`.
     pub resource: &'static str,
     pub plan_value: f64,
     pub fleet_value: f64,
@@ -25,12 +26,16 @@ pub struct ShapeRatio {
     pub ratio: f64,
 }
 
-/// The resource of a shape that a binding names, for the comparisons that can use it.
+/// The resource of a shape that a binding names (the sizing's resource names), for the
+/// comparisons that can use it.
 fn resource_of(binding: &str) -> Option<&'static str> {
     match binding {
         "cpu" | "vcpu" => Some("vcpu"),
         "memory" => Some("memory_gib"),
-        "network" => Some("network_gbps"),
+        "network" | "network-in" | "network-out" => Some("network_gbps"),
+        "disk-throughput" => Some("ebs_baseline_mbps"),
+        "iops" => Some("ebs_baseline_iops"),
+        "max-pods" => Some("max_pods"),
         _ => None,
     }
 }
@@ -41,6 +46,9 @@ fn value(shape: &Shape, resource: &str) -> Option<f64> {
         // The memory sizing fills: a cache node's usable memory.
         "memory_gib" => Some(shape.data_memory_gib()),
         "network_gbps" => shape.network_gbps,
+        "ebs_baseline_mbps" => shape.ebs_baseline_mbps,
+        "ebs_baseline_iops" => shape.ebs_baseline_iops,
+        "max_pods" => shape.max_pods.map(|p| p as f64),
         _ => None,
     }
 }
@@ -75,18 +83,17 @@ pub fn ratio(
         .min_by(|a, b| a.ratio.total_cmp(&b.ratio))
 }
 
-/// The resource that set a plan line's count, where the plan says (`cpu`, `memory`,
-/// `network`, `pinned`). Plan lines do not carry it yet; once they carry a `binding` field,
-/// this returns it and every shape comparison follows it.
+/// The resource that set a plan line's count (`cpu`, `memory`, `network-in`, `pinned`...),
+/// where the plan says: every shape comparison follows it.
 #[must_use]
-pub fn line_binding(_line: &crate::plan::Line) -> Option<&str> {
-    None
+pub fn line_binding(line: &crate::plan::Line) -> Option<&str> {
+    line.binding.as_deref()
 }
 
 /// [`line_binding`] for a sized line (reverse sizing sizes without pricing).
 #[must_use]
-pub fn sized_binding(_line: &crate::sizing::SizedLine) -> Option<&str> {
-    None
+pub fn sized_binding(line: &crate::sizing::SizedLine) -> Option<&str> {
+    line.binding.map(|b| b.binding())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::error::did_you_mean;
 use crate::plan::{Line, Plan};
-use crate::render::format::usd;
+use crate::render::format::{thousands, usd};
 use crate::trace::Step;
 
 /// A derivation figure: separators, at most six decimals (`format::figure`).
@@ -159,6 +159,18 @@ pub fn render(
             },
             usd(line.monthly_usd)
         );
+        if let Some(binding) = &line.binding {
+            let each: Vec<String> = line
+                .by_resource
+                .iter()
+                .map(|(resource, n)| format!("{resource} {}", thousands(*n)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  binding: {binding} (each resource alone: {})",
+                each.join(", ")
+            );
+        }
         if line.billed {
             let _ = writeln!(
                 out,

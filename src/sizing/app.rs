@@ -1,14 +1,32 @@
-//! The application tier: pods from peak requests, zone-failure headroom, nodes, HPA bounds.
+//! The application tier: pods from peak requests, zone-failure headroom, nodes, clusters, HPA.
 //!
-//! pods = max(ceil(rps x rps_share x (1+h) / (rps_per_pod x target_utilization) x Z/(Z-k)),
-//! min_pods): after losing k of Z zones the survivors still carry the peak at the target
-//! utilisation. nodes = ceil(pods / pods_per_node). HPA min carries the day-average load the
-//! same way; HPA max = ceil(pods x (1 + burst_headroom)).
+//! pods = max(ceil(rps x rps_share x (1+h) / (per-pod requests/s x target_utilization)
+//! x Z/(Z-k)), min_pods), where per-pod requests/s is the stated `rps_per_pod` or
+//! pod_vcpu x 1000 / cpu_ms_per_request: after losing k of Z zones, the survivors carry the
+//! lost zones' share at the target utilisation (N+k zones, not a utilisation factor).
+//! nodes = max(by vCPU: ceil(pods / floor(node vCPU x (1 - reserved) / pod_vcpu)),
+//! by memory (the same with GiB), by max pods per node (EKS VPC CNI), one per zone); a
+//! stated `pods_per_node` replaces vCPU and memory. clusters = max(ceil(nodes /
+//! max_nodes_per_cluster), ceil(pods / max_pods_per_cluster)), each with its control plane.
+//! HPA min carries the day-average load the same way; HPA max = ceil(pods x (1 + burst)).
 
 use crate::input::kinds::app::AppPolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for};
+use crate::sizing::{
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+};
 use crate::trace::Trace;
 use crate::units::ceil_count;
+
+/// The traced step of each resource's node count (the derivation follows step names).
+fn node_step(resource: &str) -> &'static str {
+    match resource {
+        "cpu" => "nodes_by_cpu",
+        "memory" => "nodes_by_memory",
+        "stated-pods-per-node" => "nodes_by_stated_pods",
+        "max-pods" => "nodes_by_max_pods",
+        _ => "zones",
+    }
+}
 
 /// Sizes one region's application tier.
 pub fn size(
@@ -27,9 +45,29 @@ pub fn size(
         p.zones as f64 / (p.zones - p.zones_lost) as f64,
         "ratio",
     );
-    let pod_capacity = p.rps_per_pod * p.target_utilization;
+    let (pod_resource, rps_per_pod) = match (p.rps_per_pod, p.cpu_ms_per_request, p.pod_vcpu) {
+        (Some(stated), _, _) => ("stated-rps", stated),
+        (None, Some(ms), Some(pod_vcpu)) => (
+            "cpu",
+            t.step(
+                "rps_per_pod",
+                "pod_vcpu x 1000 / cpu_ms_per_request",
+                &[
+                    ("pod_vcpu", pod_vcpu, "vCPU"),
+                    ("cpu_ms_per_request", ms, "ms"),
+                ],
+                pod_vcpu * 1000.0 / ms,
+                "requests/s",
+            ),
+        ),
+        _ => {
+            return Err("state rps_per_pod, or cpu_ms_per_request with pod_vcpu".to_string());
+        }
+    };
+    let pod_capacity = rps_per_pod * p.target_utilization;
     let rps = d.peak_rps * p.rps_share;
-    let raw_pods = rps * (1.0 + p.headroom) / pod_capacity * zone_factor;
+    let by_load = ceil_count(rps * (1.0 + p.headroom) / pod_capacity * zone_factor);
+    let pod_binding = Binding::of(&[(pod_resource, by_load), ("minimum", p.min_pods)]);
     let pods = t.count(
         "pods",
         "max(ceil(peak_rps x rps_share x (1 + headroom) / (rps_per_pod x target_utilization) \
@@ -38,18 +76,33 @@ pub fn size(
             ("peak_rps", d.peak_rps, "requests/s"),
             ("rps_share", p.rps_share, "fraction"),
             ("headroom", p.headroom, "fraction"),
-            ("rps_per_pod", p.rps_per_pod, "requests/s"),
+            ("rps_per_pod", rps_per_pod, "requests/s"),
             ("target_utilization", p.target_utilization, "fraction"),
             ("zone_failure_factor", zone_factor, "ratio"),
             ("min_pods", p.min_pods as f64, "pods"),
         ],
-        ceil_count(raw_pods).max(p.min_pods),
+        pod_binding.needed(),
         "pods",
     );
     let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
-    let pods_per_node = match (p.pod_vcpu, p.pod_memory_gib) {
+    let shape = ctx.catalog.get(instance);
+    let mut node_binding = Binding::of(&[]);
+    let mut nodes_by = |t: &mut Trace, resource: &'static str, step: &str, per_node: u64| {
+        let n = t.count(
+            step,
+            &t.text(|| format!("ceil(pods / {resource} pods per node)")),
+            &[
+                ("pods", pods as f64, "pods"),
+                ("pods_per_node", per_node as f64, "pods"),
+            ],
+            ceil_count(pods as f64 / per_node.max(1) as f64),
+            "nodes",
+        );
+        node_binding = node_binding.with(resource, n);
+    };
+    match (p.pod_vcpu, p.pod_memory_gib) {
         (Some(pod_vcpu), Some(pod_gib)) => {
-            let shape = ctx.catalog.get(instance).ok_or_else(|| {
+            let shape = shape.ok_or_else(|| {
                 format!(
                     "no shape for `{instance}` in the catalog: pod_vcpu/pod_memory_gib need one{}",
                     crate::error::did_you_mean(instance, ctx.catalog.instances())
@@ -68,32 +121,83 @@ pub fn size(
                     if by_cpu < 1.0 { "vCPU" } else { "memory" }
                 ));
             }
-            t.count(
-                "pods_per_node",
-                "min(floor(node_vcpu x (1 - reserved) / pod_vcpu), \
-                 floor(node_memory_gib x (1 - reserved) / pod_memory_gib))",
+            let cpu_fit = t.count(
+                "pods_per_node_by_cpu",
+                "floor(node_vcpu x (1 - reserved) / pod_vcpu)",
                 &[
                     ("node_vcpu", shape.vcpu, "vCPU"),
-                    ("node_memory_gib", shape.memory_gib, "GiB"),
                     ("reserved", p.node_reserved_fraction, "fraction"),
                     ("pod_vcpu", pod_vcpu, "vCPU"),
+                ],
+                by_cpu as u64,
+                "pods",
+            );
+            let mem_fit = t.count(
+                "pods_per_node_by_memory",
+                "floor(node_memory_gib x (1 - reserved) / pod_memory_gib)",
+                &[
+                    ("node_memory_gib", shape.memory_gib, "GiB"),
+                    ("reserved", p.node_reserved_fraction, "fraction"),
                     ("pod_memory_gib", pod_gib, "GiB"),
                 ],
-                by_cpu.min(by_mem) as u64,
+                by_mem as u64,
                 "pods",
-            )
+            );
+            nodes_by(t, "cpu", "nodes_by_cpu", cpu_fit);
+            nodes_by(t, "memory", "nodes_by_memory", mem_fit);
         }
-        _ => p.pods_per_node,
+        _ => {
+            let stated = p
+                .pods_per_node
+                .ok_or_else(|| "state pods_per_node, or pod_vcpu and pod_memory_gib".to_string())?;
+            nodes_by(t, "stated-pods-per-node", "nodes_by_stated_pods", stated);
+        }
+    }
+    if let Some(max_pods) = shape.and_then(|s| s.max_pods) {
+        nodes_by(t, "max-pods", "nodes_by_max_pods", max_pods);
+    }
+    let node_binding = node_binding.with("minimum", p.zones);
+    let inputs: Vec<(&str, f64, &str)> = if t.is_enabled() {
+        node_binding
+            .by_resource()
+            .map(|(resource, n)| (node_step(resource), n as f64, "nodes"))
+            .collect()
+    } else {
+        Vec::new()
     };
     let nodes = t.count(
         "nodes",
-        "ceil(pods / pods_per_node)",
-        &[
-            ("pods", pods as f64, "pods"),
-            ("pods_per_node", pods_per_node as f64, "pods"),
-        ],
-        ceil_count(pods as f64 / pods_per_node as f64).max(1),
+        "max(nodes_by_cpu, nodes_by_memory (or nodes_by_stated_pods), nodes_by_max_pods, \
+         zones): at least one node per zone",
+        &inputs,
+        node_binding.needed(),
         "nodes",
+    );
+    let by_cluster_nodes = ceil_count(nodes as f64 / p.max_nodes_per_cluster as f64);
+    let by_cluster_pods = ceil_count(pods as f64 / p.max_pods_per_cluster as f64);
+    let cluster_binding = Binding::of(&[
+        ("minimum", 1),
+        ("service-limit", by_cluster_nodes.max(by_cluster_pods)),
+    ]);
+    let clusters = t.count(
+        "clusters",
+        "max(ceil(nodes / max_nodes_per_cluster), ceil(pods / max_pods_per_cluster), 1)",
+        &[
+            ("nodes", nodes as f64, "nodes"),
+            (
+                "max_nodes_per_cluster",
+                p.max_nodes_per_cluster as f64,
+                "nodes",
+            ),
+            ("pods", pods as f64, "pods"),
+            (
+                "max_pods_per_cluster",
+                p.max_pods_per_cluster as f64,
+                "pods",
+            ),
+        ],
+        cluster_binding.needed(),
+        "clusters",
     );
     let avg_rps = d.avg_rps * p.rps_share;
     let hpa_min = t.count(
@@ -104,7 +208,7 @@ pub fn size(
             ("avg_rps", d.avg_rps, "requests/s"),
             ("rps_share", p.rps_share, "fraction"),
             ("headroom", p.headroom, "fraction"),
-            ("rps_per_pod", p.rps_per_pod, "requests/s"),
+            ("rps_per_pod", rps_per_pod, "requests/s"),
             ("target_utilization", p.target_utilization, "fraction"),
             ("zone_failure_factor", zone_factor, "ratio"),
             ("min_pods", p.min_pods as f64, "pods"),
@@ -131,8 +235,11 @@ pub fn size(
             Measure::Instances { memory_gib: None },
             PriceKey::new(&p.service, instance, ctx.pricing_region),
         )
-        .from_step("nodes"),
-        RegionLine::info("pod", pods, "pods").from_step("pods"),
+        .from_step("nodes")
+        .bound_by(node_binding),
+        RegionLine::info("pod", pods, "pods")
+            .from_step("pods")
+            .bound_by(pod_binding),
         RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
         RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
     ];
@@ -164,12 +271,16 @@ pub fn size(
         );
     }
     if let Some(item) = &p.control_plane {
-        lines.push(RegionLine::billed_without_instance(
-            "control-plane",
-            1,
-            Measure::Instances { memory_gib: None },
-            PriceKey::new("eks", item, ctx.pricing_region),
-        ));
+        lines.push(
+            RegionLine::billed_without_instance(
+                "control-plane",
+                clusters,
+                Measure::Instances { memory_gib: None },
+                PriceKey::new("eks", item, ctx.pricing_region),
+            )
+            .from_step("clusters")
+            .bound_by(cluster_binding),
+        );
     }
     Ok(lines)
 }
@@ -192,11 +303,12 @@ mod tests {
             placement: Placement::PerRegion,
             service: "ec2".into(),
             rps_share: 1.0,
-            rps_per_pod: 500.0,
+            rps_per_pod: Some(500.0),
+            cpu_ms_per_request: None,
             target_utilization: 0.5,
             zones: 3,
             zones_lost: 1,
-            pods_per_node: 4,
+            pods_per_node: Some(4),
             pod_vcpu: None,
             pod_memory_gib: None,
             node_reserved_fraction: 0.1,
@@ -204,6 +316,8 @@ mod tests {
             burst_headroom: 0.5,
             headroom: 0.0,
             control_plane: Some("control-plane-standard".into()),
+            max_nodes_per_cluster: 5_000,
+            max_pods_per_cluster: 150_000,
         };
         let demand = Demand {
             peak_rps: 10_000.0,
@@ -222,5 +336,83 @@ mod tests {
         assert_eq!(count(&lines, "hpa-min"), 15);
         assert_eq!(count(&lines, "hpa-max"), 90);
         assert_eq!(count(&lines, "control-plane"), 1);
+    }
+
+    fn derived(instance: &str, pod_vcpu: f64, pod_gib: f64) -> AppPolicy {
+        AppPolicy {
+            instance: instance.into(),
+            auto: None,
+            instance_by_phase: BTreeMap::new(),
+            placement: Placement::PerRegion,
+            service: "ec2".into(),
+            rps_share: 1.0,
+            rps_per_pod: None,
+            cpu_ms_per_request: Some(4.0),
+            target_utilization: 0.5,
+            zones: 3,
+            zones_lost: 1,
+            pods_per_node: None,
+            pod_vcpu: Some(pod_vcpu),
+            pod_memory_gib: Some(pod_gib),
+            node_reserved_fraction: 0.1,
+            min_pods: 2,
+            burst_headroom: 0.5,
+            headroom: 0.0,
+            control_plane: Some("control-plane-standard".into()),
+            max_nodes_per_cluster: 5_000,
+            max_pods_per_cluster: 150_000,
+        }
+    }
+
+    fn nodes(p: &AppPolicy, peak_rps: f64) -> (Vec<RegionLine>, &'static str) {
+        let demand = Demand {
+            peak_rps,
+            avg_rps: peak_rps / 4.0,
+            ..Demand::default()
+        };
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(p, ctx, &mut Trace::new())
+        })
+        .unwrap();
+        let binding = lines
+            .iter()
+            .find(|l| l.item == "node")
+            .and_then(|l| l.binding)
+            .unwrap()
+            .binding();
+        (lines, binding)
+    }
+
+    #[test]
+    fn nodes_bind_on_cpu_memory_max_pods_and_zones() {
+        // 2 vCPU pods at 4 ms a request: 500 requests/s x 0.5 = 250 a pod; 10,000 x 1.5 / 250
+        // = 60 pods. c6i.4xlarge (16 vCPU, 32 GiB, 10% reserved): floor(14.4 / 2) = 7 pods by
+        // vCPU, floor(28.8 / 3) = 9 by memory -> ceil(60 / 7) = 9 nodes by cpu
+        let (lines, binding) = nodes(&derived("c6i.4xlarge", 2.0, 3.0), 10_000.0);
+        assert_eq!(count(&lines, "pod"), 60);
+        assert_eq!((count(&lines, "node"), binding), (9, "cpu"));
+        // memory-heavy pods (0.5 vCPU, 8 GiB): 0.5 vCPU x 1000 / 4 ms = 125 requests/s x 0.5
+        // -> 10,000 x 1.5 / 62.5 = 240 pods; floor(28.8 / 8) = 3 a node -> 80 nodes
+        let (lines, binding) = nodes(&derived("c6i.4xlarge", 0.5, 8.0), 10_000.0);
+        assert_eq!((count(&lines, "node"), binding), (80, "memory"));
+        // tiny pods on c6i.large (29 pods at most): 0.05 vCPU -> 12.5 requests/s x 0.5;
+        // 625 x 1.5 / 6.25 = 150 pods; floor(1.8 / 0.05) = 36 by vCPU, floor(3.6 / 0.1) = 36
+        // by memory -> 5 nodes; max pods ceil(150 / 29) = 6 nodes
+        let (lines, binding) = nodes(&derived("c6i.large", 0.05, 0.1), 625.0);
+        assert_eq!((count(&lines, "node"), binding), (6, "max-pods"));
+        // almost no load: 2 pods on 1 node, but one node a zone -> 3
+        let (lines, binding) = nodes(&derived("c6i.4xlarge", 2.0, 3.0), 1.0);
+        assert_eq!((count(&lines, "node"), binding), (3, "minimum"));
+    }
+
+    #[test]
+    fn clusters_split_at_the_node_limit_each_with_a_control_plane() {
+        // 9 nodes (above), at most 4 a cluster -> 3 clusters, 3 control planes
+        let p = AppPolicy {
+            max_nodes_per_cluster: 4,
+            ..derived("c6i.4xlarge", 2.0, 3.0)
+        };
+        let (lines, _) = nodes(&p, 10_000.0);
+        assert_eq!(count(&lines, "control-plane"), 3);
     }
 }

@@ -1,13 +1,37 @@
-//! Kafka: brokers by throughput, by partitions and by retained bytes.
+//! Kafka: brokers by every resource a broker can run out of, split into clusters.
 //!
-//! brokers = max(ceil(ingress MB/s x RF x (1+h) / broker_ingress_mb_s),
-//!               ceil(partitions x RF / max_partitions_per_broker),
-//!               ceil(retained GB x RF x (1+h) / broker_disk_gb), RF).
+//! brokers = max(network-in: ceil(ingress MB/s x RF (1+h) / (baseline MB/s x util)),
+//!               network-out: ceil(ingress x (consumer_groups + RF - 1) (1+h) / (baseline x util)),
+//!               disk-throughput: ceil(ingress x RF (1+h) / (EBS baseline MB/s x util)),
+//!               a stated broker_ingress_mb_s: ceil(ingress x RF (1+h) / that),
+//!               partitions: ceil(partitions x RF / partitions per broker (by broker size)),
+//!               storage: ceil(retained GB x RF (1+h) / broker_disk_gb, or the MSK maximum
+//!               per broker when no disk is stated), RF);
+//! clusters = ceil(brokers / max_brokers_per_cluster). The network terms are AWS's Kafka sizing
+//! Equation 1 (each write arrives once from a producer and RF - 1 times as replication, and
+//! leaves once per consumer group and RF - 1 times to followers), on the shape's baseline
+//! bandwidth: burst credits are not capacity.
 
-use crate::input::kinds::kafka::KafkaPolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError};
+use crate::input::kinds::kafka::{KafkaPolicy, msk_partitions_per_broker};
+use crate::sizing::{Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};
+
+/// MB/s in one decimal Gbit/s.
+const MB_S_PER_GBPS: f64 = 125.0;
+
+/// The traced step of each resource's broker count (the derivation follows step names).
+fn step_of(resource: &str) -> &'static str {
+    match resource {
+        "stated-ingress" => "brokers_by_stated_ingress",
+        "network-in" => "brokers_by_network_in",
+        "network-out" => "brokers_by_network_out",
+        "disk-throughput" => "brokers_by_disk_throughput",
+        "partitions" => "brokers_by_partitions",
+        "storage" => "brokers_by_disk",
+        _ => "replication_factor",
+    }
+}
 
 /// Sizes one region's Kafka cluster.
 pub fn size(
@@ -17,6 +41,7 @@ pub fn size(
 ) -> Result<Vec<RegionLine>, SizingError> {
     let d = &ctx.demand;
     let h = p.headroom;
+    let hf = 1.0 + h;
     let rf = p.replication_factor as f64;
     let ingress_mb_s = t.step(
         "ingress_mb_s",
@@ -29,45 +54,109 @@ pub fn size(
         d.event_ingress_bytes_per_s_peak / BYTES_PER_MB,
         "MB/s",
     );
-    // A broker's writes are also bounded by its network: the shape's baseline bandwidth (an
-    // MSK broker has its EC2 counterpart's), of which `network_utilization` may carry writes.
-    let network_gbps = ctx
-        .catalog
-        .get(&p.instance)
-        .and_then(|s| s.network_gbps)
-        .or_else(|| {
-            p.instance
-                .strip_prefix("kafka.")
-                .and_then(|ec2| ctx.catalog.get(ec2))
-                .and_then(|s| s.network_gbps)
-        });
-    let broker_mb_s = match network_gbps {
-        Some(gbps) => t.step(
-            "broker_write_mb_s",
-            "min(broker_ingress_mb_s, network_gbps x 125 MB/s x network_utilization)",
+    // An MSK broker has its EC2 counterpart's resources; the catalog lists both.
+    let shape = ctx.catalog.get(&p.instance).or_else(|| {
+        p.instance
+            .strip_prefix("kafka.")
+            .and_then(|ec2| ctx.catalog.get(ec2))
+    });
+    let mut binding = Binding::of(&[]);
+    if let Some(stated) = p.broker_ingress_mb_s {
+        binding = binding.with(
+            "stated-ingress",
+            t.count(
+                "brokers_by_stated_ingress",
+                "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_ingress_mb_s)",
+                &[
+                    ("ingress_mb_s", ingress_mb_s, "MB/s"),
+                    ("replication_factor", rf, "copies"),
+                    ("headroom", h, "fraction"),
+                    ("broker_ingress_mb_s", stated, "MB/s"),
+                ],
+                ceil_count(ingress_mb_s * rf * hf / stated),
+                "brokers",
+            ),
+        );
+    }
+    if let Some(gbps) = shape.and_then(|s| s.network_gbps) {
+        let usable = t.step(
+            "broker_network_mb_s",
+            "network_gbps x 125 x network_utilization",
             &[
-                ("broker_ingress_mb_s", p.broker_ingress_mb_s, "MB/s"),
                 ("network_gbps", gbps, "Gbit/s"),
                 ("network_utilization", p.network_utilization, "fraction"),
             ],
-            p.broker_ingress_mb_s
-                .min(gbps * 125.0 * p.network_utilization),
+            gbps * MB_S_PER_GBPS * p.network_utilization,
             "MB/s",
-        ),
-        None => p.broker_ingress_mb_s,
-    };
-    let by_throughput = t.count(
-        "brokers_by_throughput",
-        "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_write_mb_s)",
-        &[
-            ("ingress_mb_s", ingress_mb_s, "MB/s"),
-            ("replication_factor", rf, "copies"),
-            ("headroom", h, "fraction"),
-            ("broker_write_mb_s", broker_mb_s, "MB/s"),
-        ],
-        ceil_count(ingress_mb_s * rf * (1.0 + h) / broker_mb_s),
-        "brokers",
-    );
+        );
+        binding = binding.with(
+            "network-in",
+            t.count(
+                "brokers_by_network_in",
+                "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_network_mb_s)",
+                &[
+                    ("ingress_mb_s", ingress_mb_s, "MB/s"),
+                    ("replication_factor", rf, "copies"),
+                    ("headroom", h, "fraction"),
+                    ("broker_network_mb_s", usable, "MB/s"),
+                ],
+                ceil_count(ingress_mb_s * rf * hf / usable),
+                "brokers",
+            ),
+        );
+        binding = binding.with(
+            "network-out",
+            t.count(
+                "brokers_by_network_out",
+                "ceil(ingress_mb_s x (consumer_groups + replication_factor - 1) x (1 + headroom) \
+                 / broker_network_mb_s)",
+                &[
+                    ("ingress_mb_s", ingress_mb_s, "MB/s"),
+                    ("consumer_groups", p.consumer_groups, "copies"),
+                    ("replication_factor", rf, "copies"),
+                    ("headroom", h, "fraction"),
+                    ("broker_network_mb_s", usable, "MB/s"),
+                ],
+                ceil_count(ingress_mb_s * (p.consumer_groups + rf - 1.0) * hf / usable),
+                "brokers",
+            ),
+        );
+    }
+    if let Some(mbps) = shape.and_then(|s| s.ebs_baseline_mbps) {
+        let usable = t.step(
+            "broker_disk_mb_s",
+            "ebs_baseline_mbps / 8 x network_utilization",
+            &[
+                ("ebs_baseline_mbps", mbps, "Mbit/s"),
+                ("network_utilization", p.network_utilization, "fraction"),
+            ],
+            mbps / 8.0 * p.network_utilization,
+            "MB/s",
+        );
+        binding = binding.with(
+            "disk-throughput",
+            t.count(
+                "brokers_by_disk_throughput",
+                "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_disk_mb_s)",
+                &[
+                    ("ingress_mb_s", ingress_mb_s, "MB/s"),
+                    ("replication_factor", rf, "copies"),
+                    ("headroom", h, "fraction"),
+                    ("broker_disk_mb_s", usable, "MB/s"),
+                ],
+                ceil_count(ingress_mb_s * rf * hf / usable),
+                "brokers",
+            ),
+        );
+    }
+    if binding.is_empty() {
+        return Err(format!(
+            "no network or EBS figures for `{}` in the catalog: state broker_ingress_mb_s or \
+             add the shape{}",
+            p.instance,
+            crate::error::did_you_mean(&p.instance, ctx.catalog.instances())
+        ));
+    }
     let partitions = t.count(
         "partitions",
         "max(min_partitions, ceil(ingress_mb_s x (1 + headroom) / partition_mb_s))",
@@ -77,22 +166,21 @@ pub fn size(
             ("headroom", h, "fraction"),
             ("partition_mb_s", p.partition_mb_s, "MB/s"),
         ],
-        ceil_count(ingress_mb_s * (1.0 + h) / p.partition_mb_s).max(p.min_partitions),
+        ceil_count(ingress_mb_s * hf / p.partition_mb_s).max(p.min_partitions),
         "partitions",
     );
+    let per_broker = p.max_partitions_per_broker.unwrap_or_else(|| {
+        msk_partitions_per_broker(&p.instance, shape.map_or(f64::INFINITY, |s| s.vcpu))
+    });
     let by_partitions = t.count(
         "brokers_by_partitions",
         "ceil(partitions x replication_factor / max_partitions_per_broker)",
         &[
             ("partitions", partitions as f64, "partitions"),
             ("replication_factor", rf, "copies"),
-            (
-                "max_partitions_per_broker",
-                p.max_partitions_per_broker as f64,
-                "partitions",
-            ),
+            ("max_partitions_per_broker", per_broker as f64, "partitions"),
         ],
-        ceil_count(partitions as f64 * rf / p.max_partitions_per_broker as f64),
+        ceil_count(partitions as f64 * rf / per_broker as f64),
         "brokers",
     );
     let retained_gb = t.step(
@@ -105,42 +193,85 @@ pub fn size(
         d.event_retained_bytes * rf / BYTES_PER_GB,
         "GB",
     );
+    let disk_per_broker = p.broker_disk_gb.unwrap_or(p.max_broker_disk_gb);
     let by_disk = t.count(
         "brokers_by_disk",
-        "ceil(retained_gb x (1 + headroom) / broker_disk_gb)",
+        &t.text(|| {
+            format!(
+                "ceil(retained_gb x (1 + headroom) / {})",
+                if p.broker_disk_gb.is_some() {
+                    "broker_disk_gb"
+                } else {
+                    "max_broker_disk_gb"
+                }
+            )
+        }),
         &[
             ("retained_gb", retained_gb, "GB"),
             ("headroom", h, "fraction"),
-            ("broker_disk_gb", p.broker_disk_gb, "GB"),
+            ("broker_disk_gb", disk_per_broker, "GB"),
         ],
-        ceil_count(retained_gb * (1.0 + h) / p.broker_disk_gb),
+        ceil_count(retained_gb * hf / disk_per_broker),
         "brokers",
     );
+    let binding = binding
+        .with("partitions", by_partitions)
+        .with("storage", by_disk)
+        .with("minimum", p.replication_factor);
+    let inputs: Vec<(&str, f64, &str)> = if t.is_enabled() {
+        binding
+            .by_resource()
+            .map(|(r, n)| (step_of(r), n as f64, "brokers"))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let brokers = t.count(
         "brokers",
-        "max(brokers_by_throughput, brokers_by_partitions, brokers_by_disk, replication_factor)",
-        &[
-            ("brokers_by_throughput", by_throughput as f64, "brokers"),
-            ("brokers_by_partitions", by_partitions as f64, "brokers"),
-            ("brokers_by_disk", by_disk as f64, "brokers"),
-            ("replication_factor", rf, "brokers"),
-        ],
-        by_throughput
-            .max(by_partitions)
-            .max(by_disk)
-            .max(p.replication_factor),
+        "max over resources (network-in, network-out, disk-throughput, stated-ingress, \
+         partitions, storage, minimum = replication_factor)",
+        &inputs,
+        binding.needed(),
         "brokers",
     );
-    let storage_gb = t.count(
-        "storage_gb",
-        "brokers x broker_disk_gb",
+    let clusters = t.count(
+        "clusters",
+        "ceil(brokers / max_brokers_per_cluster)",
         &[
             ("brokers", brokers as f64, "brokers"),
-            ("broker_disk_gb", p.broker_disk_gb, "GB"),
+            (
+                "max_brokers_per_cluster",
+                p.max_brokers_per_cluster as f64,
+                "brokers",
+            ),
         ],
-        ceil_count(brokers as f64 * p.broker_disk_gb),
-        "GB",
+        ceil_count(brokers as f64 / p.max_brokers_per_cluster as f64).max(1),
+        "clusters",
     );
+    let storage_gb = match p.broker_disk_gb {
+        Some(per_broker) => t.count(
+            "storage_gb",
+            "brokers x broker_disk_gb",
+            &[
+                ("brokers", brokers as f64, "brokers"),
+                ("broker_disk_gb", per_broker, "GB"),
+            ],
+            ceil_count(brokers as f64 * per_broker),
+            "GB",
+        ),
+        // Each broker gets its share of the data, rounded up to whole GB per broker.
+        None => t.count(
+            "storage_gb",
+            "brokers x max(1, ceil(retained_gb x (1 + headroom) / brokers))",
+            &[
+                ("brokers", brokers as f64, "brokers"),
+                ("retained_gb", retained_gb, "GB"),
+                ("headroom", h, "fraction"),
+            ],
+            brokers.saturating_mul(ceil_count(retained_gb * hf / brokers as f64).max(1)),
+            "GB",
+        ),
+    };
     Ok(vec![
         RegionLine::billed(
             "broker",
@@ -148,7 +279,8 @@ pub fn size(
             Measure::Instances { memory_gib: None },
             PriceKey::new(&p.service, &p.instance, ctx.pricing_region),
         )
-        .from_step("brokers"),
+        .from_step("brokers")
+        .bound_by(binding),
         RegionLine::billed(
             "storage",
             storage_gb,
@@ -157,6 +289,9 @@ pub fn size(
         )
         .from_step("storage_gb"),
         RegionLine::info("partitions", partitions, "partitions").from_step("partitions"),
+        RegionLine::info("clusters", clusters, "clusters")
+            .from_step("clusters")
+            .bound_by(Binding::of(&[("minimum", 1), ("service-limit", clusters)])),
     ])
 }
 
@@ -178,12 +313,15 @@ mod tests {
             storage_service: "msk-storage".into(),
             storage_item: "broker-storage".into(),
             replication_factor: 3,
-            broker_ingress_mb_s: 60.0,
+            broker_ingress_mb_s: Some(60.0),
+            consumer_groups: 1.0,
+            max_brokers_per_cluster: 60,
             network_utilization: 0.4,
             partition_mb_s: 5.0,
             min_partitions: 10,
-            max_partitions_per_broker: 4_000,
-            broker_disk_gb: 4_000.0,
+            max_partitions_per_broker: Some(4_000),
+            broker_disk_gb: Some(4_000.0),
+            max_broker_disk_gb: 17_592.186_044_416,
             headroom: 0.2,
         };
         let demand = Demand {
@@ -200,5 +338,92 @@ mod tests {
         // disk: 1e13 B x 3 / 1e9 = 30,000 GB x 1.2 / 4,000 = 9 brokers
         assert_eq!(count(&lines, "broker"), 9);
         assert_eq!(count(&lines, "storage"), 36_000);
+    }
+
+    fn derived() -> KafkaPolicy {
+        KafkaPolicy {
+            instance: "kafka.m5.large".into(),
+            auto: None,
+            placement: Placement::PerRegion,
+            service: "msk".into(),
+            storage_service: "msk-storage".into(),
+            storage_item: "broker-storage".into(),
+            replication_factor: 3,
+            broker_ingress_mb_s: None,
+            consumer_groups: 1.0,
+            max_brokers_per_cluster: 60,
+            network_utilization: 0.4,
+            partition_mb_s: 5.0,
+            min_partitions: 10,
+            max_partitions_per_broker: None,
+            broker_disk_gb: None,
+            max_broker_disk_gb: 17_592.186_044_416,
+            headroom: 0.2,
+        }
+    }
+
+    fn brokers(p: &KafkaPolicy, ingress_b_s: f64) -> (Vec<RegionLine>, Binding) {
+        let demand = Demand {
+            event_ingress_bytes_per_s_peak: ingress_b_s,
+            ..Demand::default()
+        };
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(p, ctx, &mut Trace::new())
+        })
+        .unwrap();
+        let b = lines
+            .iter()
+            .find(|l| l.item == "broker")
+            .and_then(|l| l.binding)
+            .unwrap();
+        (lines, b)
+    }
+
+    #[test]
+    fn throughput_binds_from_the_shape() {
+        // kafka.m5.large: network 0.75 Gbit/s x 125 x 0.4 = 37.5 MB/s; EBS 650 Mbit/s / 8 x
+        // 0.4 = 32.5 MB/s. 50 MB/s x 3 x 1.2 = 180 MB/s: in 4.8 -> 5, out (1 + 3 - 1 = 3
+        // copies) 5, disk 5.54 -> 6 brokers
+        let (lines, b) = brokers(&derived(), 5e7);
+        assert_eq!(b.binding(), "disk-throughput");
+        assert_eq!(count(&lines, "broker"), 6);
+        // 4 consumer groups: out = 50 x (4 + 2) x 1.2 / 37.5 = 9.6 -> 10
+        let fan_out = KafkaPolicy {
+            consumer_groups: 4.0,
+            max_brokers_per_cluster: 4,
+            ..derived()
+        };
+        let (lines, b) = brokers(&fan_out, 5e7);
+        assert_eq!(b.binding(), "network-out");
+        assert_eq!(count(&lines, "broker"), 10);
+        // 10 brokers, at most 4 a cluster -> 3 clusters
+        assert_eq!(count(&lines, "clusters"), 3);
+        // a bigger broker needs fewer: kafka.m5.2xlarge, 2.5 Gbit/s x 125 x 0.4 = 125 MB/s,
+        // EBS 2,300 / 8 x 0.4 = 115 MB/s -> 180 / 115 = 1.57 -> 2, below RF 3
+        let big = KafkaPolicy {
+            instance: "kafka.m5.2xlarge".into(),
+            ..derived()
+        };
+        let (lines, b) = brokers(&big, 5e7);
+        assert_eq!(b.binding(), "minimum");
+        assert_eq!(count(&lines, "broker"), 3);
+    }
+
+    #[test]
+    fn partitions_per_broker_follow_broker_size() {
+        // 2,000 partitions x 3 = 6,000 replicas; kafka.m5.large hosts 1,000 -> 6 brokers,
+        // kafka.m5.4xlarge 4,000 -> 2 (then RF 3)
+        let p = KafkaPolicy {
+            min_partitions: 2_000,
+            ..derived()
+        };
+        let (lines, b) = brokers(&p, 1e6);
+        assert_eq!(b.binding(), "partitions");
+        assert_eq!(count(&lines, "broker"), 6);
+        let big = KafkaPolicy {
+            instance: "kafka.m5.4xlarge".into(),
+            ..p
+        };
+        assert_eq!(count(&brokers(&big, 1e6).0, "broker"), 3);
     }
 }

@@ -98,6 +98,186 @@ pub struct PricePart {
     pub count: u64,
 }
 
+/// The resource name of a policy's floor (min shards, min masters, one node per zone...).
+pub const MINIMUM: &str = "minimum";
+
+/// Most resources one count is taken over (CPU, memory, network, IOPS, storage, connections,
+/// a service limit, the HA minimum...).
+pub const MAX_RESOURCES: usize = 8;
+
+/// Every resource a count can be taken over, by name; a [`Binding`] stores positions in
+/// this list (one byte each) to stay small, since every sized line carries one.
+const RESOURCES: [&str; 20] = [
+    "cpu",
+    "memory",
+    "network",
+    "network-in",
+    "network-out",
+    "disk-throughput",
+    "iops",
+    "storage",
+    "connections",
+    "partitions",
+    "max-pods",
+    "service-limit",
+    "users",
+    MINIMUM,
+    "stated-write-qps",
+    "stated-read-qps",
+    "stated-ops",
+    "stated-ingress",
+    "stated-rps",
+    "stated-pods-per-node",
+];
+
+/// Position of `resource` in [`RESOURCES`] (a `match`, which compiles to a length switch:
+/// rules name resources on every draw). A test keeps it in step with the list.
+fn resource_index(resource: &str) -> u8 {
+    match resource {
+        "cpu" => 0,
+        "memory" => 1,
+        "network" => 2,
+        "network-in" => 3,
+        "network-out" => 4,
+        "disk-throughput" => 5,
+        "iops" => 6,
+        "storage" => 7,
+        "connections" => 8,
+        "partitions" => 9,
+        "max-pods" => 10,
+        "service-limit" => 11,
+        "users" => 12,
+        "minimum" => 13,
+        "stated-write-qps" => 14,
+        "stated-read-qps" => 15,
+        "stated-ops" => 16,
+        "stated-ingress" => 17,
+        "stated-rps" => 18,
+        "stated-pods-per-node" => 19,
+        _ => {
+            debug_assert!(false, "unknown resource `{resource}`");
+            u8::MAX
+        }
+    }
+}
+
+/// The name of the resource at `index`.
+fn resource_name(index: u8) -> &'static str {
+    RESOURCES
+        .get(usize::from(index))
+        .copied()
+        .unwrap_or("unknown")
+}
+
+/// Why a count is what it is: the count each resource alone would need, and the one that set
+/// it (the largest; the minimum on ties with it, else the first listed). Inline, small and
+/// `Copy`, so that Monte Carlo draws, which size every component thousands of times, neither
+/// allocate nor copy much for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Binding {
+    counts: [u64; MAX_RESOURCES],
+    resources: [u8; MAX_RESOURCES],
+    len: u8,
+}
+
+impl Binding {
+    /// The counts each resource alone would need, in the rule's order. Resources past
+    /// [`MAX_RESOURCES`] are a bug in a rule: they panic in tests and are dropped otherwise.
+    #[must_use]
+    pub fn of(by_resource: &[(&'static str, u64)]) -> Binding {
+        let mut b = Binding {
+            counts: [0; MAX_RESOURCES],
+            resources: [0; MAX_RESOURCES],
+            len: 0,
+        };
+        for &(resource, count) in by_resource {
+            b = b.with(resource, count);
+        }
+        b
+    }
+
+    /// Adds a resource's count.
+    #[must_use]
+    pub fn with(mut self, resource: &'static str, count: u64) -> Binding {
+        self.push(resource_index(resource), count);
+        self
+    }
+
+    fn push(&mut self, resource: u8, count: u64) {
+        let at = usize::from(self.len);
+        debug_assert!(at < MAX_RESOURCES, "too many resources");
+        if at < MAX_RESOURCES {
+            self.counts[at] = count;
+            self.resources[at] = resource;
+            self.len += 1;
+        }
+    }
+
+    /// The resource that sets the count: the one needing the most (the minimum on ties with
+    /// it, else the first listed).
+    #[must_use]
+    pub fn binding(&self) -> &'static str {
+        let minimum = resource_index(MINIMUM);
+        let mut best: Option<(u8, u64)> = None;
+        for i in 0..usize::from(self.len) {
+            let (resource, count) = (self.resources[i], self.counts[i]);
+            // On a tie the HA minimum binds: demand did not ask for more than it.
+            let wins = match best {
+                None => true,
+                Some((_, n)) => count > n || (count == n && resource == minimum),
+            };
+            if wins {
+                best = Some((resource, count));
+            }
+        }
+        best.map_or("", |(resource, _)| resource_name(resource))
+    }
+
+    /// The count of the binding resource.
+    #[must_use]
+    pub fn needed(&self) -> u64 {
+        self.counts[..usize::from(self.len)]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// True when no resource was recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Each resource's count alone, in the rule's order.
+    pub fn by_resource(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        (0..usize::from(self.len)).map(|i| (resource_name(self.resources[i]), self.counts[i]))
+    }
+
+    /// Every resource's count multiplied by `n` (a per-shard count over all shards).
+    #[must_use]
+    pub fn times(mut self, n: u64) -> Binding {
+        for c in &mut self.counts[..usize::from(self.len)] {
+            *c = c.saturating_mul(n);
+        }
+        self
+    }
+
+    /// Adds another region's counts resource by resource (`max` for per-unit settings);
+    /// resources only `other` has are appended.
+    fn combine(&mut self, other: &Binding, per_unit: bool) {
+        for i in 0..usize::from(other.len) {
+            let (resource, count) = (other.resources[i], other.counts[i]);
+            let len = usize::from(self.len);
+            match self.resources[..len].iter().position(|&r| r == resource) {
+                Some(at) if per_unit => self.counts[at] = self.counts[at].max(count),
+                Some(at) => self.counts[at] = self.counts[at].saturating_add(count),
+                None => self.push(resource, count),
+            }
+        }
+    }
+}
+
 /// One line of one region (or of a global component) before regions are added up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionLine {
@@ -120,6 +300,12 @@ pub struct RegionLine {
     pub per_unit: bool,
     /// How a global line splits over price keys.
     pub spread: Spread,
+    /// The resources the count was taken over, where it is a max over resources.
+    pub binding: Option<Binding>,
+    /// A limit the count must stay within (a per-unit count against another component's
+    /// limit, e.g. server connections per primary against its `max_connections`); the plan
+    /// warns and the audit fails when it does not.
+    pub limit: Option<u64>,
 }
 
 impl RegionLine {
@@ -127,6 +313,20 @@ impl RegionLine {
     #[must_use]
     pub fn spread(mut self, spread: Spread) -> RegionLine {
         self.spread = spread;
+        self
+    }
+
+    /// Sets the limit the count must stay within.
+    #[must_use]
+    pub fn limited_to(mut self, limit: u64) -> RegionLine {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Records what each resource alone would need and so which one binds.
+    #[must_use]
+    pub fn bound_by(mut self, binding: Binding) -> RegionLine {
+        self.binding = Some(binding);
         self
     }
 
@@ -156,6 +356,8 @@ impl RegionLine {
             step: None,
             per_unit: false,
             spread: Spread::None,
+            binding: None,
+            limit: None,
         }
     }
 
@@ -186,6 +388,8 @@ impl RegionLine {
             step: None,
             per_unit: false,
             spread: Spread::None,
+            binding: None,
+            limit: None,
         }
     }
 }
@@ -204,6 +408,11 @@ pub struct SizedLine {
     pub parts: Vec<PricePart>,
     /// Combined over regions by maximum (a per-unit setting).
     pub per_unit: bool,
+    /// What each resource alone would need, regions added up (`None`: the count is no max
+    /// over resources, e.g. a fixed line or a count per shard).
+    pub binding: Option<Binding>,
+    /// The tightest limit over regions the count must stay within.
+    pub limit: Option<u64>,
     pub derivation: Vec<Step>,
 }
 
@@ -481,6 +690,15 @@ pub fn size_component(
                     if !total.per_unit {
                         total.add_part(line.price, count);
                     }
+                    match (&mut total.binding, &line.binding) {
+                        (Some(sum), Some(b)) => sum.combine(b, total.per_unit),
+                        (slot @ None, Some(b)) => *slot = Some(*b),
+                        _ => {}
+                    }
+                    total.limit = match (total.limit, line.limit) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                     total.derivation.extend(derivation);
                     i
                 }
@@ -494,6 +712,8 @@ pub fn size_component(
                         price: line.price,
                         parts: Vec::new(),
                         per_unit: line.per_unit,
+                        binding: line.binding,
+                        limit: line.limit,
                         derivation,
                     });
                     totals.len() - 1
@@ -801,6 +1021,8 @@ mod tests {
             price: None,
             parts: Vec::new(),
             per_unit,
+            binding: None,
+            limit: None,
             derivation: Vec::new(),
         };
         let mut sizing = ComponentSizing {
@@ -862,6 +1084,22 @@ mod tests {
         assert_eq!(split_by_shares(10, &[1.0, 1.0, 1.0]), vec![4, 3, 3]);
         // nothing to weigh: evenly
         assert_eq!(split_by_shares(5, &[0.0, 0.0]), vec![3, 2]);
+    }
+
+    #[test]
+    fn resource_names_round_trip() {
+        for (i, name) in RESOURCES.iter().enumerate() {
+            assert_eq!(usize::from(resource_index(name)), i);
+            assert_eq!(resource_name(resource_index(name)), *name);
+        }
+        // the largest wins; the minimum wins its ties; regions add up resource by resource
+        let b = Binding::of(&[("cpu", 3), (MINIMUM, 3), ("memory", 2)]);
+        assert_eq!((b.binding(), b.needed()), (MINIMUM, 3));
+        let mut sum = b;
+        sum.combine(&Binding::of(&[("memory", 4), ("iops", 1)]), false);
+        let all: Vec<_> = sum.by_resource().collect();
+        assert_eq!(all, [("cpu", 3), (MINIMUM, 3), ("memory", 6), ("iops", 1)]);
+        assert_eq!(sum.binding(), "memory");
     }
 
     #[test]

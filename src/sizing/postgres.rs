@@ -1,18 +1,46 @@
-//! PostgreSQL: shards by data, write rate and users; replicas per shard; storage.
+//! PostgreSQL: shards by every resource a primary can run out of; replicas per shard; storage.
 //!
-//! shards = max(ceil(db_bytes (1+h) / max_data_bytes_per_shard),
-//!              ceil(db_write_qps (1+h) / max_write_qps_per_shard),
-//!              ceil(users (1+h) / max_users_per_shard), min_shards),
+//! shards = max over resources, each with compute `headroom` (storage with
+//! `storage_headroom`):
+//! - storage: ceil(db_bytes (1+sh) / max_data_bytes_per_shard), and the service limit
+//!   ceil(db_bytes (1+sh) / max_storage_gb_per_instance);
+//! - cpu: ceil((writes x cpu_ms_per_write [+ reads x cpu_ms_per_read when the primary serves
+//!   reads]) / 1000 x (1+h) / (vcpu x target_cpu_utilization)), or, where the scenario states
+//!   `max_write_qps_per_shard`, ceil(writes (1+h) / that);
+//! - iops: ceil((writes x iops_per_write [+ reads x read_cache_miss_fraction]) (1+h) / the
+//!   shape's baseline EBS IOPS);
+//! - memory (with `working_set_fraction`), users (with `max_users_per_shard`), `min_shards`;
+//!
 //! optionally rounded up to a power of two. Each shard has one primary, `sync_replicas`
-//! standbys, read replicas (the floor, or enough for its reads), and `geo_replicas`.
+//! standbys, read replicas (the floor, or enough for its reads by CPU and IOPS, or by a
+//! stated `read_qps_per_replica`), and `geo_replicas`. `max-connections` is the shape's RDS
+//! default, LEAST(memory / 9,531,392 B, 5000), for the poolers to check against.
 
+use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for};
+use crate::sizing::{
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+};
 use crate::trace::Trace;
-use crate::units::{BYTES_PER_GB, ceil_count, next_power_of_two};
+use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};
 
 /// Share of a database node's memory that serves as buffer cache for the working set.
 const BUFFER_CACHE_SHARE: f64 = 0.75;
+
+/// RDS for PostgreSQL's default `max_connections` divisor: one connection per 9,531,392 bytes
+/// of instance memory (AWS Prescriptive Guidance, "Tuning PostgreSQL parameters").
+pub const RDS_BYTES_PER_CONNECTION: f64 = 9_531_392.0;
+
+/// RDS for PostgreSQL's default `max_connections` cap.
+pub const RDS_MAX_CONNECTIONS_CAP: u64 = 5_000;
+
+/// The default `max_connections` of an RDS PostgreSQL instance of `memory_gib`: an upper
+/// bound, since RDS divides the class memory less what the OS keeps.
+#[must_use]
+pub fn rds_max_connections(memory_gib: f64) -> u64 {
+    ((memory_gib * BYTES_PER_GIB / RDS_BYTES_PER_CONNECTION).floor() as u64)
+        .min(RDS_MAX_CONNECTIONS_CAP)
+}
 
 /// Sizes one region's Postgres.
 pub fn size(
@@ -23,32 +51,126 @@ pub fn size(
     let d = &ctx.demand;
     let h = p.headroom;
     let hf = 1.0 + h;
+    let sh = p.storage_headroom;
+    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
+    let shape = ctx.catalog.get(instance);
+    let need_shape = |what: &str| -> Result<&Shape, SizingError> {
+        shape.ok_or_else(|| {
+            format!(
+                "no shape for `{instance}` in the catalog: {what} needs its resources{}",
+                crate::error::did_you_mean(instance, ctx.catalog.instances())
+            )
+        })
+    };
     let by_data = t.count(
         "shards_by_data",
-        "ceil(db_bytes x (1 + headroom) / max_data_bytes_per_shard)",
+        "ceil(db_bytes x (1 + storage_headroom) / max_data_bytes_per_shard)",
         &[
             ("db_bytes", d.db_bytes, "B"),
-            ("headroom", h, "fraction"),
+            ("storage_headroom", sh, "fraction"),
             ("max_data_bytes_per_shard", p.max_data_bytes_per_shard, "B"),
         ],
-        ceil_count(d.db_bytes * hf / p.max_data_bytes_per_shard),
+        ceil_count(d.db_bytes * (1.0 + sh) / p.max_data_bytes_per_shard),
         "shards",
     );
-    let by_writes = t.count(
-        "shards_by_writes",
-        "ceil(db_write_qps x (1 + headroom) / max_write_qps_per_shard)",
+    let by_storage_limit = t.count(
+        "shards_by_storage_limit",
+        "ceil(db_bytes x (1 + storage_headroom) / 1e9 / max_storage_gb_per_instance)",
         &[
-            ("db_write_qps", d.db_write_qps, "queries/s"),
-            ("headroom", h, "fraction"),
+            ("db_bytes", d.db_bytes, "B"),
+            ("storage_headroom", sh, "fraction"),
             (
-                "max_write_qps_per_shard",
-                p.max_write_qps_per_shard,
-                "queries/s",
+                "max_storage_gb_per_instance",
+                p.max_storage_gb_per_instance,
+                "GB",
             ),
         ],
-        ceil_count(d.db_write_qps * hf / p.max_write_qps_per_shard),
+        ceil_count(d.db_bytes * (1.0 + sh) / BYTES_PER_GB / p.max_storage_gb_per_instance),
         "shards",
     );
+    // Reads go to read replicas where the policy has any; else the primary serves them.
+    let primary_reads = p.min_read_replicas == 0 && p.read_qps_per_replica.is_none();
+    let reads_on_primary = if primary_reads { d.db_read_qps } else { 0.0 };
+    let (writes_resource, by_writes) = match p.max_write_qps_per_shard {
+        Some(stated) => (
+            "stated-write-qps",
+            t.count(
+                "shards_by_writes",
+                "ceil(db_write_qps x (1 + headroom) / max_write_qps_per_shard)",
+                &[
+                    ("db_write_qps", d.db_write_qps, "queries/s"),
+                    ("headroom", h, "fraction"),
+                    ("max_write_qps_per_shard", stated, "queries/s"),
+                ],
+                ceil_count(d.db_write_qps * hf / stated),
+                "shards",
+            ),
+        ),
+        None => {
+            let vcpu = need_shape("sizing writes by CPU")?.vcpu;
+            let busy = t.step(
+                "primary_busy_vcpus",
+                "(db_write_qps x cpu_ms_per_write + reads_on_primary x cpu_ms_per_read) / 1000",
+                &[
+                    ("db_write_qps", d.db_write_qps, "queries/s"),
+                    ("cpu_ms_per_write", p.cpu_ms_per_write, "ms"),
+                    ("reads_on_primary", reads_on_primary, "queries/s"),
+                    ("cpu_ms_per_read", p.cpu_ms_per_read, "ms"),
+                ],
+                (d.db_write_qps * p.cpu_ms_per_write + reads_on_primary * p.cpu_ms_per_read)
+                    / 1000.0,
+                "vCPU",
+            );
+            (
+                "cpu",
+                t.count(
+                    "shards_by_cpu",
+                    "ceil(primary_busy_vcpus x (1 + headroom) / (node_vcpu x target_cpu_utilization))",
+                    &[
+                        ("primary_busy_vcpus", busy, "vCPU"),
+                        ("headroom", h, "fraction"),
+                        ("node_vcpu", vcpu, "vCPU"),
+                        ("target_cpu_utilization", p.target_cpu_utilization, "fraction"),
+                    ],
+                    ceil_count(busy * hf / (vcpu * p.target_cpu_utilization)),
+                    "shards",
+                ),
+            )
+        }
+    };
+    let node_iops = shape.and_then(|s| s.ebs_baseline_iops);
+    let by_iops = match node_iops {
+        Some(node_iops) => {
+            let iops = t.step(
+                "primary_iops",
+                "db_write_qps x iops_per_write + reads_on_primary x read_cache_miss_fraction",
+                &[
+                    ("db_write_qps", d.db_write_qps, "queries/s"),
+                    ("iops_per_write", p.iops_per_write, "IO"),
+                    ("reads_on_primary", reads_on_primary, "queries/s"),
+                    (
+                        "read_cache_miss_fraction",
+                        p.read_cache_miss_fraction,
+                        "fraction",
+                    ),
+                ],
+                d.db_write_qps * p.iops_per_write + reads_on_primary * p.read_cache_miss_fraction,
+                "IOPS",
+            );
+            t.count(
+                "shards_by_iops",
+                "ceil(primary_iops x (1 + headroom) / node_ebs_baseline_iops)",
+                &[
+                    ("primary_iops", iops, "IOPS"),
+                    ("headroom", h, "fraction"),
+                    ("node_ebs_baseline_iops", node_iops, "IOPS"),
+                ],
+                ceil_count(iops * hf / node_iops),
+                "shards",
+            )
+        }
+        None => 0,
+    };
     let by_users = match p.max_users_per_shard {
         Some(cap) => t.count(
             "shards_by_users",
@@ -63,16 +185,10 @@ pub fn size(
         ),
         None => 0,
     };
-    let instance = instance_for(&p.instance, &p.instance_by_phase, ctx.phase);
     let by_memory = match p.working_set_fraction {
         Some(wsf) => {
-            let shape = ctx.catalog.get(instance).ok_or_else(|| {
-                format!(
-                    "no shape for `{instance}` in the catalog: working_set_fraction needs its memory{}",
-                    crate::error::did_you_mean(instance, ctx.catalog.instances())
-                )
-            })?;
-            let cache_bytes = shape.memory_gib * crate::units::BYTES_PER_GIB * BUFFER_CACHE_SHARE;
+            let shape = need_shape("working_set_fraction")?;
+            let cache_bytes = shape.memory_gib * BYTES_PER_GIB * BUFFER_CACHE_SHARE;
             t.count(
                 "shards_by_memory",
                 "ceil(db_bytes x working_set_fraction x (1 + headroom) / (node_memory_gib x 2^30 x 0.75))",
@@ -88,11 +204,22 @@ pub fn size(
         }
         None => 0,
     };
-    let needed = by_data
-        .max(by_writes)
-        .max(by_users)
-        .max(by_memory)
-        .max(p.min_shards);
+    let mut binding = Binding::of(&[
+        ("storage", by_data),
+        ("service-limit", by_storage_limit),
+        (writes_resource, by_writes),
+    ]);
+    if node_iops.is_some() {
+        binding = binding.with("iops", by_iops);
+    }
+    if p.max_users_per_shard.is_some() {
+        binding = binding.with("users", by_users);
+    }
+    if p.working_set_fraction.is_some() {
+        binding = binding.with("memory", by_memory);
+    }
+    let binding = binding.with("minimum", p.min_shards);
+    let needed = binding.needed();
     let needed_name = if p.round_shards_to_power_of_two {
         "shards_needed"
     } else {
@@ -100,10 +227,21 @@ pub fn size(
     };
     let mut shards = t.count(
         needed_name,
-        "max(shards_by_data, shards_by_writes, shards_by_users, shards_by_memory, min_shards)",
+        "max(shards_by_data, shards_by_storage_limit, shards_by_writes or shards_by_cpu, \
+         shards_by_iops, shards_by_users, shards_by_memory, min_shards)",
         &[
             ("shards_by_data", by_data as f64, "shards"),
-            ("shards_by_writes", by_writes as f64, "shards"),
+            ("shards_by_storage_limit", by_storage_limit as f64, "shards"),
+            (
+                if p.max_write_qps_per_shard.is_some() {
+                    "shards_by_writes"
+                } else {
+                    "shards_by_cpu"
+                },
+                by_writes as f64,
+                "shards",
+            ),
+            ("shards_by_iops", by_iops as f64, "shards"),
             ("shards_by_users", by_users as f64, "shards"),
             ("shards_by_memory", by_memory as f64, "shards"),
             ("min_shards", p.min_shards as f64, "shards"),
@@ -120,11 +258,11 @@ pub fn size(
             "shards",
         );
     }
-    let read_replicas_per_shard = match p.read_qps_per_replica {
+    let read_qps_per_shard = d.db_read_qps / shards as f64;
+    let (read_replicas_per_shard, replica_binding) = match p.read_qps_per_replica {
         Some(per_replica) => {
-            let read_qps_per_shard = d.db_read_qps / shards as f64;
             let by_reads = ceil_count(read_qps_per_shard * hf / per_replica);
-            t.count(
+            let n = t.count(
                 "read_replicas_per_shard",
                 "max(min_read_replicas, ceil(db_read_qps / shards x (1 + headroom) / read_qps_per_replica))",
                 &[
@@ -136,9 +274,84 @@ pub fn size(
                 ],
                 by_reads.max(p.min_read_replicas),
                 "replicas",
-            )
+            );
+            let b = Binding::of(&[
+                ("stated-read-qps", by_reads),
+                ("minimum", p.min_read_replicas),
+            ]);
+            (n, Some(b))
         }
-        None => p.min_read_replicas,
+        None if primary_reads => (0, None),
+        None => {
+            let vcpu = need_shape("sizing read replicas by CPU")?.vcpu;
+            let by_cpu = t.count(
+                "read_replicas_by_cpu",
+                "ceil(db_read_qps / shards x cpu_ms_per_read / 1000 x (1 + headroom) \
+                 / (node_vcpu x target_cpu_utilization))",
+                &[
+                    ("db_read_qps", d.db_read_qps, "queries/s"),
+                    ("shards", shards as f64, "shards"),
+                    ("cpu_ms_per_read", p.cpu_ms_per_read, "ms"),
+                    ("headroom", h, "fraction"),
+                    ("node_vcpu", vcpu, "vCPU"),
+                    (
+                        "target_cpu_utilization",
+                        p.target_cpu_utilization,
+                        "fraction",
+                    ),
+                ],
+                ceil_count(
+                    read_qps_per_shard * p.cpu_ms_per_read / 1000.0 * hf
+                        / (vcpu * p.target_cpu_utilization),
+                ),
+                "replicas",
+            );
+            let mut b = Binding::of(&[("cpu", by_cpu)]);
+            if let Some(node_iops) = node_iops {
+                b = b.with(
+                    "iops",
+                    t.count(
+                        "read_replicas_by_iops",
+                        "ceil(db_read_qps / shards x read_cache_miss_fraction x (1 + headroom) \
+                         / node_ebs_baseline_iops)",
+                        &[
+                            ("db_read_qps", d.db_read_qps, "queries/s"),
+                            ("shards", shards as f64, "shards"),
+                            (
+                                "read_cache_miss_fraction",
+                                p.read_cache_miss_fraction,
+                                "fraction",
+                            ),
+                            ("headroom", h, "fraction"),
+                            ("node_ebs_baseline_iops", node_iops, "IOPS"),
+                        ],
+                        ceil_count(
+                            read_qps_per_shard * p.read_cache_miss_fraction * hf / node_iops,
+                        ),
+                        "replicas",
+                    ),
+                );
+            }
+            let b = b.with("minimum", p.min_read_replicas);
+            let n = t.count(
+                "read_replicas_per_shard",
+                "max(read_replicas_by_cpu, read_replicas_by_iops, min_read_replicas)",
+                &[
+                    ("read_replicas_by_cpu", by_cpu as f64, "replicas"),
+                    (
+                        "read_replicas_by_iops",
+                        b.by_resource()
+                            .find(|e| e.0 == "iops")
+                            .map_or(0.0, |e| e.1 as f64),
+                        "replicas",
+                    ),
+                    ("min_read_replicas", p.min_read_replicas as f64, "replicas"),
+                ],
+                b.needed(),
+                "replicas",
+            );
+            (n, Some(b))
+        }
     };
     let nodes_per_shard = p
         .sync_replicas
@@ -163,13 +376,13 @@ pub fn size(
     );
     let storage_gb_per_node = t.count(
         "storage_gb_per_node",
-        "ceil(db_bytes / shards x (1 + headroom) / 1e9)",
+        "ceil(db_bytes / shards x (1 + storage_headroom) / 1e9)",
         &[
             ("db_bytes", d.db_bytes, "B"),
             ("shards", shards as f64, "shards"),
-            ("headroom", h, "fraction"),
+            ("storage_headroom", sh, "fraction"),
         ],
-        ceil_count(d.db_bytes / shards as f64 * hf / BYTES_PER_GB).max(1),
+        ceil_count(d.db_bytes / shards as f64 * (1.0 + sh) / BYTES_PER_GB).max(1),
         "GB",
     );
     let storage_gb = t.count(
@@ -213,9 +426,17 @@ pub fn size(
         "read_replicas_per_shard",
     );
     let geo = replicas(p.geo_replicas, "geo_replica_nodes", "geo_replicas");
-    let mut lines = vec![node("primary", shards).from_step(last_shards)];
+    let mut lines = vec![
+        node("primary", shards)
+            .from_step(last_shards)
+            .bound_by(binding),
+    ];
     lines.push(node("standby", standby).from_step("standby_nodes"));
-    lines.push(node("read-replica", read).from_step("read_replica_nodes"));
+    let mut read_line = node("read-replica", read).from_step("read_replica_nodes");
+    if let Some(b) = replica_binding {
+        read_line = read_line.bound_by(b.times(shards));
+    }
+    lines.push(read_line);
     lines.push(node("geo-replica", geo).from_step("geo_replica_nodes"));
     lines.push(
         RegionLine::billed(
@@ -226,7 +447,29 @@ pub fn size(
         )
         .from_step("storage_gb"),
     );
-    lines.push(RegionLine::info("shards", shards, "shards").from_step(last_shards));
+    lines.push(
+        RegionLine::info("shards", shards, "shards")
+            .from_step(last_shards)
+            .bound_by(binding),
+    );
+    if let Some(shape) = shape {
+        let max_connections = t.count(
+            "max_connections",
+            "min(floor(node_memory_gib x 2^30 / 9,531,392), 5000): the RDS default, an upper bound",
+            &[("node_memory_gib", shape.memory_gib, "GiB")],
+            rds_max_connections(shape.memory_gib),
+            "connections",
+        );
+        lines.push(
+            RegionLine::info(
+                "max-connections",
+                max_connections,
+                "connections per instance",
+            )
+            .from_step("max_connections")
+            .per_unit(),
+        );
+    }
     Ok(lines)
 }
 
@@ -247,7 +490,14 @@ mod tests {
             placement: Placement::PerRegion,
             service: "rds-postgres".into(),
             max_data_bytes_per_shard: 2e12,
-            max_write_qps_per_shard: 5_000.0,
+            max_write_qps_per_shard: Some(5_000.0),
+            cpu_ms_per_write: 0.4,
+            cpu_ms_per_read: 0.2,
+            target_cpu_utilization: 0.6,
+            iops_per_write: 1.0,
+            read_cache_miss_fraction: 0.05,
+            storage_headroom: 0.25,
+            max_storage_gb_per_instance: 70_368.744_177_664,
             max_users_per_shard: Some(2e7),
             working_set_fraction: None,
             round_shards_to_power_of_two: true,
@@ -285,7 +535,7 @@ mod tests {
         assert_eq!(count(&lines, "read-replica"), 32);
         assert_eq!(count(&lines, "standby"), 8);
         assert_eq!(count(&lines, "geo-replica"), 8);
-        // storage per node: ceil(1e13 / 8 x 1.25 / 1e9) = ceil(1,562.5) = 1,563 GB;
+        // storage per node (storage_headroom 0.25): ceil(1e13 / 8 x 1.25 / 1e9) = 1,563 GB;
         // nodes = 8 x (1 + 1 + 4 + 1) = 56 -> 87,528 GB
         assert_eq!(count(&lines, "storage"), 87_528);
     }
@@ -305,5 +555,164 @@ mod tests {
         assert_eq!(count(&lines, "read-replica"), 2);
         // an empty database still gets 1 GB per node (8 nodes: 2 x (1 + 1 + 1 + 1))
         assert_eq!(count(&lines, "storage"), 8);
+    }
+
+    /// Sizes `p` for `demand` in one region; the lines.
+    fn lines_for(p: &PostgresPolicy, demand: Demand) -> Vec<RegionLine> {
+        with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(p, ctx, &mut Trace::new())
+        })
+        .unwrap()
+    }
+
+    /// The binding resource of `item` and what `resource` alone needs.
+    fn bound(lines: &[RegionLine], item: &str) -> Binding {
+        lines
+            .iter()
+            .find(|l| l.item == item)
+            .and_then(|l| l.binding)
+            .unwrap_or_else(|| panic!("no binding on {item}"))
+    }
+
+    fn need(b: &Binding, resource: &str) -> u64 {
+        b.by_resource()
+            .find(|e| e.0 == resource)
+            .map_or_else(|| panic!("no {resource}"), |e| e.1)
+    }
+
+    /// Writes sized from the shape: no stated capacity, reads on replicas.
+    fn derived() -> PostgresPolicy {
+        PostgresPolicy {
+            max_write_qps_per_shard: None,
+            read_qps_per_replica: None,
+            max_users_per_shard: None,
+            round_shards_to_power_of_two: false,
+            max_data_bytes_per_shard: 1e15,
+            iops_per_write: 0.5,
+            ..policy()
+        }
+    }
+
+    #[test]
+    fn cpu_binds_writes_and_reads_from_the_shape() {
+        let demand = Demand {
+            db_write_qps: 24_000.0,
+            db_read_qps: 90_000.0,
+            ..Demand::default()
+        };
+        let lines = lines_for(&derived(), demand);
+        // db.r6g.2xlarge: 8 vCPU x 0.6 = 4.8 busy vCPU per node.
+        // writes: 24,000 x 0.4 ms = 9.6 vCPU x 1.25 = 12 / 4.8 = 2.5 -> 3 shards;
+        // iops: 24,000 x 0.5 x 1.25 = 15,000 / 12,000 baseline IOPS = 1.25 -> 2 shards
+        let b = bound(&lines, "shards");
+        assert_eq!(count(&lines, "shards"), 3);
+        assert_eq!(b.binding(), "cpu");
+        assert_eq!(need(&b, "cpu"), 3);
+        assert_eq!(need(&b, "iops"), 2);
+        // reads per shard 30,000 x 0.2 ms = 6 vCPU x 1.25 = 7.5 / 4.8 = 1.5625 -> 2 replicas
+        // per shard (iops: 30,000 x 0.05 x 1.25 / 12,000 = 0.16 -> 1) -> 6 read replicas
+        assert_eq!(count(&lines, "read-replica"), 6);
+        assert_eq!(bound(&lines, "read-replica").binding(), "cpu");
+        // 64 GiB x 2^30 / 9,531,392 = 7,209.9 -> capped at 5,000 connections
+        assert_eq!(count(&lines, "max-connections"), 5_000);
+    }
+
+    #[test]
+    fn doubling_cpu_time_doubles_cpu_bound_shards() {
+        // 28,800 writes x 0.4 ms x 1.25 = 14.4 vCPU / 4.8 = exactly 3 shards; at 0.8 ms, 6
+        let demand = Demand {
+            db_write_qps: 28_800.0,
+            ..Demand::default()
+        };
+        let p = derived();
+        let slow = PostgresPolicy {
+            cpu_ms_per_write: 0.8,
+            ..derived()
+        };
+        assert_eq!(count(&lines_for(&p, demand), "shards"), 3);
+        assert_eq!(count(&lines_for(&slow, demand), "shards"), 6);
+    }
+
+    #[test]
+    fn each_resource_can_bind() {
+        let p = derived();
+        // iops: 12,000 writes x 2 IO x 1.25 = 30,000 / 12,000 = 2.5 -> 3 shards, cpu 12,000 x
+        // 0.4 ms x 1.25 / 4.8 = 1.25 -> 2
+        let io_heavy = PostgresPolicy {
+            iops_per_write: 2.0,
+            ..derived()
+        };
+        let lines = lines_for(
+            &io_heavy,
+            Demand {
+                db_write_qps: 12_000.0,
+                ..Demand::default()
+            },
+        );
+        assert_eq!(bound(&lines, "shards").binding(), "iops");
+        assert_eq!(count(&lines, "shards"), 3);
+        // the service limit: 200 TB x 1.25 / 1e9 = 250,000 GB / 70,368.74 GB = 3.55 -> 4
+        let lines = lines_for(
+            &p,
+            Demand {
+                db_bytes: 2e14,
+                ..Demand::default()
+            },
+        );
+        assert_eq!(bound(&lines, "shards").binding(), "service-limit");
+        assert_eq!(count(&lines, "shards"), 4);
+        // storage per node follows storage_headroom, not headroom: 2e14 / 4 x 1.25 / 1e9
+        // = 62,500 GB per node, x 4 x (1 + 1 + 1 + 1) nodes = 1,000,000 GB
+        assert_eq!(count(&lines, "storage"), 1_000_000);
+        // memory: 1e13 x 0.2 x 1.25 / (64 GiB x 2^30 x 0.75) = 2.5e12 / 5.15e10 = 48.5 -> 49
+        let memory = PostgresPolicy {
+            working_set_fraction: Some(0.2),
+            ..derived()
+        };
+        let lines = lines_for(
+            &memory,
+            Demand {
+                db_bytes: 1e13,
+                ..Demand::default()
+            },
+        );
+        assert_eq!(bound(&lines, "shards").binding(), "memory");
+        assert_eq!(count(&lines, "shards"), 49);
+        // the minimum, with no demand at all
+        let lines = lines_for(&p, Demand::default());
+        assert_eq!(bound(&lines, "shards").binding(), "minimum");
+    }
+
+    #[test]
+    fn rds_connection_constants_are_the_limits_table() {
+        let table = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/limits/aws.csv"
+        ))
+        .unwrap();
+        assert!(table.contains(",rds_bytes_per_connection,9531392,"));
+        assert!(table.contains(",rds_max_connections_cap,5000,"));
+        assert_eq!(RDS_BYTES_PER_CONNECTION, 9_531_392.0);
+        assert_eq!(RDS_MAX_CONNECTIONS_CAP, 5_000);
+        // db.r6g.large, 16 GiB: 17,179,869,184 / 9,531,392 = 1,802.4 -> 1,802
+        assert_eq!(rds_max_connections(16.0), 1_802);
+    }
+
+    #[test]
+    fn primary_serves_reads_without_read_replicas() {
+        let p = PostgresPolicy {
+            min_read_replicas: 0,
+            ..derived()
+        };
+        // 48,000 reads x 0.2 ms = 9.6 vCPU x 1.25 = 12 / 4.8 = 2.5 -> 3 shards, no replicas
+        let lines = lines_for(
+            &p,
+            Demand {
+                db_read_qps: 48_000.0,
+                ..Demand::default()
+            },
+        );
+        assert_eq!(count(&lines, "shards"), 3);
+        assert_eq!(count(&lines, "read-replica"), 0);
     }
 }

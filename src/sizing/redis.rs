@@ -1,14 +1,20 @@
 //! Redis: memory for sessions and the cache working set, ops/s, masters, replicas, sentinels.
 //!
 //! memory = (session bytes x session_share + working set x cache_share) x (1 + overhead);
-//! masters = max(ceil(memory (1+h) / (node memory x maxmemory_fraction)),
-//!               ceil(ops/s x ops_share (1+h) / ops_per_s_per_node), min masters),
-//! split into clusters of at most `max_nodes_per_cluster` nodes (and 16,384 slots), each
-//! cluster keeping at least 3 masters in Cluster mode. Sentinel mode adds a 2f+1 quorum.
+//! masters = max(memory: ceil(memory (1+h) / (node memory x maxmemory_fraction)),
+//!               cpu: ceil(ops (1+h) / (ops_per_s_per_thread x min(vcpu, engine_threads)
+//!                    x target_cpu_utilization)), or a stated ops_per_s_per_node,
+//!               network: ceil(ops x bytes_per_op x 8 (1+h) / (baseline Gbit/s x 1e9
+//!                    x network_utilization)),
+//!               min masters),
+//! split into clusters of at most `max_nodes_per_cluster` nodes (ElastiCache: 500) and
+//! 16,384 slots, each cluster keeping at least 3 masters in Cluster mode. Sentinel mode adds
+//! a 2f+1 quorum.
 
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
-    Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, node_memory_gib,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    node_memory_gib,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GIB, ceil_count};
@@ -67,35 +73,116 @@ pub fn size(
         "masters",
     );
     let ops = d.cache_ops_per_s * p.ops_share;
-    let by_ops = t.count(
-        "masters_by_ops",
-        "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
-        &[
-            ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
-            ("ops_share", p.ops_share, "fraction"),
-            ("headroom", h, "fraction"),
-            ("ops_per_s_per_node", p.ops_per_s_per_node, "ops/s"),
-        ],
-        ceil_count(ops * (1.0 + h) / p.ops_per_s_per_node),
-        "masters",
-    );
+    let shape = ctx.catalog.get(instance);
+    let (ops_resource, by_ops) =
+        match p.ops_per_s_per_node {
+            Some(stated) => (
+                "stated-ops",
+                t.count(
+                    "masters_by_ops",
+                    "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
+                    &[
+                        ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
+                        ("ops_share", p.ops_share, "fraction"),
+                        ("headroom", h, "fraction"),
+                        ("ops_per_s_per_node", stated, "ops/s"),
+                    ],
+                    ceil_count(ops * (1.0 + h) / stated),
+                    "masters",
+                ),
+            ),
+            None => {
+                let vcpu = shape
+                .ok_or_else(|| {
+                    format!(
+                        "no shape for `{instance}` in the catalog: operations/s follow from its \
+                         vCPUs (or state ops_per_s_per_node){}",
+                        crate::error::did_you_mean(instance, ctx.catalog.instances())
+                    )
+                })?
+                .vcpu;
+                let threads = vcpu.min(p.engine_threads as f64).max(1.0);
+                let per_node = t.step(
+                "ops_per_s_per_node",
+                "ops_per_s_per_thread x min(node_vcpu, engine_threads) x target_cpu_utilization",
+                &[
+                    ("ops_per_s_per_thread", p.ops_per_s_per_thread, "ops/s"),
+                    ("node_vcpu", vcpu, "vCPU"),
+                    ("engine_threads", p.engine_threads as f64, "threads"),
+                    ("target_cpu_utilization", p.target_cpu_utilization, "fraction"),
+                ],
+                p.ops_per_s_per_thread * threads * p.target_cpu_utilization,
+                "ops/s",
+            );
+                (
+                    "cpu",
+                    t.count(
+                        "masters_by_cpu",
+                        "ceil(cache_ops_per_s x ops_share x (1 + headroom) / ops_per_s_per_node)",
+                        &[
+                            ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
+                            ("ops_share", p.ops_share, "fraction"),
+                            ("headroom", h, "fraction"),
+                            ("ops_per_s_per_node", per_node, "ops/s"),
+                        ],
+                        ceil_count(ops * (1.0 + h) / per_node),
+                        "masters",
+                    ),
+                )
+            }
+        };
+    let network_gbps = shape.and_then(|s| s.network_gbps);
+    let by_network = match network_gbps {
+        Some(gbps) => t.count(
+            "masters_by_network",
+            "ceil(cache_ops_per_s x ops_share x bytes_per_op x 8 x (1 + headroom) \
+             / (network_gbps x 1e9 x network_utilization))",
+            &[
+                ("cache_ops_per_s", d.cache_ops_per_s, "ops/s"),
+                ("ops_share", p.ops_share, "fraction"),
+                ("bytes_per_op", p.bytes_per_op, "B"),
+                ("headroom", h, "fraction"),
+                ("network_gbps", gbps, "Gbit/s"),
+                ("network_utilization", p.network_utilization, "fraction"),
+            ],
+            ceil_count(
+                ops * p.bytes_per_op * 8.0 * (1.0 + h) / (gbps * 1e9 * p.network_utilization),
+            ),
+            "masters",
+        ),
+        None => 0,
+    };
     let min_masters = p.min_masters.unwrap_or(match p.mode {
         RedisMode::Cluster => 3,
         RedisMode::Sentinel | RedisMode::Standalone => 1,
     });
+    let mut binding = Binding::of(&[("memory", by_memory), (ops_resource, by_ops)]);
+    if network_gbps.is_some() {
+        binding = binding.with("network", by_network);
+    }
+    let binding = binding.with("minimum", min_masters);
     let mut masters = t.count(
         "masters_needed",
-        "max(masters_by_memory, masters_by_ops, min_masters)",
+        "max(masters_by_memory, masters_by_ops or masters_by_cpu, masters_by_network, min_masters)",
         &[
             ("masters_by_memory", by_memory as f64, "masters"),
-            ("masters_by_ops", by_ops as f64, "masters"),
+            (
+                if p.ops_per_s_per_node.is_some() {
+                    "masters_by_ops"
+                } else {
+                    "masters_by_cpu"
+                },
+                by_ops as f64,
+                "masters",
+            ),
+            ("masters_by_network", by_network as f64, "masters"),
             ("min_masters", min_masters as f64, "masters"),
         ],
-        by_memory.max(by_ops).max(min_masters),
+        binding.needed(),
         "masters",
     );
     let group = p.replicas_per_master.saturating_add(1);
-    let masters_per_cluster = (p.max_nodes_per_cluster / group).min(CLUSTER_SLOTS);
+    let masters_per_cluster = (p.nodes_per_cluster() / group).min(CLUSTER_SLOTS);
     let clusters = t.count(
         "clusters",
         "ceil(masters / min(floor(max_nodes_per_cluster / (1 + replicas_per_master)), 16384))",
@@ -103,7 +190,7 @@ pub fn size(
             ("masters", masters as f64, "masters"),
             (
                 "max_nodes_per_cluster",
-                p.max_nodes_per_cluster as f64,
+                p.nodes_per_cluster() as f64,
                 "nodes",
             ),
             (
@@ -148,8 +235,12 @@ pub fn size(
     };
     let node_price = PriceKey::new(&p.service, instance, ctx.pricing_region);
     let mut lines = vec![
-        RegionLine::billed("master", masters, measure, node_price.clone()).from_step(masters_step),
-        RegionLine::billed("replica", replicas, measure, node_price).from_step("replicas"),
+        RegionLine::billed("master", masters, measure, node_price.clone())
+            .from_step(masters_step)
+            .bound_by(binding),
+        RegionLine::billed("replica", replicas, measure, node_price)
+            .from_step("replicas")
+            .bound_by(binding.times(p.replicas_per_master)),
     ];
     if p.mode == RedisMode::Sentinel {
         let sentinels = t.count(
@@ -182,7 +273,12 @@ pub fn size(
             .from_step("sentinels"),
         );
     }
-    lines.push(RegionLine::info("clusters", clusters, "clusters").from_step("clusters"));
+    let cluster_binding = Binding::of(&[("minimum", 1), ("service-limit", clusters)]);
+    lines.push(
+        RegionLine::info("clusters", clusters, "clusters")
+            .from_step("clusters")
+            .bound_by(cluster_binding),
+    );
     Ok(lines)
 }
 
@@ -208,12 +304,17 @@ mod tests {
             ops_share: 1.0,
             memory_overhead_fraction: 0.3,
             maxmemory_fraction: 0.75,
-            ops_per_s_per_node: 100_000.0,
+            ops_per_s_per_node: Some(100_000.0),
+            ops_per_s_per_thread: 100_000.0,
+            engine_threads: 8,
+            target_cpu_utilization: 0.7,
+            bytes_per_op: 1_000.0,
+            network_utilization: 0.5,
             node_memory_gib: None,
             replicas_per_master: 1,
             sentinel_failures_tolerated: 1,
             sentinel_instance: None,
-            max_nodes_per_cluster: 10,
+            max_nodes_per_cluster: Some(10),
             min_masters: None,
             headroom: 0.3,
         }
@@ -284,5 +385,82 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("cache.r6g.xlarge"), "{e}");
+    }
+
+    fn binding_of(lines: &[RegionLine], item: &str) -> Binding {
+        lines
+            .iter()
+            .find(|l| l.item == item)
+            .and_then(|l| l.binding)
+            .unwrap_or_else(|| panic!("no binding on {item}"))
+    }
+
+    fn derived() -> RedisPolicy {
+        RedisPolicy {
+            ops_per_s_per_node: None,
+            ..policy(RedisMode::Cluster)
+        }
+    }
+
+    fn ops(cache_ops_per_s: f64) -> Demand {
+        Demand {
+            cache_ops_per_s,
+            ..Demand::default()
+        }
+    }
+
+    fn size_with(p: &RedisPolicy, demand: Demand) -> Vec<RegionLine> {
+        with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(p, ctx, &mut Trace::new())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn network_and_cpu_bind_from_the_shape() {
+        // cache.r6g.xlarge: 1.25 Gbit/s x 0.5 = 625 Mbit/s; 1,000 B x 8 = 8,000 bit an op.
+        // network: 1e6 ops x 8,000 x 1.3 / 6.25e8 = 16.64 -> 17 masters;
+        // cpu: 100,000 x min(4 vCPU, 8) x 0.7 = 280,000 ops/s a node; 1.3e6 / 280,000 = 4.6 -> 5
+        let lines = size_with(&derived(), ops(1e6));
+        let b = binding_of(&lines, "master");
+        assert_eq!(b.binding(), "network");
+        assert_eq!(count(&lines, "master"), 17);
+        assert_eq!(b.by_resource().nth(1), Some(("cpu", 5)));
+        // 100 B an op: network 1.664 -> 2, cpu 5 binds
+        let small = RedisPolicy {
+            bytes_per_op: 100.0,
+            ..derived()
+        };
+        let lines = size_with(&small, ops(1e6));
+        assert_eq!(binding_of(&lines, "master").binding(), "cpu");
+        assert_eq!(count(&lines, "master"), 5);
+        // doubling the per-thread rate halves nothing but the cpu count: 1.3e6 / 560,000
+        // = 2.3 -> 3, below the cluster minimum of 3
+        let fast = RedisPolicy {
+            ops_per_s_per_thread: 200_000.0,
+            ..small
+        };
+        assert_eq!(count(&size_with(&fast, ops(1e6)), "master"), 3);
+    }
+
+    #[test]
+    fn elasticache_clusters_split_at_500_nodes() {
+        // 498 masters + 498 replicas: 500 nodes a cluster / 2 per group = 250 masters a
+        // cluster -> ceil(498 / 250) = 2 clusters
+        let p = RedisPolicy {
+            max_nodes_per_cluster: None,
+            min_masters: Some(498),
+            ..policy(RedisMode::Cluster)
+        };
+        let lines = size_with(&p, Demand::default());
+        assert_eq!(count(&lines, "master"), 498);
+        assert_eq!(count(&lines, "clusters"), 2);
+        assert_eq!(binding_of(&lines, "clusters").binding(), "service-limit");
+        // self-managed Redis Cluster keeps 1,000 nodes a cluster: one cluster
+        let own = RedisPolicy {
+            service: "ec2".into(),
+            ..p
+        };
+        assert_eq!(count(&size_with(&own, Demand::default()), "clusters"), 1);
     }
 }

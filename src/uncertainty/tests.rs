@@ -321,7 +321,13 @@ fn draws_at_the_point_choose_the_plans_shapes_and_reproduce_its_totals() {
 
 #[test]
 fn each_draw_chooses_its_cheapest_shape_and_says_when_none_fits() {
-    let s = saas_auto();
+    // saas-10b-auto with its cache clusters held to 100 nodes per region (the file says 500):
+    // some 10B worlds then need more on every allowed shape.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron");
+    let tight =
+        crate::input::overrides::Set::parse("components.sessions-cache.policy.auto.max_nodes=100")
+            .unwrap();
+    let s = crate::input::load_scenario_with(&path, &[tight]).unwrap();
     let point = crate::plan::build(&s).unwrap();
     let spec = s.spec.uncertainty.clone().unwrap();
     let (u, _) = run(&s, &spec, &point, &options(300), &|_| {}).unwrap();
@@ -338,17 +344,19 @@ fn each_draw_chooses_its_cheapest_shape_and_says_when_none_fits() {
         );
     }
     // At 10K every shape's count is its HA minimum: the plan's shape is the cheapest in every
-    // world. At 10B the draws spread over several shapes of users-db, and some worlds need
-    // more than 500 cache nodes per region on every shape (auto.max_nodes): said, not hidden.
+    // world. At 10B the draws spread over several shapes of the cache and the app tier, and
+    // some worlds need more than 100 cache nodes per region on every shape: said, not hidden.
     let first = &u.phases[0];
     assert!(first.shapes.iter().all(|x| x.draws == 0 || x.draws == 300));
     let last = u.phases.last().unwrap();
-    let db_shapes = last
-        .shapes
-        .iter()
-        .filter(|x| x.component == "users-db" && x.draws > 0)
-        .count();
-    assert!(db_shapes >= 2, "{:?}", last.shapes);
+    for component in ["sessions-cache", "api"] {
+        let shapes = last
+            .shapes
+            .iter()
+            .filter(|x| x.component == component && x.draws > 0)
+            .count();
+        assert!(shapes >= 2, "{component}: {:?}", last.shapes);
+    }
     let warnings = u.shape_warnings();
     assert!(
         warnings

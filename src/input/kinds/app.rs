@@ -34,8 +34,15 @@ pub struct AppPolicy {
     /// Share of all API requests this tier serves.
     #[serde(default = "super::one_f")]
     pub rps_share: f64,
-    /// Requests/s one pod serves at 100% of its capacity.
-    pub rps_per_pod: f64,
+    /// Requests/s one pod serves at 100% of its capacity, when stated; else pods follow from
+    /// `cpu_ms_per_request` and `pod_vcpu`.
+    #[serde(default)]
+    pub rps_per_pod: Option<f64>,
+    /// CPU time one request costs, in milliseconds: pods = requests/s x this / 1000 /
+    /// (pod_vcpu x target_utilization). No default: it depends entirely on the application
+    /// (measure it, or take it from the design).
+    #[serde(default)]
+    pub cpu_ms_per_request: Option<f64>,
     /// Target utilisation of a pod at peak, in (0, 1].
     pub target_utilization: f64,
     /// Availability zones the tier spreads over, Z.
@@ -44,8 +51,10 @@ pub struct AppPolicy {
     /// Zones it must survive losing, k (< Z): pods x Z/(Z-k).
     #[serde(default = "super::one")]
     pub zones_lost: u64,
-    /// Pods per node (with an explicit instance).
-    pub pods_per_node: u64,
+    /// Pods per node, when stated (with an explicit instance); else they follow from the
+    /// shape's vCPUs, memory and max pods.
+    #[serde(default)]
+    pub pods_per_node: Option<u64>,
     /// vCPUs one pod requests: with `pod_memory_gib`, pods per node follow from the node's
     /// shape (needed by `instance: "auto"`).
     #[serde(default)]
@@ -65,9 +74,23 @@ pub struct AppPolicy {
     /// Extra spare capacity above the utilisation target, as a fraction.
     #[serde(default)]
     pub headroom: f64,
-    /// EKS control-plane item billed per cluster (one cluster per deployment), if any.
+    /// EKS control-plane item billed per cluster, if any.
     #[serde(default)]
     pub control_plane: Option<String>,
+    /// Most nodes in one Kubernetes cluster (default 5,000: the upstream tested limit);
+    /// more nodes make more clusters, each with its control plane.
+    #[serde(default = "default_nodes_per_cluster")]
+    pub max_nodes_per_cluster: u64,
+    /// Most pods in one cluster (default 150,000: the upstream tested limit).
+    #[serde(default = "default_pods_per_cluster")]
+    pub max_pods_per_cluster: u64,
+}
+
+fn default_nodes_per_cluster() -> u64 {
+    5_000
+}
+fn default_pods_per_cluster() -> u64 {
+    150_000
 }
 
 fn default_node_reserved() -> f64 {
@@ -92,12 +115,12 @@ impl ComponentKind for AppPolicy {
                 tf_attr(
                     "node",
                     "node_count",
-                    "worker nodes: pods / pods_per_node, rounded up",
+                    "worker nodes: the most of those needed by vCPU, memory and max pods per node (or a stated pods_per_node), at least one per zone",
                 ),
                 tf_attr(
                     "pod",
                     "pod_count",
-                    "pods at peak: peak requests/s x share x (1 + headroom) / (rps_per_pod x target_utilization), grown so losing zones_lost of zones still serves the peak, at least min_pods",
+                    "pods at peak: peak requests/s x share x (1 + headroom) / (rps_per_pod, or pod_vcpu x 1000 / cpu_ms_per_request, x target_utilization), grown so losing zones_lost of zones still serves the peak, at least min_pods",
                 ),
                 tf_attr(
                     "hpa-min",
@@ -124,7 +147,27 @@ impl ComponentKind for AppPolicy {
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {
         c.name("instance", &self.instance)?;
         c.ratio("rps_share", self.rps_share)?;
-        c.positive("rps_per_pod", self.rps_per_pod)?;
+        match (self.rps_per_pod, self.cpu_ms_per_request) {
+            (Some(v), _) => c.positive("rps_per_pod", v)?,
+            (None, Some(ms)) => {
+                c.positive("cpu_ms_per_request", ms)?;
+                if self.pod_vcpu.is_none() {
+                    return Err(c.error(
+                        "pod_vcpu",
+                        "cpu_ms_per_request needs pod_vcpu: a pod serves pod_vcpu x 1000 / \
+                         cpu_ms_per_request requests/s",
+                    ));
+                }
+            }
+            (None, None) => {
+                return Err(c.error(
+                    "rps_per_pod",
+                    "state rps_per_pod, or cpu_ms_per_request with pod_vcpu: pods follow from one",
+                ));
+            }
+        }
+        c.count_at_least("max_nodes_per_cluster", self.max_nodes_per_cluster, 1)?;
+        c.count_at_least("max_pods_per_cluster", self.max_pods_per_cluster, 1)?;
         c.positive_ratio("target_utilization", self.target_utilization)?;
         c.count_at_least("zones", self.zones, 1)?;
         if self.zones_lost >= self.zones {
@@ -136,7 +179,17 @@ impl ComponentKind for AppPolicy {
                 ),
             ));
         }
-        c.count_at_least("pods_per_node", self.pods_per_node, 1)?;
+        match self.pods_per_node {
+            Some(n) => c.count_at_least("pods_per_node", n, 1)?,
+            None if self.pod_vcpu.is_none() || self.pod_memory_gib.is_none() => {
+                return Err(c.error(
+                    "pods_per_node",
+                    "state pods_per_node, or pod_vcpu and pod_memory_gib: pods per node follow \
+                     from one",
+                ));
+            }
+            None => {}
+        }
         if self.instance == crate::input::scenario::AUTO
             && (self.pod_vcpu.is_none() || self.pod_memory_gib.is_none())
         {

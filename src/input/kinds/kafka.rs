@@ -35,10 +35,21 @@ pub struct KafkaPolicy {
     /// Replication factor.
     #[serde(default = "super::three")]
     pub replication_factor: u64,
-    /// Write MB/s one broker absorbs, replication traffic included.
-    pub broker_ingress_mb_s: f64,
-    /// Share of a broker's baseline network bandwidth its writes may use: when the catalog
-    /// knows the shape's network, a broker absorbs at most this share of it.
+    /// Write MB/s one broker absorbs, replication traffic included, when stated: a capacity
+    /// checked besides the shape's network and disk throughput. Leave it out to size
+    /// throughput from the shape alone.
+    #[serde(default)]
+    pub broker_ingress_mb_s: Option<f64>,
+    /// Consumer groups reading every write (default 1): each one is a copy of the ingress
+    /// leaving the brokers (AWS's Kafka sizing Equation 1).
+    #[serde(default = "super::one_f")]
+    pub consumer_groups: f64,
+    /// Most brokers in one cluster (default 60: MSK's quota for KRaft-based clusters,
+    /// adjustable); more brokers make more clusters.
+    #[serde(default = "default_brokers_per_cluster")]
+    pub max_brokers_per_cluster: u64,
+    /// Share of a broker's baseline network bandwidth (and of its EBS baseline throughput)
+    /// traffic may fill: the spare fraction covers broker faults, rebalancing and bursts.
     #[serde(default = "default_network_utilization")]
     pub network_utilization: f64,
     /// MB/s one partition sustains (drives the partition count).
@@ -46,11 +57,19 @@ pub struct KafkaPolicy {
     /// Fewest partitions in all.
     #[serde(default)]
     pub min_partitions: u64,
-    /// Most partition replicas one broker hosts.
-    #[serde(default = "default_partitions_per_broker")]
-    pub max_partitions_per_broker: u64,
-    /// Disk per broker, GB.
-    pub broker_disk_gb: f64,
+    /// Most partition replicas one broker hosts; by default MSK's guidance for the broker's
+    /// size (up to 4 vCPU: 1,000; 8 vCPU: 2,000; 16 and more: 4,000; kafka.t3.small: 300).
+    #[serde(default)]
+    pub max_partitions_per_broker: Option<u64>,
+    /// Disk per broker, GB, when stated: brokers then also follow from retained bytes over
+    /// it. Leave it out to give each broker the disk its share of the data needs, up to
+    /// `max_broker_disk_gb`.
+    #[serde(default)]
+    pub broker_disk_gb: Option<f64>,
+    /// Most disk one broker may have, GB (default 17,592.19 GB = 16,384 GiB, MSK's most
+    /// storage per Standard broker).
+    #[serde(default = "default_max_broker_disk_gb")]
+    pub max_broker_disk_gb: f64,
     /// Spare capacity kept above demand, as a fraction.
     pub headroom: f64,
 }
@@ -68,8 +87,29 @@ fn default_msk_storage() -> String {
 fn default_broker_storage() -> String {
     "broker-storage".into()
 }
-fn default_partitions_per_broker() -> u64 {
-    4000
+/// 16,384 GiB in decimal GB.
+fn default_max_broker_disk_gb() -> f64 {
+    16_384.0 * 1_073_741_824.0 / 1e9
+}
+
+fn default_brokers_per_cluster() -> u64 {
+    60
+}
+
+/// MSK's recommended most partition replicas per broker for a broker of `vcpu` vCPUs
+/// (MSK developer guide, best practices, 2026-12-01): m5/m7g large and xlarge 1,000,
+/// 2xlarge 2,000, 4xlarge and larger 4,000.
+#[must_use]
+pub fn msk_partitions_per_broker(instance: &str, vcpu: f64) -> u64 {
+    if instance == "kafka.t3.small" {
+        300
+    } else if vcpu <= 4.0 {
+        1_000
+    } else if vcpu <= 8.0 {
+        2_000
+    } else {
+        4_000
+    }
 }
 
 impl ComponentKind for KafkaPolicy {
@@ -86,7 +126,7 @@ impl ComponentKind for KafkaPolicy {
                 tf_attr(
                     "broker",
                     "broker_count",
-                    "brokers: the most of those needed by ingress x replication, by partitions x replication per broker, by retained bytes x replication per disk, and the replication factor",
+                    "brokers: the most of those needed by network in (ingress x replication) and out (consumer groups + replication - 1), by disk throughput, by partitions x replication per broker, by retained bytes x replication per disk, and the replication factor",
                 ),
                 tf_attr(
                     "partitions",
@@ -96,7 +136,7 @@ impl ComponentKind for KafkaPolicy {
                 tf_attr(
                     "storage",
                     "storage_gb",
-                    "broker storage in all: retained bytes x replication x (1 + headroom)",
+                    "broker storage in all: brokers x broker_disk_gb, or retained bytes x replication x (1 + headroom) spread over the brokers",
                 ),
             ],
             map_attr: None,
@@ -110,15 +150,20 @@ impl ComponentKind for KafkaPolicy {
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {
         c.name("instance", &self.instance)?;
         c.count_at_least("replication_factor", self.replication_factor, 1)?;
-        c.positive("broker_ingress_mb_s", self.broker_ingress_mb_s)?;
+        if let Some(v) = self.broker_ingress_mb_s {
+            c.positive("broker_ingress_mb_s", v)?;
+        }
+        c.non_negative("consumer_groups", self.consumer_groups)?;
+        c.count_at_least("max_brokers_per_cluster", self.max_brokers_per_cluster, 1)?;
         c.positive_ratio("network_utilization", self.network_utilization)?;
         c.positive("partition_mb_s", self.partition_mb_s)?;
-        c.count_at_least(
-            "max_partitions_per_broker",
-            self.max_partitions_per_broker,
-            1,
-        )?;
-        c.positive("broker_disk_gb", self.broker_disk_gb)?;
+        if let Some(v) = self.max_partitions_per_broker {
+            c.count_at_least("max_partitions_per_broker", v, 1)?;
+        }
+        if let Some(v) = self.broker_disk_gb {
+            c.positive("broker_disk_gb", v)?;
+        }
+        c.positive("max_broker_disk_gb", self.max_broker_disk_gb)?;
         c.non_negative("headroom", self.headroom)
     }
 

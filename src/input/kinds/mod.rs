@@ -403,6 +403,82 @@ mod tests {
             .unwrap_or_else(|e| panic!("{src}: {e}"))
     }
 
+    /// `models/limits/aws.csv`'s value of `key`.
+    fn limit(key: &str) -> f64 {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/limits/aws.csv");
+        let mut rdr = csv::Reader::from_path(path).expect("limits table reads");
+        let headers = rdr.headers().unwrap().clone();
+        let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (k, v) = (at("key"), at("value"));
+        rdr.records()
+            .map(Result::unwrap)
+            .find(|r| &r[k] == key)
+            .unwrap_or_else(|| panic!("no limit `{key}`"))[v]
+            .parse()
+            .unwrap_or_else(|e| panic!("{key}: {e}"))
+    }
+
+    #[test]
+    fn default_limits_are_the_limits_table() {
+        // The defaults live in code (serde defaults) and as data with their sources: they
+        // must not drift apart.
+        let Policy::Redis(redis) = sample(Kind::Redis) else {
+            unreachable!()
+        };
+        assert_eq!(
+            redis.nodes_per_cluster() as f64,
+            limit("elasticache_max_nodes_per_cluster")
+        );
+        assert_eq!(
+            redis::ELASTICACHE_MAX_REPLICAS_PER_SHARD as f64,
+            limit("elasticache_max_replicas_per_shard")
+        );
+        assert_eq!(
+            redis::REDIS_CLUSTER_MAX_NODES as f64,
+            limit("redis_cluster_max_nodes")
+        );
+        let Policy::Kafka(kafka) = sample(Kind::Kafka) else {
+            unreachable!()
+        };
+        assert_eq!(
+            kafka.max_brokers_per_cluster as f64,
+            limit("msk_max_brokers_per_cluster")
+        );
+        let gib = crate::units::BYTES_PER_GIB / 1e9;
+        assert!((kafka.max_broker_disk_gb - limit("msk_max_broker_disk_gib") * gib).abs() < 1e-6);
+        for (instance, vcpu, key) in [
+            ("kafka.t3.small", 2.0, "msk_partitions_per_broker_t3_small"),
+            ("kafka.m5.xlarge", 4.0, "msk_partitions_per_broker_xlarge"),
+            ("kafka.m5.2xlarge", 8.0, "msk_partitions_per_broker_2xlarge"),
+            (
+                "kafka.m5.4xlarge",
+                16.0,
+                "msk_partitions_per_broker_4xlarge",
+            ),
+        ] {
+            assert_eq!(
+                kafka::msk_partitions_per_broker(instance, vcpu) as f64,
+                limit(key)
+            );
+        }
+        let Policy::Postgres(pg) = sample(Kind::Postgres) else {
+            unreachable!()
+        };
+        let tib = 1_099_511_627_776.0 / 1e9;
+        assert!((pg.max_storage_gb_per_instance - limit("rds_max_storage_tib") * tib).abs() < 1e-6);
+        let Policy::App(app) = sample(Kind::App) else {
+            unreachable!()
+        };
+        assert_eq!(
+            app.max_nodes_per_cluster as f64,
+            limit("k8s_max_nodes_per_cluster")
+        );
+        assert_eq!(
+            app.max_pods_per_cluster as f64,
+            limit("k8s_max_pods_per_cluster")
+        );
+    }
+
     #[test]
     fn every_kind_is_written_by_its_name() {
         for &kind in Kind::ALL {

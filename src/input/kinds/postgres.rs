@@ -33,8 +33,40 @@ pub struct PostgresPolicy {
     pub service: String,
     /// Data bytes one shard may hold.
     pub max_data_bytes_per_shard: f64,
-    /// Write queries/s one shard's primary may take.
-    pub max_write_qps_per_shard: f64,
+    /// Write queries/s one shard's primary may take, when stated: a capacity that overrides
+    /// the one derived from the shape's vCPUs (`cpu_ms_per_write`). Kept for scenarios that
+    /// state it; leave it out to size writes from the shape.
+    #[serde(default)]
+    pub max_write_qps_per_shard: Option<f64>,
+    /// CPU time one write query costs on the database, in milliseconds. Default 0.4 ms: pgbench
+    /// TPC-B on RDS db.m8gd.xlarge (4 vCPU) ran about 4,700 transactions/s, ~1,200 per vCPU,
+    /// of 5 statements each, so ~0.17 ms of CPU per statement; reads are rounded up to 0.2 ms
+    /// and writes doubled (WAL, index upkeep). Measure your own where you can.
+    #[serde(default = "default_cpu_ms_per_write")]
+    pub cpu_ms_per_write: f64,
+    /// CPU time one read query costs, in milliseconds (default 0.2 ms, see `cpu_ms_per_write`).
+    #[serde(default = "default_cpu_ms_per_read")]
+    pub cpu_ms_per_read: f64,
+    /// Busy share of a node's vCPUs at peak (default 0.6: room for vacuum, checkpoints and a
+    /// failover's extra load).
+    #[serde(default = "default_cpu_utilization")]
+    pub target_cpu_utilization: f64,
+    /// Storage I/O operations per write query (default 1.0: the WAL write; group commit and
+    /// checkpoint writes roughly cancel).
+    #[serde(default = "super::one_f")]
+    pub iops_per_write: f64,
+    /// Share of reads that miss the buffer cache and read one page from disk (default 0.05:
+    /// a working set that fits memory).
+    #[serde(default = "default_read_cache_miss")]
+    pub read_cache_miss_fraction: f64,
+    /// Spare storage kept above the data, apart from compute `headroom` (default 0.2: RDS
+    /// storage autoscaling acts at 10% free; twice that leaves time to act).
+    #[serde(default = "default_storage_headroom")]
+    pub storage_headroom: f64,
+    /// Most storage one instance may have, in GB (default 70,368.74 GB = 64 TiB, the RDS for
+    /// PostgreSQL maximum): more data means more shards.
+    #[serde(default = "default_max_storage_gb")]
+    pub max_storage_gb_per_instance: f64,
     /// Registered users one shard may hold (no cap when absent).
     #[serde(default)]
     pub max_users_per_shard: Option<f64>,
@@ -71,6 +103,25 @@ pub struct PostgresPolicy {
     pub storage_item: String,
 }
 
+fn default_cpu_ms_per_write() -> f64 {
+    0.4
+}
+fn default_cpu_ms_per_read() -> f64 {
+    0.2
+}
+fn default_cpu_utilization() -> f64 {
+    0.6
+}
+fn default_read_cache_miss() -> f64 {
+    0.05
+}
+fn default_storage_headroom() -> f64 {
+    0.2
+}
+/// 64 TiB in decimal GB: 64 x 2^40 / 1e9.
+fn default_max_storage_gb() -> f64 {
+    64.0 * 1_099_511_627_776.0 / 1e9
+}
 fn default_rds_service() -> String {
     "rds-postgres".into()
 }
@@ -95,7 +146,7 @@ impl ComponentKind for PostgresPolicy {
                 tf_attr(
                     "shards",
                     "shard_count",
-                    "shards: the most of those needed by data, by write rate and by users, each with headroom, at least min_shards, optionally rounded up to a power of two",
+                    "shards: the most of those needed by data, by the storage limit, by CPU (or a stated write rate), by memory, by IOPS and by users, at least min_shards, optionally rounded up to a power of two",
                 ),
                 tf_attr(
                     "primary",
@@ -110,7 +161,7 @@ impl ComponentKind for PostgresPolicy {
                 tf_attr(
                     "read-replica",
                     "read_replica_count",
-                    "read replicas: min_read_replicas per shard, or enough for peak reads at read_qps_per_replica",
+                    "read replicas: min_read_replicas per shard, or enough for peak reads by CPU (or a stated read_qps_per_replica)",
                 ),
                 tf_attr(
                     "geo-replica",
@@ -120,7 +171,7 @@ impl ComponentKind for PostgresPolicy {
                 tf_attr(
                     "storage",
                     "storage_gb",
-                    "provisioned storage over all nodes: data per shard x (1 + headroom) per node",
+                    "provisioned storage over all nodes: data per shard x (1 + storage_headroom) per node",
                 ),
             ],
             map_attr: None,
@@ -133,7 +184,19 @@ impl ComponentKind for PostgresPolicy {
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {
         c.name("instance", &self.instance)?;
         c.positive("max_data_bytes_per_shard", self.max_data_bytes_per_shard)?;
-        c.positive("max_write_qps_per_shard", self.max_write_qps_per_shard)?;
+        if let Some(v) = self.max_write_qps_per_shard {
+            c.positive("max_write_qps_per_shard", v)?;
+        }
+        c.positive("cpu_ms_per_write", self.cpu_ms_per_write)?;
+        c.positive("cpu_ms_per_read", self.cpu_ms_per_read)?;
+        c.positive_ratio("target_cpu_utilization", self.target_cpu_utilization)?;
+        c.non_negative("iops_per_write", self.iops_per_write)?;
+        c.ratio("read_cache_miss_fraction", self.read_cache_miss_fraction)?;
+        c.non_negative("storage_headroom", self.storage_headroom)?;
+        c.positive(
+            "max_storage_gb_per_instance",
+            self.max_storage_gb_per_instance,
+        )?;
         if let Some(v) = self.max_users_per_shard {
             c.positive("max_users_per_shard", v)?;
         }

@@ -57,8 +57,32 @@ pub struct RedisPolicy {
     pub memory_overhead_fraction: f64,
     /// `maxmemory` / node memory: the usable share of each node.
     pub maxmemory_fraction: f64,
-    /// Operations/s one node (master) serves.
-    pub ops_per_s_per_node: f64,
+    /// Operations/s one node (master) serves, when stated: a capacity that overrides the one
+    /// derived from the shape's vCPUs (`ops_per_s_per_thread` x engine threads). Kept for
+    /// scenarios that state it; leave it out to size operations from the shape.
+    #[serde(default)]
+    pub ops_per_s_per_node: Option<f64>,
+    /// Simple GET/SET operations/s one engine thread serves at full load (default 100,000:
+    /// the order of redis-benchmark figures for one Redis main thread; Valkey 8 quotes
+    /// 380,000 before I/O threads).
+    #[serde(default = "default_ops_per_thread")]
+    pub ops_per_s_per_thread: f64,
+    /// Most vCPUs the engine keeps busy (default 8: ElastiCache Redis 7.1's enhanced I/O
+    /// multiplexing gives up to 2x on nodes with at least 8 physical cores, over 1 million
+    /// requests/s on r7g.4xlarge; command execution stays on one main thread).
+    #[serde(default = "default_engine_threads")]
+    pub engine_threads: u64,
+    /// Busy share of the engine's threads at peak (default 0.7).
+    #[serde(default = "default_redis_cpu_utilization")]
+    pub target_cpu_utilization: f64,
+    /// Bytes one operation moves over the network, request and reply (default 1,000 B: a
+    /// session or cached object of about a kilobyte).
+    #[serde(default = "default_bytes_per_op")]
+    pub bytes_per_op: f64,
+    /// Share of the shape's baseline network bandwidth operations may fill (default 0.5:
+    /// replication and bursts share the link; bursts above the baseline are not capacity).
+    #[serde(default = "default_redis_network_utilization")]
+    pub network_utilization: f64,
     /// Node memory in GiB when it differs from the catalog (self-managed `maxmemory`).
     #[serde(default)]
     pub node_memory_gib: Option<f64>,
@@ -70,9 +94,11 @@ pub struct RedisPolicy {
     /// Instance type of a sentinel host; co-located (not billed) when absent.
     #[serde(default)]
     pub sentinel_instance: Option<String>,
-    /// Most nodes (masters + replicas) in one cluster; more splits into clusters.
-    #[serde(default = "default_max_cluster_nodes")]
-    pub max_nodes_per_cluster: u64,
+    /// Most nodes (masters + replicas) in one cluster; more splits into clusters. Default:
+    /// 500 on ElastiCache (its most nodes per cluster, cluster mode enabled, engine 5.0.6+),
+    /// else 1,000 (Redis Cluster's recommended upper bound).
+    #[serde(default)]
+    pub max_nodes_per_cluster: Option<u64>,
     /// Fewest masters; default 3 in Cluster mode, 1 otherwise.
     #[serde(default)]
     pub min_masters: Option<u64>,
@@ -83,8 +109,47 @@ pub struct RedisPolicy {
 fn default_elasticache() -> String {
     "elasticache-redis".into()
 }
-fn default_max_cluster_nodes() -> u64 {
-    1000
+/// ElastiCache's most nodes per cluster (cluster mode enabled, engine 5.0.6+).
+pub const ELASTICACHE_MAX_NODES_PER_CLUSTER: u64 = 500;
+
+/// Redis Cluster's recommended most nodes (the cluster bus gossips between every pair).
+pub const REDIS_CLUSTER_MAX_NODES: u64 = 1_000;
+fn default_ops_per_thread() -> f64 {
+    100_000.0
+}
+fn default_engine_threads() -> u64 {
+    8
+}
+fn default_redis_cpu_utilization() -> f64 {
+    0.7
+}
+fn default_bytes_per_op() -> f64 {
+    1_000.0
+}
+fn default_redis_network_utilization() -> f64 {
+    0.5
+}
+
+/// ElastiCache's most replicas per shard.
+pub const ELASTICACHE_MAX_REPLICAS_PER_SHARD: u64 = 5;
+
+impl RedisPolicy {
+    /// True on ElastiCache, whose limits then apply.
+    #[must_use]
+    pub fn on_elasticache(&self) -> bool {
+        self.service.starts_with("elasticache")
+    }
+
+    /// Most nodes in one cluster: the stated figure, else the provider's limit.
+    #[must_use]
+    pub fn nodes_per_cluster(&self) -> u64 {
+        self.max_nodes_per_cluster
+            .unwrap_or(if self.on_elasticache() {
+                ELASTICACHE_MAX_NODES_PER_CLUSTER
+            } else {
+                REDIS_CLUSTER_MAX_NODES
+            })
+    }
 }
 
 impl ComponentKind for RedisPolicy {
@@ -101,7 +166,7 @@ impl ComponentKind for RedisPolicy {
                 tf_attr(
                     "master",
                     "master_count",
-                    "masters: the most of those needed by memory (at maxmemory_fraction of usable node memory) and by operations/s, at least 3 in cluster mode",
+                    "masters: the most of those needed by memory (at maxmemory_fraction of usable node memory), by operations/s (the shape's engine threads, or a stated ops_per_s_per_node) and by network, at least 3 in cluster mode",
                 ),
                 tf_attr(
                     "replica",
@@ -134,12 +199,29 @@ impl ComponentKind for RedisPolicy {
         c.ratio("ops_share", self.ops_share)?;
         c.non_negative("memory_overhead_fraction", self.memory_overhead_fraction)?;
         c.positive_ratio("maxmemory_fraction", self.maxmemory_fraction)?;
-        c.positive("ops_per_s_per_node", self.ops_per_s_per_node)?;
+        if let Some(v) = self.ops_per_s_per_node {
+            c.positive("ops_per_s_per_node", v)?;
+        }
+        c.positive("ops_per_s_per_thread", self.ops_per_s_per_thread)?;
+        c.count_at_least("engine_threads", self.engine_threads, 1)?;
+        c.positive_ratio("target_cpu_utilization", self.target_cpu_utilization)?;
+        c.non_negative("bytes_per_op", self.bytes_per_op)?;
+        c.positive_ratio("network_utilization", self.network_utilization)?;
+        if self.on_elasticache() && self.replicas_per_master > ELASTICACHE_MAX_REPLICAS_PER_SHARD {
+            return Err(c.error(
+                "replicas_per_master",
+                format!(
+                    "ElastiCache allows at most {ELASTICACHE_MAX_REPLICAS_PER_SHARD} replicas per \
+                     shard, got {}",
+                    self.replicas_per_master
+                ),
+            ));
+        }
         if let Some(v) = self.node_memory_gib {
             c.positive("node_memory_gib", v)?;
         }
-        c.count_at_least("max_nodes_per_cluster", self.max_nodes_per_cluster, 1)?;
-        if self.max_nodes_per_cluster <= self.replicas_per_master {
+        c.count_at_least("max_nodes_per_cluster", self.nodes_per_cluster(), 1)?;
+        if self.nodes_per_cluster() <= self.replicas_per_master {
             return Err(c.error(
                 "max_nodes_per_cluster",
                 "must exceed replicas_per_master: a cluster needs room for one master group",
