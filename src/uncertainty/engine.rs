@@ -821,9 +821,22 @@ fn line_cost(
                 return Ok(0.0);
             }
             let mut list = 0.0;
-            for (tiers, n) in tiers.iter().zip(costing::split(count, &line.parts)) {
-                let q = costing::quantity(n, measure, *unit, hours)?;
-                list += crate::pricing::tiers::total(tiers, q);
+            // The parts' own counts when they add up to the count (no pin moved it): no
+            // allocation on this path, which every draw takes for every multi-region line.
+            let parts_total = line
+                .parts
+                .iter()
+                .fold(0_u64, |sum, p| sum.saturating_add(p.count));
+            if parts_total == count {
+                for (tiers, part) in tiers.iter().zip(&line.parts) {
+                    let q = costing::quantity(part.count, measure, *unit, hours)?;
+                    list += crate::pricing::tiers::total(tiers, q);
+                }
+            } else {
+                for (tiers, n) in tiers.iter().zip(costing::split(count, &line.parts)) {
+                    let q = costing::quantity(n, measure, *unit, hours)?;
+                    list += crate::pricing::tiers::total(tiers, q);
+                }
             }
             (*unit, list, *multiplier)
         }
