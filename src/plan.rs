@@ -407,6 +407,18 @@ pub fn build_phase(
     build_phase_planned(scenario, phase, users, warnings, None)
 }
 
+/// [`build_phase`] without derivations: the same counts and costs, no derivation steps (the
+/// timeline's months, which show only counts and costs; recording derivations is most of a
+/// phase's time).
+pub fn build_phase_untraced(
+    scenario: &Scenario,
+    phase: &str,
+    users: u64,
+    warnings: &mut Vec<String>,
+) -> Result<PhasePlan, InputError> {
+    build_phase_traced(scenario, phase, users, warnings, None, false)
+}
+
 /// [`build_phase`] with counts planned at a percentile replacing the derived ones.
 pub fn build_phase_planned(
     scenario: &Scenario,
@@ -415,13 +427,24 @@ pub fn build_phase_planned(
     warnings: &mut Vec<String>,
     planned: Option<&PlannedCounts>,
 ) -> Result<PhasePlan, InputError> {
+    build_phase_traced(scenario, phase, users, warnings, planned, true)
+}
+
+fn build_phase_traced(
+    scenario: &Scenario,
+    phase: &str,
+    users: u64,
+    warnings: &mut Vec<String>,
+    planned: Option<&PlannedCounts>,
+    traced: bool,
+) -> Result<PhasePlan, InputError> {
     let spec = &scenario.spec;
     let SizedPhase {
         demand,
         demand_trace,
         sized,
         selections,
-    } = size_phase(scenario, phase, users, true, planned)?;
+    } = size_phase(scenario, phase, users, traced, planned)?;
     let mut lines = Vec::new();
     let mut components = Vec::new();
     for (index, component) in spec.components.iter().enumerate() {

@@ -143,6 +143,8 @@ pub fn select(
     // inputs, so its numbers do not change.
     let untraced = PhaseInputs {
         traced: false,
+        // The node limit reads per-region counts, whoever asks.
+        keep_regions: true,
         ..*inputs
     };
     let mut fits: Vec<(Candidate, ComponentSizing)> = Vec::new();

@@ -4,8 +4,9 @@
 //! component's lead time, else its kind's default), and routine growth summarized per line;
 //! the months above budget and the first year's cost.
 //!
-//! Each month is a plan phase of its own (`plan::build_phase`), so the timeline and the plan
-//! can never disagree on a number. Pins that name a phase do not apply to months; `*` pins do.
+//! Each month is a plan phase of its own (`plan::build_phase_untraced`: the plan's own rule,
+//! without derivations), so the timeline and the plan can never disagree on a number. Pins
+//! that name a phase do not apply to months; `*` pins do.
 
 use serde::Serialize;
 
@@ -230,7 +231,7 @@ fn month(
     let users = (users_f.round() as u64).max(1);
     let name = label(start, i64::from(m));
     let mut warnings = Vec::new();
-    let phase = plan::build_phase(scenario, &name, users, &mut warnings)?;
+    let phase = plan::build_phase_untraced(scenario, &name, users, &mut warnings)?;
     Ok((
         Month {
             month: m,
