@@ -228,6 +228,25 @@ fn resource_from_trace(before: &[Step], after: &[Step]) -> Option<String> {
         .map(|s| strip(&s.name))
 }
 
+/// The resource whose need grew from the last user that fits (`before`) to one more (`past`),
+/// the one needing the most among them: what ran out. A line's `binding` adds each resource
+/// over regions, so where regions bind on different resources (one region by pods per node,
+/// the others by one node per zone) the binding of the sum can name a resource that did not
+/// move; the growth cannot.
+fn resource_that_grew(before: Option<&SizedLine>, past: &SizedLine) -> Option<&'static str> {
+    let (before, past) = (before?.binding?, past.binding?);
+    past.by_resource()
+        .filter(|&(resource, n)| {
+            let had = before
+                .by_resource()
+                .find(|&(r, _)| r == resource)
+                .map_or(0, |(_, n)| n);
+            n > had
+        })
+        .max_by_key(|&(_, n)| n)
+        .map(|(resource, _)| resource)
+}
+
 /// The first month the curve has more than `users`.
 fn month_past(scenario: &Scenario, users: u64) -> Option<u32> {
     (0..=MAX_MONTHS).find(|&m| {
@@ -255,21 +274,17 @@ fn runout(scenario: &Scenario, fleet: &Fleet, index: usize, start: u64) -> Runou
             .flatten()
     });
     // The same line at the last user that fits, to see what grew.
-    let before: Vec<Step> = match (most, &past) {
+    let before: Option<SizedLine> = match (most, &past) {
         (Some(m), Some((line, _))) if m > 0 => {
             plan::size_phase(scenario, SEARCH_PHASE, m, true, None)
                 .ok()
                 .and_then(|p| {
-                    p.sized.at(index).and_then(|s| {
-                        s.lines
-                            .iter()
-                            .find(|l| l.item == line.item)
-                            .map(|l| l.derivation.clone())
-                    })
+                    p.sized
+                        .at(index)
+                        .and_then(|s| s.lines.iter().find(|l| l.item == line.item).cloned())
                 })
-                .unwrap_or_default()
         }
-        _ => Vec::new(),
+        _ => None,
     };
     let lead = lead_time_months(component);
     let month = most.and_then(|m| month_past(scenario, m));
@@ -281,9 +296,13 @@ fn runout(scenario: &Scenario, fleet: &Fleet, index: usize, start: u64) -> Runou
         unbounded: most.is_none(),
         item: past.as_ref().map(|(l, _)| l.item.to_string()),
         resource: past.as_ref().and_then(|(l, _)| {
-            shape::sized_binding(l)
+            resource_that_grew(before.as_ref(), l)
+                .or_else(|| shape::sized_binding(l))
                 .map(str::to_string)
-                .or_else(|| resource_from_trace(&before, &l.derivation))
+                .or_else(|| {
+                    let steps = before.as_ref().map_or(&[][..], |b| &b.derivation[..]);
+                    resource_from_trace(steps, &l.derivation)
+                })
         }),
         need: past.as_ref().map(|(l, _)| l.count),
         fleet: past.as_ref().map(|(_, have)| *have),

@@ -621,9 +621,9 @@ fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
     let api = &c["runouts"][0];
     assert_eq!(api["component"], "api");
     assert_eq!(api["item"], "node");
-    // (The line's binding adds each resource over regions: us-east-1 is bound by pods per
-    // node, the other two by the one-node-per-zone minimum; the sum names the larger.)
-    assert!(api["resource"].is_string(), "{api}");
+    // What ran out is what grew: the nodes us-east-1's pods need at the scenario's 4 pods per
+    // node (the other two regions stay at their one-node-per-zone minimum).
+    assert_eq!(api["resource"], "stated-pods-per-node");
     assert_eq!(c["max_users"], 7_200_000);
     assert_eq!(
         (api["need"].as_u64(), api["fleet"].as_f64()),
@@ -653,7 +653,10 @@ fn reverse_sizing_of_a_phase_plan_serves_the_phase_and_names_what_binds() {
         .clone();
     let text = String::from_utf8(text).unwrap();
     assert!(text.contains("at most 7,200,000 users"), "{text}");
-    assert!(text.contains("runs out first: api/node ("), "{text}");
+    assert!(
+        text.contains("runs out first: api/node (stated-pods-per-node)"),
+        "{text}"
+    );
     assert!(
         text.contains("then: users-db, sessions-cache, events"),
         "{text}"
