@@ -108,6 +108,19 @@ pub struct ShapeChoice {
     pub shapes: Vec<ShapeOption>,
 }
 
+impl ShapeChoice {
+    /// The component's slots among the phase's (one per line, as many as each shape's rates).
+    fn slots<'s>(&self, slots: &'s [Slot]) -> &'s [Slot] {
+        &slots[self.first_slot..self.first_slot + self.shapes[0].rates.len()]
+    }
+}
+
+/// True when a sizing's `lines` are the component's `slots`, item for item: a shape's lines
+/// can be priced and summarised in the point plan's slots only then.
+fn lines_match(lines: &[crate::sizing::SizedLine], slots: &[Slot]) -> bool {
+    lines.len() == slots.len() && lines.iter().zip(slots).all(|(l, s)| l.item == s.item)
+}
+
 /// One shape a draw may choose, with the rates of the component's lines on it.
 #[derive(Debug, Clone)]
 pub struct ShapeOption {
@@ -655,11 +668,11 @@ fn shape_choices(
         ) else {
             continue;
         };
-        let items: Vec<&str> = slots[first_slot..]
+        let own = slots[first_slot..]
             .iter()
             .take_while(|s| s.component == i)
-            .map(|s| s.item.as_str())
-            .collect();
+            .count();
+        let own = &slots[first_slot..first_slot + own];
         let mut shapes = Vec::new();
         let instances = std::iter::once(&selection.chosen)
             .chain(&selection.alternatives)
@@ -672,13 +685,7 @@ fn shape_choices(
             let Some(sizing) = sized.sized.at(i) else {
                 continue;
             };
-            let same_lines = sizing.lines.len() == items.len()
-                && sizing
-                    .lines
-                    .iter()
-                    .zip(&items)
-                    .all(|(l, item)| l.item == *item);
-            if !same_lines {
+            if !lines_match(&sizing.lines, own) {
                 continue;
             }
             let component = &trial.spec.components[i];
@@ -734,7 +741,7 @@ fn choose_shape(
         for ((line, slot), rate) in sizing
             .lines
             .iter()
-            .zip(&slots[choice.first_slot..])
+            .zip(choice.slots(slots))
             .zip(&shape.rates)
         {
             cost += line_cost(rate, slot.pinned.unwrap_or(line.count), line, hours)?;
@@ -757,13 +764,7 @@ fn choose_shape(
         return Ok((choice.shapes.len() + 1, sizing, Vec::new()));
     };
     crate::selection::set_instance(&mut trial.policy, &selection.chosen.instance);
-    let items_match = sizing.lines.len() == choice.shapes[0].rates.len()
-        && sizing
-            .lines
-            .iter()
-            .zip(&slots[choice.first_slot..])
-            .all(|(l, s)| l.item == s.item);
-    if !items_match {
+    if !lines_match(&sizing.lines, choice.slots(slots)) {
         return Err(format!(
             "`{}`: the shape this draw needs ({}) has other lines than the plan's",
             component.name, selection.chosen.instance
