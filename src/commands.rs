@@ -200,7 +200,17 @@ pub fn run_plan(
     mut opts: RenderOptions,
     draws: &DrawArgs,
 ) -> Result<(Plan, Vec<PathBuf>), Error> {
+    if let Some(start) = &opts.focus_start
+        && crate::input::growth::month_label(start, 0).is_none()
+    {
+        return Err(Error::Usage(format!(
+            "--focus-start `{start}` is not a YYYY-MM month"
+        )));
+    }
     let loaded = load_scenario_with(scenario, sets)?;
+    if opts.focus_start.is_none() {
+        opts.focus_start = loaded.growth.start().map(str::to_string);
+    }
     let mut plan = build_plan(&loaded, draws)?;
     warn_future_prices(&mut plan);
     let report = opts.wants(render::files::Format::Report);

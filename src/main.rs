@@ -106,9 +106,14 @@ struct PlanArgs {
     /// Print only warnings (on stderr): no tables, no `wrote` lines.
     #[arg(long, short)]
     quiet: bool,
-    /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, or all.
+    /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, focus,
+    /// or all.
     #[arg(long, default_value = "all")]
     format: String,
+    /// The month (YYYY-MM) focus.csv bills the first phase in; phase i is billed i months
+    /// later (default: the growth curve's `start`, else the month of the newest price used).
+    #[arg(long, value_name = "YYYY-MM")]
+    focus_start: Option<String>,
     /// Folder of templates replacing the built-in ones of the same name (templates/README.md).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -448,6 +453,7 @@ fn plan(args: PlanArgs) -> Result<i32, Error> {
     let opts = RenderOptions {
         formats: Format::parse_list(&args.format)?,
         templates: args.templates,
+        focus_start: args.focus_start,
         ..Default::default()
     };
     let (plan, written) = commands::run_plan(

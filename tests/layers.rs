@@ -71,6 +71,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "render::json",
             "render::costs_csv",
+            "render::focus",
             "render::phase_tables",
             "render::explain",
             "render::audit",

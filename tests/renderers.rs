@@ -81,6 +81,7 @@ fn renders_every_format_byte_identically() {
             "report.html".into(),
             "report.md".into(),
             "tfvars/variables.tf".into(),
+            "focus.csv".into(),
         ];
         for chart in headroom::render::charts::NAMES {
             expected.push(format!("charts/{chart}.svg"));

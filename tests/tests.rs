@@ -3,6 +3,7 @@
 mod bad_input;
 mod bounds;
 mod cli;
+mod focus;
 mod golden;
 mod hardening;
 mod infra;

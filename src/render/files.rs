@@ -11,6 +11,7 @@
 //! | `charts` | `charts/{cost_by_component,cost_per_user,counts,volumes}.{svg,png}`; with draws also `charts/{uncertainty_fan,uncertainty_histogram,uncertainty_tornado}.{svg,png}` |
 //! | `tfvars` | `tfvars/<phase>.tfvars`, `tfvars/<phase>.tfvars.json`, `tfvars/variables.tf` |
 //! | `report` | `report.html`, `report.md` |
+//! | `focus` | `focus.csv` (FOCUS 1.0 rows per phase month and line; `render::focus`) |
 //! | (`headroom timeline`) | `timeline/timeline.{svg,png,json,csv}`, `timeline/timeline_lines.csv` |
 //!
 //! "With draws": the plan has an `uncertainty` section (`plan --draws N`); without one, none of
@@ -27,7 +28,7 @@ use crate::plan::Plan;
 use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
 use crate::render::{
-    charts, costs_csv, json, report, summary_md, tfvars, timeline, timeline_chart,
+    charts, costs_csv, focus, json, report, summary_md, tfvars, timeline, timeline_chart,
     uncertainty_charts, uncertainty_csv,
 };
 use crate::timeline::Timeline;
@@ -42,6 +43,8 @@ pub enum Format {
     Tfvars,
     /// `report.html` and `report.md`.
     Report,
+    /// `focus.csv`: the forecast as a FOCUS 1.0 dataset.
+    Focus,
 }
 
 impl Format {
@@ -53,6 +56,7 @@ impl Format {
         Format::Charts,
         Format::Tfvars,
         Format::Report,
+        Format::Focus,
     ];
 
     /// The format named `s` (case-insensitive; `md` for markdown, `html` for report).
@@ -65,6 +69,7 @@ impl Format {
             "charts" | "chart" => Some(Format::Charts),
             "tfvars" | "terraform" => Some(Format::Tfvars),
             "report" | "html" => Some(Format::Report),
+            "focus" => Some(Format::Focus),
             _ => None,
         }
     }
@@ -79,6 +84,7 @@ impl Format {
             Format::Charts => "charts",
             Format::Tfvars => "tfvars",
             Format::Report => "report",
+            Format::Focus => "focus",
         }
     }
 
@@ -119,6 +125,9 @@ pub struct RenderOptions {
     pub templates: Option<PathBuf>,
     /// The analyses the report shows beside the plan (audit, timeline, other providers).
     pub report: ReportExtras,
+    /// The month (`YYYY-MM`) `focus.csv` bills the first phase in; `None`: the month of the
+    /// newest price the plan uses (`focus::default_start`).
+    pub focus_start: Option<String>,
 }
 
 impl RenderOptions {
@@ -135,6 +144,7 @@ impl Default for RenderOptions {
             formats: Format::ALL.to_vec(),
             templates: None,
             report: ReportExtras::default(),
+            focus_start: None,
         }
     }
 }
@@ -198,6 +208,15 @@ pub fn plan_files(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<
                 &opts.report,
             )?);
         }
+    }
+    if wants(Format::Focus) {
+        // No billed line: no month to start from, and no row for the month to date.
+        let start = opts
+            .focus_start
+            .clone()
+            .or_else(|| focus::default_start(plan))
+            .unwrap_or_else(|| "1970-01".into());
+        files.push(("focus.csv".into(), focus::render(plan, &start)?));
     }
     Ok(files)
 }

@@ -8,6 +8,7 @@ pub mod costs_csv;
 pub mod diff;
 pub mod explain;
 pub mod files;
+pub mod focus;
 pub mod format;
 pub mod json;
 pub mod phase_tables;
