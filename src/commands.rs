@@ -774,3 +774,133 @@ pub fn pricing_check_failed(report: &Report) -> bool {
         .iter()
         .any(|i| i.severity == crate::pricing::check::Severity::Error)
 }
+
+/// Where `headroom calibrate` reads its series.
+#[derive(Debug, Clone)]
+pub enum CalibrateSource {
+    /// A Prometheus server's base URL.
+    Prometheus(String),
+    /// A metrics CSV.
+    Metrics(PathBuf),
+}
+
+/// `headroom calibrate`'s options.
+#[derive(Debug, Clone)]
+pub struct CalibrateArgs {
+    pub source: CalibrateSource,
+    /// `30d`, `12h`, `90m`, `600s`.
+    pub window: String,
+    /// Unix seconds the window ends (Prometheus; default now).
+    pub end: Option<f64>,
+    /// `60s`: the query_range step.
+    pub step: String,
+    /// A RON map, series name -> PromQL, replacing default queries.
+    pub queries: Option<PathBuf>,
+    pub out: PathBuf,
+}
+
+/// What `headroom calibrate` found: the fit, the text of the workload written, notes (series
+/// with no data), and the file written.
+#[derive(Debug)]
+pub struct Calibration {
+    pub fit: crate::calibrate::fit::Fit,
+    pub workload_ron: String,
+    pub notes: Vec<String>,
+    pub written: PathBuf,
+}
+
+/// `30d` -> 2,592,000 seconds (units s, m, h, d, w).
+fn duration_s(flag: &str, text: &str) -> Result<f64, Error> {
+    let bad = || {
+        Error::Usage(format!(
+            "{flag} `{text}`: expected a number and s, m, h, d or w (`30d`)"
+        ))
+    };
+    let t = text.trim();
+    let unit = t.chars().last().ok_or_else(bad)?;
+    let scale = match unit {
+        's' => 1.0,
+        'm' => 60.0,
+        'h' => 3_600.0,
+        'd' => 86_400.0,
+        'w' => 604_800.0,
+        _ => return Err(bad()),
+    };
+    let n: f64 = t[..t.len() - 1].parse().map_err(|_| bad())?;
+    if !(n.is_finite() && n > 0.0) {
+        return Err(bad());
+    }
+    Ok(n * scale)
+}
+
+/// `headroom calibrate`: reads the observed series, fits the workload, writes it (RON) to
+/// `args.out`.
+pub fn run_calibrate(scenario: &Path, args: &CalibrateArgs) -> Result<Calibration, Error> {
+    use crate::calibrate::{fit, metrics_csv, prometheus, workload_ron};
+    let window_s = duration_s("--window", &args.window)?;
+    let step_s = duration_s("--step", &args.step)?;
+    let loaded = load_scenario_with(scenario, &[])?;
+    let (observed, notes) = match &args.source {
+        CalibrateSource::Metrics(path) => (metrics_csv::read(path)?, Vec::new()),
+        CalibrateSource::Prometheus(url) => {
+            let overrides: std::collections::BTreeMap<String, String> = match &args.queries {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| {
+                        Error::Usage(format!("cannot read {}: {e}", path.display()))
+                    })?;
+                    ron::from_str(&text).map_err(|e| {
+                        Error::Usage(format!(
+                            "{}:{}:{}: {}; expected a map {{ \"series\": \"PromQL\", .. }}",
+                            path.display(),
+                            e.span.start.line,
+                            e.span.start.col,
+                            e.code
+                        ))
+                    })?
+                }
+                None => std::collections::BTreeMap::new(),
+            };
+            let queries = prometheus::queries(&overrides)?;
+            let end = args.end.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs() as f64)
+            });
+            let range = prometheus::Range {
+                start: end - window_s,
+                end,
+                step_s,
+            };
+            prometheus::read(url, &queries, range)?
+        }
+    };
+    let apps: Vec<(String, f64)> = loaded
+        .spec
+        .components
+        .iter()
+        .filter_map(|c| match &c.policy {
+            crate::input::kinds::Policy::App(app) => {
+                let modeled = app
+                    .cpu_ms_per_request
+                    .or_else(|| Some(app.pod_vcpu? * 1000.0 / app.rps_per_pod?))?;
+                Some((c.name.clone(), modeled))
+            }
+            _ => None,
+        })
+        .collect();
+    let fit = fit::fit(&observed, &loaded.workload, &apps)?;
+    let text = workload_ron::render(&loaded.workload, &loaded.workload_origin, &fit)?;
+    // What is written must load as a workload model.
+    ron::from_str::<crate::input::Workload>(&text)
+        .map_err(|e| Error::Render(format!("calibrated workload does not read back: {e}")))?;
+    std::fs::write(&args.out, &text).map_err(|source| Error::Write {
+        path: args.out.clone(),
+        source,
+    })?;
+    Ok(Calibration {
+        fit,
+        workload_ron: text,
+        notes,
+        written: args.out.clone(),
+    })
+}

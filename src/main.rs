@@ -91,8 +91,45 @@ enum Command {
     /// Print the JSON Schema of scenario, growth or workload files (or the README's field
     /// reference with --markdown).
     Schema(SchemaArgs),
+    /// Fit the workload model to observed series (a Prometheus server or a metrics CSV) and
+    /// write it as RON, every fitted value with its query, window and statistic.
+    Calibrate(CalibrateArgs),
     /// Write NAME.ron: an annotated starter scenario, every field explained, that plans as written.
     Init(InitArgs),
+}
+
+// `headroom calibrate` (its help is the variant's doc comment above).
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["prometheus", "metrics"])))]
+struct CalibrateArgs {
+    /// The scenario whose workload is calibrated (its per-request query counts and App
+    /// components' CPU per request are the model the observations are held against).
+    scenario: PathBuf,
+    /// A Prometheus server's base URL (http://HOST:PORT), read through its query_range API.
+    #[arg(long, value_name = "URL")]
+    prometheus: Option<String>,
+    /// A metrics CSV: `timestamp` (unix seconds) and one column per series.
+    #[arg(long, value_name = "FILE.csv")]
+    metrics: Option<PathBuf>,
+    /// How far back to read from Prometheus (s, m, h, d, w).
+    #[arg(long, default_value = "30d")]
+    window: String,
+    /// Unix seconds the window ends (default: now).
+    #[arg(long)]
+    end: Option<f64>,
+    /// The query_range step (s, m, h, d).
+    #[arg(long, default_value = "60s")]
+    step: String,
+    /// A RON map of series name -> PromQL replacing default queries.
+    #[arg(long, value_name = "FILE")]
+    queries: Option<PathBuf>,
+    /// Where to write the calibrated workload model.
+    #[arg(
+        long,
+        value_name = "FILE.ron",
+        default_value = "calibrated-workload.ron"
+    )]
+    out: PathBuf,
 }
 
 // `headroom plan` (its help is the variant's doc comment above).
@@ -430,7 +467,33 @@ fn run(cli: Cli) -> Result<i32, Error> {
             Ok(EXIT_OK)
         }
         Command::Queue(args) => queue(&args),
+        Command::Calibrate(args) => calibrate(args),
     }
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<i32, Error> {
+    let source = match (args.prometheus, args.metrics) {
+        (Some(url), _) => commands::CalibrateSource::Prometheus(url),
+        (None, Some(file)) => commands::CalibrateSource::Metrics(file),
+        (None, None) => return Err(Error::Usage("--prometheus or --metrics is required".into())),
+    };
+    let calibration = commands::run_calibrate(
+        &args.scenario,
+        &commands::CalibrateArgs {
+            source,
+            window: args.window,
+            end: args.end,
+            step: args.step,
+            queries: args.queries,
+            out: args.out,
+        },
+    )?;
+    emit(&render::calibrate::render(
+        &calibration.fit,
+        &calibration.notes,
+    ));
+    emitln(&format!("wrote {}", calibration.written.display()));
+    Ok(EXIT_OK)
 }
 
 /// What a writing command prints: the tables (with their warnings) and one `wrote` line per

@@ -50,6 +50,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "uncertainty",
             "audit",
+            "calibrate",
             "timeline",
             "diff",
             "check",
@@ -72,6 +73,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "render::json",
             "render::costs_csv",
             "render::focus",
+            "render::calibrate",
             "render::phase_tables",
             "render::explain",
             "render::audit",

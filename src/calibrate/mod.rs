@@ -1,0 +1,13 @@
+//! `headroom calibrate`: the workload model fitted to what a running system measured.
+//!
+//! Observed series ([`series::Observed`]: one value per timestamp and series) come from a
+//! metrics CSV ([`metrics_csv`]) or a Prometheus server's `query_range` API ([`prometheus`]);
+//! [`fit`] turns them into workload figures, each with its provenance (the query or column, the
+//! window, the statistic), pure maths with no I/O; [`workload_ron`] writes them as a workload
+//! model whose every value says where it came from.
+
+pub mod fit;
+pub mod metrics_csv;
+pub mod prometheus;
+pub mod series;
+pub mod workload_ron;

@@ -1,0 +1,96 @@
+//! The calibrated workload model as RON: the scenario's workload with the fitted figures in
+//! place, every line saying where its value came from (the fit's query, window and statistic,
+//! or the file it was kept from), and the observed day-to-day spread as `uncertainty.inputs`
+//! entries ready for a scenario (`plan --draws`).
+
+use std::fmt::Write as _;
+
+use crate::calibrate::fit::Fit;
+use crate::error::Error;
+use crate::input::Workload;
+
+/// The workload file's text: `model` with every fitted figure replaced.
+pub fn render(model: &Workload, model_origin: &str, fit: &Fit) -> Result<String, Error> {
+    let value = serde_json::to_value(model)
+        .map_err(|e| Error::Render(format!("calibrated workload: {e}")))?;
+    let fields = value
+        .as_object()
+        .ok_or_else(|| Error::Render("calibrated workload: not a struct".into()))?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "// Workload calibrated by `headroom calibrate` from observed series.\n\
+         // Window: {}\n\
+         // Fields without a `fitted` comment are kept from {model_origin}.\n(",
+        fit.window
+    );
+    for (name, v) in fields {
+        let fitted = fit.figures.iter().find(|f| f.field == name.as_str());
+        let text = match (fitted, v) {
+            (Some(f), _) => number(f.value),
+            (None, serde_json::Value::Number(n)) => number(n.as_f64().unwrap_or(0.0)),
+            // Unit enum variants (session_basis: Dau) are bare identifiers in RON.
+            (None, serde_json::Value::String(s)) => s.clone(),
+            (None, other) => other.to_string(),
+        };
+        if let Some(f) = fitted {
+            let _ = writeln!(out, "    // fitted: {}", f.statistic);
+            let _ = writeln!(out, "    //   from {}", f.sources.join("; "));
+            if let Some((p10, p90)) = f.daily_p10_p90 {
+                let _ = writeln!(
+                    out,
+                    "    //   day by day: P10 {}, P90 {}",
+                    number(p10),
+                    number(p90)
+                );
+            }
+        }
+        let _ = writeln!(out, "    {name}: {text},");
+    }
+    out.push_str(")\n");
+    let spread: Vec<String> = fit
+        .figures
+        .iter()
+        .filter_map(|f| {
+            let (p10, p90) = f.daily_p10_p90?;
+            // A normal fitted to the daily P10 and P90 (z = 1.2816), bounded where the field
+            // is a share.
+            let mean = (p10 + p90) / 2.0;
+            let sd = (p90 - p10) / (2.0 * 1.281_551_565_545);
+            let bounds = match f.field {
+                "read_fraction" | "cache_hit_ratio" => ", low: 0.0, high: 0.999",
+                "peak_to_average" => ", low: 1.0, high: 1000.0",
+                _ => ", low: 0.0, high: 1e18",
+            };
+            (sd > 0.0).then(|| {
+                format!(
+                    "//     \"workload.{}\": Normal(mean: {}, sd: {}{bounds}),",
+                    f.field,
+                    number(mean),
+                    number(sd)
+                )
+            })
+        })
+        .collect();
+    if !spread.is_empty() {
+        out.push_str(
+            "// The observed day-to-day spread, for a scenario's `uncertainty: (inputs: { .. })`\n\
+             // (plan --draws): normal distributions with the daily P10 and P90 above.\n",
+        );
+        for line in spread {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// A RON float: shortest round-trip text, with a fractional part.
+fn number(x: f64) -> String {
+    let text = format!("{x}");
+    if text.contains('.') || text.contains('e') || !x.is_finite() {
+        text
+    } else {
+        format!("{text}.0")
+    }
+}
