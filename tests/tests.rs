@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bounds;
+mod calibrate;
 mod cli;
 mod focus;
 mod golden;

@@ -102,7 +102,7 @@ pub fn read(
     };
     let mut empty = Vec::new();
     for (name, query) in queries {
-        let samples = query_range(url, query, range)?;
+        let samples = query_chunks(url, query, range)?;
         if samples.is_empty() {
             if name == "requests_per_s" {
                 return Err(Error::Usage(format!(
@@ -121,6 +121,30 @@ pub fn read(
         );
     }
     Ok((observed, empty))
+}
+
+/// Prometheus answers at most 11,000 points per series and query (30 days at 60 s are
+/// 43,200): the range is read in chunks of this many steps.
+const STEPS_PER_QUERY: f64 = 10_000.0;
+
+/// `query_range` over `range`, in chunks of [`STEPS_PER_QUERY`] steps, samples concatenated.
+fn query_chunks(url: &str, query: &str, range: Range) -> Result<Vec<(f64, f64)>, Error> {
+    let mut samples = Vec::new();
+    let mut start = range.start;
+    while start <= range.end {
+        let end = (start + (STEPS_PER_QUERY - 1.0) * range.step_s).min(range.end);
+        samples.extend(query_range(
+            url,
+            query,
+            Range {
+                start,
+                end,
+                ..range
+            },
+        )?);
+        start = end + range.step_s;
+    }
+    Ok(samples)
 }
 
 /// `http://host:port/prefix` -> (host:port, prefix without a trailing slash).
