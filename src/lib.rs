@@ -26,7 +26,7 @@
 //!  8 plan data    uncertainty::summary (the Monte Carlo section a plan carries)
 //!  9 plan         plan
 //!    fleets       fleet (what runs: inventory CSV, tfvars, Terraform plan JSON)
-//! 10 analyses     uncertainty, audit, timeline, diff, check, capacity   (read built plans)
+//! 10 analyses     uncertainty, audit, timeline, diff, check, capacity, calibrate   (read built plans; calibrate: observed series)
 //! 11 comparisons  providers                            (compares plans already built)
 //! 12 writer       output (safe names, atomic writes; knows no format)
 //! 13 render       format, table < templates, charts < one output each (json, costs_csv,
