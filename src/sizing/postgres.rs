@@ -19,7 +19,7 @@
 use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, instance_for,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};
@@ -470,6 +470,12 @@ pub fn size(
             .per_unit(),
         );
     }
+    lines.extend(cross_az::postgres(
+        p,
+        p.sync_replicas.saturating_add(read_replicas_per_shard),
+        ctx,
+        t,
+    ));
     Ok(lines)
 }
 
@@ -509,7 +515,45 @@ mod tests {
             headroom: 0.25,
             storage_service: "rds-storage".into(),
             storage_item: "gp3".into(),
+            cross_az_zones: 3,
+            bytes_per_query: 1_000.0,
         }
+    }
+
+    #[test]
+    fn cross_az_clients_always_replication_only_self_managed() {
+        let demand = Demand {
+            db_reads_per_month: 2e9,
+            db_writes_per_month: 1e9,
+            db_write_bytes_per_month: 1e12,
+            ..Demand::default()
+        };
+        let sized = crate::sizing::SizedComponents::default();
+        let lines = |p: &PostgresPolicy| {
+            with_ctx(demand, &sized, |ctx| {
+                crate::sizing::cross_az::postgres(p, 2, ctx, &mut Trace::new())
+            })
+        };
+        // RDS: replication is free; clients (2e9 + 1e9) x 1,000 B x 2/3 = 2e12 B = 2,000 GB
+        // crossing, billed both ways: 4,000 GB
+        let rds = lines(&policy());
+        assert_eq!(rds.len(), 1);
+        assert_eq!(count(&rds, "cross-az-clients"), 4_000);
+        let key = rds[0].price.as_ref().unwrap();
+        assert_eq!((key.service.as_str(), key.item.as_str()), ("cross-az", "transfer"));
+        // self-managed on EC2: 1e12 B written x 2 replicas per shard = 2,000 GB x 2 = 4,000
+        let ec2 = lines(&PostgresPolicy {
+            service: "ec2".into(),
+            ..policy()
+        });
+        assert_eq!(count(&ec2, "cross-az-replication"), 4_000);
+        // one zone: nothing crosses
+        let single = PostgresPolicy {
+            cross_az_zones: 1,
+            service: "ec2".into(),
+            ..policy()
+        };
+        assert!(lines(&single).is_empty());
     }
 
     #[test]
