@@ -17,10 +17,8 @@ fn plan_with(sets: &[&str]) -> Value {
         cmd.args(["--set", set]);
     }
     cmd.arg("--out").arg(out.path()).assert().success();
-    serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("saas-10b/plan.json")).unwrap(),
-    )
-    .unwrap()
+    serde_json::from_str(&std::fs::read_to_string(out.path().join("saas-10b/plan.json")).unwrap())
+        .unwrap()
 }
 
 /// The 10B phase's lines.
@@ -104,6 +102,15 @@ fn saas_10b_bills_network_and_volume_lines_in_each_region() {
     let lb = line(&p, "api", "load-balancer");
     assert_eq!(parts(&lb), keyed("alb/hour", [1, 1, 1]));
     assert_eq!(lb["monthly_usd"], 49.28);
+    // Only us-east-1 has an ALB row: the other regions bill it through price-fallbacks.csv,
+    // marked uncertain
+    let confidence: Vec<&str> = lb["price_parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["price_confidence"].as_str().unwrap())
+        .collect();
+    assert_eq!(confidence, ["high", "uncertain", "uncertain"]);
     // LCUs: processed bytes bind. API responses 14,600,000 GB/month split 40/35/25 =
     // 5,840,000 / 5,110,000 / 3,650,000 GB over 730 h = 8,000 / 7,000 / 5,000 GB/h = LCUs
     // (new connections: 2,777,777.8 req/s x 0.1 / 25 = 11,111 LCU in all, below 20,000).

@@ -13,8 +13,10 @@
 //!   of the primary's zone) and receives every written byte; a Kafka partition's followers
 //!   sit in other zones as far as rack-aware placement allows. Managed services do not bill
 //!   it: RDS does not charge for replicating to a Multi-AZ standby or to a read replica in the
-//!   same region, MSK not for traffic between its brokers, ElastiCache not between the nodes
-//!   of a replication group; only the clients' cross-AZ traffic is billed (as EC2 transfer).
+//!   same region, and MSK not for traffic between the brokers of a cluster (both on their
+//!   pricing pages); for ElastiCache we assume the same (its pricing page bills transfer
+//!   between EC2 and the cache's nodes, and names none between the nodes of a replication
+//!   group). Only the clients' cross-AZ traffic is billed then (as EC2 transfer).
 //!
 //! `cross_az_zones` of 0 or 1 (one zone: nothing crosses) turns a component's lines off.
 
@@ -76,7 +78,9 @@ pub fn transfer_line(
     let step = format!("{crossing_step}_billed_gb");
     let gb = t.count(
         &step,
-        &t.text(|| format!("ceil({crossing_step} / 1e9 x 2): billed out of one zone and into the other")),
+        &t.text(|| {
+            format!("ceil({crossing_step} / 1e9 x 2): billed out of one zone and into the other")
+        }),
         &[(crossing_step, crossing_bytes, "B/month")],
         ceil_count(crossing_bytes / BYTES_PER_GB * BILLED_DIRECTIONS),
         "GB",
@@ -108,12 +112,12 @@ pub fn postgres(
     if p.bytes_per_query > 0.0 {
         let bytes = t.step(
             "db_client_cross_az_bytes",
-            "(db_reads_per_month + db_writes_per_month) x bytes_per_query x (zones - 1) / zones",
+            "(db_reads_per_month + db_writes_per_month) x bytes_per_query x (cross_az_zones - 1) / cross_az_zones",
             &[
                 ("db_reads_per_month", d.db_reads_per_month, "queries/month"),
                 ("db_writes_per_month", d.db_writes_per_month, "queries/month"),
                 ("bytes_per_query", p.bytes_per_query, "B"),
-                ("zones", p.cross_az_zones as f64, "zones"),
+                ("cross_az_zones", p.cross_az_zones as f64, "zones"),
             ],
             (d.db_reads_per_month + d.db_writes_per_month) * p.bytes_per_query * share,
             "B/month",
@@ -163,12 +167,12 @@ pub fn redis(p: &RedisPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Reg
     let d = &ctx.demand;
     let bytes = t.step(
         "cache_client_cross_az_bytes",
-        "cache_ops_per_month x ops_share x bytes_per_op x (zones - 1) / zones",
+        "cache_ops_per_month x ops_share x bytes_per_op x (cross_az_zones - 1) / cross_az_zones",
         &[
             ("cache_ops_per_month", d.cache_ops_per_month, "ops/month"),
             ("ops_share", p.ops_share, "fraction"),
             ("bytes_per_op", p.bytes_per_op, "B"),
-            ("zones", p.cross_az_zones as f64, "zones"),
+            ("cross_az_zones", p.cross_az_zones as f64, "zones"),
         ],
         d.cache_ops_per_month * p.ops_share * p.bytes_per_op * client_share(p.cross_az_zones),
         "B/month",
@@ -224,11 +228,11 @@ pub fn kafka(p: &KafkaPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Reg
     };
     let bytes = t.step(
         "event_client_cross_az_bytes",
-        "event_bytes_per_month x (1 producer + consumer groups reading leaders) x (zones - 1) / zones",
+        "event_bytes_per_month x (1 producer + consumer groups reading leaders) x (cross_az_zones - 1) / cross_az_zones",
         &[
             ("event_bytes_per_month", d.event_bytes_per_month, "B/month"),
             ("consumer_groups_reading_leaders", readers, "groups"),
-            ("zones", p.cross_az_zones as f64, "zones"),
+            ("cross_az_zones", p.cross_az_zones as f64, "zones"),
         ],
         d.event_bytes_per_month * (1.0 + readers) * client_share(p.cross_az_zones),
         "B/month",
@@ -244,7 +248,7 @@ pub fn kafka(p: &KafkaPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Reg
         let followers = followers_in_other_zones(p.replication_factor, p.cross_az_zones);
         let bytes = t.step(
             "event_replication_cross_az_bytes",
-            "event_bytes_per_month x (replication_factor - ceil(replication_factor / zones))",
+            "event_bytes_per_month x (replication_factor - ceil(replication_factor / cross_az_zones))",
             &[
                 ("event_bytes_per_month", d.event_bytes_per_month, "B/month"),
                 (
@@ -252,7 +256,7 @@ pub fn kafka(p: &KafkaPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Reg
                     p.replication_factor as f64,
                     "replicas",
                 ),
-                ("zones", p.cross_az_zones as f64, "zones"),
+                ("cross_az_zones", p.cross_az_zones as f64, "zones"),
             ],
             d.event_bytes_per_month * followers as f64,
             "B/month",

@@ -13,9 +13,7 @@
 //! bandwidth: burst credits are not capacity.
 
 use crate::input::kinds::kafka::{KafkaPolicy, msk_partitions_per_broker};
-use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az,
-};
+use crate::sizing::{Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};
 

@@ -28,7 +28,11 @@ pub fn lines(
         "nat_gateways",
         "nat_gateways_per_zone x zones",
         &[
-            ("nat_gateways_per_zone", gateways_per_zone as f64, "gateways"),
+            (
+                "nat_gateways_per_zone",
+                gateways_per_zone as f64,
+                "gateways",
+            ),
             ("zones", zones as f64, "zones"),
         ],
         gateways_per_zone.saturating_mul(zones),
@@ -90,10 +94,14 @@ mod tests {
         // 2.628e9 requests x 0.5 x 500 B / 1e9 = 657 GB
         assert_eq!(count(&both, "nat-data"), 657);
         // no bytes stated: hours only; no gateways: nothing
-        let hours = with_ctx(demand, &sized, |ctx| lines(2, 0.0, 3, 1.0, ctx, &mut Trace::new()));
+        let hours = with_ctx(demand, &sized, |ctx| {
+            lines(2, 0.0, 3, 1.0, ctx, &mut Trace::new())
+        });
         assert_eq!(hours.len(), 1);
         assert_eq!(count(&hours, "nat-gateway"), 6);
-        let none = with_ctx(demand, &sized, |ctx| lines(0, 500.0, 3, 1.0, ctx, &mut Trace::new()));
+        let none = with_ctx(demand, &sized, |ctx| {
+            lines(0, 500.0, 3, 1.0, ctx, &mut Trace::new())
+        });
         assert!(none.is_empty());
     }
 }

@@ -14,6 +14,7 @@
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, instance_for,
+    node_volume,
     node_memory_gib,
 };
 use crate::trace::Trace;
@@ -279,6 +280,20 @@ pub fn size(
             .from_step("clusters")
             .bound_by(cluster_binding),
     );
+    // Self-managed nodes on EC2 carry a root volume each.
+    if p.service == "ec2" {
+        let nodes = t.count(
+            "nodes",
+            "masters + replicas",
+            &[
+                (masters_step, masters as f64, "masters"),
+                ("replicas", replicas as f64, "replicas"),
+            ],
+            masters.saturating_add(replicas),
+            "nodes",
+        );
+        lines.extend(node_volume::line(nodes, "nodes", p.node_volume_gb, ctx, t));
+    }
     lines.extend(cross_az::redis(p, ctx, t));
     Ok(lines)
 }
@@ -319,6 +334,7 @@ mod tests {
             min_masters: None,
             headroom: 0.3,
             cross_az_zones: 3,
+            node_volume_gb: 20,
         }
     }
 
@@ -390,6 +406,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count(&lines, "master"), 3);
+        // managed (ElastiCache): no root volumes
+        assert!(lines.iter().all(|l| l.item != "node-volume"));
+        // self-managed on EC2: 3 masters + 3 replicas (1 each) = 6 nodes x 20 GB = 120 GB
+        let own = RedisPolicy {
+            service: "ec2".into(),
+            ..policy(RedisMode::Cluster)
+        };
+        let lines = with_ctx(
+            Demand::default(),
+            &crate::sizing::SizedComponents::default(),
+            |ctx| size(&own, ctx, &mut Trace::new()),
+        )
+        .unwrap();
+        assert_eq!(count(&lines, "node-volume"), 120);
     }
 
     #[test]

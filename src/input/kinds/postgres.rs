@@ -109,6 +109,10 @@ pub struct PostgresPolicy {
     /// 1,000 B: a row or a few); 0: no `cross-az-clients` line.
     #[serde(default = "default_bytes_per_query")]
     pub bytes_per_query: f64,
+    /// Root volume of each node, GB of gp3 (default 20; 0 bills none). Billed only for
+    /// self-managed nodes on EC2 (`service: "ec2"`); managed services include theirs.
+    #[serde(default = "super::app::default_node_volume_gb")]
+    pub node_volume_gb: u64,
 }
 
 fn default_bytes_per_query() -> f64 {

@@ -108,6 +108,10 @@ pub struct RedisPolicy {
     /// (default 3; 0 or 1: one zone, no cross-AZ lines).
     #[serde(default = "super::three")]
     pub cross_az_zones: u64,
+    /// Root volume of each node, GB of gp3 (default 20; 0 bills none). Billed only for
+    /// self-managed nodes on EC2 (`service: "ec2"`); managed services include theirs.
+    #[serde(default = "super::app::default_node_volume_gb")]
+    pub node_volume_gb: u64,
 }
 
 fn default_elasticache() -> String {
