@@ -14,8 +14,7 @@
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, instance_for,
-    node_volume,
-    node_memory_gib,
+    node_memory_gib, node_volume,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GIB, ceil_count};
