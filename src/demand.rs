@@ -64,6 +64,18 @@ pub struct Demand {
     pub replicated_bytes_per_month: f64,
     /// API response bytes sent to the internet, GB/month.
     pub api_egress_gb_per_month: f64,
+    /// API requests in a month (at the day-average rate).
+    pub requests_per_month: f64,
+    /// Database read queries in a month (those reaching the database, after the cache).
+    pub db_reads_per_month: f64,
+    /// Database write queries in a month.
+    pub db_writes_per_month: f64,
+    /// Bytes written to the database in a month (what its replicas receive).
+    pub db_write_bytes_per_month: f64,
+    /// Cache operations in a month.
+    pub cache_ops_per_month: f64,
+    /// Event bytes produced in a month (one copy).
+    pub event_bytes_per_month: f64,
 }
 
 impl Demand {
@@ -97,6 +109,12 @@ impl Demand {
             object_storage_bytes: self.object_storage_bytes * share,
             replicated_bytes_per_month: self.replicated_bytes_per_month * share,
             api_egress_gb_per_month: self.api_egress_gb_per_month * share,
+            requests_per_month: self.requests_per_month * share,
+            db_reads_per_month: self.db_reads_per_month * share,
+            db_writes_per_month: self.db_writes_per_month * share,
+            db_write_bytes_per_month: self.db_write_bytes_per_month * share,
+            cache_ops_per_month: self.cache_ops_per_month * share,
+            event_bytes_per_month: self.event_bytes_per_month * share,
         }
     }
 }
@@ -434,6 +452,72 @@ pub fn derive_into(
         avg_rps * w.api_response_bytes * secs / BYTES_PER_GB,
         "GB/month",
     );
+    // Monthly volumes at the day-average rate: what per-GB and per-request prices bill
+    // (cross-AZ transfer, NAT processing), peaks being priced by the hour elsewhere.
+    let requests_per_month = t.step(
+        "requests_per_month",
+        "avg_rps x seconds_per_month",
+        &[
+            ("avg_rps", avg_rps, "requests/s"),
+            ("seconds_per_month", secs, "s"),
+        ],
+        avg_rps * secs,
+        "requests/month",
+    );
+    let db_reads_per_month = t.step(
+        "db_reads_per_month",
+        "db_read_qps / peak_to_average x seconds_per_month",
+        &[
+            ("db_read_qps", db_read_qps, "queries/s"),
+            ("peak_to_average", w.peak_to_average, "ratio"),
+            ("seconds_per_month", secs, "s"),
+        ],
+        db_read_qps / w.peak_to_average * secs,
+        "queries/month",
+    );
+    let db_writes_per_month = t.step(
+        "db_writes_per_month",
+        "db_write_qps / peak_to_average x seconds_per_month",
+        &[
+            ("db_write_qps", db_write_qps, "queries/s"),
+            ("peak_to_average", w.peak_to_average, "ratio"),
+            ("seconds_per_month", secs, "s"),
+        ],
+        avg_db_write_qps * secs,
+        "queries/month",
+    );
+    let db_write_bytes_per_month = t.step(
+        "db_write_bytes_per_month",
+        "db_writes_per_month x bytes_per_db_write",
+        &[
+            ("db_writes_per_month", db_writes_per_month, "queries/month"),
+            ("bytes_per_db_write", w.bytes_per_db_write, "B"),
+        ],
+        db_writes_per_month * w.bytes_per_db_write,
+        "B/month",
+    );
+    let cache_ops_per_month = t.step(
+        "cache_ops_per_month",
+        "cache_ops_per_s / peak_to_average x seconds_per_month",
+        &[
+            ("cache_ops_per_s", cache_ops_per_s, "ops/s"),
+            ("peak_to_average", w.peak_to_average, "ratio"),
+            ("seconds_per_month", secs, "s"),
+        ],
+        cache_ops_per_s / w.peak_to_average * secs,
+        "ops/month",
+    );
+    let event_bytes_per_month = t.step(
+        "event_bytes_per_month",
+        "events_per_s_avg x event_bytes x seconds_per_month",
+        &[
+            ("events_per_s_avg", events_per_s_avg, "events/s"),
+            ("event_bytes", w.event_bytes, "B"),
+            ("seconds_per_month", secs, "s"),
+        ],
+        events_per_s_avg * w.event_bytes * secs,
+        "B/month",
+    );
     let demand = Demand {
         users,
         mau,
@@ -461,6 +545,12 @@ pub fn derive_into(
         object_storage_bytes,
         replicated_bytes_per_month,
         api_egress_gb_per_month,
+        requests_per_month,
+        db_reads_per_month,
+        db_writes_per_month,
+        db_write_bytes_per_month,
+        cache_ops_per_month,
+        event_bytes_per_month,
     };
     (demand, t)
 }
@@ -533,6 +623,16 @@ pub(crate) mod tests {
         // replicated = (300/3 x 1,000 + 100 x 500) x 2,628,000 s x 0.5
         //   = 150,000 B/s x 2,628,000 x 0.5 = 1.971e11 B
         assert!((d.replicated_bytes_per_month - 1.971e11).abs() < 10.0);
+        // monthly volumes at the day average over 2,628,000 s: 1,000 req/s -> 2.628e9
+        // requests; reads 1,350 / 3 = 450/s -> 1.1826e9; writes 300 / 3 = 100/s -> 2.628e8
+        // x 1,000 B = 2.628e11 B; cache 12,000 / 3 = 4,000 ops/s -> 1.0512e10; events
+        // 100/s x 500 B = 50,000 B/s -> 1.314e11 B
+        assert!((d.requests_per_month - 2.628e9).abs() < 1.0);
+        assert!((d.db_reads_per_month - 1.1826e9).abs() < 1.0);
+        assert!((d.db_writes_per_month - 2.628e8).abs() < 1.0);
+        assert!((d.db_write_bytes_per_month - 2.628e11).abs() < 10.0);
+        assert!((d.cache_ops_per_month - 1.0512e10).abs() < 10.0);
+        assert!((d.event_bytes_per_month - 1.314e11).abs() < 10.0);
     }
 
     #[test]

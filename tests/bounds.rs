@@ -206,8 +206,8 @@ fn a_map_key_written_twice_is_refused_at_its_line() {
         work.path(),
         "learning-platform.ron",
         &[(
-            "\"*\": {\"master\": 3, \"replica\": 3, \"sentinel\": 3, \"clusters\": 1},",
-            "\"*\": {\"master\": 3, \"replica\": 3, \"sentinel\": 3, \"clusters\": 1, \"master\": 9},",
+            "\"*\": {\"master\": 3, \"replica\": 3, \"sentinel\": 3, \"clusters\": 1, \"node-volume\": 120},",
+            "\"*\": {\"master\": 3, \"replica\": 3, \"sentinel\": 3, \"clusters\": 1, \"node-volume\": 120, \"master\": 9},",
         )],
     );
     let line = line_of(&s, "\"master\": 9");

@@ -10,6 +10,7 @@ mod hardening;
 mod infra;
 mod layers;
 mod monte_carlo_cli;
+mod network_lines;
 mod outputs_owned;
 mod properties;
 mod regions;

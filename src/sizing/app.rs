@@ -9,10 +9,14 @@
 //! stated `pods_per_node` replaces vCPU and memory. clusters = max(ceil(nodes /
 //! max_nodes_per_cluster), ceil(pods / max_pods_per_cluster)), each with its control plane.
 //! HPA min carries the day-average load the same way; HPA max = ceil(pods x (1 + burst)).
+//! Around the pods: API response egress, node root volumes (`node_volume.rs`), the region's
+//! load balancers (`load_balancer.rs`) and NAT gateways (`nat.rs`).
 
 use crate::input::kinds::app::AppPolicy;
+use crate::sizing::load_balancer::{self, LoadBalancing};
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, nat,
+    node_volume,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;
@@ -270,6 +274,27 @@ pub fn size(
             .from_step("api_egress_gb"),
         );
     }
+    // Nodes in EC2 carry a root volume; managed-container services (Fargate) do not.
+    if p.service == "ec2"
+        && let Some(volume) = node_volume::line(nodes, "nodes", p.node_volume_gb, ctx, t)
+    {
+        lines.push(volume);
+    }
+    let lb = LoadBalancing {
+        load_balancers: p.load_balancers,
+        new_connection_share: p.lb_new_connection_share,
+        connection_seconds: p.lb_connection_seconds,
+        rules: p.lb_rules,
+    };
+    lines.extend(load_balancer::lines(&lb, p.rps_share, ctx, t));
+    lines.extend(nat::lines(
+        p.nat_gateways_per_zone,
+        p.nat_bytes_per_request,
+        p.zones,
+        p.rps_share,
+        ctx,
+        t,
+    ));
     if let Some(item) = &p.control_plane {
         lines.push(
             RegionLine::billed_without_instance(
@@ -318,6 +343,13 @@ mod tests {
             control_plane: Some("control-plane-standard".into()),
             max_nodes_per_cluster: 5_000,
             max_pods_per_cluster: 150_000,
+            load_balancers: 1,
+            lb_new_connection_share: 0.1,
+            lb_connection_seconds: 60.0,
+            lb_rules: 10,
+            nat_gateways_per_zone: 1,
+            nat_bytes_per_request: 0.0,
+            node_volume_gb: 20,
         };
         let demand = Demand {
             peak_rps: 10_000.0,
@@ -336,6 +368,14 @@ mod tests {
         assert_eq!(count(&lines, "hpa-min"), 15);
         assert_eq!(count(&lines, "hpa-max"), 90);
         assert_eq!(count(&lines, "control-plane"), 1);
+        // around the pods: 15 nodes x 20 GB root volumes = 300 GB; one ALB; 1 NAT gateway
+        // x 3 zones; LCUs from 2,500 req/s x 0.1 = 250 new connections/s / 25 = 10 (active
+        // 250 x 60 = 15,000 / 3,000 = 5; no response bytes, no billed rules)
+        assert_eq!(count(&lines, "node-volume"), 300);
+        assert_eq!(count(&lines, "load-balancer"), 1);
+        assert_eq!(count(&lines, "lb-capacity-units"), 10);
+        assert_eq!(count(&lines, "nat-gateway"), 3);
+        assert!(lines.iter().all(|l| l.item != "nat-data"));
     }
 
     fn derived(instance: &str, pod_vcpu: f64, pod_gib: f64) -> AppPolicy {
@@ -361,6 +401,13 @@ mod tests {
             control_plane: Some("control-plane-standard".into()),
             max_nodes_per_cluster: 5_000,
             max_pods_per_cluster: 150_000,
+            load_balancers: 1,
+            lb_new_connection_share: 0.1,
+            lb_connection_seconds: 60.0,
+            lb_rules: 10,
+            nat_gateways_per_zone: 1,
+            nat_bytes_per_request: 0.0,
+            node_volume_gb: 20,
         }
     }
 

@@ -13,7 +13,7 @@
 //! bandwidth: burst credits are not capacity.
 
 use crate::input::kinds::kafka::{KafkaPolicy, msk_partitions_per_broker};
-use crate::sizing::{Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError};
+use crate::sizing::{Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};
 
@@ -272,7 +272,7 @@ pub fn size(
             "GB",
         ),
     };
-    Ok(vec![
+    let mut lines = vec![
         RegionLine::billed(
             "broker",
             brokers,
@@ -292,7 +292,9 @@ pub fn size(
         RegionLine::info("clusters", clusters, "clusters")
             .from_step("clusters")
             .bound_by(Binding::of(&[("minimum", 1), ("service-limit", clusters)])),
-    ])
+    ];
+    lines.extend(cross_az::kafka(p, ctx, t));
+    Ok(lines)
 }
 
 #[cfg(test)]
@@ -323,6 +325,8 @@ mod tests {
             broker_disk_gb: Some(4_000.0),
             max_broker_disk_gb: 17_592.186_044_416,
             headroom: 0.2,
+            cross_az_zones: 3,
+            follower_fetching: false,
         };
         let demand = Demand {
             event_ingress_bytes_per_s_peak: 5e7,
@@ -359,7 +363,39 @@ mod tests {
             broker_disk_gb: None,
             max_broker_disk_gb: 17_592.186_044_416,
             headroom: 0.2,
+            cross_az_zones: 3,
+            follower_fetching: false,
         }
+    }
+
+    #[test]
+    fn cross_az_producers_consumers_and_self_managed_followers() {
+        let demand = Demand {
+            event_bytes_per_month: 3e12,
+            ..Demand::default()
+        };
+        let sized = crate::sizing::SizedComponents::default();
+        let lines = |p: &KafkaPolicy| {
+            with_ctx(demand, &sized, |ctx| {
+                crate::sizing::cross_az::kafka(p, ctx, &mut Trace::new())
+            })
+        };
+        // MSK: producer + 1 consumer group, 3e12 B x 2 x 2/3 = 4e12 B = 4,000 GB x 2 = 8,000
+        let msk = lines(&derived());
+        assert_eq!(msk.len(), 1);
+        assert_eq!(count(&msk, "cross-az-clients"), 8_000);
+        // follower fetching: producers only, 3e12 x 2/3 = 2,000 GB x 2 = 4,000
+        let local = lines(&KafkaPolicy {
+            follower_fetching: true,
+            ..derived()
+        });
+        assert_eq!(count(&local, "cross-az-clients"), 4_000);
+        // on EC2, RF 3 over 3 zones: 2 followers elsewhere, 3e12 x 2 = 6,000 GB x 2 = 12,000
+        let own = lines(&KafkaPolicy {
+            service: "ec2".into(),
+            ..derived()
+        });
+        assert_eq!(count(&own, "cross-az-replication"), 12_000);
     }
 
     fn brokers(p: &KafkaPolicy, ingress_b_s: f64) -> (Vec<RegionLine>, Binding) {

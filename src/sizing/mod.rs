@@ -8,9 +8,13 @@
 
 pub mod app;
 pub mod cdn;
+pub mod cross_az;
 pub mod cross_region;
 pub mod fixed;
 pub mod kafka;
+pub mod load_balancer;
+pub mod nat;
+pub mod node_volume;
 pub mod object_storage;
 pub mod pgbouncer;
 pub mod postgres;

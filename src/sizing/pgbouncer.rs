@@ -13,7 +13,9 @@
 
 use crate::input::kinds::pgbouncer::PgBouncerPolicy;
 use crate::queueing::{WaitTarget, smallest_servers};
-use crate::sizing::{Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError};
+use crate::sizing::{
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, node_volume,
+};
 use crate::trace::Trace;
 use crate::units::ceil_count;
 
@@ -204,7 +206,7 @@ pub fn size(
         ceil_count(client_connections as f64 * hf / poolers as f64),
         "connections",
     );
-    Ok(vec![
+    let mut lines = vec![
         RegionLine::billed(
             "pooler",
             poolers,
@@ -242,7 +244,14 @@ pub fn size(
         RegionLine::info("max-client-conn", max_client_conn, "connections per pooler")
             .from_step("max_client_conn")
             .per_unit(),
-    ])
+    ];
+    // Pooler hosts on EC2 carry a root volume each.
+    if p.service == "ec2"
+        && let Some(volume) = node_volume::line(poolers, "poolers", p.node_volume_gb, ctx, t)
+    {
+        lines.push(volume);
+    }
+    Ok(lines)
 }
 
 #[cfg(test)]
@@ -291,6 +300,8 @@ mod tests {
         assert_eq!(count(&lines, "client-connections"), 200);
         assert_eq!(count(&lines, "pooler"), 2);
         assert_eq!(count(&lines, "max-client-conn"), 100);
+        // each EC2 pooler host has a 20 GB root volume: 2 x 20 = 40 GB
+        assert_eq!(count(&lines, "node-volume"), 40);
         // 10,000 qps / 2.5 = 4,000 tps, all on the primaries (no read replicas); per shard
         // 1,000 tps x 0.005 s = 5 Erlangs, per pooler 2.5 Erlangs.
         // Erlang C(5, 2.5) = 0.130 > 0.05, C(6, 2.5) = 0.0474 <= 0.05 -> pool of 6 per pooler
@@ -356,6 +367,7 @@ mod tests {
             reserved_connections: 15,
             min_poolers: 2,
             headroom: 0.0,
+            node_volume_gb: 20,
         }
     }
 

@@ -19,7 +19,8 @@
 use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, instance_for,
+    node_volume,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};
@@ -470,6 +471,31 @@ pub fn size(
             .per_unit(),
         );
     }
+    // Self-managed nodes on EC2 carry a root volume each (their data is the storage line).
+    if p.service == "ec2" {
+        let nodes = t.count(
+            "nodes",
+            "primary + standby + read-replica + geo-replica nodes",
+            &[
+                ("shards", shards as f64, "nodes"),
+                ("standby_nodes", standby as f64, "nodes"),
+                ("read_replica_nodes", read as f64, "nodes"),
+                ("geo_replica_nodes", geo as f64, "nodes"),
+            ],
+            shards
+                .saturating_add(standby)
+                .saturating_add(read)
+                .saturating_add(geo),
+            "nodes",
+        );
+        lines.extend(node_volume::line(nodes, "nodes", p.node_volume_gb, ctx, t));
+    }
+    lines.extend(cross_az::postgres(
+        p,
+        p.sync_replicas.saturating_add(read_replicas_per_shard),
+        ctx,
+        t,
+    ));
     Ok(lines)
 }
 
@@ -509,7 +535,49 @@ mod tests {
             headroom: 0.25,
             storage_service: "rds-storage".into(),
             storage_item: "gp3".into(),
+            cross_az_zones: 3,
+            bytes_per_query: 1_000.0,
+            node_volume_gb: 20,
         }
+    }
+
+    #[test]
+    fn cross_az_clients_always_replication_only_self_managed() {
+        let demand = Demand {
+            db_reads_per_month: 2e9,
+            db_writes_per_month: 1e9,
+            db_write_bytes_per_month: 1e12,
+            ..Demand::default()
+        };
+        let sized = crate::sizing::SizedComponents::default();
+        let lines = |p: &PostgresPolicy| {
+            with_ctx(demand, &sized, |ctx| {
+                crate::sizing::cross_az::postgres(p, 2, ctx, &mut Trace::new())
+            })
+        };
+        // RDS: replication is free; clients (2e9 + 1e9) x 1,000 B x 2/3 = 2e12 B = 2,000 GB
+        // crossing, billed both ways: 4,000 GB
+        let rds = lines(&policy());
+        assert_eq!(rds.len(), 1);
+        assert_eq!(count(&rds, "cross-az-clients"), 4_000);
+        let key = rds[0].price.as_ref().unwrap();
+        assert_eq!(
+            (key.service.as_str(), key.item.as_str()),
+            ("cross-az", "transfer")
+        );
+        // self-managed on EC2: 1e12 B written x 2 replicas per shard = 2,000 GB x 2 = 4,000
+        let ec2 = lines(&PostgresPolicy {
+            service: "ec2".into(),
+            ..policy()
+        });
+        assert_eq!(count(&ec2, "cross-az-replication"), 4_000);
+        // one zone: nothing crosses
+        let single = PostgresPolicy {
+            cross_az_zones: 1,
+            service: "ec2".into(),
+            ..policy()
+        };
+        assert!(lines(&single).is_empty());
     }
 
     #[test]
@@ -538,6 +606,17 @@ mod tests {
         // storage per node (storage_headroom 0.25): ceil(1e13 / 8 x 1.25 / 1e9) = 1,563 GB;
         // nodes = 8 x (1 + 1 + 4 + 1) = 56 -> 87,528 GB
         assert_eq!(count(&lines, "storage"), 87_528);
+        // RDS nodes carry no root volume of ours; self-managed on EC2, 56 x 20 GB = 1,120 GB
+        assert!(lines.iter().all(|l| l.item != "node-volume"));
+        let own = PostgresPolicy {
+            service: "ec2".into(),
+            ..policy()
+        };
+        let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+            size(&own, ctx, &mut Trace::new())
+        })
+        .unwrap();
+        assert_eq!(count(&lines, "node-volume"), 1_120);
     }
 
     #[test]

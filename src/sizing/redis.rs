@@ -13,8 +13,8 @@
 
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
-    node_memory_gib,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, instance_for,
+    node_memory_gib, node_volume,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GIB, ceil_count};
@@ -279,6 +279,21 @@ pub fn size(
             .from_step("clusters")
             .bound_by(cluster_binding),
     );
+    // Self-managed nodes on EC2 carry a root volume each.
+    if p.service == "ec2" {
+        let nodes = t.count(
+            "nodes",
+            "masters + replicas",
+            &[
+                (masters_step, masters as f64, "masters"),
+                ("replicas", replicas as f64, "replicas"),
+            ],
+            masters.saturating_add(replicas),
+            "nodes",
+        );
+        lines.extend(node_volume::line(nodes, "nodes", p.node_volume_gb, ctx, t));
+    }
+    lines.extend(cross_az::redis(p, ctx, t));
     Ok(lines)
 }
 
@@ -317,7 +332,40 @@ mod tests {
             max_nodes_per_cluster: Some(10),
             min_masters: None,
             headroom: 0.3,
+            cross_az_zones: 3,
+            node_volume_gb: 20,
         }
+    }
+
+    #[test]
+    fn cross_az_clients_and_self_managed_replication() {
+        let demand = Demand {
+            cache_ops_per_month: 3e9,
+            db_reads_per_month: 1e9,
+            ..Demand::default()
+        };
+        let sized = crate::sizing::SizedComponents::default();
+        let lines = |p: &RedisPolicy| {
+            with_ctx(demand, &sized, |ctx| {
+                crate::sizing::cross_az::redis(p, ctx, &mut Trace::new())
+            })
+        };
+        // ElastiCache: clients only, 3e9 ops x 1,000 B x 2/3 = 2e12 B = 2,000 GB x 2 = 4,000
+        let managed = lines(&policy(RedisMode::Cluster));
+        assert_eq!(managed.len(), 1);
+        assert_eq!(count(&managed, "cross-az-clients"), 4_000);
+        // on EC2: also 1e9 fills x 1,000 B x 1 replica = 1,000 GB x 2 = 2,000 GB
+        let own = lines(&RedisPolicy {
+            service: "ec2".into(),
+            ..policy(RedisMode::Cluster)
+        });
+        assert_eq!(count(&own, "cross-az-replication"), 2_000);
+        // no zones to cross: none
+        let single = RedisPolicy {
+            cross_az_zones: 0,
+            ..policy(RedisMode::Cluster)
+        };
+        assert!(lines(&single).is_empty());
     }
 
     fn demand() -> Demand {
@@ -357,6 +405,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count(&lines, "master"), 3);
+        // managed (ElastiCache): no root volumes
+        assert!(lines.iter().all(|l| l.item != "node-volume"));
+        // self-managed on EC2: 3 masters + 3 replicas (1 each) = 6 nodes x 20 GB = 120 GB
+        let own = RedisPolicy {
+            service: "ec2".into(),
+            ..policy(RedisMode::Cluster)
+        };
+        let lines = with_ctx(
+            Demand::default(),
+            &crate::sizing::SizedComponents::default(),
+            |ctx| size(&own, ctx, &mut Trace::new()),
+        )
+        .unwrap();
+        assert_eq!(count(&lines, "node-volume"), 120);
     }
 
     #[test]

@@ -84,6 +84,45 @@ pub struct AppPolicy {
     /// Most pods in one cluster (default 150,000: the upstream tested limit).
     #[serde(default = "default_pods_per_cluster")]
     pub max_pods_per_cluster: u64,
+    /// Application load balancers in front of the tier in each region (default 1: the
+    /// regional entry point; 0 bills none): `load-balancer` hours and `lb-capacity-units`.
+    #[serde(default = "super::one")]
+    pub load_balancers: u64,
+    /// Share of requests that open a new client connection at the load balancer (default
+    /// 0.1: keep-alive connections carrying about 10 requests each).
+    #[serde(default = "default_lb_new_connection_share")]
+    pub lb_new_connection_share: f64,
+    /// Seconds a client connection stays open (default 60 s: a keep-alive idle timeout).
+    #[serde(default = "default_lb_connection_seconds")]
+    pub lb_connection_seconds: f64,
+    /// Listener rules evaluated per request (default 10: AWS bills none of the first 10).
+    #[serde(default = "default_lb_rules")]
+    pub lb_rules: u64,
+    /// NAT gateways per zone for the nodes' private subnets (default 1; 0 bills none).
+    #[serde(default = "super::one")]
+    pub nat_gateways_per_zone: u64,
+    /// Bytes per API request the tier sends out through NAT (third-party APIs, AWS services
+    /// without endpoints); default 0: no `nat-data` line.
+    #[serde(default)]
+    pub nat_bytes_per_request: f64,
+    /// Root volume of each node, GB of gp3 (default 20: the EKS managed node group default;
+    /// 0 bills none, e.g. for Fargate).
+    #[serde(default = "default_node_volume_gb")]
+    pub node_volume_gb: u64,
+}
+
+fn default_lb_new_connection_share() -> f64 {
+    0.1
+}
+fn default_lb_connection_seconds() -> f64 {
+    60.0
+}
+fn default_lb_rules() -> u64 {
+    10
+}
+/// 20 GB of gp3 per node: the EKS managed node group default disk size.
+pub(crate) fn default_node_volume_gb() -> u64 {
+    20
 }
 
 fn default_nodes_per_cluster() -> u64 {
@@ -207,6 +246,9 @@ impl ComponentKind for AppPolicy {
         c.ratio_below_one("node_reserved_fraction", self.node_reserved_fraction)?;
         c.count_at_least("min_pods", self.min_pods, 1)?;
         c.non_negative("burst_headroom", self.burst_headroom)?;
+        c.ratio("lb_new_connection_share", self.lb_new_connection_share)?;
+        c.non_negative("lb_connection_seconds", self.lb_connection_seconds)?;
+        c.non_negative("nat_bytes_per_request", self.nat_bytes_per_request)?;
         c.non_negative("headroom", self.headroom)
     }
 

@@ -72,6 +72,14 @@ pub struct KafkaPolicy {
     pub max_broker_disk_gb: f64,
     /// Spare capacity kept above demand, as a fraction.
     pub headroom: f64,
+    /// Availability zones its nodes and their clients spread over, for cross-AZ transfer
+    /// (default 3; 0 or 1: one zone, no cross-AZ lines).
+    #[serde(default = "super::three")]
+    pub cross_az_zones: u64,
+    /// Consumers fetch from a replica in their own zone (KIP-392 rack-aware fetching):
+    /// their reads do not cross zones. Default false: consumers read from partition leaders.
+    #[serde(default)]
+    pub follower_fetching: bool,
 }
 
 fn default_network_utilization() -> f64 {

@@ -60,6 +60,10 @@ pub struct PgBouncerPolicy {
     pub min_poolers: u64,
     /// Spare capacity kept above demand, as a fraction.
     pub headroom: f64,
+    /// Root volume of each pooler host, GB of gp3 (default 20; 0 bills none). Billed only
+    /// for hosts on EC2 (`service: "ec2"`).
+    #[serde(default = "super::app::default_node_volume_gb")]
+    pub node_volume_gb: u64,
 }
 
 fn default_tps_per_pooler() -> f64 {

@@ -101,6 +101,22 @@ pub struct PostgresPolicy {
     /// Storage item (`gp3`).
     #[serde(default = "default_gp3")]
     pub storage_item: String,
+    /// Availability zones its nodes and their clients spread over, for cross-AZ transfer
+    /// (default 3; 0 or 1: one zone, no cross-AZ lines).
+    #[serde(default = "super::three")]
+    pub cross_az_zones: u64,
+    /// Bytes one query moves between client and database, request and result (default
+    /// 1,000 B: a row or a few); 0: no `cross-az-clients` line.
+    #[serde(default = "default_bytes_per_query")]
+    pub bytes_per_query: f64,
+    /// Root volume of each node, GB of gp3 (default 20; 0 bills none). Billed only for
+    /// self-managed nodes on EC2 (`service: "ec2"`); managed services include theirs.
+    #[serde(default = "super::app::default_node_volume_gb")]
+    pub node_volume_gb: u64,
+}
+
+fn default_bytes_per_query() -> f64 {
+    1_000.0
 }
 
 fn default_cpu_ms_per_write() -> f64 {
@@ -183,6 +199,7 @@ impl ComponentKind for PostgresPolicy {
 
     fn validate(&self, c: &Check<'_>) -> Result<(), InputError> {
         c.name("instance", &self.instance)?;
+        c.non_negative("bytes_per_query", self.bytes_per_query)?;
         c.positive("max_data_bytes_per_shard", self.max_data_bytes_per_shard)?;
         if let Some(v) = self.max_write_qps_per_shard {
             c.positive("max_write_qps_per_shard", v)?;

@@ -104,6 +104,14 @@ pub struct RedisPolicy {
     pub min_masters: Option<u64>,
     /// Spare capacity kept above demand, as a fraction.
     pub headroom: f64,
+    /// Availability zones its nodes and their clients spread over, for cross-AZ transfer
+    /// (default 3; 0 or 1: one zone, no cross-AZ lines).
+    #[serde(default = "super::three")]
+    pub cross_az_zones: u64,
+    /// Root volume of each node, GB of gp3 (default 20; 0 bills none). Billed only for
+    /// self-managed nodes on EC2 (`service: "ec2"`); managed services include theirs.
+    #[serde(default = "super::app::default_node_volume_gb")]
+    pub node_volume_gb: u64,
 }
 
 fn default_elasticache() -> String {
