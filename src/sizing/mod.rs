@@ -810,8 +810,7 @@ fn spread_line(line: &mut SizedLine, spread: Spread, scenario: &Scenario, traced
     let (mut keys_inline, mut shares_inline, mut counts_inline) =
         ([""; INLINE_KEYS], [0.0; INLINE_KEYS], [0_u64; INLINE_KEYS]);
     let (mut keys_heap, mut shares_heap, mut counts_heap);
-    let (keys, shares, counts): (&mut [&str], &mut [f64], &mut [u64]) = if regions <= INLINE_KEYS
-    {
+    let (keys, shares, counts): (&mut [&str], &mut [f64], &mut [u64]) = if regions <= INLINE_KEYS {
         (
             &mut keys_inline[..regions],
             &mut shares_inline[..regions],
@@ -924,8 +923,12 @@ pub fn split_by_shares_into(total: u64, shares: &[f64], out: &mut [u64]) {
     let floors = out[..n].iter().fold(0_u64, |a, &b| a.saturating_add(b));
     let mut left = total.saturating_sub(floors);
     // `a` goes before `b`: the larger remainder, the earlier position on ties.
-    let before =
-        |a: usize, b: usize| remainder(b).total_cmp(&remainder(a)).then(a.cmp(&b)).is_lt();
+    let before = |a: usize, b: usize| {
+        remainder(b)
+            .total_cmp(&remainder(a))
+            .then(a.cmp(&b))
+            .is_lt()
+    };
     let mut last: Option<usize> = None;
     while left > 0 {
         let next = (0..n)
@@ -1169,6 +1172,66 @@ mod tests {
         let all: Vec<_> = sum.by_resource().collect();
         assert_eq!(all, [("cpu", 3), (MINIMUM, 3), ("memory", 6), ("iops", 1)]);
         assert_eq!(sum.binding(), "memory");
+    }
+
+    /// The sort-based largest remainder `split_by_shares_into` replaced (it allocated three
+    /// vectors per call): the new one must give the same counts, ties and all.
+    fn split_by_sorting(total: u64, shares: &[f64]) -> Vec<u64> {
+        let sum: f64 = shares.iter().sum();
+        if sum <= 0.0 || !sum.is_finite() {
+            return split_by_sorting(total, &vec![1.0; shares.len()]);
+        }
+        let exact: Vec<f64> = shares.iter().map(|s| total as f64 * s / sum).collect();
+        let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+        let floors: u64 = out.iter().sum();
+        let mut left = total.saturating_sub(floors);
+        let mut order: Vec<usize> = (0..exact.len()).collect();
+        order.sort_by(|&a, &b| {
+            (exact[b] - exact[b].floor())
+                .total_cmp(&(exact[a] - exact[a].floor()))
+                .then(a.cmp(&b))
+        });
+        for i in order {
+            if left == 0 {
+                break;
+            }
+            out[i] += 1;
+            left -= 1;
+        }
+        out
+    }
+
+    #[test]
+    fn split_without_buffers_matches_the_sorting_split() {
+        // Every vector of 1 to 4 shares from a set with zeros, equal shares and thirds, at
+        // totals that leave 0 to n - 1 leftovers.
+        let values = [0.0, 0.25, 1.0 / 3.0, 0.4, 1.0];
+        let mut checked = 0;
+        for n in 1..=4_u32 {
+            for code in 0..values.len().pow(n) {
+                let mut c = code;
+                let shares: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let v = values[c % values.len()];
+                        c /= values.len();
+                        v
+                    })
+                    .collect();
+                for total in [0, 1, 2, 3, 7, 10, 1_000, 730_000_001] {
+                    let mut out = vec![0; shares.len()];
+                    split_by_shares_into(total, &shares, &mut out);
+                    assert_eq!(
+                        out,
+                        split_by_sorting(total, &shares),
+                        "{total} over {shares:?}"
+                    );
+                    assert_eq!(out.iter().sum::<u64>(), total);
+                    checked += 1;
+                }
+            }
+        }
+        // 5 + 25 + 125 + 625 share vectors, 8 totals each
+        assert_eq!(checked, 780 * 8);
     }
 
     #[test]
