@@ -64,11 +64,19 @@ impl Measure {
 }
 
 /// Which table price bills a line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct PriceKey {
     pub service: Name,
     pub item: Name,
     pub region: Name,
+}
+
+/// Region first: a multi-region line's parts differ by region only, and summing regions
+/// compares keys in every draw.
+impl PartialEq for PriceKey {
+    fn eq(&self, other: &PriceKey) -> bool {
+        self.region == other.region && self.item == other.item && self.service == other.service
+    }
 }
 
 impl PriceKey {
@@ -665,8 +673,14 @@ pub fn size_component(
             }
         }
         let steps = t.into_steps();
+        // Room for every line at once: a draw then moves no line from a grown buffer.
+        totals.reserve(lines.len().saturating_sub(totals.len()));
         // This region's count of each total line, by the total's position.
-        let mut counts: Vec<u64> = Vec::new();
+        let mut counts: Vec<u64> = if inputs.keep_regions {
+            Vec::with_capacity(totals.len().max(lines.len()))
+        } else {
+            Vec::new()
+        };
         for (position, line) in lines.into_iter().enumerate() {
             let derivation = if inputs.traced {
                 closure(
@@ -707,7 +721,10 @@ pub fn size_component(
                     i
                 }
                 None => {
-                    spreads.push(line.spread);
+                    // Only a global component's lines are spread (over the regions' keys).
+                    if !per_region_placement {
+                        spreads.push(line.spread);
+                    }
                     totals.push(SizedLine {
                         item: line.item,
                         count,
@@ -777,14 +794,40 @@ pub fn size_component(
     })
 }
 
+/// Most price keys a global line splits over without a heap buffer (a scenario's regions);
+/// more regions than this take vectors.
+const INLINE_KEYS: usize = 8;
+
 /// Splits a global line's count over the price keys of `spread`: each serving region's share
 /// of users goes to its price region (or that region's CDN geography); regions that share a
 /// key add up. Integer counts by largest remainder, summing exactly to the line's count.
+/// Monte Carlo draws split every global line of every phase: the keys, shares and counts
+/// live on the stack, and steps are built only for a traced plan.
 fn spread_line(line: &mut SizedLine, spread: Spread, scenario: &Scenario, traced: bool) {
+    if spread == Spread::None {
+        return;
+    }
     let Some(key) = line.price.clone() else {
         return;
     };
-    let mut weights: Vec<(Name, f64)> = Vec::new();
+    let regions = scenario.spec.regions.len();
+    let (mut keys_inline, mut shares_inline, mut counts_inline) =
+        ([""; INLINE_KEYS], [0.0; INLINE_KEYS], [0_u64; INLINE_KEYS]);
+    let (mut keys_heap, mut shares_heap, mut counts_heap);
+    let (keys, shares, counts): (&mut [&str], &mut [f64], &mut [u64]) = if regions <= INLINE_KEYS {
+        (
+            &mut keys_inline[..regions],
+            &mut shares_inline[..regions],
+            &mut counts_inline[..regions],
+        )
+    } else {
+        keys_heap = vec![""; regions];
+        shares_heap = vec![0.0; regions];
+        counts_heap = vec![0_u64; regions];
+        (&mut keys_heap, &mut shares_heap, &mut counts_heap)
+    };
+    // Price keys in first-seen order, each with the user shares of the regions billed there.
+    let mut n = 0;
     for region in &scenario.spec.regions {
         let at = match spread {
             Spread::None => return,
@@ -794,48 +837,52 @@ fn spread_line(line: &mut SizedLine, spread: Spread, scenario: &Scenario, traced
                 .geography_of(region.price_region())
                 .unwrap_or(&key.region),
         };
-        match weights.iter_mut().find(|(r, _)| r == at) {
-            Some((_, w)) => *w += region.user_share,
-            None => weights.push((Name::new(at), region.user_share)),
+        match keys[..n].iter().position(|k| *k == at) {
+            Some(i) => shares[i] += region.user_share,
+            None => {
+                keys[n] = at;
+                shares[n] = region.user_share;
+                n += 1;
+            }
         }
     }
-    let shares: Vec<f64> = weights.iter().map(|(_, w)| *w).collect();
-    let counts = split_by_shares(line.count, &shares);
-    let mut t = if traced {
-        Trace::new()
-    } else {
-        Trace::disabled()
-    };
-    for ((at, share), count) in weights.iter().zip(&counts) {
-        t.step(
-            &format!("{}[{at}]", line.item),
-            "count x user_share of the regions billed here (largest remainder)",
-            &[
-                (
-                    line.item.as_str(),
-                    line.count as f64,
-                    line.measure.count_unit(),
-                ),
-                ("user_share", *share, "fraction"),
-            ],
-            *count as f64,
-            line.measure.count_unit(),
-        );
-    }
-    line.derivation.extend(t.into_steps());
-    let keyed = |at: &Name| PriceKey {
-        region: at.clone(),
-        ..key.clone()
-    };
-    if weights.len() == 1 {
-        line.price = Some(keyed(&weights[0].0));
+    if n == 0 {
         return;
     }
-    line.price = Some(keyed(&weights[0].0));
-    line.parts = weights
+    let (keys, shares, counts) = (&keys[..n], &shares[..n], &mut counts[..n]);
+    split_by_shares_into(line.count, shares, counts);
+    if traced {
+        let mut t = Trace::new();
+        for ((at, share), count) in keys.iter().zip(shares.iter()).zip(counts.iter()) {
+            t.step(
+                &format!("{}[{at}]", line.item),
+                "count x user_share of the regions billed here (largest remainder)",
+                &[
+                    (
+                        line.item.as_str(),
+                        line.count as f64,
+                        line.measure.count_unit(),
+                    ),
+                    ("user_share", *share, "fraction"),
+                ],
+                *count as f64,
+                line.measure.count_unit(),
+            );
+        }
+        line.derivation.extend(t.into_steps());
+    }
+    let keyed = |at: &str| PriceKey {
+        region: Name::new(at),
+        ..key.clone()
+    };
+    line.price = Some(keyed(keys[0]));
+    if n == 1 {
+        return;
+    }
+    line.parts = keys
         .iter()
-        .zip(counts)
-        .map(|((at, _), count)| PricePart {
+        .zip(counts.iter())
+        .map(|(at, &count)| PricePart {
             key: keyed(at),
             count,
         })
@@ -846,31 +893,56 @@ fn spread_line(line: &mut SizedLine, spread: Spread, scenario: &Scenario, traced
 /// exactly to `total` (largest remainders get the leftovers, earlier ones first on ties).
 #[must_use]
 pub fn split_by_shares(total: u64, shares: &[f64]) -> Vec<u64> {
-    if shares.is_empty() {
-        return Vec::new();
+    let mut out = vec![0; shares.len()];
+    split_by_shares_into(total, shares, &mut out);
+    out
+}
+
+/// [`split_by_shares`] into `out` (one count per share), without a heap buffer: each share's
+/// exact part is recomputed where needed, and the leftovers go to the largest remainders by
+/// repeated selection in the order a sort by (remainder descending, position) would give.
+pub fn split_by_shares_into(total: u64, shares: &[f64], out: &mut [u64]) {
+    debug_assert_eq!(shares.len(), out.len(), "one count per share");
+    let n = shares.len().min(out.len());
+    if n == 0 {
+        return;
     }
-    let sum: f64 = shares.iter().sum();
-    if sum <= 0.0 || !sum.is_finite() {
-        return split_by_shares(total, &vec![1.0; shares.len()]);
-    }
-    let exact: Vec<f64> = shares.iter().map(|s| total as f64 * s / sum).collect();
-    let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
-    let floors = out.iter().fold(0_u64, |a, &b| a.saturating_add(b));
-    let mut left = total.saturating_sub(floors);
-    let mut order: Vec<usize> = (0..exact.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
-    for i in order {
-        if left == 0 {
-            break;
+    let sum: f64 = shares[..n].iter().sum();
+    // Nothing to weigh: evenly, as shares of 1 each (whose sum is exactly n).
+    let even = sum <= 0.0 || !sum.is_finite();
+    let exact = |i: usize| {
+        if even {
+            total as f64 * 1.0 / n as f64
+        } else {
+            total as f64 * shares[i] / sum
         }
+    };
+    let remainder = |i: usize| {
+        let x = exact(i);
+        x - x.floor()
+    };
+    for (i, o) in out[..n].iter_mut().enumerate() {
+        *o = exact(i).floor() as u64;
+    }
+    let floors = out[..n].iter().fold(0_u64, |a, &b| a.saturating_add(b));
+    let mut left = total.saturating_sub(floors);
+    // `a` goes before `b`: the larger remainder, the earlier position on ties.
+    let before = |a: usize, b: usize| {
+        remainder(b)
+            .total_cmp(&remainder(a))
+            .then(a.cmp(&b))
+            .is_lt()
+    };
+    let mut last: Option<usize> = None;
+    while left > 0 {
+        let next = (0..n)
+            .filter(|&i| last.is_none_or(|p| before(p, i)))
+            .reduce(|a, b| if before(b, a) { b } else { a });
+        let Some(i) = next else { break };
         out[i] += 1;
         left -= 1;
+        last = Some(i);
     }
-    out
 }
 
 impl ComponentSizing {
@@ -1104,6 +1176,66 @@ mod tests {
         let all: Vec<_> = sum.by_resource().collect();
         assert_eq!(all, [("cpu", 3), (MINIMUM, 3), ("memory", 6), ("iops", 1)]);
         assert_eq!(sum.binding(), "memory");
+    }
+
+    /// The sort-based largest remainder `split_by_shares_into` replaced (it allocated three
+    /// vectors per call): the new one must give the same counts, ties and all.
+    fn split_by_sorting(total: u64, shares: &[f64]) -> Vec<u64> {
+        let sum: f64 = shares.iter().sum();
+        if sum <= 0.0 || !sum.is_finite() {
+            return split_by_sorting(total, &vec![1.0; shares.len()]);
+        }
+        let exact: Vec<f64> = shares.iter().map(|s| total as f64 * s / sum).collect();
+        let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+        let floors: u64 = out.iter().sum();
+        let mut left = total.saturating_sub(floors);
+        let mut order: Vec<usize> = (0..exact.len()).collect();
+        order.sort_by(|&a, &b| {
+            (exact[b] - exact[b].floor())
+                .total_cmp(&(exact[a] - exact[a].floor()))
+                .then(a.cmp(&b))
+        });
+        for i in order {
+            if left == 0 {
+                break;
+            }
+            out[i] += 1;
+            left -= 1;
+        }
+        out
+    }
+
+    #[test]
+    fn split_without_buffers_matches_the_sorting_split() {
+        // Every vector of 1 to 4 shares from a set with zeros, equal shares and thirds, at
+        // totals that leave 0 to n - 1 leftovers.
+        let values = [0.0, 0.25, 1.0 / 3.0, 0.4, 1.0];
+        let mut checked = 0;
+        for n in 1..=4_u32 {
+            for code in 0..values.len().pow(n) {
+                let mut c = code;
+                let shares: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let v = values[c % values.len()];
+                        c /= values.len();
+                        v
+                    })
+                    .collect();
+                for total in [0, 1, 2, 3, 7, 10, 1_000, 730_000_001] {
+                    let mut out = vec![0; shares.len()];
+                    split_by_shares_into(total, &shares, &mut out);
+                    assert_eq!(
+                        out,
+                        split_by_sorting(total, &shares),
+                        "{total} over {shares:?}"
+                    );
+                    assert_eq!(out.iter().sum::<u64>(), total);
+                    checked += 1;
+                }
+            }
+        }
+        // 5 + 25 + 125 + 625 share vectors, 8 totals each
+        assert_eq!(checked, 780 * 8);
     }
 
     #[test]
