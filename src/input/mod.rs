@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Catalog;
+use crate::input::check::Check;
 use crate::error::{InputError, did_you_mean};
 use crate::pricing::PriceBook;
 
@@ -205,6 +206,11 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
     };
 
     check_references(path, &spec, &growth, &prices)?;
+    for (i, component) in spec.components.iter().enumerate() {
+        if let Policy::Kafka(p) = &component.policy {
+            p.check_min_broker(&Check::new(path, format!("components[{i}].policy")), &catalog)?;
+        }
+    }
     // Re-priced on another provider, regions map through its `regions.csv` instead.
     if repriced_from.is_none() {
         regions::check(path, &spec, &prices)?;

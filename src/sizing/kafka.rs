@@ -322,6 +322,7 @@ mod tests {
             max_partitions_per_broker: Some(4_000),
             broker_disk_gb: Some(4_000.0),
             max_broker_disk_gb: 17_592.186_044_416,
+            min_broker_instance: None,
             headroom: 0.2,
         };
         let demand = Demand {
@@ -358,6 +359,7 @@ mod tests {
             max_partitions_per_broker: None,
             broker_disk_gb: None,
             max_broker_disk_gb: 17_592.186_044_416,
+            min_broker_instance: None,
             headroom: 0.2,
         }
     }
