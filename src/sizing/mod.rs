@@ -173,11 +173,21 @@ fn resource_name(index: u8) -> &'static str {
 /// it (the largest; the minimum on ties with it, else the first listed). Inline, small and
 /// `Copy`, so that Monte Carlo draws, which size every component thousands of times, neither
 /// allocate nor copy much for it.
+///
+/// Regions added up ([`Binding::combine`]) sum each resource's need, but the line's count is
+/// the sum of each region's own maximum: the largest summed need can belong to a resource that
+/// set no region's count (memory second everywhere, CPU and network each first in one region).
+/// So the line names, among the resources that set some region's count, the one with the
+/// largest summed need: always a resource that set (part of) the count, and the one whose
+/// need is most of the fleet's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Binding {
     counts: [u64; MAX_RESOURCES],
     resources: [u8; MAX_RESOURCES],
     len: u8,
+    /// Regions added up: a bit per position (as in `resources`) of each resource that set some
+    /// region's count; 0 for one region (every resource may bind). Fits in the padding.
+    set_a_region: u8,
 }
 
 impl Binding {
@@ -189,6 +199,7 @@ impl Binding {
             counts: [0; MAX_RESOURCES],
             resources: [0; MAX_RESOURCES],
             len: 0,
+            set_a_region: 0,
         };
         for &(resource, count) in by_resource {
             b = b.with(resource, count);
@@ -214,23 +225,33 @@ impl Binding {
     }
 
     /// The resource that sets the count: the one needing the most (the minimum on ties with
-    /// it, else the first listed).
+    /// it, else the first listed); regions added up, the one needing the most among those
+    /// that set some region's count.
     #[must_use]
     pub fn binding(&self) -> &'static str {
+        self.binding_position()
+            .map_or("", |i| resource_name(self.resources[i]))
+    }
+
+    /// Position of the binding resource (see [`Binding::binding`]).
+    fn binding_position(&self) -> Option<usize> {
         let minimum = resource_index(MINIMUM);
-        let mut best: Option<(u8, u64)> = None;
+        let mut best: Option<(usize, u8, u64)> = None;
         for i in 0..usize::from(self.len) {
+            if self.set_a_region != 0 && self.set_a_region & (1 << i) == 0 {
+                continue;
+            }
             let (resource, count) = (self.resources[i], self.counts[i]);
             // On a tie the HA minimum binds: demand did not ask for more than it.
             let wins = match best {
                 None => true,
-                Some((_, n)) => count > n || (count == n && resource == minimum),
+                Some((_, _, n)) => count > n || (count == n && resource == minimum),
             };
             if wins {
-                best = Some((resource, count));
+                best = Some((i, resource, count));
             }
         }
-        best.map_or("", |(resource, _)| resource_name(resource))
+        best.map(|(i, _, _)| i)
     }
 
     /// The count of the binding resource.
@@ -266,6 +287,13 @@ impl Binding {
     /// Adds another region's counts resource by resource (`max` for per-unit settings);
     /// resources only `other` has are appended.
     fn combine(&mut self, other: &Binding, per_unit: bool) {
+        // The first region's own binding resource, before sums blur it.
+        if self.set_a_region == 0
+            && let Some(at) = self.binding_position()
+        {
+            self.set_a_region = 1 << at;
+        }
+        let other_binds = other.binding_position().map(|i| other.resources[i]);
         for i in 0..usize::from(other.len) {
             let (resource, count) = (other.resources[i], other.counts[i]);
             let len = usize::from(self.len);
@@ -273,6 +301,12 @@ impl Binding {
                 Some(at) if per_unit => self.counts[at] = self.counts[at].max(count),
                 Some(at) => self.counts[at] = self.counts[at].saturating_add(count),
                 None => self.push(resource, count),
+            }
+        }
+        if let Some(resource) = other_binds {
+            let len = usize::from(self.len);
+            if let Some(at) = self.resources[..len].iter().position(|&r| r == resource) {
+                self.set_a_region |= 1 << at;
             }
         }
     }
@@ -1100,6 +1134,31 @@ mod tests {
         let all: Vec<_> = sum.by_resource().collect();
         assert_eq!(all, [("cpu", 3), (MINIMUM, 3), ("memory", 6), ("iops", 1)]);
         assert_eq!(sum.binding(), "memory");
+    }
+
+    #[test]
+    fn regions_added_up_name_a_resource_that_set_a_count() {
+        // Region A: cpu 10, memory 9, network 2 -> 10 by cpu. Region B: cpu 2, memory 9,
+        // network 10 -> 10 by network. Line: 20 nodes; summed needs cpu 12, memory 18,
+        // network 12. Memory needs the most in sum but set neither region's count; of cpu and
+        // network (each set one), cpu is listed first on the 12 = 12 tie.
+        let mut line = Binding::of(&[("cpu", 10), ("memory", 9), ("network", 2)]);
+        line.combine(
+            &Binding::of(&[("cpu", 2), ("memory", 9), ("network", 10)]),
+            false,
+        );
+        assert_eq!(line.needed(), 18);
+        assert_eq!(line.binding(), "cpu");
+        // A third region bound by network tips the sum: cpu 13, network 22 -> network.
+        line.combine(
+            &Binding::of(&[("cpu", 1), ("memory", 3), ("network", 10)]),
+            false,
+        );
+        assert_eq!(line.binding(), "network");
+        // Alone, a region names its own largest, as before.
+        assert_eq!(Binding::of(&[("cpu", 1), ("memory", 3)]).binding(), "memory");
+        // The padding holds the new byte: a line's binding is no larger.
+        assert_eq!(std::mem::size_of::<Binding>(), 80);
     }
 
     #[test]
