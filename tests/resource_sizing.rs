@@ -126,3 +126,38 @@ fn provisioned_iops_are_billed_per_iops_month() {
     let expected = (count as f64 * 0.02 * 100.0).round() / 100.0;
     assert!((above["monthly_usd"].as_f64().unwrap() - expected).abs() < 0.005);
 }
+
+const REGIONS_END: &str = "(name: \"ap-southeast-1\", user_share: 0.25),\n    ],";
+
+#[test]
+fn survive_region_loss_sizes_each_region_for_the_worst_single_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let on = format!("{REGIONS_END}\n    survive_region_loss: true,");
+    let scenario = scenario_copy(dir.path(), "saas-10b.ron", &[(REGIONS_END, &on)]);
+    let plan = plan_of(&scenario, "saas-10b");
+    let pods = line(&plan, "100M", "api", "pod");
+    // Shares 40/35/25: losing us-east-1 moves 0.40 x 0.35 / 0.60 = 0.2333 onto eu-west-1,
+    // sized for 0.5833. Peak 83,333.33 requests/s x 0.5833 = 48,611.11; pods = ceil(48,611.11
+    // / (500 x 0.6) x 1.5 zone factor) = ceil(243.06) = 244 (145.83 -> 146 for its own 0.35).
+    assert_eq!(pods["regions"]["eu-west-1"], 244);
+    // us-east-1: losing eu-west-1 moves 0.35 x 0.40 / 0.65 = 0.2154 -> 0.6154; 83,333.33 x
+    // 0.6154 / 300 x 1.5 = 256.4 -> 257.
+    assert_eq!(pods["regions"]["us-east-1"], 257);
+    // The policy set the count, and says so: binding, by_resource, derivation.
+    assert_eq!(pods["binding"], "region-loss");
+    assert_eq!(pods["by_resource"]["region-loss"], pods["count"]);
+    let share = pods["derivation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "[eu-west-1] sized_share")
+        .expect("the sized share is in the derivation");
+    assert!((share["result"].as_f64().unwrap() - 0.583_333_333).abs() < 1e-6);
+    // Off by default: the shipped plan names no region loss.
+    let off = plan_of(
+        &crate::support::root().join("scenarios/saas-10b.ron"),
+        "saas-10b",
+    );
+    assert_eq!(line(&off, "100M", "api", "pod")["regions"]["eu-west-1"], 146);
+    assert!(!serde_json::to_string(&off).unwrap().contains("region-loss"));
+}

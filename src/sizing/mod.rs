@@ -107,7 +107,7 @@ pub const MAX_RESOURCES: usize = 8;
 
 /// Every resource a count can be taken over, by name; a [`Binding`] stores positions in
 /// this list (one byte each) to stay small, since every sized line carries one.
-const RESOURCES: [&str; 20] = [
+const RESOURCES: [&str; 21] = [
     "cpu",
     "memory",
     "network",
@@ -128,7 +128,11 @@ const RESOURCES: [&str; 20] = [
     "stated-ingress",
     "stated-rps",
     "stated-pods-per-node",
+    REGION_LOSS,
 ];
+
+/// The resource name of the region-loss policy where it sets a count (`survive_region_loss`).
+pub const REGION_LOSS: &str = "region-loss";
 
 /// Position of `resource` in [`RESOURCES`] (a `match`, which compiles to a length switch:
 /// rules name resources on every draw). A test keeps it in step with the list.
@@ -154,6 +158,7 @@ fn resource_index(resource: &str) -> u8 {
         "stated-ingress" => 17,
         "stated-rps" => 18,
         "stated-pods-per-node" => 19,
+        "region-loss" => 20,
         _ => {
             debug_assert!(false, "unknown resource `{resource}`");
             u8::MAX
@@ -653,10 +658,17 @@ pub fn size_component(
     let mut per_region: SmallMap<Vec<u64>> = SmallMap::default();
     // Lines added up over regions, in first-seen order, each with its regions' derivations.
     let mut totals: Vec<SizedLine> = Vec::new();
-    for region in regions {
+    // Regions sized to survive the loss of another carry more than their own users.
+    let region_loss = spec.survive_region_loss && per_region_placement && multi;
+    for (region_index, region) in regions.iter().enumerate() {
+        let share = if region_loss {
+            failover_share(regions, region_index)
+        } else {
+            region.user_share
+        };
         let ctx = RegionContext {
             region: &region.name,
-            demand: inputs.demand.scaled(region.user_share),
+            demand: inputs.demand.scaled(share),
             phase: inputs.phase,
             region_count: spec.regions.len(),
             pricing_region: &spec.pricing.region,
@@ -671,7 +683,34 @@ pub fn size_component(
         } else {
             Trace::new()
         };
-        if multi && inputs.traced {
+        if multi && inputs.traced && region_loss {
+            let (lost, moved) = worst_loss(regions, region_index);
+            t.step(
+                "sized_share",
+                &format!(
+                    "user_share + share of a lost region x user_share / (1 - its share) \
+                     (survive_region_loss; worst single loss: {})",
+                    regions[lost].name
+                ),
+                &[
+                    ("user_share", region.user_share, "fraction"),
+                    ("lost_region_share", regions[lost].user_share, "fraction"),
+                    ("failover_share", moved, "fraction"),
+                ],
+                share,
+                "fraction",
+            );
+            t.step(
+                "region_users",
+                "users x sized_share",
+                &[
+                    ("users", inputs.demand.users, "users"),
+                    ("sized_share", share, "fraction"),
+                ],
+                ctx.demand.users,
+                "users",
+            );
+        } else if multi && inputs.traced {
             t.step(
                 "region_users",
                 "users x user_share",
@@ -684,6 +723,22 @@ pub fn size_component(
             );
         }
         let mut lines = size_region(component, &ctx, &mut t)?;
+        if region_loss {
+            // What the region's own users alone would need: where the failover needs more,
+            // the region-loss policy is what set the count.
+            let own = RegionContext {
+                demand: inputs.demand.scaled(region.user_share),
+                ..ctx
+            };
+            let own_lines = size_region(component, &own, &mut Trace::disabled())?;
+            for (line, own_line) in lines.iter_mut().zip(&own_lines) {
+                if let (Some(_), Some(own_binding)) = (line.binding, own_line.binding)
+                    && line.count > own_line.count
+                {
+                    line.binding = Some(own_binding.with(REGION_LOSS, line.count));
+                }
+            }
+        }
         // A region's lines bill at its own prices (the rules key them at the pricing region).
         if per_region_placement {
             for line in &mut lines {
@@ -805,6 +860,31 @@ pub fn size_component(
         lines: totals,
         per_region,
     })
+}
+
+/// The share of all users region `i` is sized for when it must survive the loss of any one
+/// other region: its own share plus, for the worst loss, the lost region's share spread over
+/// the survivors in proportion to theirs: s_i + max over j != i of s_j x s_i / (1 - s_j).
+#[must_use]
+pub fn failover_share(regions: &[Region], i: usize) -> f64 {
+    regions[i].user_share + worst_loss(regions, i).1
+}
+
+/// The other region whose loss moves the most users onto region `i`, and the share it moves.
+fn worst_loss(regions: &[Region], i: usize) -> (usize, f64) {
+    let own = regions[i].user_share;
+    let mut worst = (i, 0.0);
+    for (j, lost) in regions.iter().enumerate() {
+        let survivors = 1.0 - lost.user_share;
+        if j == i || survivors <= 0.0 {
+            continue;
+        }
+        let moved = lost.user_share * own / survivors;
+        if moved > worst.1 {
+            worst = (j, moved);
+        }
+    }
+    worst
 }
 
 /// Splits a global line's count over the price keys of `spread`: each serving region's share
@@ -964,7 +1044,8 @@ fn closure(steps: &[Step], last: Option<&str>, label: Option<&str>) -> Vec<Step>
                     input.name == bare || (bare == "region_users" && input.name == "users")
                 })
         });
-        keep[i] = used;
+        // The region-loss share scales all of the region's demand: every line shows it.
+        keep[i] = used || bare == "sized_share";
     }
     steps
         .iter()
@@ -1159,6 +1240,27 @@ mod tests {
         assert_eq!(Binding::of(&[("cpu", 1), ("memory", 3)]).binding(), "memory");
         // The padding holds the new byte: a line's binding is no larger.
         assert_eq!(std::mem::size_of::<Binding>(), 80);
+    }
+
+    #[test]
+    fn each_region_is_sized_for_the_worst_single_loss() {
+        let region = |name: &str, user_share: f64| Region {
+            name: name.into(),
+            user_share,
+            price_as: None,
+        };
+        let regions = [region("a", 0.40), region("b", 0.35), region("c", 0.25)];
+        // b: losing a moves 0.40 x 0.35 / 0.60 = 0.2333 onto it (losing c: 0.25 x 0.35 /
+        // 0.75 = 0.1167) -> sized for 0.35 + 0.2333 = 0.5833
+        assert!((failover_share(&regions, 1) - (0.35 + 0.40 * 0.35 / 0.60)).abs() < 1e-12);
+        assert!((failover_share(&regions, 1) - 0.583_333_333_333).abs() < 1e-9);
+        // a: losing b moves 0.35 x 0.40 / 0.65 = 0.2154 -> 0.6154
+        assert!((failover_share(&regions, 0) - 0.615_384_615_385).abs() < 1e-9);
+        // c: losing a moves 0.40 x 0.25 / 0.60 = 0.1667 -> 0.4167
+        assert!((failover_share(&regions, 2) - 0.416_666_666_667).abs() < 1e-9);
+        assert_eq!(worst_loss(&regions, 1).0, 0);
+        // One region has nothing to fail over to: its own share.
+        assert!((failover_share(&[region("solo", 1.0)], 0) - 1.0).abs() < 1e-12);
     }
 
     #[test]
