@@ -726,6 +726,35 @@ mod tests {
         assert_eq!(count(&lines_for(&slow, demand), "shards"), 6);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Twice the CPU time per query, twice the CPU-bound count: ceil(2x) is 2 ceil(x) or
+        /// one less, for shards (writes) and read replicas (reads) alike.
+        #[test]
+        fn doubling_cpu_time_doubles_cpu_bound_counts(
+            writes in 1.0f64..2e6,
+            reads in 1.0f64..2e7,
+            ms in 0.05f64..2.0,
+        ) {
+            let demand = Demand { db_write_qps: writes, db_read_qps: reads, ..Demand::default() };
+            let p = PostgresPolicy { cpu_ms_per_write: ms, cpu_ms_per_read: ms, ..derived() };
+            let slow = PostgresPolicy { cpu_ms_per_write: 2.0 * ms, cpu_ms_per_read: 2.0 * ms, ..derived() };
+            let (a, b) = (lines_for(&p, demand), lines_for(&slow, demand));
+            let (n, m) = (need(&bound(&a, "shards"), "cpu"), need(&bound(&b, "shards"), "cpu"));
+            proptest::prop_assert!(m == 2 * n || m + 1 == 2 * n, "shards by cpu {n} -> {m}");
+            // replicas per shard by CPU, on the same shard count where it did not move
+            if count(&a, "shards") == count(&b, "shards") {
+                let shards = count(&a, "shards");
+                let (r, q) = (
+                    need(&bound(&a, "read-replica"), "cpu") / shards,
+                    need(&bound(&b, "read-replica"), "cpu") / shards,
+                );
+                proptest::prop_assert!(q == 2 * r || q + 1 == 2 * r, "replicas by cpu {r} -> {q}");
+            }
+        }
+    }
+
     #[test]
     fn each_resource_can_bind() {
         let p = derived();
