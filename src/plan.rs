@@ -416,7 +416,15 @@ pub fn build_phase_untraced(
     users: u64,
     warnings: &mut Vec<String>,
 ) -> Result<PhasePlan, InputError> {
-    build_phase_traced(scenario, phase, users, warnings, None, false, &mut |_, _, _| None)
+    build_phase_traced(
+        scenario,
+        phase,
+        users,
+        warnings,
+        None,
+        false,
+        &mut |_, _, _| None,
+    )
 }
 
 /// [`build_phase_untraced`] with `choose` given the first word on each component's sizing
@@ -439,7 +447,15 @@ pub fn build_phase_planned(
     warnings: &mut Vec<String>,
     planned: Option<&PlannedCounts>,
 ) -> Result<PhasePlan, InputError> {
-    build_phase_traced(scenario, phase, users, warnings, planned, true, &mut |_, _, _| None)
+    build_phase_traced(
+        scenario,
+        phase,
+        users,
+        warnings,
+        planned,
+        true,
+        &mut |_, _, _| None,
+    )
 }
 
 fn build_phase_traced(

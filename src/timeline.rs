@@ -272,7 +272,8 @@ fn phase_shapes(
 /// True when `component`'s shape in `phase` is chosen for the phase (auto, or by phase).
 fn chosen_per_phase(component: &crate::input::Component, phase: &str) -> bool {
     component.policy.instance().is_some_and(|i| {
-        i.default == crate::input::scenario::AUTO || i.by_phase.is_some_and(|m| m.contains_key(phase))
+        i.default == crate::input::scenario::AUTO
+            || i.by_phase.is_some_and(|m| m.contains_key(phase))
     })
 }
 

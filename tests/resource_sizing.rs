@@ -54,7 +54,10 @@ fn min_broker_instance_rules_out_smaller_brokers() {
             .find(|s| s["component"] == "events")
             .expect("events is auto-selected");
         // kafka.m5.xlarge: 4 vCPU, 16 GiB; the winner has at least both.
-        assert!(events["chosen"]["vcpu"].as_f64().unwrap() >= 4.0, "{events}");
+        assert!(
+            events["chosen"]["vcpu"].as_f64().unwrap() >= 4.0,
+            "{events}"
+        );
         assert!(events["chosen"]["memory_gib"].as_f64().unwrap() >= 16.0);
         // The large shapes (2 vCPU, 8 GiB) are rejected by the rule, named.
         let rejected = events["rejected"].as_array().unwrap();
@@ -82,10 +85,13 @@ fn a_bad_min_broker_instance_names_the_field() {
         .arg(dir.path().join("out"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("components[4].policy.min_broker_instance"))
+        .stderr(predicate::str::contains(
+            "components[4].policy.min_broker_instance",
+        ))
         .stderr(predicate::str::contains("kafka.m5.huge"));
     // a fixed broker below the floor
-    let fixed = "broker_disk_gb: 4_000.0,\n                min_broker_instance: \"kafka.m5.2xlarge\",";
+    let fixed =
+        "broker_disk_gb: 4_000.0,\n                min_broker_instance: \"kafka.m5.2xlarge\",";
     let scenario = scenario_copy(
         dir.path(),
         "saas-10b.ron",
@@ -158,6 +164,9 @@ fn survive_region_loss_sizes_each_region_for_the_worst_single_loss() {
         &crate::support::root().join("scenarios/saas-10b.ron"),
         "saas-10b",
     );
-    assert_eq!(line(&off, "100M", "api", "pod")["regions"]["eu-west-1"], 146);
+    assert_eq!(
+        line(&off, "100M", "api", "pod")["regions"]["eu-west-1"],
+        146
+    );
     assert!(!serde_json::to_string(&off).unwrap().contains("region-loss"));
 }

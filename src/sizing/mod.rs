@@ -1237,7 +1237,10 @@ mod tests {
         );
         assert_eq!(line.binding(), "network");
         // Alone, a region names its own largest, as before.
-        assert_eq!(Binding::of(&[("cpu", 1), ("memory", 3)]).binding(), "memory");
+        assert_eq!(
+            Binding::of(&[("cpu", 1), ("memory", 3)]).binding(),
+            "memory"
+        );
         // The padding holds the new byte: a line's binding is no larger.
         assert_eq!(std::mem::size_of::<Binding>(), 80);
     }

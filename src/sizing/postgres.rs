@@ -158,19 +158,17 @@ pub fn size(
         "IOPS",
     );
     let by_iops = match node_iops {
-        Some(node_iops) => {
-            t.count(
-                "shards_by_iops",
-                "ceil(primary_iops x (1 + headroom) / node_ebs_baseline_iops)",
-                &[
-                    ("primary_iops", iops, "IOPS"),
-                    ("headroom", h, "fraction"),
-                    ("node_ebs_baseline_iops", node_iops, "IOPS"),
-                ],
-                ceil_count(iops * hf / node_iops),
-                "shards",
-            )
-        }
+        Some(node_iops) => t.count(
+            "shards_by_iops",
+            "ceil(primary_iops x (1 + headroom) / node_ebs_baseline_iops)",
+            &[
+                ("primary_iops", iops, "IOPS"),
+                ("headroom", h, "fraction"),
+                ("node_ebs_baseline_iops", node_iops, "IOPS"),
+            ],
+            ceil_count(iops * hf / node_iops),
+            "shards",
+        ),
         None => 0,
     };
     let by_users = match p.max_users_per_shard {
@@ -426,7 +424,11 @@ pub fn size(
         "provisioned_iops",
         "provisioned_iops_per_node x nodes",
         &[
-            ("provisioned_iops_per_node", provisioned_per_node as f64, "IOPS"),
+            (
+                "provisioned_iops_per_node",
+                provisioned_per_node as f64,
+                "IOPS",
+            ),
             ("nodes", nodes as f64, "nodes"),
         ],
         provisioned_per_node.saturating_mul(nodes),
@@ -603,7 +605,10 @@ mod tests {
         };
         // Below: 8 shards (see above); 12,000 writes x 1 IO x 1.25 / 8 = 1,875 IOPS per node
         // < 3,000 included -> nothing provisioned.
-        assert_eq!(count(&lines_for(&policy(), demand(12_000.0)), "provisioned-iops"), 0);
+        assert_eq!(
+            count(&lines_for(&policy(), demand(12_000.0)), "provisioned-iops"),
+            0
+        );
         // Above: 40,000 writes -> ceil(40,000 x 1.25 / 5,000) = 10 shards -> 16 (power of
         // two); 40,000 x 1.25 / 16 = 3,125 IOPS per node -> 125 over the baseline; reads
         // 40,000 / 16 x 1.25 / 2,000 = 1.56 -> 2 replicas per shard; nodes 16 x (1 + 1 + 2 +
@@ -630,7 +635,10 @@ mod tests {
             provisioned_iops_item: "io1-iops".into(),
             ..policy()
         };
-        assert_eq!(count(&lines_for(&io1, demand(40_000.0)), "provisioned-iops"), 250_000);
+        assert_eq!(
+            count(&lines_for(&io1, demand(40_000.0)), "provisioned-iops"),
+            250_000
+        );
     }
 
     #[test]
