@@ -112,11 +112,11 @@ fn budget_breaches_and_unpriced_lines_are_warnings_everywhere() {
     // The report compares gcp, whose tables price no Kafka (MSK), no inter-region transfer and
     // no region that eu-west-1 or ap-southeast-1 maps to (every line is priced in its own
     // region): those lines are left out of its totals, and say so.
-    let unpriced = "providers: 13 lines are unpriced on gcp, left out of its totals: \
+    let unpriced = "providers: 14 lines are unpriced on gcp, left out of its totals: \
                     users-db/primary, users-db/standby, users-db/read-replica, users-db/storage, \
                     pgbouncer/pooler, sessions-cache/master, sessions-cache/replica, api/node, \
                     api/api-egress, api/control-plane, events/broker, events/storage, \
-                    replication/transfer";
+                    replication/transfer, users-db/provisioned-iops";
     assert!(warnings.contains(&unpriced), "{warnings:#?}");
 
     // Every output carries them: the terminal (-q prints only warnings), summary.md, both
