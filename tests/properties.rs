@@ -55,12 +55,15 @@ fn build(s: &Scenario) -> Plan {
 /// Lines whose count may shrink as users grow: per-unit settings, not capacity.
 fn per_unit(item: &str) -> bool {
     // Pools are per pooler process: more poolers, each with a smaller share of the load.
+    // Provisioned IOPS are what each node needs above its volume's included baseline: more
+    // shards (for data or CPU) spread the IOPS until each node is under it again.
     matches!(
         item,
         "default-pool-size"
             | "replica-pool-size"
             | "server-connections-per-primary"
             | "max-client-conn"
+            | "provisioned-iops"
     )
 }
 
