@@ -223,7 +223,7 @@ pub fn run_plan(
             .spec
             .timeline_months
             .unwrap_or(crate::timeline::DEFAULT_MONTHS);
-        Some(crate::timeline::build(&loaded, months)?)
+        Some(crate::timeline::build(&loaded, months, Some(&plan))?)
     } else {
         None
     };
@@ -475,7 +475,7 @@ pub fn run_timeline(
     let months = months
         .or(loaded.spec.timeline_months)
         .unwrap_or(crate::timeline::DEFAULT_MONTHS);
-    let timeline = crate::timeline::build(&loaded, months)?;
+    let timeline = crate::timeline::build(&loaded, months, None)?;
     let files = render::files::timeline_files(&timeline)?;
     let written = crate::output::write_owned(
         out_dir,

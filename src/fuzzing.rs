@@ -174,7 +174,7 @@ fn pipeline_check(s: &Scenario, plan: &plan::Plan) {
     // chart); then the terminal tables.
     let audit = crate::audit::run(s, plan).ok();
     let has_findings = audit.as_ref().is_some_and(|a| !a.findings.is_empty());
-    let timeline = crate::timeline::build(s, TIMELINE_MONTHS).ok();
+    let timeline = crate::timeline::build(s, TIMELINE_MONTHS, None).ok();
     let has_timeline = timeline.is_some();
     let opts = RenderOptions {
         report: ReportExtras {

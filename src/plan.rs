@@ -416,7 +416,27 @@ pub fn build_phase_untraced(
     users: u64,
     warnings: &mut Vec<String>,
 ) -> Result<PhasePlan, InputError> {
-    build_phase_traced(scenario, phase, users, warnings, None, false)
+    build_phase_traced(
+        scenario,
+        phase,
+        users,
+        warnings,
+        None,
+        false,
+        &mut |_, _, _| None,
+    )
+}
+
+/// [`build_phase_untraced`] with `choose` given the first word on each component's sizing
+/// (the timeline's months, sized on the shapes chosen for the phase they fall in).
+pub fn build_phase_choosing(
+    scenario: &Scenario,
+    phase: &str,
+    users: u64,
+    warnings: &mut Vec<String>,
+    choose: &mut Chooser<'_>,
+) -> Result<PhasePlan, InputError> {
+    build_phase_traced(scenario, phase, users, warnings, None, false, choose)
 }
 
 /// [`build_phase`] with counts planned at a percentile replacing the derived ones.
@@ -427,7 +447,15 @@ pub fn build_phase_planned(
     warnings: &mut Vec<String>,
     planned: Option<&PlannedCounts>,
 ) -> Result<PhasePlan, InputError> {
-    build_phase_traced(scenario, phase, users, warnings, planned, true)
+    build_phase_traced(
+        scenario,
+        phase,
+        users,
+        warnings,
+        planned,
+        true,
+        &mut |_, _, _| None,
+    )
 }
 
 fn build_phase_traced(
@@ -437,6 +465,7 @@ fn build_phase_traced(
     warnings: &mut Vec<String>,
     planned: Option<&PlannedCounts>,
     traced: bool,
+    choose: &mut Chooser<'_>,
 ) -> Result<PhasePlan, InputError> {
     let spec = &scenario.spec;
     let SizedPhase {
@@ -444,7 +473,7 @@ fn build_phase_traced(
         demand_trace,
         sized,
         selections,
-    } = size_phase(scenario, phase, users, traced, planned)?;
+    } = size_phase_choosing(scenario, phase, users, traced, planned, choose)?;
     let mut lines = Vec::new();
     let mut components = Vec::new();
     for (index, component) in spec.components.iter().enumerate() {

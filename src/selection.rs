@@ -130,6 +130,24 @@ fn allowed(shape: &Shape, auto: &AutoSelect) -> Option<Rejected> {
     None
 }
 
+/// Rejects a shape below the smallest the component's policy allows (Kafka's
+/// `min_broker_instance`), naming the rule.
+fn below_policy_floor(component: &Component, shape: &Shape, catalog: &Catalog) -> Option<Rejected> {
+    let Policy::Kafka(p) = &component.policy else {
+        return None;
+    };
+    let min = p.min_broker_instance.as_deref()?;
+    let floor = catalog.get(min)?;
+    crate::input::kinds::kafka::below_min_broker(shape, floor).then(|| Rejected {
+        instance: shape.instance.clone(),
+        constraint: "min_broker_instance".into(),
+        reason: format!(
+            "{} vCPU / {} GiB is below min_broker_instance {min} ({} vCPU / {} GiB)",
+            shape.vcpu, shape.memory_gib, floor.vcpu, floor.memory_gib
+        ),
+    })
+}
+
 /// Sizes and prices `component` on every allowed shape; returns the cheapest's sizing and the
 /// record of the choice.
 pub fn select(
@@ -223,6 +241,9 @@ fn try_shape(
     inputs: &PhaseInputs<'_>,
 ) -> Result<(Candidate, ComponentSizing), Rejected> {
     if let Some(r) = allowed(shape, auto) {
+        return Err(r);
+    }
+    if let Some(r) = below_policy_floor(component, shape, &inputs.scenario.catalog) {
         return Err(r);
     }
     let reject = |constraint: &str, reason: String| Rejected {

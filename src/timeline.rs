@@ -6,7 +6,10 @@
 //!
 //! Each month is a plan phase of its own (`plan::build_phase_untraced`: the plan's own rule,
 //! without derivations), so the timeline and the plan can never disagree on a number. Pins
-//! that name a phase do not apply to months; `*` pins do.
+//! that name a phase do not apply to months; `*` pins do. Shapes chosen per phase
+//! (`instance: "auto"`, `instance_by_phase`) are the phase's: a month runs on the shapes of
+//! the first phase whose users it has not yet passed (the last phase past them all), so a
+//! shape changes only where a phase boundary is crossed, and each change is real work.
 
 use serde::Serialize;
 
@@ -211,10 +214,84 @@ fn label(start: Option<&str>, month: i64) -> String {
     }
 }
 
+/// The instance shape of every component in one growth phase, where it is chosen per phase:
+/// the shape `instance: "auto"` chose for the phase at its users, or the phase's
+/// `instance_by_phase` entry.
+struct PhaseShapes {
+    users: u64,
+    /// By component position; `None`: the component's own instance (or no instance).
+    shapes: Vec<Option<String>>,
+}
+
+/// Each growth phase's shapes, in phase order: the plan's choices where the plan is at hand,
+/// else chosen here the plan's way (untraced sizing at the phase's users with its pins).
+fn phase_shapes(
+    scenario: &Scenario,
+    plan: Option<&plan::Plan>,
+) -> Result<Vec<PhaseShapes>, InputError> {
+    let components = &scenario.spec.components;
+    let per_phase = |phase: &str| components.iter().any(|c| chosen_per_phase(c, phase));
+    scenario
+        .growth
+        .phases()
+        .iter()
+        .map(|p| {
+            let mut shapes = vec![None; components.len()];
+            if !per_phase(&p.name) {
+                return Ok(PhaseShapes {
+                    users: p.users,
+                    shapes,
+                });
+            }
+            let planned = plan.and_then(|plan| plan.phases.iter().find(|q| q.name == p.name));
+            let selections = match planned {
+                Some(phase) => phase.selections.clone(),
+                None => plan::size_phase(scenario, &p.name, p.users, false, None)?.selections,
+            };
+            for (i, c) in components.iter().enumerate() {
+                let Some(instance) = c.policy.instance() else {
+                    continue;
+                };
+                shapes[i] = if crate::selection::wants_auto(c, &p.name).is_some() {
+                    selections
+                        .iter()
+                        .find(|s| s.component == c.name)
+                        .map(|s| s.chosen.instance.clone())
+                } else {
+                    instance.by_phase.and_then(|m| m.get(&p.name)).cloned()
+                };
+            }
+            Ok(PhaseShapes {
+                users: p.users,
+                shapes,
+            })
+        })
+        .collect()
+}
+
+/// True when `component`'s shape in `phase` is chosen for the phase (auto, or by phase).
+fn chosen_per_phase(component: &crate::input::Component, phase: &str) -> bool {
+    component.policy.instance().is_some_and(|i| {
+        i.default == crate::input::scenario::AUTO
+            || i.by_phase.is_some_and(|m| m.contains_key(phase))
+    })
+}
+
+/// The phase a month of `users` falls in: the first phase it has not yet passed (the fleet
+/// grows toward that phase's users, so its shapes carry every month on the way), else the
+/// last one.
+fn phase_of(phases: &[PhaseShapes], users: u64) -> Option<&PhaseShapes> {
+    phases
+        .iter()
+        .find(|p| p.users >= users)
+        .or_else(|| phases.last())
+}
+
 fn month(
     scenario: &Scenario,
     start: Option<&str>,
     m: u32,
+    phases: &[PhaseShapes],
 ) -> Result<(Month, Vec<String>), InputError> {
     let growth = &scenario.growth;
     let users_f = growth.users_at(f64::from(m)).unwrap_or(0.0);
@@ -231,7 +308,19 @@ fn month(
     let users = (users_f.round() as u64).max(1);
     let name = label(start, i64::from(m));
     let mut warnings = Vec::new();
-    let phase = plan::build_phase_untraced(scenario, &name, users, &mut warnings)?;
+    let shapes = phase_of(phases, users).map(|p| p.shapes.as_slice());
+    // Components whose shape is chosen per phase run on their phase's shape: sized directly
+    // on it, not chosen again for the month (a month's shape would otherwise flip back and
+    // forth between near-equal shapes, each flip a replacement of every node).
+    let mut choose = |index: usize,
+                      component: &crate::input::Component,
+                      inputs: &crate::sizing::PhaseInputs<'_>| {
+        let instance = shapes?.get(index)?.as_deref()?;
+        let mut fixed = component.clone();
+        crate::selection::set_instance(&mut fixed.policy, instance);
+        Some(crate::sizing::size_component(&fixed, inputs))
+    };
+    let phase = plan::build_phase_choosing(scenario, &name, users, &mut warnings, &mut choose)?;
     Ok((
         Month {
             month: m,
@@ -258,8 +347,13 @@ fn month(
     ))
 }
 
-/// Builds the timeline over `months` months (months 0..=months).
-pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
+/// Builds the timeline over `months` months (months 0..=months); `plan`, when given, is the
+/// scenario's plan, whose per-phase shape choices the months reuse.
+pub fn build(
+    scenario: &Scenario,
+    months: u32,
+    plan: Option<&plan::Plan>,
+) -> Result<Timeline, InputError> {
     let growth = &scenario.growth;
     let start = growth.start().map(str::to_string);
     if growth.users_at(0.0).is_none() {
@@ -277,11 +371,12 @@ pub fn build(scenario: &Scenario, months: u32) -> Result<Timeline, InputError> {
             format!("{months} months is beyond 100 years"),
         ));
     }
+    let phases = phase_shapes(scenario, plan)?;
     // Months are independent plans: built in parallel, merged in month order.
     use rayon::prelude::*;
     let built: Vec<(Month, Vec<String>)> = (0..=months)
         .into_par_iter()
-        .map(|m| month(scenario, start.as_deref(), m))
+        .map(|m| month(scenario, start.as_deref(), m, &phases))
         .collect::<Vec<_>>()
         // The first failing month in order, not whichever thread failed first.
         .into_iter()

@@ -55,12 +55,15 @@ fn build(s: &Scenario) -> Plan {
 /// Lines whose count may shrink as users grow: per-unit settings, not capacity.
 fn per_unit(item: &str) -> bool {
     // Pools are per pooler process: more poolers, each with a smaller share of the load.
+    // Provisioned IOPS are what each node needs above its volume's included baseline: more
+    // shards (for data or CPU) spread the IOPS until each node is under it again.
     matches!(
         item,
         "default-pool-size"
             | "replica-pool-size"
             | "server-connections-per-primary"
             | "max-client-conn"
+            | "provisioned-iops"
     )
 }
 
@@ -214,6 +217,44 @@ proptest! {
         let first = &c.runouts[0];
         if !first.unbounded {
             prop_assert!(first.need.unwrap() as f64 > first.fleet.unwrap());
+        }
+    }
+}
+
+/// Per region, the count of `items` of `component` in a phase's lines.
+fn in_region(phase: &plan::PhasePlan, component: &str, items: &[&str], region: &str) -> u64 {
+    phase
+        .lines
+        .iter()
+        .filter(|l| l.component == component && items.contains(&l.item.as_str()))
+        .map(|l| l.regions.get(region).copied().unwrap_or(0))
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Kubernetes nodes, Redis nodes and Kafka brokers never exceed their cluster limit in any
+    /// region: nodes <= clusters x the most one cluster may hold.
+    #[test]
+    fn no_cluster_above_its_limit(knobs in workload_knobs(), users in 1_000u64..100_000_000_000) {
+        let s = scenario_with(knobs, vec![Phase { name: "p".into(), users }]);
+        let plan = build(&s);
+        let phase = &plan.phases[0];
+        for c in &s.spec.components {
+            // (the nodes, the line counting clusters, the most nodes one cluster holds)
+            let (items, clusters_item, limit): (&[&str], &str, u64) = match &c.policy {
+                headroom::input::Policy::App(p) => (&["node"], "control-plane", p.max_nodes_per_cluster),
+                headroom::input::Policy::Redis(p) => (&["master", "replica"], "clusters", p.nodes_per_cluster()),
+                headroom::input::Policy::Kafka(p) => (&["broker"], "clusters", p.max_brokers_per_cluster),
+                _ => continue,
+            };
+            for region in &s.spec.regions {
+                let nodes = in_region(phase, &c.name, items, &region.name);
+                let clusters = in_region(phase, &c.name, &[clusters_item], &region.name);
+                prop_assert!(nodes <= clusters.saturating_mul(limit),
+                    "{} in {}: {nodes} nodes in {clusters} clusters of at most {limit}", c.name, region.name);
+            }
         }
     }
 }

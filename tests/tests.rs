@@ -15,6 +15,7 @@ mod outputs_owned;
 mod properties;
 mod regions;
 mod renderers;
+mod resource_sizing;
 mod risks;
 mod support;
 mod telling;

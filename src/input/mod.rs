@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog::Catalog;
 use crate::error::{InputError, did_you_mean};
+use crate::input::check::Check;
 use crate::pricing::PriceBook;
 
 pub use growth::{Growth, Phase};
@@ -205,6 +206,14 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
     };
 
     check_references(path, &spec, &growth, &prices)?;
+    for (i, component) in spec.components.iter().enumerate() {
+        if let Policy::Kafka(p) = &component.policy {
+            p.check_min_broker(
+                &Check::new(path, format!("components[{i}].policy")),
+                &catalog,
+            )?;
+        }
+    }
     // Re-priced on another provider, regions map through its `regions.csv` instead.
     if repriced_from.is_none() {
         regions::check(path, &spec, &prices)?;

@@ -159,6 +159,12 @@ pub struct ScenarioFile {
     /// Named price multipliers the scenario defines.
     #[serde(default)]
     pub discounts: BTreeMap<String, ScenarioDiscount>,
+    /// Size every per-region component to survive the loss of any one region: each region
+    /// carries its own users plus its share of a lost region's (the lost region's users fail
+    /// over to the survivors in proportion to their user shares), for the worst single loss.
+    /// Off by default: it is a design decision (active-active failover) with a real cost.
+    #[serde(default)]
+    pub survive_region_loss: bool,
     /// The architecture.
     pub components: Vec<Component>,
     /// Assumptions and documented defaults (where the doc is silent).

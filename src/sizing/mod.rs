@@ -119,7 +119,7 @@ pub const MAX_RESOURCES: usize = 8;
 
 /// Every resource a count can be taken over, by name; a [`Binding`] stores positions in
 /// this list (one byte each) to stay small, since every sized line carries one.
-const RESOURCES: [&str; 20] = [
+const RESOURCES: [&str; 21] = [
     "cpu",
     "memory",
     "network",
@@ -140,7 +140,11 @@ const RESOURCES: [&str; 20] = [
     "stated-ingress",
     "stated-rps",
     "stated-pods-per-node",
+    REGION_LOSS,
 ];
+
+/// The resource name of the region-loss policy where it sets a count (`survive_region_loss`).
+pub const REGION_LOSS: &str = "region-loss";
 
 /// Position of `resource` in [`RESOURCES`] (a `match`, which compiles to a length switch:
 /// rules name resources on every draw). A test keeps it in step with the list.
@@ -166,6 +170,7 @@ fn resource_index(resource: &str) -> u8 {
         "stated-ingress" => 17,
         "stated-rps" => 18,
         "stated-pods-per-node" => 19,
+        "region-loss" => 20,
         _ => {
             debug_assert!(false, "unknown resource `{resource}`");
             u8::MAX
@@ -185,11 +190,21 @@ fn resource_name(index: u8) -> &'static str {
 /// it (the largest; the minimum on ties with it, else the first listed). Inline, small and
 /// `Copy`, so that Monte Carlo draws, which size every component thousands of times, neither
 /// allocate nor copy much for it.
+///
+/// Regions added up ([`Binding::combine`]) sum each resource's need, but the line's count is
+/// the sum of each region's own maximum: the largest summed need can belong to a resource that
+/// set no region's count (memory second everywhere, CPU and network each first in one region).
+/// So the line names, among the resources that set some region's count, the one with the
+/// largest summed need: always a resource that set (part of) the count, and the one whose
+/// need is most of the fleet's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Binding {
     counts: [u64; MAX_RESOURCES],
     resources: [u8; MAX_RESOURCES],
     len: u8,
+    /// Regions added up: a bit per position (as in `resources`) of each resource that set some
+    /// region's count; 0 for one region (every resource may bind). Fits in the padding.
+    set_a_region: u8,
 }
 
 impl Binding {
@@ -201,6 +216,7 @@ impl Binding {
             counts: [0; MAX_RESOURCES],
             resources: [0; MAX_RESOURCES],
             len: 0,
+            set_a_region: 0,
         };
         for &(resource, count) in by_resource {
             b = b.with(resource, count);
@@ -226,23 +242,33 @@ impl Binding {
     }
 
     /// The resource that sets the count: the one needing the most (the minimum on ties with
-    /// it, else the first listed).
+    /// it, else the first listed); regions added up, the one needing the most among those
+    /// that set some region's count.
     #[must_use]
     pub fn binding(&self) -> &'static str {
+        self.binding_position()
+            .map_or("", |i| resource_name(self.resources[i]))
+    }
+
+    /// Position of the binding resource (see [`Binding::binding`]).
+    fn binding_position(&self) -> Option<usize> {
         let minimum = resource_index(MINIMUM);
-        let mut best: Option<(u8, u64)> = None;
+        let mut best: Option<(usize, u8, u64)> = None;
         for i in 0..usize::from(self.len) {
+            if self.set_a_region != 0 && self.set_a_region & (1 << i) == 0 {
+                continue;
+            }
             let (resource, count) = (self.resources[i], self.counts[i]);
             // On a tie the HA minimum binds: demand did not ask for more than it.
             let wins = match best {
                 None => true,
-                Some((_, n)) => count > n || (count == n && resource == minimum),
+                Some((_, _, n)) => count > n || (count == n && resource == minimum),
             };
             if wins {
-                best = Some((resource, count));
+                best = Some((i, resource, count));
             }
         }
-        best.map_or("", |(resource, _)| resource_name(resource))
+        best.map(|(i, _, _)| i)
     }
 
     /// The count of the binding resource.
@@ -278,6 +304,13 @@ impl Binding {
     /// Adds another region's counts resource by resource (`max` for per-unit settings);
     /// resources only `other` has are appended.
     fn combine(&mut self, other: &Binding, per_unit: bool) {
+        // The first region's own binding resource, before sums blur it.
+        if self.set_a_region == 0
+            && let Some(at) = self.binding_position()
+        {
+            self.set_a_region = 1 << at;
+        }
+        let other_binds = other.binding_position().map(|i| other.resources[i]);
         for i in 0..usize::from(other.len) {
             let (resource, count) = (other.resources[i], other.counts[i]);
             let len = usize::from(self.len);
@@ -285,6 +318,12 @@ impl Binding {
                 Some(at) if per_unit => self.counts[at] = self.counts[at].max(count),
                 Some(at) => self.counts[at] = self.counts[at].saturating_add(count),
                 None => self.push(resource, count),
+            }
+        }
+        if let Some(resource) = other_binds {
+            let len = usize::from(self.len);
+            if let Some(at) = self.resources[..len].iter().position(|&r| r == resource) {
+                self.set_a_region |= 1 << at;
             }
         }
     }
@@ -631,10 +670,17 @@ pub fn size_component(
     let mut per_region: SmallMap<Vec<u64>> = SmallMap::default();
     // Lines added up over regions, in first-seen order, each with its regions' derivations.
     let mut totals: Vec<SizedLine> = Vec::new();
-    for region in regions {
+    // Regions sized to survive the loss of another carry more than their own users.
+    let region_loss = spec.survive_region_loss && per_region_placement && multi;
+    for (region_index, region) in regions.iter().enumerate() {
+        let share = if region_loss {
+            failover_share(regions, region_index)
+        } else {
+            region.user_share
+        };
         let ctx = RegionContext {
             region: &region.name,
-            demand: inputs.demand.scaled(region.user_share),
+            demand: inputs.demand.scaled(share),
             phase: inputs.phase,
             region_count: spec.regions.len(),
             pricing_region: &spec.pricing.region,
@@ -649,7 +695,34 @@ pub fn size_component(
         } else {
             Trace::new()
         };
-        if multi && inputs.traced {
+        if multi && inputs.traced && region_loss {
+            let (lost, moved) = worst_loss(regions, region_index);
+            t.step(
+                "sized_share",
+                &format!(
+                    "user_share + share of a lost region x user_share / (1 - its share) \
+                     (survive_region_loss; worst single loss: {})",
+                    regions[lost].name
+                ),
+                &[
+                    ("user_share", region.user_share, "fraction"),
+                    ("lost_region_share", regions[lost].user_share, "fraction"),
+                    ("failover_share", moved, "fraction"),
+                ],
+                share,
+                "fraction",
+            );
+            t.step(
+                "region_users",
+                "users x sized_share",
+                &[
+                    ("users", inputs.demand.users, "users"),
+                    ("sized_share", share, "fraction"),
+                ],
+                ctx.demand.users,
+                "users",
+            );
+        } else if multi && inputs.traced {
             t.step(
                 "region_users",
                 "users x user_share",
@@ -662,6 +735,22 @@ pub fn size_component(
             );
         }
         let mut lines = size_region(component, &ctx, &mut t)?;
+        if region_loss {
+            // What the region's own users alone would need: where the failover needs more,
+            // the region-loss policy is what set the count.
+            let own = RegionContext {
+                demand: inputs.demand.scaled(region.user_share),
+                ..ctx
+            };
+            let own_lines = size_region(component, &own, &mut Trace::disabled())?;
+            for (line, own_line) in lines.iter_mut().zip(&own_lines) {
+                if let (Some(_), Some(own_binding)) = (line.binding, own_line.binding)
+                    && line.count > own_line.count
+                {
+                    line.binding = Some(own_binding.with(REGION_LOSS, line.count));
+                }
+            }
+        }
         // A region's lines bill at its own prices (the rules key them at the pricing region).
         if per_region_placement {
             for line in &mut lines {
@@ -797,6 +886,30 @@ pub fn size_component(
 /// Most price keys a global line splits over without a heap buffer (a scenario's regions);
 /// more regions than this take vectors.
 const INLINE_KEYS: usize = 8;
+/// The share of all users region `i` is sized for when it must survive the loss of any one
+/// other region: its own share plus, for the worst loss, the lost region's share spread over
+/// the survivors in proportion to theirs: s_i + max over j != i of s_j x s_i / (1 - s_j).
+#[must_use]
+pub fn failover_share(regions: &[Region], i: usize) -> f64 {
+    regions[i].user_share + worst_loss(regions, i).1
+}
+
+/// The other region whose loss moves the most users onto region `i`, and the share it moves.
+fn worst_loss(regions: &[Region], i: usize) -> (usize, f64) {
+    let own = regions[i].user_share;
+    let mut worst = (i, 0.0);
+    for (j, lost) in regions.iter().enumerate() {
+        let survivors = 1.0 - lost.user_share;
+        if j == i || survivors <= 0.0 {
+            continue;
+        }
+        let moved = lost.user_share * own / survivors;
+        if moved > worst.1 {
+            worst = (j, moved);
+        }
+    }
+    worst
+}
 
 /// Splits a global line's count over the price keys of `spread`: each serving region's share
 /// of users goes to its price region (or that region's CDN geography); regions that share a
@@ -1006,7 +1119,8 @@ fn closure(steps: &[Step], last: Option<&str>, label: Option<&str>) -> Vec<Step>
                     input.name == bare || (bare == "region_users" && input.name == "users")
                 })
         });
-        keep[i] = used;
+        // The region-loss share scales all of the region's demand: every line shows it.
+        keep[i] = used || bare == "sized_share";
     }
     steps
         .iter()
@@ -1236,6 +1350,55 @@ mod tests {
         }
         // 5 + 25 + 125 + 625 share vectors, 8 totals each
         assert_eq!(checked, 780 * 8);
+    }
+
+    #[test]
+    fn regions_added_up_name_a_resource_that_set_a_count() {
+        // Region A: cpu 10, memory 9, network 2 -> 10 by cpu. Region B: cpu 2, memory 9,
+        // network 10 -> 10 by network. Line: 20 nodes; summed needs cpu 12, memory 18,
+        // network 12. Memory needs the most in sum but set neither region's count; of cpu and
+        // network (each set one), cpu is listed first on the 12 = 12 tie.
+        let mut line = Binding::of(&[("cpu", 10), ("memory", 9), ("network", 2)]);
+        line.combine(
+            &Binding::of(&[("cpu", 2), ("memory", 9), ("network", 10)]),
+            false,
+        );
+        assert_eq!(line.needed(), 18);
+        assert_eq!(line.binding(), "cpu");
+        // A third region bound by network tips the sum: cpu 13, network 22 -> network.
+        line.combine(
+            &Binding::of(&[("cpu", 1), ("memory", 3), ("network", 10)]),
+            false,
+        );
+        assert_eq!(line.binding(), "network");
+        // Alone, a region names its own largest, as before.
+        assert_eq!(
+            Binding::of(&[("cpu", 1), ("memory", 3)]).binding(),
+            "memory"
+        );
+        // The padding holds the new byte: a line's binding is no larger.
+        assert_eq!(std::mem::size_of::<Binding>(), 80);
+    }
+
+    #[test]
+    fn each_region_is_sized_for_the_worst_single_loss() {
+        let region = |name: &str, user_share: f64| Region {
+            name: name.into(),
+            user_share,
+            price_as: None,
+        };
+        let regions = [region("a", 0.40), region("b", 0.35), region("c", 0.25)];
+        // b: losing a moves 0.40 x 0.35 / 0.60 = 0.2333 onto it (losing c: 0.25 x 0.35 /
+        // 0.75 = 0.1167) -> sized for 0.35 + 0.2333 = 0.5833
+        assert!((failover_share(&regions, 1) - (0.35 + 0.40 * 0.35 / 0.60)).abs() < 1e-12);
+        assert!((failover_share(&regions, 1) - 0.583_333_333_333).abs() < 1e-9);
+        // a: losing b moves 0.35 x 0.40 / 0.65 = 0.2154 -> 0.6154
+        assert!((failover_share(&regions, 0) - 0.615_384_615_385).abs() < 1e-9);
+        // c: losing a moves 0.40 x 0.25 / 0.60 = 0.1667 -> 0.4167
+        assert!((failover_share(&regions, 2) - 0.416_666_666_667).abs() < 1e-9);
+        assert_eq!(worst_loss(&regions, 1).0, 0);
+        // One region has nothing to fail over to: its own share.
+        assert!((failover_share(&[region("solo", 1.0)], 0) - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //!
 //! optionally rounded up to a power of two. Each shard has one primary, `sync_replicas`
 //! standbys, read replicas (the floor, or enough for its reads by CPU and IOPS, or by a
-//! stated `read_qps_per_replica`), and `geo_replicas`. `max-connections` is the shape's RDS
+//! stated `read_qps_per_replica`), and `geo_replicas`. Provisioned IOPS: each node gets the
+//! primary's IOPS x (1+h) / shards; what exceeds the volume's included
+//! `volume_baseline_iops` (gp3: 3,000) is a billed `provisioned-iops` line (0 below it). `max-connections` is the shape's RDS
 //! default, LEAST(memory / 9,531,392 B, 5000), for the poolers to check against.
 
 use crate::catalog::Shape;
@@ -140,36 +142,34 @@ pub fn size(
         }
     };
     let node_iops = shape.and_then(|s| s.ebs_baseline_iops);
+    let iops = t.step(
+        "primary_iops",
+        "db_write_qps x iops_per_write + reads_on_primary x read_cache_miss_fraction",
+        &[
+            ("db_write_qps", d.db_write_qps, "queries/s"),
+            ("iops_per_write", p.iops_per_write, "IO"),
+            ("reads_on_primary", reads_on_primary, "queries/s"),
+            (
+                "read_cache_miss_fraction",
+                p.read_cache_miss_fraction,
+                "fraction",
+            ),
+        ],
+        d.db_write_qps * p.iops_per_write + reads_on_primary * p.read_cache_miss_fraction,
+        "IOPS",
+    );
     let by_iops = match node_iops {
-        Some(node_iops) => {
-            let iops = t.step(
-                "primary_iops",
-                "db_write_qps x iops_per_write + reads_on_primary x read_cache_miss_fraction",
-                &[
-                    ("db_write_qps", d.db_write_qps, "queries/s"),
-                    ("iops_per_write", p.iops_per_write, "IO"),
-                    ("reads_on_primary", reads_on_primary, "queries/s"),
-                    (
-                        "read_cache_miss_fraction",
-                        p.read_cache_miss_fraction,
-                        "fraction",
-                    ),
-                ],
-                d.db_write_qps * p.iops_per_write + reads_on_primary * p.read_cache_miss_fraction,
-                "IOPS",
-            );
-            t.count(
-                "shards_by_iops",
-                "ceil(primary_iops x (1 + headroom) / node_ebs_baseline_iops)",
-                &[
-                    ("primary_iops", iops, "IOPS"),
-                    ("headroom", h, "fraction"),
-                    ("node_ebs_baseline_iops", node_iops, "IOPS"),
-                ],
-                ceil_count(iops * hf / node_iops),
-                "shards",
-            )
-        }
+        Some(node_iops) => t.count(
+            "shards_by_iops",
+            "ceil(primary_iops x (1 + headroom) / node_ebs_baseline_iops)",
+            &[
+                ("primary_iops", iops, "IOPS"),
+                ("headroom", h, "fraction"),
+                ("node_ebs_baseline_iops", node_iops, "IOPS"),
+            ],
+            ceil_count(iops * hf / node_iops),
+            "shards",
+        ),
         None => 0,
     };
     let by_users = match p.max_users_per_shard {
@@ -397,6 +397,45 @@ pub fn size(
         "GB",
     );
 
+    // IOPS above the volume's included baseline are provisioned and billed. Every node of a
+    // shard gets the primary's: replicas replay its writes, and a promoted standby takes its
+    // reads too.
+    let iops_per_node = t.step(
+        "iops_per_node",
+        "primary_iops x (1 + headroom) / shards",
+        &[
+            ("primary_iops", iops, "IOPS"),
+            ("headroom", h, "fraction"),
+            ("shards", shards as f64, "shards"),
+        ],
+        iops * hf / shards as f64,
+        "IOPS",
+    );
+    let provisioned_per_node = t.count(
+        "provisioned_iops_per_node",
+        "max(0, ceil(iops_per_node - volume_baseline_iops))",
+        &[
+            ("iops_per_node", iops_per_node, "IOPS"),
+            ("volume_baseline_iops", p.volume_baseline_iops, "IOPS"),
+        ],
+        ceil_count((iops_per_node - p.volume_baseline_iops).max(0.0)),
+        "IOPS",
+    );
+    let provisioned_iops = t.count(
+        "provisioned_iops",
+        "provisioned_iops_per_node x nodes",
+        &[
+            (
+                "provisioned_iops_per_node",
+                provisioned_per_node as f64,
+                "IOPS",
+            ),
+            ("nodes", nodes as f64, "nodes"),
+        ],
+        provisioned_per_node.saturating_mul(nodes),
+        "IOPS",
+    );
+
     // Every node line bills the same instance price: build its key once.
     let node_price = PriceKey::new(&p.service, instance, ctx.pricing_region);
     let node = |item: &str, count: u64| {
@@ -447,6 +486,19 @@ pub fn size(
             PriceKey::new(&p.storage_service, &p.storage_item, ctx.pricing_region),
         )
         .from_step("storage_gb"),
+    );
+    lines.push(
+        RegionLine::billed(
+            "provisioned-iops",
+            provisioned_iops,
+            Measure::Stated,
+            PriceKey::new(
+                &p.storage_service,
+                &p.provisioned_iops_item,
+                ctx.pricing_region,
+            ),
+        )
+        .from_step("provisioned_iops"),
     );
     lines.push(
         RegionLine::info("shards", shards, "shards")
@@ -538,6 +590,8 @@ mod tests {
             cross_az_zones: 3,
             bytes_per_query: 1_000.0,
             node_volume_gb: 20,
+            volume_baseline_iops: 3_000.0,
+            provisioned_iops_item: "gp3-iops".into(),
         }
     }
 
@@ -617,6 +671,46 @@ mod tests {
         })
         .unwrap();
         assert_eq!(count(&lines, "node-volume"), 1_120);
+    }
+
+    #[test]
+    fn iops_above_the_volume_baseline_are_provisioned() {
+        let demand = |writes: f64| Demand {
+            users: 1e8,
+            db_bytes: 1e13,
+            db_write_qps: writes,
+            db_read_qps: 40_000.0,
+            ..Demand::default()
+        };
+        // Below: 8 shards (see above); 12,000 writes x 1 IO x 1.25 / 8 = 1,875 IOPS per node
+        // < 3,000 included -> nothing provisioned.
+        assert_eq!(
+            count(&lines_for(&policy(), demand(12_000.0)), "provisioned-iops"),
+            0
+        );
+        // Above: 40,000 writes -> ceil(40,000 x 1.25 / 5,000) = 10 shards -> 16 (power of
+        // two); 40,000 x 1.25 / 16 = 3,125 IOPS per node -> 125 over the baseline; reads
+        // 40,000 / 16 x 1.25 / 2,000 = 1.56 -> 2 replicas per shard; nodes 16 x (1 + 1 + 2 +
+        // 1) = 80 -> 80 x 125 = 10,000 IOPS (x $0.02/IOPS-month = $200/month).
+        let lines = lines_for(&policy(), demand(40_000.0));
+        assert_eq!(count(&lines, "shards"), 16);
+        assert_eq!(count(&lines, "provisioned-iops"), 10_000);
+        let line = lines.iter().find(|l| l.item == "provisioned-iops").unwrap();
+        assert_eq!(
+            line.price,
+            Some(PriceKey::new("rds-storage", "gp3-iops", "us-east-1"))
+        );
+        // (billed per IOPS-month: tests/resource_sizing.rs checks the plan's cost)
+        // io1: no included IOPS, every node provisions all 3,125.
+        let io1 = PostgresPolicy {
+            volume_baseline_iops: 0.0,
+            provisioned_iops_item: "io1-iops".into(),
+            ..policy()
+        };
+        assert_eq!(
+            count(&lines_for(&io1, demand(40_000.0)), "provisioned-iops"),
+            250_000
+        );
     }
 
     #[test]
@@ -710,6 +804,35 @@ mod tests {
         };
         assert_eq!(count(&lines_for(&p, demand), "shards"), 3);
         assert_eq!(count(&lines_for(&slow, demand), "shards"), 6);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Twice the CPU time per query, twice the CPU-bound count: ceil(2x) is 2 ceil(x) or
+        /// one less, for shards (writes) and read replicas (reads) alike.
+        #[test]
+        fn doubling_cpu_time_doubles_cpu_bound_counts(
+            writes in 1.0f64..2e6,
+            reads in 1.0f64..2e7,
+            ms in 0.05f64..2.0,
+        ) {
+            let demand = Demand { db_write_qps: writes, db_read_qps: reads, ..Demand::default() };
+            let p = PostgresPolicy { cpu_ms_per_write: ms, cpu_ms_per_read: ms, ..derived() };
+            let slow = PostgresPolicy { cpu_ms_per_write: 2.0 * ms, cpu_ms_per_read: 2.0 * ms, ..derived() };
+            let (a, b) = (lines_for(&p, demand), lines_for(&slow, demand));
+            let (n, m) = (need(&bound(&a, "shards"), "cpu"), need(&bound(&b, "shards"), "cpu"));
+            proptest::prop_assert!(m == 2 * n || m + 1 == 2 * n, "shards by cpu {n} -> {m}");
+            // replicas per shard by CPU, on the same shard count where it did not move
+            if count(&a, "shards") == count(&b, "shards") {
+                let shards = count(&a, "shards");
+                let (r, q) = (
+                    need(&bound(&a, "read-replica"), "cpu") / shards,
+                    need(&bound(&b, "read-replica"), "cpu") / shards,
+                );
+                proptest::prop_assert!(q == 2 * r || q + 1 == 2 * r, "replicas by cpu {r} -> {q}");
+            }
+        }
     }
 
     #[test]

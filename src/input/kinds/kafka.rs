@@ -8,6 +8,7 @@ use super::{
     AutoSelect, ComponentKind, Instance, KindFacts, Placement, Reference, ShapeSource, TfvarsGroup,
     tf_attr,
 };
+use crate::catalog::{Catalog, Shape};
 use crate::error::InputError;
 use crate::input::check::Check;
 
@@ -70,6 +71,12 @@ pub struct KafkaPolicy {
     /// storage per Standard broker).
     #[serde(default = "default_max_broker_disk_gb")]
     pub max_broker_disk_gb: f64,
+    /// Smallest broker shape allowed (`kafka.m5.xlarge`): auto-selection rejects shapes with
+    /// fewer vCPUs or less memory, and a fixed `instance` below it is an input error. MSK's
+    /// best practices advise against the smallest brokers for production (too little memory
+    /// for the page cache, partition limits); this makes that a rule, not a habit.
+    #[serde(default)]
+    pub min_broker_instance: Option<String>,
     /// Spare capacity kept above demand, as a fraction.
     pub headroom: f64,
     /// Availability zones its nodes and their clients spread over, for cross-AZ transfer
@@ -80,6 +87,48 @@ pub struct KafkaPolicy {
     /// their reads do not cross zones. Default false: consumers read from partition leaders.
     #[serde(default)]
     pub follower_fetching: bool,
+}
+
+/// True when `shape` is below the `floor` broker shape: fewer vCPUs or less memory.
+#[must_use]
+pub fn below_min_broker(shape: &Shape, floor: &Shape) -> bool {
+    shape.vcpu < floor.vcpu || shape.memory_gib < floor.memory_gib
+}
+
+impl KafkaPolicy {
+    /// Checks `min_broker_instance` against the catalog: an MSK shape it lists, and a fixed
+    /// `instance` that is not below it.
+    pub fn check_min_broker(&self, c: &Check<'_>, catalog: &Catalog) -> Result<(), InputError> {
+        let Some(min) = &self.min_broker_instance else {
+            return Ok(());
+        };
+        let field = "min_broker_instance";
+        let floor = catalog
+            .get(min)
+            .filter(|s| s.service == Self::FACTS.shapes.map_or("", |s| s.catalog_service))
+            .ok_or_else(|| {
+                c.error(
+                    field,
+                    format!(
+                        "`{min}` is no Kafka broker shape of the catalog{}",
+                        crate::error::did_you_mean(min, catalog.instances())
+                    ),
+                )
+            })?;
+        if self.instance == crate::input::scenario::AUTO {
+            return Ok(());
+        }
+        match catalog.get(&self.instance) {
+            Some(shape) if below_min_broker(shape, floor) => Err(c.error(
+                "instance",
+                format!(
+                    "`{}` ({} vCPU, {} GiB) is below min_broker_instance `{min}` ({} vCPU, {} GiB)",
+                    self.instance, shape.vcpu, shape.memory_gib, floor.vcpu, floor.memory_gib
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn default_network_utilization() -> f64 {
@@ -172,6 +221,9 @@ impl ComponentKind for KafkaPolicy {
             c.positive("broker_disk_gb", v)?;
         }
         c.positive("max_broker_disk_gb", self.max_broker_disk_gb)?;
+        if let Some(min) = &self.min_broker_instance {
+            c.name("min_broker_instance", min)?;
+        }
         c.non_negative("headroom", self.headroom)
     }
 

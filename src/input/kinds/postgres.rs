@@ -113,10 +113,28 @@ pub struct PostgresPolicy {
     /// self-managed nodes on EC2 (`service: "ec2"`); managed services include theirs.
     #[serde(default = "super::app::default_node_volume_gb")]
     pub node_volume_gb: u64,
+    /// IOPS each node's volume includes at no charge (default 3,000: gp3's baseline; 0 for
+    /// io1/io2, where every IOPS is provisioned). A node needing more gets the rest as
+    /// provisioned IOPS, billed per IOPS-month.
+    #[serde(default = "default_volume_baseline_iops")]
+    pub volume_baseline_iops: f64,
+    /// Price item of provisioned IOPS, under `storage_service` (`gp3-iops`; `io1-iops` with
+    /// `volume_baseline_iops: 0` for io1).
+    #[serde(default = "default_gp3_iops")]
+    pub provisioned_iops_item: String,
 }
 
 fn default_bytes_per_query() -> f64 {
     1_000.0
+}
+
+/// gp3's included IOPS per volume (AWS EBS volume types: "a consistent baseline rate of 3,000
+/// IOPS ... included with the price of storage").
+fn default_volume_baseline_iops() -> f64 {
+    3_000.0
+}
+fn default_gp3_iops() -> String {
+    "gp3-iops".into()
 }
 
 fn default_cpu_ms_per_write() -> f64 {
@@ -224,6 +242,8 @@ impl ComponentKind for PostgresPolicy {
             c.positive("read_qps_per_replica", v)?;
         }
         c.count_at_least("min_shards", self.min_shards, 1)?;
+        c.non_negative("volume_baseline_iops", self.volume_baseline_iops)?;
+        c.name("provisioned_iops_item", &self.provisioned_iops_item)?;
         c.non_negative("headroom", self.headroom)
     }
 
