@@ -12,7 +12,7 @@
 
 use crate::input::kinds::app::AppPolicy;
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    Binding, observability, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;
@@ -270,6 +270,12 @@ pub fn size(
             .from_step("api_egress_gb"),
         );
     }
+    lines.extend(observability::logs(d, p.rps_share, ctx.pricing_region, t));
+    lines.extend(observability::metric_series(
+        nodes,
+        p.metric_series_per_node,
+        t,
+    ));
     if let Some(item) = &p.control_plane {
         lines.push(
             RegionLine::billed_without_instance(
@@ -318,6 +324,7 @@ mod tests {
             control_plane: Some("control-plane-standard".into()),
             max_nodes_per_cluster: 5_000,
             max_pods_per_cluster: 150_000,
+            metric_series_per_node: 0.0,
         };
         let demand = Demand {
             peak_rps: 10_000.0,
@@ -361,6 +368,7 @@ mod tests {
             control_plane: Some("control-plane-standard".into()),
             max_nodes_per_cluster: 5_000,
             max_pods_per_cluster: 150_000,
+            metric_series_per_node: 0.0,
         }
     }
 

@@ -7,11 +7,13 @@
 //! (a pooler needs the shard and pod counts) are sized.
 
 pub mod app;
+pub mod backups;
 pub mod cdn;
 pub mod cross_region;
 pub mod fixed;
 pub mod kafka;
 pub mod object_storage;
+pub mod observability;
 pub mod pgbouncer;
 pub mod postgres;
 pub mod redis;

@@ -19,6 +19,7 @@
 use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{
+    backups,
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
 };
 use crate::trace::Trace;
@@ -447,6 +448,30 @@ pub fn size(
         )
         .from_step("storage_gb"),
     );
+    // RDS keeps backups free up to the region's database storage: each primary's and read
+    // replica's volume (a Multi-AZ standby is part of its primary's instance; geo replicas
+    // count in their own region).
+    if p.backup_retention_days > 0.0 {
+        let free_backup_gb = t.count(
+            "free_backup_gb",
+            "storage_gb_per_node x (shards + read_replica_nodes)",
+            &[
+                ("storage_gb_per_node", storage_gb_per_node as f64, "GB"),
+                ("shards", shards as f64, "shards"),
+                ("read_replica_nodes", read as f64, "nodes"),
+            ],
+            storage_gb_per_node.saturating_mul(shards.saturating_add(read)),
+            "GB",
+        );
+        lines.extend(backups::database(
+            p.backup_retention_days,
+            p.backup_daily_change_fraction,
+            d.db_bytes,
+            free_backup_gb,
+            PriceKey::new("rds-backup", backups::ITEM, ctx.pricing_region),
+            t,
+        ));
+    }
     lines.push(
         RegionLine::info("shards", shards, "shards")
             .from_step(last_shards)
@@ -509,6 +534,8 @@ mod tests {
             headroom: 0.25,
             storage_service: "rds-storage".into(),
             storage_item: "gp3".into(),
+            backup_retention_days: 0.0,
+            backup_daily_change_fraction: 0.0,
         }
     }
 

@@ -13,7 +13,7 @@
 
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    backups, Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
     node_memory_gib,
 };
 use crate::trace::Trace;
@@ -273,6 +273,28 @@ pub fn size(
             .from_step("sentinels"),
         );
     }
+    if p.snapshot_retention_days > 0.0 {
+        // A snapshot holds the data itself, not the allocator's overhead.
+        let data_bytes = t.step(
+            "data_bytes",
+            "session_memory_bytes x session_share + cache_working_set_bytes x cache_share",
+            &[
+                ("session_memory_bytes", d.session_memory_bytes, "B"),
+                ("session_share", p.session_share, "fraction"),
+                ("cache_working_set_bytes", d.cache_working_set_bytes, "B"),
+                ("cache_share", p.cache_share, "fraction"),
+            ],
+            d.session_memory_bytes * p.session_share + d.cache_working_set_bytes * p.cache_share,
+            "B",
+        );
+        lines.extend(backups::cache(
+            p.snapshot_retention_days,
+            p.free_snapshots_per_cluster,
+            data_bytes,
+            PriceKey::new("elasticache-backup", backups::ITEM, ctx.pricing_region),
+            t,
+        ));
+    }
     let cluster_binding = Binding::of(&[("minimum", 1), ("service-limit", clusters)]);
     lines.push(
         RegionLine::info("clusters", clusters, "clusters")
@@ -317,6 +339,8 @@ mod tests {
             max_nodes_per_cluster: Some(10),
             min_masters: None,
             headroom: 0.3,
+            snapshot_retention_days: 0.0,
+            free_snapshots_per_cluster: 0.0,
         }
     }
 

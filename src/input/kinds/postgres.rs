@@ -101,6 +101,15 @@ pub struct PostgresPolicy {
     /// Storage item (`gp3`).
     #[serde(default = "default_gp3")]
     pub storage_item: String,
+    /// Days of automated backups kept (RDS `backup_retention_period`); backup storage beyond
+    /// the region's database storage is billed (`backup-storage` line). 0 (the default)
+    /// keeps none and bills none.
+    #[serde(default)]
+    pub backup_retention_days: f64,
+    /// Share of the data that changes in a day: each retained day keeps that much more than
+    /// the first full snapshot (incremental snapshots and transaction logs). Default 0.
+    #[serde(default)]
+    pub backup_daily_change_fraction: f64,
 }
 
 fn default_cpu_ms_per_write() -> f64 {
@@ -207,6 +216,11 @@ impl ComponentKind for PostgresPolicy {
             c.positive("read_qps_per_replica", v)?;
         }
         c.count_at_least("min_shards", self.min_shards, 1)?;
+        c.non_negative("backup_retention_days", self.backup_retention_days)?;
+        c.ratio(
+            "backup_daily_change_fraction",
+            self.backup_daily_change_fraction,
+        )?;
         c.non_negative("headroom", self.headroom)
     }
 
