@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod bounds;
+mod categories;
 mod cli;
 mod golden;
 mod hardening;
