@@ -272,3 +272,33 @@ fn unpriced_metric_series_are_a_plan_warning() {
             "api: metric-series not priced: the price tables have no published custom-metric price",
         ));
 }
+
+#[test]
+fn a_total_that_covers_backups_is_compared_with_them() {
+    // The same seed-000 total, said to include backups: compared with the whole phase,
+    // 11,186,103.52 + 1,785.00 = 11,187,888.52, and nothing is named as omitted.
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario_copy(
+        dir.path(),
+        "maxbooster-redis-cdn.ron",
+        &[(
+            "sum_of: [\"000-p5-redis-cost\", \"000-p5-cdn-cost\"],",
+            "sum_of: [\"000-p5-redis-cost\", \"000-p5-cdn-cost\"], covers: [\"backups\"],",
+        )],
+    );
+    let out = headroom()
+        .arg("audit")
+        .arg(&s)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("000-p5-total "))
+        .unwrap();
+    assert!(line.contains("11,187,888.52"), "{line}");
+    assert!(!line.contains("omits"), "{line}");
+}
