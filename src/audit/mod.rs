@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::error::{InputError, did_you_mean};
 use crate::input::Scenario;
 use crate::input::claims::{
-    Claim, ClaimRef, optional_category, CostMeasure, LineMeasure, Relation, SpecField, UserBasis,
+    Claim, ClaimRef, CostMeasure, LineMeasure, Relation, SpecField, UserBasis, optional_category,
 };
 use crate::plan::{Line, PhasePlan, Plan};
 
@@ -527,13 +527,13 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
                     plan,
                     plan.hours_per_month,
                 )
-                    .map_err(|m| {
-                        InputError::field(
-                            &scenario.file,
-                            format!("claims[{i}].refers_to"),
-                            format!("`{}`: {m}", claim.id),
-                        )
-                    })?;
+                .map_err(|m| {
+                    InputError::field(
+                        &scenario.file,
+                        format!("claims[{i}].refers_to"),
+                        format!("`{}`: {m}", claim.id),
+                    )
+                })?;
                 let ok = holds(claim, computed);
                 let diagnosis = if ok {
                     String::new()

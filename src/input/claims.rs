@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 pub const OPTIONAL_CATEGORIES: &[(&str, &[&str])] = &[
     ("backups", &["backup-storage"]),
     ("object-storage-requests", &["put-requests", "get-requests"]),
-    ("observability", &["log-ingest", "log-storage", "metric-series"]),
+    (
+        "observability",
+        &["log-ingest", "log-storage", "metric-series"],
+    ),
 ];
 
 /// The optional bill category of a line item, if it is in one.

@@ -12,7 +12,7 @@
 
 use crate::input::kinds::app::AppPolicy;
 use crate::sizing::{
-    Binding, observability, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, observability,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;

@@ -93,7 +93,9 @@ pub fn cache(
                 "snapshots",
             ),
         ],
-        ceil_count(data_bytes / BYTES_PER_GB * (retention_days - free_snapshots_per_cluster).max(0.0)),
+        ceil_count(
+            data_bytes / BYTES_PER_GB * (retention_days - free_snapshots_per_cluster).max(0.0),
+        ),
         "GB",
     );
     Some(RegionLine::billed(ITEM, billed, Measure::Gb, price).from_step("snapshot_billed_gb"))

@@ -13,7 +13,7 @@
 
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
-    backups, Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, instance_for,
     node_memory_gib,
 };
 use crate::trace::Trace;

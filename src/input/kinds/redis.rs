@@ -208,7 +208,10 @@ impl ComponentKind for RedisPolicy {
         c.ratio("ops_share", self.ops_share)?;
         c.non_negative("memory_overhead_fraction", self.memory_overhead_fraction)?;
         c.non_negative("snapshot_retention_days", self.snapshot_retention_days)?;
-        c.non_negative("free_snapshots_per_cluster", self.free_snapshots_per_cluster)?;
+        c.non_negative(
+            "free_snapshots_per_cluster",
+            self.free_snapshots_per_cluster,
+        )?;
         c.positive_ratio("maxmemory_fraction", self.maxmemory_fraction)?;
         if let Some(v) = self.ops_per_s_per_node {
             c.positive("ops_per_s_per_node", v)?;
