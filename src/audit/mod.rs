@@ -205,7 +205,7 @@ fn usd_grouped(usd: f64) -> String {
     let digits: Vec<char> = whole.chars().collect();
     let mut grouped = String::new();
     for (i, d) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 && *d != '-' && digits[i - 1] != '-' {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && *d != '-' && digits[i - 1] != '-' {
             grouped.push(',');
         }
         grouped.push(*d);
