@@ -76,7 +76,14 @@ fn lines(path: &std::path::Path, sets: &[&str]) -> BTreeMap<(String, String), Va
         .collect()
 }
 
-fn key(component: &str, item: &str) -> (String, String) {
+/// A line's (component, item).
+type LineKey = (String, String);
+
+/// A policy field set back to 0 (or "" for a workload `--set`), the `--set`s of the run, and
+/// the lines that must go.
+type Case<'a> = (&'a str, Vec<&'a str>, Vec<LineKey>);
+
+fn key(component: &str, item: &str) -> LineKey {
     (component.to_string(), item.to_string())
 }
 
@@ -87,7 +94,7 @@ fn each_category_is_its_own_lines_and_zero_removes_exactly_them() {
     let all = lines(&on, LOGS);
     // Switching one input to 0 (the edit undone, or the workload field set to 0) removes
     // exactly that category's lines.
-    let cases: Vec<(&str, Vec<&str>, Vec<(String, String)>)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "backup_retention_days: 7.0",
             LOGS.to_vec(),
