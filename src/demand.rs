@@ -76,6 +76,12 @@ pub struct Demand {
     pub cache_ops_per_month: f64,
     /// Event bytes produced in a month (one copy).
     pub event_bytes_per_month: f64,
+    /// CDN requests the edge does not serve from cache (each a read of the origin), per month.
+    pub cdn_miss_requests_per_month: f64,
+    /// Application log bytes written, GB/month.
+    pub log_gb_per_month: f64,
+    /// Application log bytes kept (the retention window's logs), GB.
+    pub log_stored_gb: f64,
 }
 
 impl Demand {
@@ -115,6 +121,9 @@ impl Demand {
             db_write_bytes_per_month: self.db_write_bytes_per_month * share,
             cache_ops_per_month: self.cache_ops_per_month * share,
             event_bytes_per_month: self.event_bytes_per_month * share,
+            cdn_miss_requests_per_month: self.cdn_miss_requests_per_month * share,
+            log_gb_per_month: self.log_gb_per_month * share,
+            log_stored_gb: self.log_stored_gb * share,
         }
     }
 }
@@ -407,6 +416,21 @@ pub fn derive_into(
         dau * w.cdn_requests_per_dau_per_day * days,
         "requests/month",
     );
+    // Misses are counted at the byte hit ratio: the share of requests the origin serves.
+    let cdn_miss_requests_per_month = t.step(
+        "cdn_miss_requests_per_month",
+        "cdn_requests_per_month x (1 - cdn_byte_hit_ratio)",
+        &[
+            (
+                "cdn_requests_per_month",
+                cdn_requests_per_month,
+                "requests/month",
+            ),
+            ("cdn_byte_hit_ratio", w.cdn_byte_hit_ratio, "fraction"),
+        ],
+        cdn_requests_per_month * (1.0 - w.cdn_byte_hit_ratio),
+        "requests/month",
+    );
     let object_storage_bytes = t.step(
         "object_storage_bytes",
         "users x object_bytes_per_user",
@@ -518,6 +542,28 @@ pub fn derive_into(
         events_per_s_avg * w.event_bytes * secs,
         "B/month",
     );
+    let log_gb_per_month = t.step(
+        "log_gb_per_month",
+        "avg_rps x log_bytes_per_request x seconds_per_month / 1e9",
+        &[
+            ("avg_rps", avg_rps, "requests/s"),
+            ("log_bytes_per_request", w.log_bytes_per_request, "B"),
+            ("seconds_per_month", secs, "s"),
+        ],
+        avg_rps * w.log_bytes_per_request * secs / BYTES_PER_GB,
+        "GB/month",
+    );
+    let log_stored_gb = t.step(
+        "log_stored_gb",
+        "log_gb_per_month x log_retention_days / days_per_month",
+        &[
+            ("log_gb_per_month", log_gb_per_month, "GB/month"),
+            ("log_retention_days", w.log_retention_days, "days"),
+            ("days_per_month", days, "days"),
+        ],
+        log_gb_per_month * w.log_retention_days / days,
+        "GB",
+    );
     let demand = Demand {
         users,
         mau,
@@ -551,6 +597,9 @@ pub fn derive_into(
         db_write_bytes_per_month,
         cache_ops_per_month,
         event_bytes_per_month,
+        cdn_miss_requests_per_month,
+        log_gb_per_month,
+        log_stored_gb,
     };
     (demand, t)
 }
@@ -587,6 +636,8 @@ pub(crate) mod tests {
             object_bytes_per_user: 1e8,
             cross_region_replication_share: 0.5,
             api_response_bytes: 10_000.0,
+            log_bytes_per_request: 500.0,
+            log_retention_days: 73.0,
         }
     }
 
@@ -606,6 +657,12 @@ pub(crate) mod tests {
         assert!((d.db_qps - 1_650.0).abs() < 1e-6);
         // API responses: 1,000 req/s x 10,000 B x 2,628,000 s / 1e9 = 26,280 GB/month
         assert!((d.api_egress_gb_per_month - 26_280.0).abs() < 1e-6);
+        // logs: 1,000 req/s x 500 B x 2,628,000 s / 1e9 = 1,314 GB/month
+        assert!((d.log_gb_per_month - 1_314.0).abs() < 1e-6);
+        // kept 73 days of a 730 / 24 = 30.4167-day month: 1,314 x 73 / 30.4167 = 3,153.6 GB
+        assert!((d.log_stored_gb - 3_153.6).abs() < 1e-6);
+        // CDN misses: cdn_requests_per_month x (1 - 0.9 byte hit ratio)
+        assert!((d.cdn_miss_requests_per_month - d.cdn_requests_per_month * 0.1).abs() < 1e-3);
         // cache ops = 3,000 x 4 = 12,000/s
         assert!((d.cache_ops_per_s - 12_000.0).abs() < 1e-6);
         // db bytes = 1e6 x 1e4 = 1e10

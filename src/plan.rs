@@ -12,7 +12,7 @@ use crate::demand::{self, Demand};
 use crate::error::InputError;
 use crate::input::{Component, Scenario, Workload};
 use crate::pricing::{PriceUnit, TierCharge};
-use crate::sizing::{self, ComponentSizing, PhaseInputs, SizedComponents, SizedLine};
+use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs, SizedComponents, SizedLine};
 use crate::trace::{Step, Trace};
 use crate::units::round_cents;
 
@@ -703,6 +703,18 @@ fn price_line(
     else {
         let source = if sized.price.is_some() {
             "nothing to bill (count 0)"
+        } else if sized.measure == Measure::Info(crate::sizing::observability::METRIC_SERIES_UNIT) {
+            if provision.count > 0 {
+                warn_once(
+                    warnings,
+                    format!(
+                        "{}: metric-series not priced: the price tables have no published \
+                         custom-metric price (CloudWatch), so the plan leaves it out of the totals",
+                        at.component.name
+                    ),
+                );
+            }
+            "no published custom-metric price; not billed"
         } else {
             "capacity figure; not billed"
         };

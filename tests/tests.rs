@@ -3,6 +3,7 @@
 mod bad_input;
 mod bounds;
 mod calibrate;
+mod categories;
 mod cli;
 mod focus;
 mod golden;

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::error::{InputError, did_you_mean};
 use crate::input::Scenario;
 use crate::input::claims::{
-    Claim, ClaimRef, CostMeasure, LineMeasure, Relation, SpecField, UserBasis,
+    Claim, ClaimRef, CostMeasure, LineMeasure, Relation, SpecField, UserBasis, optional_category,
 };
 use crate::plan::{Line, PhasePlan, Plan};
 
@@ -157,8 +157,70 @@ fn line_cost_at(line: &Line, measure: CostMeasure, hours: f64, plan_hours: f64) 
     }
 }
 
+/// Whether a doc's total includes `line`: every line outside the optional categories, and
+/// those of the categories the claim `covers`.
+fn covered(line: &Line, covers: &[String]) -> bool {
+    optional_category(&line.item).is_none_or(|category| covers.iter().any(|c| c == category))
+}
+
+/// The optional categories a total claim leaves out, with their cost (at the plan's hours),
+/// as "omits backups: $1,300/month"; empty when it leaves out none that cost anything.
+fn omitted(claim: &Claim, plan: &Plan) -> String {
+    let (name, component, measure) = match &claim.refers_to {
+        ClaimRef::Component {
+            phase,
+            component,
+            measure,
+        } => (phase, Some(component), measure),
+        ClaimRef::Phase { phase, measure } | ClaimRef::PerUser { phase, measure, .. } => {
+            (phase, None, measure)
+        }
+        _ => return String::new(),
+    };
+    let Ok(p) = phase(plan, name) else {
+        return String::new();
+    };
+    let mut by_category: BTreeMap<&str, f64> = BTreeMap::new();
+    for l in &p.lines {
+        if component.is_some_and(|c| &l.component != c) || covered(l, &claim.covers) {
+            continue;
+        }
+        if let Some(category) = optional_category(&l.item) {
+            *by_category.entry(category).or_default() +=
+                line_cost_at(l, *measure, plan.hours_per_month, plan.hours_per_month);
+        }
+    }
+    by_category
+        .iter()
+        .filter(|(_, usd)| **usd > 0.0)
+        .map(|(category, usd)| format!("omits {category}: ${}/month", usd_grouped(*usd)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Dollars to the cent with thousands grouped (`1,785.00`).
+fn usd_grouped(usd: f64) -> String {
+    let cents = format!("{usd:.2}");
+    let (whole, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
+    let digits: Vec<char> = whole.chars().collect();
+    let mut grouped = String::new();
+    for (i, d) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && *d != '-' && digits[i - 1] != '-' {
+            grouped.push(',');
+        }
+        grouped.push(*d);
+    }
+    format!("{grouped}.{frac}")
+}
+
 /// What a claim's number computes to, at a month of `hours` hours.
-fn compute(claim: &ClaimRef, scenario: &Scenario, plan: &Plan, hours: f64) -> Result<f64, String> {
+fn compute(
+    claim: &ClaimRef,
+    covers: &[String],
+    scenario: &Scenario,
+    plan: &Plan,
+    hours: f64,
+) -> Result<f64, String> {
     let plan_hours = plan.hours_per_month;
     Ok(match claim {
         ClaimRef::Line {
@@ -198,6 +260,7 @@ fn compute(claim: &ClaimRef, scenario: &Scenario, plan: &Plan, hours: f64) -> Re
             measure,
         } => component_lines(phase(plan, name)?, component)?
             .iter()
+            .filter(|l| covered(l, covers))
             .map(|l| line_cost_at(l, *measure, hours, plan_hours))
             .sum(),
         ClaimRef::Phase {
@@ -206,6 +269,7 @@ fn compute(claim: &ClaimRef, scenario: &Scenario, plan: &Plan, hours: f64) -> Re
         } => phase(plan, name)?
             .lines
             .iter()
+            .filter(|l| covered(l, covers))
             .map(|l| line_cost_at(l, *measure, hours, plan_hours))
             .sum(),
         ClaimRef::PerUser {
@@ -217,6 +281,7 @@ fn compute(claim: &ClaimRef, scenario: &Scenario, plan: &Plan, hours: f64) -> Re
             let total: f64 = p
                 .lines
                 .iter()
+                .filter(|l| covered(l, covers))
                 .map(|l| line_cost_at(l, *measure, hours, plan_hours))
                 .sum();
             let users = match basis {
@@ -344,7 +409,7 @@ fn diagnose(
             if (h - plan.hours_per_month).abs() < 1e-9 {
                 continue;
             }
-            if let Ok(at) = compute(&claim.refers_to, scenario, plan, h)
+            if let Ok(at) = compute(&claim.refers_to, &claim.covers, scenario, plan, h)
                 && within(claim.claimed, at, tol.clamp(1e-9, 0.005))
             {
                 return format!(
@@ -455,14 +520,20 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
                 ),
             ),
             _ => {
-                let computed = compute(&claim.refers_to, scenario, plan, plan.hours_per_month)
-                    .map_err(|m| {
-                        InputError::field(
-                            &scenario.file,
-                            format!("claims[{i}].refers_to"),
-                            format!("`{}`: {m}", claim.id),
-                        )
-                    })?;
+                let computed = compute(
+                    &claim.refers_to,
+                    &claim.covers,
+                    scenario,
+                    plan,
+                    plan.hours_per_month,
+                )
+                .map_err(|m| {
+                    InputError::field(
+                        &scenario.file,
+                        format!("claims[{i}].refers_to"),
+                        format!("`{}`: {m}", claim.id),
+                    )
+                })?;
                 let ok = holds(claim, computed);
                 let diagnosis = if ok {
                     String::new()
@@ -479,6 +550,14 @@ pub fn run(scenario: &Scenario, plan: &Plan) -> Result<Audit, InputError> {
                         },
                         fmt(computed)
                     )
+                };
+                // A total that leaves out an optional category is compared without it; the
+                // category and its cost are named, whatever the verdict.
+                let omits = omitted(claim, plan);
+                let diagnosis = match (diagnosis.is_empty(), omits.is_empty()) {
+                    (_, true) => diagnosis,
+                    (true, false) => omits,
+                    (false, false) => format!("{omits}; {diagnosis}"),
                 };
                 (computed, ok, diagnosis)
             }

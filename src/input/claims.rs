@@ -7,6 +7,41 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// Bill categories a design doc's total often leaves out, by line item: the audit compares
+/// a doc's total with the plan's other lines, and lists these as omitted unless the claim
+/// says it `covers` them.
+pub const OPTIONAL_CATEGORIES: &[(&str, &[&str])] = &[
+    ("api-egress", &["api-egress"]),
+    ("cross-az-transfer", &["cross-az-clients", "cross-az-replication"]),
+    ("load-balancers", &["load-balancer", "lb-capacity-units"]),
+    ("nat-gateways", &["nat-gateway", "nat-data"]),
+    ("node-volumes", &["node-volume"]),
+    ("backups", &["backup-storage"]),
+    ("object-storage-requests", &["put-requests", "get-requests"]),
+    (
+        "observability",
+        &["log-ingest", "log-storage", "metric-series"],
+    ),
+];
+
+/// The optional bill category of a line item, if it is in one.
+#[must_use]
+pub fn optional_category(item: &str) -> Option<&'static str> {
+    OPTIONAL_CATEGORIES
+        .iter()
+        .find(|(_, items)| items.contains(&item))
+        .map(|(category, _)| *category)
+}
+
+/// The category named `name`, if it is one of [`OPTIONAL_CATEGORIES`].
+#[must_use]
+pub fn optional_category_named(name: &str) -> Option<&'static str> {
+    OPTIONAL_CATEGORIES
+        .iter()
+        .map(|(category, _)| *category)
+        .find(|category| *category == name)
+}
+
 /// What a line claim measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum LineMeasure {
@@ -127,6 +162,12 @@ pub struct Claim {
     /// Ids of claims this one is the doc's sum of (for the "sum of wrong lines" diagnosis).
     #[serde(default)]
     pub sum_of: Vec<String>,
+    /// Optional bill categories (`api-egress`, `cross-az-transfer`, `load-balancers`,
+    /// `nat-gateways`, `node-volumes`, `backups`, `object-storage-requests`, `observability`) a
+    /// component, phase or per-user total includes. The lines of the others are left out of
+    /// the compared total and listed as omitted with their cost.
+    #[serde(default)]
+    pub covers: Vec<String>,
     /// Why this claim is read the way it is.
     #[serde(default)]
     pub note: Option<String>,

@@ -245,6 +245,22 @@ impl ScenarioFile {
                 return Err(k.error("claimed", "must be a finite number"));
             }
             k.ratio("tolerance", claim.tolerance)?;
+            for category in &claim.covers {
+                if super::claims::optional_category_named(category).is_none() {
+                    let known: Vec<&str> = super::claims::OPTIONAL_CATEGORIES
+                        .iter()
+                        .map(|(name, _)| *name)
+                        .collect();
+                    return Err(k.error(
+                        "covers",
+                        format!(
+                            "`{category}` is no optional bill category{}; expected one of {}",
+                            crate::error::did_you_mean(category, known.iter().copied()),
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
             for id in &claim.sum_of {
                 if !self.claims[..i].iter().any(|o| &o.id == id) {
                     return Err(k.error(

@@ -78,6 +78,14 @@ pub struct Workload {
     /// internet egress, an `api-egress` line of each App component); 0 (the default) bills none.
     #[serde(default)]
     pub api_response_bytes: f64,
+    /// Application log bytes written per request (billed as log ingest and retained storage,
+    /// `log-ingest` / `log-storage` lines of each App component); 0 (the default) bills none.
+    #[serde(default)]
+    pub log_bytes_per_request: f64,
+    /// Days application logs are kept (billed as stored GB-months, the `log-storage` line);
+    /// 0 (the default) bills no storage.
+    #[serde(default)]
+    pub log_retention_days: f64,
 }
 
 impl Workload {
@@ -109,6 +117,8 @@ impl Workload {
             "object_bytes_per_user" => &mut self.object_bytes_per_user,
             "cross_region_replication_share" => &mut self.cross_region_replication_share,
             "api_response_bytes" => &mut self.api_response_bytes,
+            "log_bytes_per_request" => &mut self.log_bytes_per_request,
+            "log_retention_days" => &mut self.log_retention_days,
             _ => return None,
         })
     }
@@ -148,6 +158,8 @@ impl Workload {
         c.ratio("cdn_byte_hit_ratio", self.cdn_byte_hit_ratio)?;
         c.non_negative("object_bytes_per_user", self.object_bytes_per_user)?;
         c.non_negative("api_response_bytes", self.api_response_bytes)?;
+        c.non_negative("log_bytes_per_request", self.log_bytes_per_request)?;
+        c.non_negative("log_retention_days", self.log_retention_days)?;
         c.ratio(
             "cross_region_replication_share",
             self.cross_region_replication_share,

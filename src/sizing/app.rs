@@ -16,7 +16,7 @@ use crate::input::kinds::app::AppPolicy;
 use crate::sizing::load_balancer::{self, LoadBalancing};
 use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, nat,
-    node_volume,
+    node_volume, observability,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;
@@ -295,6 +295,12 @@ pub fn size(
         ctx,
         t,
     ));
+    lines.extend(observability::logs(d, p.rps_share, ctx.pricing_region, t));
+    lines.extend(observability::metric_series(
+        nodes,
+        p.metric_series_per_node,
+        t,
+    ));
     if let Some(item) = &p.control_plane {
         lines.push(
             RegionLine::billed_without_instance(
@@ -350,6 +356,7 @@ mod tests {
             nat_gateways_per_zone: 1,
             nat_bytes_per_request: 0.0,
             node_volume_gb: 20,
+            metric_series_per_node: 0.0,
         };
         let demand = Demand {
             peak_rps: 10_000.0,
@@ -408,6 +415,7 @@ mod tests {
             nat_gateways_per_zone: 1,
             nat_bytes_per_request: 0.0,
             node_volume_gb: 20,
+            metric_series_per_node: 0.0,
         }
     }
 

@@ -7,6 +7,7 @@
 //! (a pooler needs the shard and pod counts) are sized.
 
 pub mod app;
+pub mod backups;
 pub mod cdn;
 pub mod cross_az;
 pub mod cross_region;
@@ -16,6 +17,7 @@ pub mod load_balancer;
 pub mod nat;
 pub mod node_volume;
 pub mod object_storage;
+pub mod observability;
 pub mod pgbouncer;
 pub mod postgres;
 pub mod redis;

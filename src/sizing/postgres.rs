@@ -21,8 +21,7 @@
 use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, instance_for,
-    node_volume,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az, instance_for, node_volume,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};
@@ -487,6 +486,30 @@ pub fn size(
         )
         .from_step("storage_gb"),
     );
+    // RDS keeps backups free up to the region's database storage: each primary's and read
+    // replica's volume (a Multi-AZ standby is part of its primary's instance; geo replicas
+    // count in their own region).
+    if p.backup_retention_days > 0.0 {
+        let free_backup_gb = t.count(
+            "free_backup_gb",
+            "storage_gb_per_node x (shards + read_replica_nodes)",
+            &[
+                ("storage_gb_per_node", storage_gb_per_node as f64, "GB"),
+                ("shards", shards as f64, "shards"),
+                ("read_replica_nodes", read as f64, "nodes"),
+            ],
+            storage_gb_per_node.saturating_mul(shards.saturating_add(read)),
+            "GB",
+        );
+        lines.extend(backups::database(
+            p.backup_retention_days,
+            p.backup_daily_change_fraction,
+            d.db_bytes,
+            free_backup_gb,
+            PriceKey::new("rds-backup", backups::ITEM, ctx.pricing_region),
+            t,
+        ));
+    }
     lines.push(
         RegionLine::billed(
             "provisioned-iops",
@@ -592,6 +615,8 @@ mod tests {
             node_volume_gb: 20,
             volume_baseline_iops: 3_000.0,
             provisioned_iops_item: "gp3-iops".into(),
+            backup_retention_days: 0.0,
+            backup_daily_change_fraction: 0.0,
         }
     }
 

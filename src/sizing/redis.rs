@@ -13,8 +13,7 @@
 
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, instance_for,
-    node_memory_gib, node_volume,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az, instance_for, node_memory_gib, node_volume,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GIB, ceil_count};
@@ -273,6 +272,28 @@ pub fn size(
             .from_step("sentinels"),
         );
     }
+    if p.snapshot_retention_days > 0.0 {
+        // A snapshot holds the data itself, not the allocator's overhead.
+        let data_bytes = t.step(
+            "data_bytes",
+            "session_memory_bytes x session_share + cache_working_set_bytes x cache_share",
+            &[
+                ("session_memory_bytes", d.session_memory_bytes, "B"),
+                ("session_share", p.session_share, "fraction"),
+                ("cache_working_set_bytes", d.cache_working_set_bytes, "B"),
+                ("cache_share", p.cache_share, "fraction"),
+            ],
+            d.session_memory_bytes * p.session_share + d.cache_working_set_bytes * p.cache_share,
+            "B",
+        );
+        lines.extend(backups::cache(
+            p.snapshot_retention_days,
+            p.free_snapshots_per_cluster,
+            data_bytes,
+            PriceKey::new("elasticache-backup", backups::ITEM, ctx.pricing_region),
+            t,
+        ));
+    }
     let cluster_binding = Binding::of(&[("minimum", 1), ("service-limit", clusters)]);
     lines.push(
         RegionLine::info("clusters", clusters, "clusters")
@@ -334,6 +355,8 @@ mod tests {
             headroom: 0.3,
             cross_az_zones: 3,
             node_volume_gb: 20,
+            snapshot_retention_days: 0.0,
+            free_snapshots_per_cluster: 0.0,
         }
     }
 

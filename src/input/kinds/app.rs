@@ -109,6 +109,10 @@ pub struct AppPolicy {
     /// 0 bills none, e.g. for Fargate).
     #[serde(default = "default_node_volume_gb")]
     pub node_volume_gb: u64,
+    /// Custom metric series each node publishes (a `metric-series` line, counted but not
+    /// billed: no published custom-metric price is in the tables); 0 (the default) adds none.
+    #[serde(default)]
+    pub metric_series_per_node: f64,
 }
 
 fn default_lb_new_connection_share() -> f64 {
@@ -207,6 +211,7 @@ impl ComponentKind for AppPolicy {
         }
         c.count_at_least("max_nodes_per_cluster", self.max_nodes_per_cluster, 1)?;
         c.count_at_least("max_pods_per_cluster", self.max_pods_per_cluster, 1)?;
+        c.non_negative("metric_series_per_node", self.metric_series_per_node)?;
         c.positive_ratio("target_utilization", self.target_utilization)?;
         c.count_at_least("zones", self.zones, 1)?;
         if self.zones_lost >= self.zones {

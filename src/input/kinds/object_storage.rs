@@ -22,6 +22,25 @@ pub struct ObjectStoragePolicy {
     /// Full copies kept (cross-region replicated buckets count each).
     #[serde(default = "super::one")]
     pub copies: u64,
+    /// Mean size of one stored object, in bytes: stored objects = stored bytes / this. 0 (the
+    /// default) counts no objects and bills no writes.
+    #[serde(default)]
+    pub object_bytes: f64,
+    /// Writes (PUT/POST) per stored object per month (1 writes every object once a month);
+    /// 0 (the default) bills no writes (`put-requests` line).
+    #[serde(default)]
+    pub writes_per_object_per_month: f64,
+    /// Reads (GET) of the store per CDN miss (1 when the CDN's origin is this store); 0 (the
+    /// default) bills no reads (`get-requests` line).
+    #[serde(default)]
+    pub reads_per_cdn_miss: f64,
+    /// Pricing service of requests (items `put` and `get`).
+    #[serde(default = "default_s3_requests")]
+    pub requests_service: String,
+}
+
+fn default_s3_requests() -> String {
+    "s3-requests".into()
 }
 
 fn default_s3() -> String {
@@ -60,6 +79,12 @@ impl ComponentKind for ObjectStoragePolicy {
                 format!("shares must sum to 1, they sum to {sum}"),
             ));
         }
+        c.non_negative("object_bytes", self.object_bytes)?;
+        c.non_negative(
+            "writes_per_object_per_month",
+            self.writes_per_object_per_month,
+        )?;
+        c.non_negative("reads_per_cdn_miss", self.reads_per_cdn_miss)?;
         c.count_at_least("copies", self.copies, 1)
     }
 

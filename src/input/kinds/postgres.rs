@@ -122,6 +122,15 @@ pub struct PostgresPolicy {
     /// `volume_baseline_iops: 0` for io1).
     #[serde(default = "default_gp3_iops")]
     pub provisioned_iops_item: String,
+    /// Days of automated backups kept (RDS `backup_retention_period`); backup storage beyond
+    /// the region's database storage is billed (`backup-storage` line). 0 (the default)
+    /// keeps none and bills none.
+    #[serde(default)]
+    pub backup_retention_days: f64,
+    /// Share of the data that changes in a day: each retained day keeps that much more than
+    /// the first full snapshot (incremental snapshots and transaction logs). Default 0.
+    #[serde(default)]
+    pub backup_daily_change_fraction: f64,
 }
 
 fn default_bytes_per_query() -> f64 {
@@ -244,6 +253,11 @@ impl ComponentKind for PostgresPolicy {
         c.count_at_least("min_shards", self.min_shards, 1)?;
         c.non_negative("volume_baseline_iops", self.volume_baseline_iops)?;
         c.name("provisioned_iops_item", &self.provisioned_iops_item)?;
+        c.non_negative("backup_retention_days", self.backup_retention_days)?;
+        c.ratio(
+            "backup_daily_change_fraction",
+            self.backup_daily_change_fraction,
+        )?;
         c.non_negative("headroom", self.headroom)
     }
 

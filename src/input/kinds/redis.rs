@@ -112,6 +112,15 @@ pub struct RedisPolicy {
     /// self-managed nodes on EC2 (`service: "ec2"`); managed services include theirs.
     #[serde(default = "super::app::default_node_volume_gb")]
     pub node_volume_gb: u64,
+    /// Days of daily snapshots kept (ElastiCache `snapshot_retention_limit`); each is a full
+    /// copy of the data, billed as backup storage (`backup-storage` line). 0 (the default)
+    /// keeps none and bills none.
+    #[serde(default)]
+    pub snapshot_retention_days: f64,
+    /// Snapshots per cluster the provider stores free (default 0: none assumed; state the
+    /// allowance your provider publishes).
+    #[serde(default)]
+    pub free_snapshots_per_cluster: f64,
 }
 
 fn default_elasticache() -> String {
@@ -206,6 +215,11 @@ impl ComponentKind for RedisPolicy {
         c.ratio("cache_share", self.cache_share)?;
         c.ratio("ops_share", self.ops_share)?;
         c.non_negative("memory_overhead_fraction", self.memory_overhead_fraction)?;
+        c.non_negative("snapshot_retention_days", self.snapshot_retention_days)?;
+        c.non_negative(
+            "free_snapshots_per_cluster",
+            self.free_snapshots_per_cluster,
+        )?;
         c.positive_ratio("maxmemory_fraction", self.maxmemory_fraction)?;
         if let Some(v) = self.ops_per_s_per_node {
             c.positive("ops_per_s_per_node", v)?;
