@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 /// says it `covers` them.
 pub const OPTIONAL_CATEGORIES: &[(&str, &[&str])] = &[
     ("api-egress", &["api-egress"]),
-    ("cross-az-transfer", &["cross-az-clients", "cross-az-replication"]),
+    (
+        "cross-az-transfer",
+        &["cross-az-clients", "cross-az-replication"],
+    ),
     ("load-balancers", &["load-balancer", "lb-capacity-units"]),
     ("nat-gateways", &["nat-gateway", "nat-data"]),
     ("node-volumes", &["node-volume"]),

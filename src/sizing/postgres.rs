@@ -21,7 +21,8 @@
 use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az, instance_for, node_volume,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az,
+    instance_for, node_volume,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};

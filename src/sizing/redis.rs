@@ -13,7 +13,8 @@
 
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az, instance_for, node_memory_gib, node_volume,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az,
+    instance_for, node_memory_gib, node_volume,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GIB, ceil_count};
