@@ -23,6 +23,9 @@ pub struct Plan {
     pub scenario: String,
     /// Whose prices: the scenario's provider, or the one `--provider` chose.
     pub provider: String,
+    /// The scenario's own provider when `--provider` re-priced it on another's tables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repriced_from: Option<String>,
     /// Output folder name: the scenario name, suffixed with the provider when re-priced.
     pub output_name: String,
     pub description: String,
@@ -49,6 +52,22 @@ pub struct Plan {
     /// Absent when the plan was computed for one set of inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<crate::uncertainty::summary::Uncertainty>,
+}
+
+impl Plan {
+    /// The scenario's name, and whose prices when `--provider` re-priced it
+    /// (`saas-10b, priced on gcp (re-priced from aws)`): the description may name the
+    /// scenario's own provider's prices.
+    #[must_use]
+    pub fn title(&self) -> String {
+        match &self.repriced_from {
+            Some(from) => format!(
+                "{}, priced on {} (re-priced from {from})",
+                self.scenario, self.provider
+            ),
+            None => self.scenario.clone(),
+        }
+    }
 }
 
 /// Which prices the plan used.
@@ -208,6 +227,7 @@ pub fn build_planned(
     Ok(Plan {
         scenario: spec.name.clone(),
         provider: spec.pricing.provider.clone(),
+        repriced_from: scenario.repriced_from.clone(),
         output_name: match &scenario.repriced_from {
             Some(_) => format!("{}-{}", spec.name, spec.pricing.provider),
             None => spec.name.clone(),

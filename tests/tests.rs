@@ -7,6 +7,7 @@ mod golden;
 mod hardening;
 mod infra;
 mod layers;
+mod like_for_like;
 mod monte_carlo_cli;
 mod outputs_owned;
 mod properties;

@@ -32,6 +32,20 @@ pub fn totals(plan: &Plan) -> Table {
     table
 }
 
+/// A phase header's note of the lines its total leaves out (no price on this provider),
+/// named; empty when every line is priced.
+#[must_use]
+pub fn unpriced_flag(phase: &PhasePlan) -> String {
+    match phase.unpriced.len() {
+        0 => String::new(),
+        n => format!(
+            " (without {n} unpriced line{}: {})",
+            if n == 1 { "" } else { "s" },
+            phase.unpriced.join(", ")
+        ),
+    }
+}
+
 /// One phase's lines.
 #[must_use]
 pub fn lines(phase: &PhasePlan) -> Table {
