@@ -54,6 +54,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "diff",
             "check",
             "capacity",
+            "commitment",
         ],
     ),
     ("comparisons of analysed plans", &["providers"]),
@@ -84,6 +85,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "render::queue",
             "render::check",
             "render::capacity",
+            "render::commitment",
         ],
     ),
     (

@@ -3,6 +3,7 @@
 mod bad_input;
 mod bounds;
 mod cli;
+mod commit;
 mod golden;
 mod hardening;
 mod infra;

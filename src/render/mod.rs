@@ -4,6 +4,7 @@ pub mod audit;
 pub mod capacity;
 pub mod charts;
 pub mod check;
+pub mod commitment;
 pub mod costs_csv;
 pub mod diff;
 pub mod explain;
