@@ -444,7 +444,11 @@ pub fn analyse(
     }
     let spread_of_month: Vec<BTreeMap<(String, String), [f64; 5]>> = months
         .iter()
-        .map(|(_, p)| drawn.map(|(u, point)| spreads(u, point, p.users)).unwrap_or_default())
+        .map(|(_, p)| {
+            drawn
+                .map(|(u, point)| spreads(u, point, p.users))
+                .unwrap_or_default()
+        })
         .collect();
     let hours = scenario.spec.hours_per_month;
     let mut lines = Vec::new();

@@ -67,14 +67,24 @@ fn one_year_commits_the_steady_lines_at_the_table_rates() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| format!("{}/{} {}", u["component"].as_str().unwrap(), u["item"].as_str().unwrap(), u["region"].as_str().unwrap()))
+        .map(|u| {
+            format!(
+                "{}/{} {}",
+                u["component"].as_str().unwrap(),
+                u["item"].as_str().unwrap(),
+                u["region"].as_str().unwrap()
+            )
+        })
         .collect();
     for expected in [
         "users-db/primary us-east-1",
         "events/broker us-east-1",
         "pgbouncer/pooler eu-west-1",
     ] {
-        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
     }
 }
 
@@ -85,9 +95,18 @@ fn the_chosen_level_costs_no_more_than_ten_percent_either_side_with_draws() {
     assert!(c["distribution"].as_str().unwrap().contains("200 draws"));
     for l in c["lines"].as_array().unwrap() {
         let best = l["best"]["term_usd"].as_f64().unwrap();
-        assert!(best <= l["lower"]["term_usd"].as_f64().unwrap() + 0.01, "{l}");
-        assert!(best <= l["higher"]["term_usd"].as_f64().unwrap() + 0.01, "{l}");
-        assert!(best <= l["on_demand_term_usd"].as_f64().unwrap() + 0.01, "{l}");
+        assert!(
+            best <= l["lower"]["term_usd"].as_f64().unwrap() + 0.01,
+            "{l}"
+        );
+        assert!(
+            best <= l["higher"]["term_usd"].as_f64().unwrap() + 0.01,
+            "{l}"
+        );
+        assert!(
+            best <= l["on_demand_term_usd"].as_f64().unwrap() + 0.01,
+            "{l}"
+        );
     }
     let sum: f64 = c["lines"]
         .as_array()
@@ -149,7 +168,11 @@ fn pricing_check_reads_the_commitment_table() {
         .iter()
         .map(|s| s.as_str().unwrap())
         .collect();
-    for s in ["ec2-reserved", "elasticache-redis-reserved", "elasticache-valkey-reserved"] {
+    for s in [
+        "ec2-reserved",
+        "elasticache-redis-reserved",
+        "elasticache-valkey-reserved",
+    ] {
         assert!(services.contains(&s), "{s} in {services:?}");
     }
 }

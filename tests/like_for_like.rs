@@ -49,14 +49,20 @@ fn totals_cover_only_the_lines_priced_on_every_provider() {
     // $2.30 + $23,058.87 = $23,061.17, the aws plan's 10K total.
     let aws_own = c["providers"][0]["phases"][0][1].as_f64().unwrap();
     let aws_left = first["totals"][0]["left_out_priced_usd"].as_f64().unwrap();
-    assert!((2.30 + aws_left - aws_own).abs() < 0.005, "{aws_left} vs {aws_own}");
+    assert!(
+        (2.30 + aws_left - aws_own).abs() < 0.005,
+        "{aws_left} vs {aws_own}"
+    );
     let left: Vec<&Value> = first["left_out"].as_array().unwrap().iter().collect();
     let cdn = left
         .iter()
         .find(|l| l["line"] == "cdn/edge-egress")
         .expect("cdn/edge-egress is left out");
     assert_eq!(cdn["unpriced_on"], serde_json::json!(["azure"]));
-    let db = left.iter().find(|l| l["line"] == "users-db/primary").unwrap();
+    let db = left
+        .iter()
+        .find(|l| l["line"] == "users-db/primary")
+        .unwrap();
     assert_eq!(db["unpriced_on"], serde_json::json!(["gcp", "azure"]));
 }
 
@@ -89,12 +95,22 @@ fn the_report_compares_like_for_like_and_a_repriced_plan_says_whose_prices() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
     headroom()
-        .args(["plan", "scenarios/saas-10b.ron", "--format", "report", "--out", out])
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "--format",
+            "report",
+            "--out",
+            out,
+        ])
         .assert()
         .success();
     let md = std::fs::read_to_string(dir.path().join("saas-10b/report.md")).unwrap();
     // The report compares the providers beside aws in name order: azure, then gcp.
-    assert!(md.contains("| 10K (17 lines left out) | $2.30 | $2.08 | $2.00 |"), "{md}");
+    assert!(
+        md.contains("| 10K (17 lines left out) | $2.30 | $2.08 | $2.00 |"),
+        "{md}"
+    );
     assert!(md.contains("cdn/edge-egress (unpriced on azure)"));
     let html = std::fs::read_to_string(dir.path().join("saas-10b/report.html")).unwrap();
     assert!(html.contains("10K (17 lines left out)"));
