@@ -330,13 +330,13 @@ fn reserved_issues(book: &PriceBook, provider: &str) -> Vec<Issue> {
             }
         };
         let instance = e.item.split(':').next().unwrap_or_default();
-        if let Some(&od) = on_demand.get(&(base, instance, e.region.as_str())) {
-            if hourly >= od {
-                issue(format!(
-                    "reserved effective rate {hourly} per hour is not below the on-demand {od} of `{base}/{instance}/{}`",
-                    e.region
-                ));
-            }
+        if let Some(&od) = on_demand.get(&(base, instance, e.region.as_str()))
+            && hourly >= od
+        {
+            issue(format!(
+                "reserved effective rate {hourly} per hour is not below the on-demand {od} of `{base}/{instance}/{}`",
+                e.region
+            ));
         }
     }
     issues
