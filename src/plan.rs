@@ -16,6 +16,8 @@ use crate::sizing::{self, ComponentSizing, PhaseInputs, SizedComponents, SizedLi
 use crate::trace::{Step, Trace};
 use crate::units::round_cents;
 
+pub mod commitment;
+
 /// A whole plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -181,6 +183,10 @@ pub struct Line {
     /// The count per region (the pinned count spread in proportion where pinned).
     pub regions: BTreeMap<String, u64>,
     pub derivation: Vec<Step>,
+    /// Reserved and on-demand parts of an instance line under the scenario's commitment
+    /// policy; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<commitment::LineCommitment>,
 }
 
 /// Builds the plan of a loaded scenario.
@@ -220,6 +226,9 @@ pub fn build_planned(
             }
         }
         phases.push(phase);
+    }
+    if let Some(policy) = &spec.commitment {
+        warnings.extend(commitment::apply(scenario, policy, &mut phases)?);
     }
     if let Some(budget) = spec.budget_usd_per_month {
         warnings.extend(phases.iter().filter_map(|p| over_budget(p, budget)));
@@ -665,6 +674,7 @@ fn unbilled_line(
         tiers: Vec::new(),
         regions: BTreeMap::new(),
         derivation,
+        commitment: None,
     }
 }
 
@@ -767,6 +777,7 @@ fn price_line(
         tiers: bill.tiers,
         regions: BTreeMap::new(),
         derivation,
+        commitment: None,
     })
 }
 

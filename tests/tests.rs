@@ -4,6 +4,7 @@ mod bad_input;
 mod bounds;
 mod cli;
 mod commit;
+mod commit_policy;
 mod golden;
 mod hardening;
 mod infra;
