@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::error::InputError;
 use crate::input::Scenario;
 use crate::plan::{self, PhasePlan};
-pub use crate::pricing::reserved::{cheapest_rate, rate, Payment, Rate, Term, HOURS_PER_YEAR};
+pub use crate::pricing::reserved::{HOURS_PER_YEAR, Payment, Rate, Term, cheapest_rate, rate};
 use crate::uncertainty::summary::Uncertainty;
 use crate::units::round_cents;
 

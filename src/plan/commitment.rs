@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::error::InputError;
 use crate::input::{Baseline, CommitmentPolicy, Scenario};
 use crate::plan::{ComponentTotal, Line, PhasePlan};
-use crate::pricing::reserved::{rate, Payment, Term};
+use crate::pricing::reserved::{Payment, Term, rate};
 use crate::units::round_cents;
 
 /// A line's reservation in one phase.
@@ -113,10 +113,7 @@ pub fn baseline_of(counts: &[u64], baseline: Baseline) -> u64 {
 }
 
 /// Per line part, its count in each month of the term.
-fn term_counts(
-    scenario: &Scenario,
-    term: Term,
-) -> Result<BTreeMap<PartKey, Vec<u64>>, InputError> {
+fn term_counts(scenario: &Scenario, term: Term) -> Result<BTreeMap<PartKey, Vec<u64>>, InputError> {
     let growth = &scenario.growth;
     if growth.users_at(0.0).is_none() {
         return Err(InputError::field(
@@ -191,18 +188,25 @@ pub fn apply(
                 } else {
                     0.0
                 };
-                let reserved = rate(&scenario.prices, &service, &instance, &region, term, payment)
-                    .and_then(|r| {
-                        if count == 0 || r.effective_hourly_usd < net_hourly {
-                            Ok(r)
-                        } else {
-                            Err(format!(
-                                "its net on-demand rate ({net_hourly:.4} USD/h) in `{region}` is \
+                let reserved = rate(
+                    &scenario.prices,
+                    &service,
+                    &instance,
+                    &region,
+                    term,
+                    payment,
+                )
+                .and_then(|r| {
+                    if count == 0 || r.effective_hourly_usd < net_hourly {
+                        Ok(r)
+                    } else {
+                        Err(format!(
+                            "its net on-demand rate ({net_hourly:.4} USD/h) in `{region}` is \
                                  not above the reserved rate ({:.4} USD/h)",
-                                r.effective_hourly_usd
-                            ))
-                        }
-                    });
+                            r.effective_hourly_usd
+                        ))
+                    }
+                });
                 let r = match reserved {
                     Ok(r) => r,
                     Err(why) => {

@@ -176,4 +176,3 @@ pub fn cheapest_rate(
         )
     })
 }
-

@@ -150,7 +150,11 @@ fn commitment_cells(line: &crate::plan::Line) -> [String; 3] {
                 thousands(c.committed),
                 usd(c.committed_monthly_usd)
             ),
-            format!("{} = {}", thousands(c.on_demand), usd(c.on_demand_monthly_usd)),
+            format!(
+                "{} = {}",
+                thousands(c.on_demand),
+                usd(c.on_demand_monthly_usd)
+            ),
             usd(c.upfront_usd),
         ],
         None => Default::default(),
