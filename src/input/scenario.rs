@@ -261,13 +261,13 @@ impl ScenarioFile {
             crate::pricing::reserved::Term::parse(&policy.term).map_err(|e| k.error("term", e))?;
             crate::pricing::reserved::Payment::parse(&policy.payment)
                 .map_err(|e| k.error("payment", e))?;
-            if let Baseline::Percentile(p) = policy.baseline {
-                if !(0.0..=100.0).contains(&p) {
-                    return Err(k.error(
-                        "baseline",
-                        format!("a percentile is between 0 and 100, got {p}"),
-                    ));
-                }
+            if let Baseline::Percentile(p) = policy.baseline
+                && !(0.0..=100.0).contains(&p)
+            {
+                return Err(k.error(
+                    "baseline",
+                    format!("a percentile is between 0 and 100, got {p}"),
+                ));
             }
         }
         let claims = c.nested("claims");
