@@ -304,4 +304,60 @@ mod tests {
         assert_eq!(baseline_of(&counts, Baseline::Percentile(100.0)), 9);
         assert_eq!(baseline_of(&[], Baseline::LowestMonth), 0);
     }
+
+    /// Under every term, payment and baseline, on saas-10b-auto (shapes change with scale,
+    /// three regions): each covered line splits its count into committed and on demand,
+    /// never reserves more than a region runs, costs no more than on demand (a part is only
+    /// committed at a reserved rate below its net on-demand rate), and the phase totals are
+    /// the sums of the repriced lines.
+    #[test]
+    fn every_policy_splits_counts_and_never_costs_more_than_on_demand() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron");
+        let mut scenario = crate::input::load_scenario(&path).unwrap();
+        let on_demand = crate::plan::build(&scenario).unwrap();
+        for term in ["1y", "3y"] {
+            for payment in ["no-upfront", "all-upfront"] {
+                for baseline in [
+                    Baseline::LowestMonth,
+                    Baseline::Percentile(50.0),
+                    Baseline::Percentile(100.0),
+                ] {
+                    scenario.spec.commitment = Some(CommitmentPolicy {
+                        term: term.into(),
+                        payment: payment.into(),
+                        baseline,
+                    });
+                    let plan = crate::plan::build(&scenario).unwrap();
+                    let mut any_committed = false;
+                    for (before, after) in on_demand.phases.iter().zip(&plan.phases) {
+                        for (b, a) in before.lines.iter().zip(&after.lines) {
+                            let Some(c) = &a.commitment else {
+                                assert_eq!(a.monthly_usd, b.monthly_usd);
+                                continue;
+                            };
+                            assert_eq!(
+                                c.committed + c.on_demand,
+                                a.count,
+                                "{}/{}",
+                                a.component,
+                                a.item
+                            );
+                            assert!(c.parts.iter().all(|p| p.committed <= p.count));
+                            assert!(
+                                a.monthly_usd <= b.monthly_usd + 0.02,
+                                "{term} {payment} {}/{}",
+                                a.component,
+                                a.item
+                            );
+                            any_committed |= c.committed > 0;
+                        }
+                        let sum: f64 = after.lines.iter().map(|l| l.monthly_usd).sum();
+                        assert!((after.monthly_usd - sum).abs() < 0.01);
+                    }
+                    assert!(any_committed, "{term} {payment} {baseline:?}");
+                }
+            }
+        }
+    }
 }
