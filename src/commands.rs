@@ -513,6 +513,35 @@ pub fn gate_diff(diff: &mut Diff, threshold: &str, phase: Option<&str>) -> Resul
     crate::diff::gate::apply(diff, threshold, phase).map_err(Error::Usage)
 }
 
+/// `headroom commit`: each committable line's best reserved level over the term; with draws
+/// (the flag or the scenario's `uncertainty.draws`), each month's count spread as the
+/// Monte Carlo spread it.
+pub fn run_commit(
+    scenario: &Path,
+    term: &str,
+    draws: Option<u64>,
+    seed: Option<u64>,
+    sets: &[Set],
+) -> Result<crate::commitment::Commitments, Error> {
+    let loaded = load_scenario_with(scenario, sets)?;
+    let term = crate::commitment::Term::parse(term)
+        .map_err(|m| InputError::field(&loaded.file, "--term", m))?;
+    let args = DrawArgs {
+        draws,
+        seed,
+        ..DrawArgs::default()
+    };
+    let plan = if draws.is_some() {
+        Some(build_plan(&loaded, &args)?)
+    } else {
+        None
+    };
+    let drawn = plan
+        .as_ref()
+        .and_then(|p| p.uncertainty.as_ref().map(|u| (u, p.phases.as_slice())));
+    Ok(crate::commitment::analyse(&loaded, term, drawn)?)
+}
+
 /// `headroom providers`: the scenario priced on each provider (the first is the baseline).
 pub fn run_providers(
     scenario: &Path,

@@ -47,6 +47,7 @@ pub mod capacity;
 pub mod catalog;
 pub mod check;
 pub mod commands;
+pub mod commitment;
 pub mod costing;
 pub mod demand;
 pub mod diff;

@@ -70,6 +70,9 @@ enum Command {
     Diff(DiffArgs),
     /// The same scenario priced on several providers: totals and biggest line differences.
     Providers(ProvidersArgs),
+    /// Reserved instances per line for a term: the level with the least expected cost, the
+    /// break-even utilization, and what 10% fewer or more would cost.
+    Commit(CommitArgs),
     /// Price tables: list providers, show an item's prices, check every table.
     Pricing {
         #[command(subcommand)]
@@ -250,6 +253,26 @@ struct ProvidersArgs {
     /// Print Markdown.
     #[arg(long)]
     markdown: bool,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+// `headroom commit` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct CommitArgs {
+    scenario: PathBuf,
+    /// Commitment term: 1y or 3y.
+    #[arg(long)]
+    term: String,
+    /// Monte Carlo draws: spread each month's counts as the draws spread them.
+    #[arg(long)]
+    draws: Option<u64>,
+    /// Seed of the draws.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output: text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
     #[command(flatten)]
     overrides: Overrides,
 }
@@ -442,6 +465,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Timeline(args) => timeline(&args),
         Command::Diff(args) => diff(&args),
         Command::Providers(args) => providers(&args),
+        Command::Commit(args) => commit(&args),
         Command::Pricing { command, tables } => pricing(command, &tables),
         Command::Validate(args) => validate(&args),
         Command::Check(args) => check(&args),
@@ -609,6 +633,22 @@ fn providers(args: &ProvidersArgs) -> Result<i32, Error> {
         emit(&render::providers::markdown(&comparison));
     } else {
         emit(&render::providers::text(&comparison));
+    }
+    Ok(EXIT_OK)
+}
+
+fn commit(args: &CommitArgs) -> Result<i32, Error> {
+    let commitments = commands::run_commit(
+        &args.scenario,
+        &args.term,
+        args.draws,
+        args.seed,
+        &args.overrides.parse()?,
+    )?;
+    if args.format == "json" {
+        emitln(&to_json(&commitments)?);
+    } else {
+        emit(&render::commitment::text(&commitments));
     }
     Ok(EXIT_OK)
 }

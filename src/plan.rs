@@ -16,6 +16,8 @@ use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs, SizedComponents
 use crate::trace::{Step, Trace};
 use crate::units::round_cents;
 
+pub mod commitment;
+
 /// A whole plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -23,6 +25,9 @@ pub struct Plan {
     pub scenario: String,
     /// Whose prices: the scenario's provider, or the one `--provider` chose.
     pub provider: String,
+    /// The scenario's own provider when `--provider` re-priced it on another's tables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repriced_from: Option<String>,
     /// Output folder name: the scenario name, suffixed with the provider when re-priced.
     pub output_name: String,
     pub description: String,
@@ -49,6 +54,22 @@ pub struct Plan {
     /// Absent when the plan was computed for one set of inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<crate::uncertainty::summary::Uncertainty>,
+}
+
+impl Plan {
+    /// The scenario's name, and whose prices when `--provider` re-priced it
+    /// (`saas-10b, priced on gcp (re-priced from aws)`): the description may name the
+    /// scenario's own provider's prices.
+    #[must_use]
+    pub fn title(&self) -> String {
+        match &self.repriced_from {
+            Some(from) => format!(
+                "{}, priced on {} (re-priced from {from})",
+                self.scenario, self.provider
+            ),
+            None => self.scenario.clone(),
+        }
+    }
 }
 
 /// Which prices the plan used.
@@ -162,6 +183,10 @@ pub struct Line {
     /// The count per region (the pinned count spread in proportion where pinned).
     pub regions: BTreeMap<String, u64>,
     pub derivation: Vec<Step>,
+    /// Reserved and on-demand parts of an instance line under the scenario's commitment
+    /// policy; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<commitment::LineCommitment>,
 }
 
 /// Builds the plan of a loaded scenario.
@@ -202,12 +227,16 @@ pub fn build_planned(
         }
         phases.push(phase);
     }
+    if let Some(policy) = &spec.commitment {
+        warnings.extend(commitment::apply(scenario, policy, &mut phases)?);
+    }
     if let Some(budget) = spec.budget_usd_per_month {
         warnings.extend(phases.iter().filter_map(|p| over_budget(p, budget)));
     }
     Ok(Plan {
         scenario: spec.name.clone(),
         provider: spec.pricing.provider.clone(),
+        repriced_from: scenario.repriced_from.clone(),
         output_name: match &scenario.repriced_from {
             Some(_) => format!("{}-{}", spec.name, spec.pricing.provider),
             None => spec.name.clone(),
@@ -674,6 +703,7 @@ fn unbilled_line(
         tiers: Vec::new(),
         regions: BTreeMap::new(),
         derivation,
+        commitment: None,
     }
 }
 
@@ -788,6 +818,7 @@ fn price_line(
         tiers: bill.tiers,
         regions: BTreeMap::new(),
         derivation,
+        commitment: None,
     })
 }
 

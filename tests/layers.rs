@@ -55,6 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "diff",
             "check",
             "capacity",
+            "commitment",
         ],
     ),
     ("comparisons of analysed plans", &["providers"]),
@@ -87,6 +88,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "render::queue",
             "render::check",
             "render::capacity",
+            "render::commitment",
         ],
     ),
     (

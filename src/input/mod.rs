@@ -33,7 +33,8 @@ use crate::pricing::PriceBook;
 pub use growth::{Growth, Phase};
 pub use kinds::Kind;
 pub use scenario::{
-    Component, ModelRef, Placement, Policy, PricingRef, Region, ScenarioDiscount, ScenarioFile,
+    Baseline, CommitmentPolicy, Component, ModelRef, Placement, Policy, PricingRef, Region,
+    ScenarioDiscount, ScenarioFile,
 };
 pub use workload::{SessionBasis, Workload};
 

@@ -182,6 +182,34 @@ pub struct ScenarioFile {
     /// Uncertain inputs and Monte Carlo settings (`plan --draws`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<crate::input::uncertainty::UncertaintySpec>,
+    /// Reserve a baseline of every instance line with a reserved rate and pay on demand
+    /// above it; absent: every line on demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<CommitmentPolicy>,
+}
+
+/// A commitment policy: one reservation per instance line and region, bought at month 0 of
+/// the growth curve for `term`, sized to `baseline`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentPolicy {
+    /// Reservation term: `1y` or `3y`.
+    pub term: String,
+    /// How it is paid: `no-upfront` or `all-upfront`.
+    pub payment: String,
+    /// How many instances of each line to reserve.
+    pub baseline: Baseline,
+}
+
+/// The committed count of a line, from its counts over the term's months (months 0 to
+/// term - 1 of the growth curve), never above a phase's own count.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub enum Baseline {
+    /// The fewest instances of any month of the term.
+    LowestMonth,
+    /// The given percentile (0-100) of the term's monthly counts: `Percentile(50)` reserves
+    /// the median month's count, and months above it pay on demand.
+    Percentile(f64),
 }
 
 fn default_hours() -> f64 {
@@ -233,6 +261,20 @@ impl ScenarioFile {
         }
         if let Some(b) = self.budget_usd_per_month {
             c.positive("budget_usd_per_month", b)?;
+        }
+        if let Some(policy) = &self.commitment {
+            let k = c.nested("commitment");
+            crate::pricing::reserved::Term::parse(&policy.term).map_err(|e| k.error("term", e))?;
+            crate::pricing::reserved::Payment::parse(&policy.payment)
+                .map_err(|e| k.error("payment", e))?;
+            if let Baseline::Percentile(p) = policy.baseline
+                && !(0.0..=100.0).contains(&p)
+            {
+                return Err(k.error(
+                    "baseline",
+                    format!("a percentile is between 0 and 100, got {p}"),
+                ));
+            }
         }
         let claims = c.nested("claims");
         for (i, claim) in self.claims.iter().enumerate() {

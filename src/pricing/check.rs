@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::pricing::PriceBook;
+use crate::pricing::{PriceBook, PriceUnit};
 
 /// How bad an issue is: errors fail `headroom pricing check`, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +231,7 @@ pub fn check(
                 _ => {}
             }
         }
+        issues.extend(reserved_issues(&book, &provider));
         dates.sort_unstable();
         providers.push(ProviderSummary {
             provider,
@@ -265,6 +266,80 @@ pub fn check(
         providers,
         issues,
     })
+}
+
+/// Hours in a reservation year (365 x 24): yearly reserved fees divide by it.
+const RESERVED_HOURS_PER_YEAR: f64 = 8760.0;
+
+/// Reserved rows (`<service>-reserved`, for `headroom commit`): the item must read
+/// `<instance>:<N>yr-[standard-]<no|partial|all>-upfront`, the unit `hour` or `year`, and the
+/// effective hourly rate must be below the on-demand price of the same instance and region,
+/// where the tables hold one (a reservation above on demand is a misread row).
+fn reserved_issues(book: &PriceBook, provider: &str) -> Vec<Issue> {
+    let on_demand: std::collections::BTreeMap<(&str, &str, &str), f64> = book
+        .entries()
+        .filter(|e| e.unit == PriceUnit::Hour && !e.tiers.is_empty())
+        .map(|e| {
+            (
+                (e.service.as_str(), e.item.as_str(), e.region.as_str()),
+                e.tiers[0].price_usd,
+            )
+        })
+        .collect();
+    let mut issues = Vec::new();
+    for e in book.entries() {
+        let Some(base) = e.service.strip_suffix("-reserved") else {
+            continue;
+        };
+        let key = format!("{}/{}/{}", e.service, e.item, e.region);
+        let mut issue = |message: String| {
+            issues.push(Issue {
+                severity: Severity::Error,
+                provider: provider.to_string(),
+                key: key.clone(),
+                message,
+            });
+        };
+        let term_ok = e.item.split_once(':').is_some_and(|(instance, term)| {
+            let term = term.replace("-standard-", "-");
+            !instance.is_empty()
+                && ["no-upfront", "partial-upfront", "all-upfront"]
+                    .iter()
+                    .any(|pay| {
+                        term.strip_suffix(pay)
+                            .and_then(|t| t.strip_suffix("yr-"))
+                            .is_some_and(|years| years.parse::<u32>().is_ok_and(|y| y > 0))
+                    })
+        });
+        if !term_ok {
+            issue(format!(
+                "a reserved item reads `<instance>:<N>yr-<no|partial|all>-upfront` (or `-standard-`), not `{}`",
+                e.item
+            ));
+            continue;
+        }
+        let price = e.tiers.first().map_or(0.0, |t| t.price_usd);
+        let hourly = match e.unit {
+            PriceUnit::Hour => price,
+            PriceUnit::Year => price / RESERVED_HOURS_PER_YEAR,
+            other => {
+                issue(format!(
+                    "a reserved rate is per `hour` or `year`, not per `{other}`"
+                ));
+                continue;
+            }
+        };
+        let instance = e.item.split(':').next().unwrap_or_default();
+        if let Some(&od) = on_demand.get(&(base, instance, e.region.as_str()))
+            && hourly >= od
+        {
+            issue(format!(
+                "reserved effective rate {hourly} per hour is not below the on-demand {od} of `{base}/{instance}/{}`",
+                e.region
+            ));
+        }
+    }
+    issues
 }
 
 #[cfg(test)]
@@ -325,5 +400,48 @@ mod tests {
         assert!(messages.iter().any(|m| m.contains("in the future")));
         assert!(messages.iter().any(|m| m.contains("days old")));
         assert_eq!(report.providers[0].prices, 3);
+    }
+
+    #[test]
+    fn checks_reserved_items_units_and_rates_against_on_demand() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("acme");
+        std::fs::create_dir_all(&dir).unwrap();
+        // vm big: on demand $1/h. 1-year no-upfront $0.6/h: fine. 3-year all-upfront $9,000
+        // per year = 9,000 / 8,760 = $1.027/h: above on demand, an error. `big:2yrs` is no
+        // term; a reserved rate per GB is no reserved unit.
+        std::fs::write(
+            dir.join("a.csv"),
+            "service,item,region,unit,price_usd,tier_start,tier_end,source,as_of,confidence,notes\n\
+             vm,big,r,hour,1,,,s,2026-01-01,high,\n\
+             vm-reserved,big:1yr-no-upfront,r,hour,0.6,,,s,2026-01-01,high,\n\
+             vm-reserved,big:3yr-standard-all-upfront,r,year,9000,,,s,2026-01-01,high,\n\
+             vm-reserved,big:2yrs,r,hour,0.5,,,s,2026-01-01,high,\n\
+             vm-reserved,big:1yr-all-upfront,r,gb,0.5,,,s,2026-01-01,high,\n",
+        )
+        .unwrap();
+        let report = check(root.path(), "2026-11-22", 730).unwrap();
+        let found: Vec<(&str, &str)> = report
+            .issues
+            .iter()
+            .map(|i| (i.key.as_str(), i.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k.contains("3yr-standard-all-upfront")
+                    && m.contains("not below the on-demand 1"))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k.contains("big:2yrs") && m.contains("<instance>:<N>yr"))
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k.contains("1yr-all-upfront") && m.contains("not per `gb`"))
+        );
     }
 }

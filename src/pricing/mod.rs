@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod regional;
+pub mod reserved;
 pub mod table;
 pub mod tiers;
 pub mod unit;

@@ -27,6 +27,8 @@ pub enum PriceUnit {
     IopsMonth,
     /// Per provisioned MB/s per month.
     MbpsMonth,
+    /// Per instance per year (reserved rates stored as a yearly fee).
+    Year,
 }
 
 impl PriceUnit {
@@ -43,6 +45,7 @@ impl PriceUnit {
         "lcu-hour",
         "iops-month",
         "mbps-month",
+        "year",
     ];
 
     /// Parses a unit name.
@@ -60,6 +63,7 @@ impl PriceUnit {
             "lcu-hour" => PriceUnit::LcuHour,
             "iops-month" => PriceUnit::IopsMonth,
             "mbps-month" => PriceUnit::MbpsMonth,
+            "year" => PriceUnit::Year,
             _ => return None,
         })
     }
@@ -79,6 +83,7 @@ impl PriceUnit {
             PriceUnit::LcuHour => "lcu-hour",
             PriceUnit::IopsMonth => "iops-month",
             PriceUnit::MbpsMonth => "mbps-month",
+            PriceUnit::Year => "year",
         }
     }
 }

@@ -21,7 +21,7 @@ pub fn costs_frame(plan: &Plan) -> Result<DataFrame, Error> {
         |f: &dyn Fn(&(&crate::plan::PhasePlan, &crate::plan::Line)) -> String| -> Vec<String> {
             rows.iter().map(f).collect()
         };
-    let columns = vec![
+    let mut columns = vec![
         Column::new("phase".into(), text(&|(p, _)| p.name.clone())),
         Column::new(
             "users".into(),
@@ -96,7 +96,38 @@ pub fn costs_frame(plan: &Plan) -> Result<DataFrame, Error> {
             text(&|(_, l)| l.price_confidence.clone()),
         ),
     ];
+    if rows.iter().any(|(_, l)| l.commitment.is_some()) {
+        columns.extend(commitment_columns(&rows));
+    }
     DataFrame::new(rows.len(), columns).map_err(|e| polars_error("costs.csv", &e))
+}
+
+/// Under a commitment policy: each line's committed and on-demand counts and monthly
+/// costs and its upfront fee (0 for lines the policy does not cover).
+fn commitment_columns(rows: &[(&crate::plan::PhasePlan, &crate::plan::Line)]) -> Vec<Column> {
+    let of = |f: &dyn Fn(&crate::plan::commitment::LineCommitment) -> f64| -> Vec<f64> {
+        rows.iter()
+            .map(|(_, l)| l.commitment.as_ref().map_or(0.0, f))
+            .collect()
+    };
+    let count = |f: &dyn Fn(&crate::plan::commitment::LineCommitment) -> u64| -> Vec<u64> {
+        rows.iter()
+            .map(|(_, l)| l.commitment.as_ref().map_or(0, f))
+            .collect()
+    };
+    vec![
+        Column::new("committed".into(), count(&|c| c.committed)),
+        Column::new(
+            "committed_monthly_usd".into(),
+            of(&|c| c.committed_monthly_usd),
+        ),
+        Column::new("on_demand".into(), count(&|c| c.on_demand)),
+        Column::new(
+            "on_demand_monthly_usd".into(),
+            of(&|c| c.on_demand_monthly_usd),
+        ),
+        Column::new("upfront_usd".into(), of(&|c| c.upfront_usd)),
+    ]
 }
 
 /// Monthly net cost pivoted: one row per phase, one column per component, and the total.

@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod capacity;
 pub mod charts;
 pub mod check;
+pub mod commitment;
 pub mod costs_csv;
 pub mod diff;
 pub mod explain;

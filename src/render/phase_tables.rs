@@ -32,10 +32,26 @@ pub fn totals(plan: &Plan) -> Table {
     table
 }
 
-/// One phase's lines.
+/// A phase header's note of the lines its total leaves out (no price on this provider),
+/// named; empty when every line is priced.
+#[must_use]
+pub fn unpriced_flag(phase: &PhasePlan) -> String {
+    match phase.unpriced.len() {
+        0 => String::new(),
+        n => format!(
+            " (without {n} unpriced line{}: {})",
+            if n == 1 { "" } else { "s" },
+            phase.unpriced.join(", ")
+        ),
+    }
+}
+
+/// One phase's lines; with a commitment policy, each instance line's committed and
+/// on-demand counts and costs and its upfront fee follow the net cost.
 #[must_use]
 pub fn lines(phase: &PhasePlan) -> Table {
-    let mut table = Table::new(&[
+    let committed = phase.lines.iter().any(|l| l.commitment.is_some());
+    let mut columns = vec![
         ("component", Align::Left),
         ("item", Align::Left),
         ("count", Align::Right),
@@ -46,8 +62,16 @@ pub fn lines(phase: &PhasePlan) -> Table {
         ("list monthly", Align::Right),
         ("discount", Align::Left),
         ("net monthly", Align::Right),
-        ("price source", Align::Left),
-    ]);
+    ];
+    if committed {
+        columns.extend([
+            ("committed", Align::Right),
+            ("on demand", Align::Right),
+            ("upfront", Align::Right),
+        ]);
+    }
+    columns.push(("price source", Align::Left));
+    let mut table = Table::new(&columns);
     for line in &phase.lines {
         let needs = if line.pinned {
             format!(
@@ -95,7 +119,7 @@ pub fn lines(phase: &PhasePlan) -> Table {
             ),
             PriceGivenBy::NotBilled => String::new(),
         };
-        table.row(vec![
+        let mut row = vec![
             line.component.clone(),
             line.item.clone(),
             thousands(line.count),
@@ -106,8 +130,33 @@ pub fn lines(phase: &PhasePlan) -> Table {
             list,
             discount,
             net,
-            source,
-        ]);
+        ];
+        if committed {
+            row.extend(commitment_cells(line));
+        }
+        row.push(source);
+        table.row(row);
     }
     table
+}
+
+/// A line's committed and on-demand parts (`3 x $774.91`) and its upfront fee; blank for a
+/// line the policy does not cover.
+fn commitment_cells(line: &crate::plan::Line) -> [String; 3] {
+    match &line.commitment {
+        Some(c) => [
+            format!(
+                "{} = {}",
+                thousands(c.committed),
+                usd(c.committed_monthly_usd)
+            ),
+            format!(
+                "{} = {}",
+                thousands(c.on_demand),
+                usd(c.on_demand_monthly_usd)
+            ),
+            usd(c.upfront_usd),
+        ],
+        None => Default::default(),
+    }
 }

@@ -1,6 +1,6 @@
 //! The provider comparison as text or Markdown.
 
-use crate::providers::ProviderComparison;
+use crate::providers::{LikeForLike, ProviderComparison};
 use crate::render::format;
 use crate::render::table::{Align, Table};
 
@@ -25,32 +25,22 @@ fn comparison(c: &ProviderComparison, markdown: bool) -> String {
             .map(|p| (p.provider.as_str(), Align::Right)),
     );
     let mut t = Table::new(&columns);
-    let phases: Vec<&String> = c
-        .providers
-        .first()
-        .map(|p| p.phases.iter().map(|x| &x.0).collect())
-        .unwrap_or_default();
-    for (i, name) in phases.iter().enumerate() {
-        let mut row = vec![(*name).clone()];
-        for p in &c.providers {
-            let (_, usd, unpriced) = &p.phases[i];
-            let mut cell = format::usd(*usd);
-            if !unpriced.is_empty() {
-                cell.push_str(&format!(" (+{} unpriced)", unpriced.len()));
-            }
-            row.push(cell);
-        }
+    for phase in &c.like_for_like {
+        let mut row = vec![phase_cell(phase)];
+        row.extend(phase.totals.iter().map(|x| format::usd(x.monthly_usd)));
         t.row(row);
     }
+    let what = "monthly cost per provider, like for like (the lines priced on every provider)";
     let mut out = if markdown {
-        format!("# Providers: {}\n\n{}", c.scenario, t.to_markdown())
-    } else {
         format!(
-            "{}: monthly cost per provider\n\n{}",
+            "# Providers: {}\n\nThe {what}.\n\n{}",
             c.scenario,
-            t.to_text()
+            t.to_markdown()
         )
+    } else {
+        format!("{}: {what}\n\n{}", c.scenario, t.to_text())
     };
+    out.push_str(&left_out(c, markdown));
     for d in &c.differences {
         for phase in &d.phases {
             let mut lines = Table::new(&[
@@ -80,8 +70,15 @@ fn comparison(c: &ProviderComparison, markdown: bool) -> String {
                     },
                 ]);
             }
+            let flag = c
+                .like_for_like
+                .iter()
+                .find(|x| x.phase == phase.phase)
+                .filter(|x| !x.left_out.is_empty())
+                .map(|x| format!(" ({} lines left out of the totals)", x.left_out.len()))
+                .unwrap_or_default();
             let title = format!(
-                "{} vs {}, phase {}: biggest line differences",
+                "{} vs {}, phase {}{flag}: biggest line differences",
                 d.b, d.a, phase.phase
             );
             if markdown {
@@ -94,6 +91,37 @@ fn comparison(c: &ProviderComparison, markdown: bool) -> String {
     for (provider, reason) in &c.failed {
         out.push_str(&format!("\n{provider}: not planned: {reason}\n"));
     }
-    out.push_str("\nUnpriced lines are excluded from totals (no published price at hand): see each plan's warnings.\n");
+    out
+}
+
+/// The phase's name, flagged with how many lines its totals leave out.
+fn phase_cell(phase: &LikeForLike) -> String {
+    match phase.left_out.len() {
+        0 => phase.phase.clone(),
+        n => format!("{} ({n} lines left out)", phase.phase),
+    }
+}
+
+/// The lines every total leaves out (no published price on some provider), named once for
+/// each run of phases that leave out the same lines.
+fn left_out(c: &ProviderComparison, markdown: bool) -> String {
+    let mut groups: Vec<(Vec<&str>, String)> = Vec::new();
+    for phase in c.like_for_like.iter().filter(|p| !p.left_out.is_empty()) {
+        let text = phase.left_out_text();
+        match groups.iter_mut().find(|(_, t)| *t == text) {
+            Some((phases, _)) => phases.push(&phase.phase),
+            None => groups.push((vec![&phase.phase], text)),
+        }
+    }
+    if groups.is_empty() {
+        return "\nEvery line is priced on every provider.\n".into();
+    }
+    let mut out = String::from(
+        "\nLeft out of every total (no published price on some provider; never counted as $0):\n",
+    );
+    for (phases, text) in groups {
+        let bullet = if markdown { "- " } else { "  " };
+        out.push_str(&format!("{bullet}phase {}: {text}\n", phases.join(", ")));
+    }
     out
 }

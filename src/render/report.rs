@@ -806,6 +806,7 @@ pub fn context(
         audit => audit,
         timeline => timeline,
         providers => extras.providers.as_ref().map(|p| Value::from(Serde(p))),
+        title => plan.title(),
         uncertainty => crate::render::report_uncertainty::report_view(plan, charts, charts_written)
             .map(|v| Value::from(Serde(v))),
         selections => Value::from(Serde(

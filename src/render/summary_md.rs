@@ -10,7 +10,7 @@ use crate::render::{phase_tables, uncertainty};
 #[must_use]
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Capacity plan: {}\n", plan.scenario);
+    let _ = writeln!(out, "# Capacity plan: {}\n", plan.title());
     let _ = writeln!(out, "{}\n", plan.description.trim());
     if let Some(source) = &plan.source {
         let _ = writeln!(out, "- Source: {source}");
@@ -36,12 +36,13 @@ pub fn render(plan: &Plan) -> String {
     for phase in &plan.phases {
         let _ = writeln!(
             out,
-            "\n## Phase {} ({} users, {} DAU, {} peak req/s): {} per month\n",
+            "\n## Phase {} ({} users, {} DAU, {} peak req/s): {} per month{}\n",
             phase.name,
             short(phase.users as f64),
             short(phase.demand.dau),
             figure(phase.demand.peak_rps, 0),
-            usd(phase.monthly_usd)
+            usd(phase.monthly_usd),
+            phase_tables::unpriced_flag(phase)
         );
         out.push_str(&phase_tables::lines(phase).to_markdown());
     }

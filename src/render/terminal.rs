@@ -14,18 +14,19 @@ pub fn render(plan: &Plan) -> String {
     let _ = writeln!(
         out,
         "{}: {}",
-        plan.scenario,
+        plan.title(),
         plan.description.lines().next().unwrap_or("")
     );
     for phase in &plan.phases {
         let _ = writeln!(
             out,
-            "\n== Phase {}: {} users, {} DAU, {} peak req/s -> {} per month",
+            "\n== Phase {}: {} users, {} DAU, {} peak req/s -> {} per month{}",
             phase.name,
             short(phase.users as f64),
             short(phase.demand.dau),
             figure(phase.demand.peak_rps, 0),
-            usd(phase.monthly_usd)
+            usd(phase.monthly_usd),
+            phase_tables::unpriced_flag(phase)
         );
         out.push_str(&phase_tables::lines(phase).to_text());
     }

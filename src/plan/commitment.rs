@@ -1,0 +1,363 @@
+//! A scenario's commitment policy applied to a priced plan: each instance line reserves a
+//! baseline in each region and pays on demand above it.
+//!
+//! The reservation is bought at month 0 of the growth curve for the policy's term, so its
+//! baseline comes from the counts of months 0 to term - 1 (the lowest month, or a percentile
+//! of them), and every phase reserves that baseline, never more than the phase's own count.
+//! A committed instance costs its reserved effective hourly rate (an all-upfront fee is
+//! amortised over the term's hours into that rate; the fee itself is shown as `upfront_usd`)
+//! every hour; the rest of the line keeps its net on-demand cost. Lines with no reserved rate
+//! for their instance and region, or whose net on-demand rate is already below it, stay on
+//! demand and are named.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::error::InputError;
+use crate::input::{Baseline, CommitmentPolicy, Scenario};
+use crate::plan::{ComponentTotal, Line, PhasePlan};
+use crate::pricing::reserved::{Payment, Term, rate};
+use crate::units::round_cents;
+
+/// A line's reservation in one phase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineCommitment {
+    /// Instances reserved (summed over regions).
+    pub committed: u64,
+    /// Instances above the reservation, billed on demand.
+    pub on_demand: u64,
+    /// Reserved instances x effective hourly rate x hours per month.
+    pub committed_monthly_usd: f64,
+    /// The line's net on-demand cost of the instances above the reservation.
+    pub on_demand_monthly_usd: f64,
+    /// Paid at the start of the term (all-upfront: the term's fee per reserved instance;
+    /// already amortised into `committed_monthly_usd`).
+    pub upfront_usd: f64,
+    /// Each region's reservation.
+    pub parts: Vec<PartCommitment>,
+    /// Why the line (or some of its regions) stays on demand.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub on_demand_only: Vec<String>,
+}
+
+/// One region's reservation of a line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartCommitment {
+    pub region: String,
+    pub count: u64,
+    /// The baseline of the term's months (before the cap at `count`).
+    pub baseline: u64,
+    pub committed: u64,
+    /// `service-reserved/item/region` of the reserved rate.
+    pub price_key: String,
+    pub effective_hourly_usd: f64,
+    pub upfront_usd: f64,
+}
+
+/// (component, item, instance, region).
+type PartKey = (String, String, String, String);
+
+/// An hourly-billed instance line's parts: (region, service, count, net monthly USD).
+fn parts(line: &Line) -> Vec<(String, String, u64, f64)> {
+    let Some(_) = &line.instance else {
+        return Vec::new();
+    };
+    if !line.billed || line.unit != "hour" {
+        return Vec::new();
+    }
+    let split = |key: &str| {
+        let f: Vec<&str> = key.split('/').collect();
+        match f[..] {
+            [service, _, region] => Some((region.to_string(), service.to_string())),
+            _ => None,
+        }
+    };
+    if line.price_parts.is_empty() {
+        let Some((region, service)) = line.price_key.as_deref().and_then(split) else {
+            return Vec::new();
+        };
+        return vec![(region, service, line.count, line.monthly_usd)];
+    }
+    line.price_parts
+        .iter()
+        .filter_map(|p| {
+            let (region, service) = split(&p.price_key)?;
+            Some((
+                region,
+                service,
+                p.count,
+                p.list_monthly_usd * line.discount_multiplier,
+            ))
+        })
+        .collect()
+}
+
+/// The baseline of a part's monthly counts (one per month of the term, 0 where the line is
+/// absent): the lowest, or the nearest-rank percentile (the smallest count at least `p`% of
+/// the months reach or stay below).
+#[must_use]
+pub fn baseline_of(counts: &[u64], baseline: Baseline) -> u64 {
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    let Some(&lowest) = sorted.first() else {
+        return 0;
+    };
+    match baseline {
+        Baseline::LowestMonth => lowest,
+        Baseline::Percentile(p) => {
+            let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+            sorted[rank.clamp(1, sorted.len()) - 1]
+        }
+    }
+}
+
+/// Per line part, its count in each month of the term.
+fn term_counts(scenario: &Scenario, term: Term) -> Result<BTreeMap<PartKey, Vec<u64>>, InputError> {
+    let growth = &scenario.growth;
+    if growth.users_at(0.0).is_none() {
+        return Err(InputError::field(
+            &scenario.file,
+            "commitment.baseline",
+            "a commitment's baseline comes from the months of its term: it needs a growth \
+             curve (Exponential, Logistic or Milestones), not a Ladder of phases",
+        ));
+    }
+    use rayon::prelude::*;
+    let months: Vec<PhasePlan> = (0..term.months())
+        .into_par_iter()
+        .map(|m| {
+            let users = (growth.users_at(f64::from(m)).unwrap_or(0.0).round() as u64).max(1);
+            super::build_phase_untraced(scenario, &format!("m{m}"), users, &mut Vec::new())
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let n = months.len();
+    let mut out: BTreeMap<PartKey, Vec<u64>> = BTreeMap::new();
+    for (m, phase) in months.iter().enumerate() {
+        for line in &phase.lines {
+            for (region, _, count, _) in parts(line) {
+                let key = (
+                    line.component.clone(),
+                    line.item.clone(),
+                    line.instance.clone().unwrap_or_default(),
+                    region,
+                );
+                out.entry(key).or_insert_with(|| vec![0; n])[m] += count;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reprices the phases' instance lines under `policy` and recomputes their totals; returns
+/// the warning naming the lines that stay on demand, if any.
+pub fn apply(
+    scenario: &Scenario,
+    policy: &CommitmentPolicy,
+    phases: &mut [PhasePlan],
+) -> Result<Option<String>, InputError> {
+    let field = |name: &str, message: String| {
+        InputError::field(&scenario.file, format!("commitment.{name}"), message)
+    };
+    let term = Term::parse(&policy.term).map_err(|e| field("term", e))?;
+    let payment = Payment::parse(&policy.payment).map_err(|e| field("payment", e))?;
+    let months = term_counts(scenario, term)?;
+    let hours = scenario.spec.hours_per_month;
+    let mut on_demand_only: Vec<String> = Vec::new();
+    for phase in phases.iter_mut() {
+        for line in &mut phase.lines {
+            let line_parts = parts(line);
+            if line_parts.is_empty() {
+                continue;
+            }
+            let instance = line.instance.clone().unwrap_or_default();
+            let mut c = LineCommitment {
+                committed: 0,
+                on_demand: 0,
+                committed_monthly_usd: 0.0,
+                on_demand_monthly_usd: 0.0,
+                upfront_usd: 0.0,
+                parts: Vec::new(),
+                on_demand_only: Vec::new(),
+            };
+            for (region, service, count, net_usd) in line_parts {
+                let net_hourly = if count > 0 {
+                    net_usd / (count as f64 * hours)
+                } else {
+                    0.0
+                };
+                let reserved = rate(
+                    &scenario.prices,
+                    &service,
+                    &instance,
+                    &region,
+                    term,
+                    payment,
+                )
+                .and_then(|r| {
+                    if count == 0 || r.effective_hourly_usd < net_hourly {
+                        Ok(r)
+                    } else {
+                        Err(format!(
+                            "its net on-demand rate ({net_hourly:.4} USD/h) in `{region}` is \
+                                 not above the reserved rate ({:.4} USD/h)",
+                            r.effective_hourly_usd
+                        ))
+                    }
+                });
+                let r = match reserved {
+                    Ok(r) => r,
+                    Err(why) => {
+                        c.on_demand += count;
+                        c.on_demand_monthly_usd += net_usd;
+                        let name = format!("{}/{}", line.component, line.item);
+                        if count > 0 && !on_demand_only.contains(&name) {
+                            on_demand_only.push(name);
+                        }
+                        c.on_demand_only.push(why);
+                        continue;
+                    }
+                };
+                let key = (
+                    line.component.clone(),
+                    line.item.clone(),
+                    instance.clone(),
+                    region.clone(),
+                );
+                let baseline = months
+                    .get(&key)
+                    .map_or(0, |counts| baseline_of(counts, policy.baseline));
+                let committed = baseline.min(count);
+                let above = count - committed;
+                c.committed += committed;
+                c.on_demand += above;
+                c.committed_monthly_usd += committed as f64 * r.effective_hourly_usd * hours;
+                if count > 0 {
+                    c.on_demand_monthly_usd += net_usd * above as f64 / count as f64;
+                }
+                c.upfront_usd += committed as f64 * r.upfront_usd;
+                c.parts.push(PartCommitment {
+                    region,
+                    count,
+                    baseline,
+                    committed,
+                    price_key: r.price_key,
+                    effective_hourly_usd: r.effective_hourly_usd,
+                    upfront_usd: r.upfront_usd,
+                });
+            }
+            c.committed_monthly_usd = round_cents(c.committed_monthly_usd);
+            c.on_demand_monthly_usd = round_cents(c.on_demand_monthly_usd);
+            c.upfront_usd = round_cents(c.upfront_usd);
+            line.monthly_usd = round_cents(c.committed_monthly_usd + c.on_demand_monthly_usd);
+            line.commitment = Some(c);
+        }
+        retotal(phase);
+    }
+    Ok((!on_demand_only.is_empty()).then(|| {
+        format!(
+            "commitment {} {}: no reserved rate below on demand, these lines stay on demand: {}",
+            policy.term,
+            policy.payment,
+            on_demand_only.join(", ")
+        )
+    }))
+}
+
+/// A phase's totals (and each component's) from its lines, as the phase was first totalled.
+fn retotal(phase: &mut PhasePlan) {
+    let monthly_usd = round_cents(phase.lines.iter().map(|l| l.monthly_usd).sum());
+    phase.monthly_usd = monthly_usd;
+    phase.per_user_usd = monthly_usd / phase.users as f64;
+    phase.per_dau_usd = (phase.demand.dau > 0.0).then(|| monthly_usd / phase.demand.dau);
+    let lines = &phase.lines;
+    for ComponentTotal {
+        component,
+        monthly_usd,
+        ..
+    } in &mut phase.components
+    {
+        *monthly_usd = round_cents(
+            lines
+                .iter()
+                .filter(|l| &l.component == component)
+                .map(|l| l.monthly_usd)
+                .sum(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baselines_of_the_term_months() {
+        let counts = [4, 6, 5, 9];
+        assert_eq!(baseline_of(&counts, Baseline::LowestMonth), 4);
+        // Sorted 4 5 6 9; P50: rank ceil(0.5 x 4) = 2 -> 5; P75: rank 3 -> 6; P0 -> 4.
+        assert_eq!(baseline_of(&counts, Baseline::Percentile(50.0)), 5);
+        assert_eq!(baseline_of(&counts, Baseline::Percentile(75.0)), 6);
+        assert_eq!(baseline_of(&counts, Baseline::Percentile(0.0)), 4);
+        assert_eq!(baseline_of(&counts, Baseline::Percentile(100.0)), 9);
+        assert_eq!(baseline_of(&[], Baseline::LowestMonth), 0);
+    }
+
+    /// Under every term, payment and baseline, on saas-10b-auto (shapes change with scale,
+    /// three regions): each covered line splits its count into committed and on demand,
+    /// never reserves more than a region runs, costs no more than on demand (a part is only
+    /// committed at a reserved rate below its net on-demand rate), and the phase totals are
+    /// the sums of the repriced lines.
+    #[test]
+    fn every_policy_splits_counts_and_never_costs_more_than_on_demand() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron");
+        let mut scenario = crate::input::load_scenario(&path).unwrap();
+        let on_demand = crate::plan::build(&scenario).unwrap();
+        for term in ["1y", "3y"] {
+            for payment in ["no-upfront", "all-upfront"] {
+                for baseline in [
+                    Baseline::LowestMonth,
+                    Baseline::Percentile(50.0),
+                    Baseline::Percentile(100.0),
+                ] {
+                    scenario.spec.commitment = Some(CommitmentPolicy {
+                        term: term.into(),
+                        payment: payment.into(),
+                        baseline,
+                    });
+                    let plan = crate::plan::build(&scenario).unwrap();
+                    let mut any_committed = false;
+                    for (before, after) in on_demand.phases.iter().zip(&plan.phases) {
+                        for (b, a) in before.lines.iter().zip(&after.lines) {
+                            let Some(c) = &a.commitment else {
+                                assert_eq!(a.monthly_usd, b.monthly_usd);
+                                continue;
+                            };
+                            assert_eq!(
+                                c.committed + c.on_demand,
+                                a.count,
+                                "{}/{}",
+                                a.component,
+                                a.item
+                            );
+                            assert!(c.parts.iter().all(|p| p.committed <= p.count));
+                            assert!(
+                                a.monthly_usd <= b.monthly_usd + 0.02,
+                                "{term} {payment} {}/{}",
+                                a.component,
+                                a.item
+                            );
+                            any_committed |= c.committed > 0;
+                        }
+                        let sum: f64 = after.lines.iter().map(|l| l.monthly_usd).sum();
+                        assert!((after.monthly_usd - sum).abs() < 0.01);
+                    }
+                    assert!(any_committed, "{term} {payment} {baseline:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! A scenario's `commitment` policy through the binary: instance lines reserve the lowest
+//! month of the term and pay on demand above it; the tables show both parts and the upfront
+//! fee, the phase totals follow, and a plan without a policy has none of it.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::support::{headroom, scenario_copy};
+
+const POLICY_AT: &str = "    hours_per_month: 730.0,";
+
+/// saas-10b planned into `dir` with `policy` (none: as shipped); its plan.json and costs.csv.
+fn plan(dir: &std::path::Path, policy: Option<&str>) -> (Value, String) {
+    let with = policy.map(|p| format!("{POLICY_AT}\n    commitment: {p},"));
+    let edits: Vec<(&str, &str)> = with.iter().map(|w| (POLICY_AT, w.as_str())).collect();
+    let s = scenario_copy(dir, "saas-10b.ron", &edits);
+    headroom()
+        .args([
+            "plan",
+            s.to_str().unwrap(),
+            "--quiet",
+            "--format",
+            "json,csv",
+        ])
+        .arg("--out")
+        .arg(dir)
+        .assert()
+        .success();
+    let out = dir.join("saas-10b");
+    let json = std::fs::read_to_string(out.join("plan.json")).unwrap();
+    let csv = std::fs::read_to_string(out.join("costs.csv")).unwrap();
+    (serde_json::from_str(&json).unwrap(), csv)
+}
+
+fn line<'a>(plan: &'a Value, phase: usize, component: &str, item: &str) -> &'a Value {
+    plan["phases"][phase]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["component"] == component && l["item"] == item)
+        .unwrap()
+}
+
+#[test]
+fn a_one_year_all_upfront_policy_reserves_the_lowest_month_and_the_totals_follow() {
+    let on_demand = tempfile::tempdir().unwrap();
+    let committed = tempfile::tempdir().unwrap();
+    let (before, csv_before) = plan(on_demand.path(), None);
+    let policy = r#"(term: "1y", payment: "all-upfront", baseline: LowestMonth)"#;
+    let (after, csv_after) = plan(committed.path(), Some(policy));
+    // pgbouncer/pooler in phase 10K: 2 x m6i.large per region. saas-10b's curve stays in
+    // its first phase all year, so the lowest month of the term is 2 in us-east-1, the one
+    // region with an EC2 reserved rate: 1-year Standard all upfront, effective $0.059247/h
+    // (upfront 0.059247 x 8,760 = $519.00 per instance).
+    // committed: 2 x 0.059247 x 730 = $86.50 (was 2 x 0.096 x 730 = $140.16 on demand);
+    // on demand: eu-west-1 $156.22 + ap-southeast-1 $175.20 = $331.42 (no EC2 rates there);
+    // line: 86.50 + 331.42 = $417.92; upfront 2 x 519.00 = $1,038.00.
+    let p = line(&after, 0, "pgbouncer", "pooler");
+    let c = &p["commitment"];
+    assert_eq!(c["committed"], 2);
+    assert_eq!(c["on_demand"], 4);
+    assert_eq!(c["committed_monthly_usd"], 86.5);
+    assert_eq!(c["on_demand_monthly_usd"], 331.42);
+    assert_eq!(c["upfront_usd"], 1038.0);
+    assert_eq!(p["monthly_usd"], 417.92);
+    assert_eq!(
+        line(&before, 0, "pgbouncer", "pooler")["monthly_usd"],
+        471.58
+    );
+    assert_eq!(
+        c["parts"][0]["price_key"],
+        "ec2-reserved/m6i.large:1yr-standard-all-upfront/us-east-1"
+    );
+    // ElastiCache has no 1-year all-upfront rate: the cache stays on demand, named.
+    let cache = &line(&after, 0, "sessions-cache", "master")["commitment"];
+    assert_eq!(cache["committed"], 0);
+    assert_eq!(cache["upfront_usd"], 0.0);
+    let warnings = after["warnings"].to_string();
+    assert!(
+        warnings.contains("stay on demand: users-db/primary"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("sessions-cache/master"), "{warnings}");
+    // api/node: 3 x c6i.4xlarge in us-east-1 all month, committed at $0.419863/h:
+    // 3 x 0.419863 x 730 = $919.50 instead of 3 x 0.68 x 730 = $1,489.20, $569.70 less.
+    let api = &line(&after, 0, "api", "node")["commitment"];
+    assert_eq!(api["committed"], 3);
+    assert_eq!(api["committed_monthly_usd"], 919.5);
+    // The phase total pays the committed prices: (471.58 - 417.92) + 569.70 = $623.36 less.
+    let total = |p: &Value| p["phases"][0]["monthly_usd"].as_f64().unwrap();
+    assert!((total(&before) - total(&after) - 623.36).abs() < 0.005);
+    // costs.csv: the committed columns appear only under a policy.
+    assert!(!csv_before.lines().next().unwrap().contains("committed"));
+    assert!(
+        csv_after.lines().next().unwrap().ends_with(
+            "committed,committed_monthly_usd,on_demand,on_demand_monthly_usd,upfront_usd"
+        )
+    );
+    // Without a policy plan.json has no commitment field on any line.
+    let lines = before["phases"][0]["lines"].as_array().unwrap();
+    assert!(lines.iter().all(|l| l.get("commitment").is_none()));
+}
+
+#[test]
+fn the_terminal_markdown_and_report_tables_show_committed_on_demand_and_upfront() {
+    let dir = tempfile::tempdir().unwrap();
+    let edit = format!(
+        "{POLICY_AT}\n    commitment: (term: \"1y\", payment: \"all-upfront\", baseline: Percentile(50)),"
+    );
+    let s = scenario_copy(dir.path(), "saas-10b.ron", &[(POLICY_AT, &edit)]);
+    headroom()
+        .args(["plan", s.to_str().unwrap(), "--format", "report,markdown"])
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("committed"))
+        .stdout(predicate::str::contains("2 = $86.50"))
+        .stdout(predicate::str::contains("$1,038.00"));
+    // pgbouncer/pooler in phase 10K (see above): the median month of the flat first year is
+    // the lowest, 2 instances; Markdown summary and report show the same cells.
+    let cells = "| $417.92 | 2 = $86.50 | 4 = $331.42 | $1,038.00 |";
+    for file in ["summary.md", "report.md"] {
+        let text = std::fs::read_to_string(dir.path().join("saas-10b").join(file)).unwrap();
+        assert!(text.contains(cells), "{file}");
+    }
+}
+
+#[test]
+fn a_term_or_payment_outside_the_tables_is_bad_input_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    for (policy, field) in [
+        (
+            r#"(term: "2y", payment: "no-upfront", baseline: LowestMonth)"#,
+            "commitment.term",
+        ),
+        (
+            r#"(term: "1y", payment: "partial-upfront", baseline: LowestMonth)"#,
+            "commitment.payment",
+        ),
+        (
+            r#"(term: "1y", payment: "no-upfront", baseline: Percentile(120))"#,
+            "commitment.baseline",
+        ),
+    ] {
+        let edit = format!("{POLICY_AT}\n    commitment: {policy},");
+        let s = scenario_copy(dir.path(), "saas-10b.ron", &[(POLICY_AT, &edit)]);
+        headroom()
+            .args(["plan", s.to_str().unwrap(), "--format", "json"])
+            .arg("--out")
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(field));
+        assert!(!dir.path().join("saas-10b").exists(), "no partial output");
+    }
+}
