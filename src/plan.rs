@@ -17,6 +17,7 @@ use crate::trace::{Step, Trace};
 use crate::units::round_cents;
 
 pub mod commitment;
+pub mod support;
 
 /// A whole plan.
 #[derive(Debug, Clone, Serialize)]
@@ -229,6 +230,11 @@ pub fn build_planned(
     }
     if let Some(policy) = &spec.commitment {
         warnings.extend(commitment::apply(scenario, policy, &mut phases)?);
+    }
+    // The support fee is a share of what each phase pays: priced last.
+    let support_plan = support::resolve(scenario)?;
+    for phase in &mut phases {
+        support::apply(&support_plan, phase, &mut warnings);
     }
     if let Some(budget) = spec.budget_usd_per_month {
         warnings.extend(phases.iter().filter_map(|p| over_budget(p, budget)));

@@ -25,6 +25,7 @@ pub const OPTIONAL_CATEGORIES: &[(&str, &[&str])] = &[
         "observability",
         &["log-ingest", "log-storage", "metric-series"],
     ),
+    ("support", &["support-plan"]),
 ];
 
 /// The optional bill category of a line item, if it is in one.

@@ -218,6 +218,7 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
     // Re-priced on another provider, regions map through its `regions.csv` instead.
     if repriced_from.is_none() {
         regions::check(path, &spec, &prices)?;
+        check_support_plan(path, &spec, &prices)?;
     }
 
     Ok(Scenario {
@@ -232,6 +233,30 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
         catalog_origin,
         repriced_from,
     })
+}
+
+/// Checks `support_plan` against the tables: a plan they price in full, and no component
+/// named like the plan's own line's (`support`).
+fn check_support_plan(path: &Path, spec: &ScenarioFile, prices: &PriceBook) -> Result<(), InputError> {
+    let Some(name) = &spec.support_plan else {
+        return Ok(());
+    };
+    let priced = crate::pricing::support::plan(prices, name)
+        .map_err(|m| InputError::field(path, "support_plan", m))?;
+    let component = crate::pricing::support::COMPONENT;
+    if priced.is_some()
+        && let Some(i) = spec.components.iter().position(|c| c.name == component)
+    {
+        return Err(InputError::field(
+            path,
+            format!("components[{i}].name"),
+            format!(
+                "`{component}` is the name of the support plan's line (`support_plan: \"{name}\"`): \
+                 rename the component"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Replaces numeric workload fields by the scenario's overrides, then re-checks them.

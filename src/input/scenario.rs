@@ -186,6 +186,11 @@ pub struct ScenarioFile {
     /// above it; absent: every line on demand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment: Option<CommitmentPolicy>,
+    /// The provider's support plan (`none`, `developer`, `enterprise`), billed in every phase
+    /// as a tiered percentage of the phase's spend, never below the plan's monthly minimum;
+    /// absent or `none`: no support line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_plan: Option<String>,
 }
 
 /// A commitment policy: one reservation per instance line and region, bought at month 0 of

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod regional;
 pub mod reserved;
+pub mod support;
 pub mod table;
 pub mod tiers;
 pub mod unit;

@@ -29,6 +29,8 @@ pub enum PriceUnit {
     MbpsMonth,
     /// Per instance per year (reserved rates stored as a yearly fee).
     Year,
+    /// A percentage of the month's spend (support plans), tiers in USD of spend.
+    Percent,
 }
 
 impl PriceUnit {
@@ -46,6 +48,7 @@ impl PriceUnit {
         "iops-month",
         "mbps-month",
         "year",
+        "percent",
     ];
 
     /// Parses a unit name.
@@ -64,6 +67,7 @@ impl PriceUnit {
             "iops-month" => PriceUnit::IopsMonth,
             "mbps-month" => PriceUnit::MbpsMonth,
             "year" => PriceUnit::Year,
+            "percent" => PriceUnit::Percent,
             _ => return None,
         })
     }
@@ -84,6 +88,7 @@ impl PriceUnit {
             PriceUnit::IopsMonth => "iops-month",
             PriceUnit::MbpsMonth => "mbps-month",
             PriceUnit::Year => "year",
+            PriceUnit::Percent => "percent",
         }
     }
 }

@@ -119,6 +119,11 @@ pub fn lines(phase: &PhasePlan) -> Table {
             ),
             PriceGivenBy::NotBilled => String::new(),
         };
+        // The support fee's walk over its bands, on the phase's spend.
+        let source = match crate::plan::support::walk_text(line) {
+            Some(walk) => format!("{source}: {walk}"),
+            None => source,
+        };
         let mut row = vec![
             line.component.clone(),
             line.item.clone(),

@@ -300,6 +300,9 @@ pub struct Model<'a> {
     pub scenario: &'a Scenario,
     pub inputs: &'a Inputs,
     pub layouts: Vec<PhaseLayout>,
+    /// The scenario's support plan: each draw adds its fee on the draw's total, as the plan
+    /// adds it on each phase's (absent where the tables do not price the plan).
+    pub support: Option<crate::pricing::support::SupportPlan>,
 }
 
 fn resolve_rate(
@@ -422,10 +425,16 @@ impl<'a> Model<'a> {
                 choices,
             });
         }
+        let support = spec.support_plan.as_deref().and_then(|name| {
+            crate::pricing::support::plan(&scenario.prices, name)
+                .ok()
+                .flatten()
+        });
         Ok(Model {
             scenario,
             inputs,
             layouts,
+            support,
         })
     }
 
@@ -534,7 +543,12 @@ impl<'a> Model<'a> {
         for c in &mut out.component_costs {
             *c = round_cents(*c);
         }
-        out.total = round_cents(total);
+        // The support fee is a function of the draw's whole spend (not a line of the layout).
+        let spend = round_cents(total);
+        out.total = match &self.support {
+            Some(plan) => round_cents(spend + plan.fee_usd(spend)),
+            None => spend,
+        };
         Ok(())
     }
 
