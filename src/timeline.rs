@@ -320,9 +320,12 @@ fn month(
         crate::selection::set_instance(&mut fixed.policy, instance);
         Some(crate::sizing::size_component(&fixed, inputs))
     };
-    let mut phase =
-        plan::build_phase_choosing(scenario, &name, users, &mut warnings, &mut choose)?;
-    plan::support::apply(&plan::support::resolve(scenario)?, &mut phase, &mut warnings);
+    let mut phase = plan::build_phase_choosing(scenario, &name, users, &mut warnings, &mut choose)?;
+    plan::support::apply(
+        &plan::support::resolve(scenario)?,
+        &mut phase,
+        &mut warnings,
+    );
     Ok((
         Month {
             month: m,

@@ -167,8 +167,8 @@ pub struct Claim {
     #[serde(default)]
     pub sum_of: Vec<String>,
     /// Optional bill categories (`api-egress`, `cross-az-transfer`, `load-balancers`,
-    /// `nat-gateways`, `node-volumes`, `backups`, `object-storage-requests`, `observability`) a
-    /// component, phase or per-user total includes. The lines of the others are left out of
+    /// `nat-gateways`, `node-volumes`, `backups`, `object-storage-requests`, `observability`,
+    /// `support`) a component, phase or per-user total includes. The lines of the others are left out of
     /// the compared total and listed as omitted with their cost.
     #[serde(default)]
     pub covers: Vec<String>,

@@ -237,7 +237,11 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
 
 /// Checks `support_plan` against the tables: a plan they price in full, and no component
 /// named like the plan's own line's (`support`).
-fn check_support_plan(path: &Path, spec: &ScenarioFile, prices: &PriceBook) -> Result<(), InputError> {
+fn check_support_plan(
+    path: &Path,
+    spec: &ScenarioFile,
+    prices: &PriceBook,
+) -> Result<(), InputError> {
     let Some(name) = &spec.support_plan else {
         return Ok(());
     };

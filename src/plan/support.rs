@@ -32,7 +32,10 @@ pub fn resolve(scenario: &Scenario) -> Result<Resolved, InputError> {
     let Some(name) = &scenario.spec.support_plan else {
         return Ok(Resolved::None);
     };
-    match (support::plan(&scenario.prices, name), &scenario.repriced_from) {
+    match (
+        support::plan(&scenario.prices, name),
+        &scenario.repriced_from,
+    ) {
         (Ok(Some(plan)), _) => Ok(Resolved::Priced(plan)),
         (Ok(None), _) => Ok(Resolved::None),
         (Err(why), Some(_)) => Ok(Resolved::Unpriced(format!(

@@ -232,6 +232,7 @@ pub fn check(
             }
         }
         issues.extend(reserved_issues(&book, &provider));
+        issues.extend(support_issues(&book, &provider));
         dates.sort_unstable();
         providers.push(ProviderSummary {
             provider,
@@ -266,6 +267,41 @@ pub fn check(
         providers,
         issues,
     })
+}
+
+/// Support plans (`support-<plan>`): a `percent` band is a percentage (0 to 100), and every
+/// plan's bands (`usage-percent`) come with its monthly `minimum` (the fee is the greater).
+fn support_issues(book: &PriceBook, provider: &str) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for e in book.entries() {
+        let key = format!("{}/{}/{}", e.service, e.item, e.region);
+        let mut issue = |message: String| {
+            issues.push(Issue {
+                severity: Severity::Error,
+                provider: provider.to_string(),
+                key: key.clone(),
+                message,
+            });
+        };
+        if e.unit == PriceUnit::Percent
+            && let Some(band) = e.tiers.iter().find(|t| t.price_usd > 100.0)
+        {
+            issue(format!(
+                "a `percent` band is a percentage of spend, 0 to 100, not {}",
+                band.price_usd
+            ));
+        }
+        if e.service.starts_with("support-")
+            && e.item == "usage-percent"
+            && book.get(&e.service, "minimum", &e.region).is_err()
+        {
+            issue(format!(
+                "support plan bands without a monthly minimum: add `{}/minimum/{}` in `month`",
+                e.service, e.region
+            ));
+        }
+    }
+    issues
 }
 
 /// Hours in a reservation year (365 x 24): yearly reserved fees divide by it.
@@ -359,6 +395,27 @@ mod tests {
             "1 price(s) are dated after today (2026-12-06): `ec2/a/r` as of 2027-01-01; check the date and source"
         );
         assert_eq!(future_dated(prices, "2027-01-01"), None);
+    }
+
+    #[test]
+    fn support_bands_are_percentages_with_a_minimum() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("acme");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("support.csv"),
+            "service,item,region,unit,price_usd,tier_start,tier_end,source,as_of,confidence,notes\n\
+             support-gold,usage-percent,global,percent,300,0,,s,2026-01-01,high,\n",
+        )
+        .unwrap();
+        let report = check(root.path(), "2026-11-22", 730).unwrap();
+        let messages: Vec<&str> = report.issues.iter().map(|i| i.message.as_str()).collect();
+        assert_eq!(report.issues.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("0 to 100, not 300"), "{messages:?}");
+        assert!(
+            messages[1].contains("support-gold/minimum/global"),
+            "{messages:?}"
+        );
     }
 
     #[test]

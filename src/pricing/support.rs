@@ -177,7 +177,10 @@ mod tests {
         assert!((enterprise.fee_usd(2_000_000.0) - 94_500.0).abs() < 1e-6);
         let band_usd: Vec<f64> = fee.bands.iter().map(|b| b.usd).collect();
         assert_eq!(band_usd.len(), 4);
-        for (got, want) in band_usd.iter().zip([15_000.0, 24_500.0, 25_000.0, 30_000.0]) {
+        for (got, want) in band_usd
+            .iter()
+            .zip([15_000.0, 24_500.0, 25_000.0, 30_000.0])
+        {
             assert!((got - want).abs() < 1e-6, "{band_usd:?}");
         }
     }
