@@ -125,11 +125,7 @@ fn terminal_costs_csv_and_summary_show_the_walk() {
         .clone();
     let stdout = String::from_utf8(stdout).unwrap();
     let walk = "$150,000.00 x 10% + $350,000.00 x 7% + $500,000.00 x 5% + $";
-    let line = stdout
-        .lines()
-        .filter(|l| l.starts_with("support "))
-        .next_back()
-        .unwrap();
+    let line = stdout.lines().rfind(|l| l.starts_with("support ")).unwrap();
     assert!(line.contains(walk), "{line}");
     assert!(line.contains("minimum $15,000.00"), "{line}");
     let summary = std::fs::read_to_string(out.join("saas-10b/summary.md")).unwrap();
