@@ -4,8 +4,10 @@
 //! A draw is one world: every uncertain input is sampled once and every phase and component
 //! is derived from that one sample, so the cache, the database and the app tier see the same
 //! DAU (correlated draws). Draws run the plan's own sizing code with derivations off; prices
-//! are resolved once per phase and line. Draw `d` takes its uniforms from ChaCha8 stream `d`
-//! of the seed, and sketches merge exactly, so the thread count cannot change a result.
+//! are resolved once per phase and line, and so is a line's reservation under the scenario's
+//! commitment policy (the plan's committed count per region, paid in every draw). Draw `d`
+//! takes its uniforms from ChaCha8 stream `d` of the seed, and sketches merge exactly, so the
+//! thread count cannot change a result.
 //!
 //! An `instance: "auto"` component is sized in each draw on the shape the plan chose and on its
 //! runners-up, and the draw keeps the cheapest for its world (`ShapeChoice`); the plan reports
