@@ -155,3 +155,129 @@ fn a_term_or_payment_outside_the_tables_is_bad_input_naming_the_field() {
         assert!(!dir.path().join("saas-10b").exists(), "no partial output");
     }
 }
+
+/// saas-10b with `policy`, the growth curve `growth` (none: as shipped) and one uncertain
+/// input whose spread cannot move a count or a cent (session bytes 2,000 +- 0.001), planned
+/// with 200 draws into `dir`: every draw is the point plan's world.
+fn plan_with_point_draws(dir: &std::path::Path, policy: &str, growth: Option<&str>) -> Value {
+    let shipped_growth = format!(
+        "growth: File(\"{}/models/growth/saas-logistic.ron\"),",
+        crate::support::root().display()
+    );
+    const INPUTS: &str =
+        r#"            "workload.dau_ratio": Pert(low: 0.25, mode: 0.4, high: 0.55),"#;
+    let with = format!("{POLICY_AT}\n    commitment: {policy},");
+    let mut edits: Vec<(&str, &str)> = vec![(POLICY_AT, with.as_str())];
+    if let Some(g) = growth {
+        edits.push((shipped_growth.as_str(), g));
+    }
+    // The other inputs go: each edit's text must be found, so they are cut one by one.
+    let point = r#"            "workload.session_bytes": Triangular(low: 1999.999, mode: 2000, high: 2000.001),"#;
+    edits.push((INPUTS, point));
+    let cut = [
+        r#"            "workload.requests_per_dau_per_day": LogNormal(p10: 140, p90: 320),"#,
+        r#"            "workload.peak_to_average": Interval(low: 2, mid: 3, high: 5, confidence: 0.9, min: 1),"#,
+        r#"            "workload.session_bytes": Triangular(low: 1000, mode: 2000, high: 6000),"#,
+        r#"            "workload.cdn_egress_bytes_per_dau_per_day": LogNormal(p10: 10e6, p90: 35e6),"#,
+        r#"            "workload.cache_hit_ratio": Normal(mean: 0.8, sd: 0.05, low: 0.5, high: 0.95),"#,
+        r#"            "users_scale": LogNormal(p10: 0.7, p90: 1.3),"#,
+    ];
+    edits.extend(cut.iter().map(|c| (*c, "")));
+    let s = scenario_copy(dir, "saas-10b.ron", &edits);
+    headroom()
+        .args([
+            "plan",
+            s.to_str().unwrap(),
+            "--quiet",
+            "--draws",
+            "200",
+            "--format",
+            "json",
+        ])
+        .arg("--out")
+        .arg(dir)
+        .assert()
+        .success();
+    let json = std::fs::read_to_string(dir.join("saas-10b").join("plan.json")).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+/// Every phase's draws (all at the point) cost exactly the plan's committed total.
+fn assert_draws_at_the_point_pay_the_plan(plan: &Value) {
+    let phases = plan["phases"].as_array().unwrap();
+    let drawn = plan["uncertainty"]["phases"].as_array().unwrap();
+    assert_eq!(phases.len(), drawn.len());
+    for (p, d) in phases.iter().zip(drawn) {
+        let total = &d["monthly_usd"];
+        assert_eq!(total["min"], p["monthly_usd"], "{}", p["name"]);
+        assert_eq!(total["max"], p["monthly_usd"], "{}", p["name"]);
+    }
+}
+
+#[test]
+fn draws_at_the_point_pay_the_committed_plan_not_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"(term: "1y", payment: "all-upfront", baseline: LowestMonth)"#;
+    let plan = plan_with_point_draws(dir.path(), policy, None);
+    // Phase 10K as in the test above: 2 pooler and 3 api instances reserved in us-east-1,
+    // $623.36 below on demand; every draw pays the same committed total, not the on-demand
+    // $23,448.07 (a plan of saas-10b without a policy).
+    assert_eq!(plan["phases"][0]["monthly_usd"], 22824.71);
+    // 23,448.07 - 623.36 = 22,824.71.
+    assert!((23448.07_f64 - 623.36 - 22824.71).abs() < 0.005);
+    assert_draws_at_the_point_pay_the_plan(&plan);
+    // The shipped curve reaches 100K users after month 11: those phases have no
+    // reservation and say so.
+    let warnings = plan["warnings"].to_string();
+    assert!(
+        warnings.contains("phases 100K, 1M, 10M, 100M, 1B, 10B come after the term"),
+        "{warnings}"
+    );
+    let api = line(&plan, 1, "api", "node");
+    assert_eq!(api["commitment"]["committed"], 0);
+    assert_eq!(api["commitment"]["on_demand"], api["count"]);
+}
+
+#[test]
+fn a_phase_within_the_term_pays_its_idle_reservations() {
+    let dir = tempfile::tempdir().unwrap();
+    // A flat curve at 10M users: every month of the year plans 10M users, so phases 10K to
+    // 10M are within the term and reserve the 10M phase's counts (the lowest month).
+    let flat = "growth: Inline(Exponential(start_users: 1e7, annual_growth_rate: 0.0)),";
+    let policy = r#"(term: "1y", payment: "all-upfront", baseline: LowestMonth)"#;
+    let plan = plan_with_point_draws(dir.path(), policy, Some(flat));
+    // api/node at 10M runs 5 c6i.4xlarge in us-east-1: 5 reserved for the year.
+    let at_10m = &line(&plan, 3, "api", "node")["commitment"];
+    assert_eq!(at_10m["committed"], 5);
+    assert_eq!(at_10m["idle"], 0);
+    // Phase 10K runs 3 of them there: the 5 reserved are all paid, 2 idle.
+    // committed: 5 x 0.419863 x 730 = $1,532.50 (1,532.49995); on demand: the 6 instances
+    // of eu-west-1 and ap-southeast-1, $3,314.78 as in the shipped plan;
+    // line: 1,532.50 + 3,314.78 = $4,847.28, $613.00 (2 x 0.419863 x 730) more than the
+    // 3 reserved instances of the shipped curve's plan ($4,234.28); upfront 5 x $3,678.00.
+    let api = line(&plan, 0, "api", "node");
+    let c = &api["commitment"];
+    assert_eq!(api["count"], 9);
+    assert_eq!(c["committed"], 5);
+    assert_eq!(c["idle"], 2);
+    assert_eq!(c["on_demand"], 6);
+    assert_eq!(c["committed_monthly_usd"], 1532.5);
+    assert_eq!(c["on_demand_monthly_usd"], 3314.78);
+    assert_eq!(c["upfront_usd"], 18390.0);
+    assert_eq!(api["monthly_usd"], 4847.28);
+    let part = &c["parts"][0];
+    assert_eq!(part["instance"], "c6i.4xlarge");
+    assert_eq!(
+        (part["count"].as_u64(), part["idle"].as_u64()),
+        (Some(3), Some(2))
+    );
+    // The derivation names the idle instances.
+    let steps = api["derivation"].as_array().unwrap();
+    let idle = steps
+        .iter()
+        .find(|s| s["name"] == "idle_reserved_instances")
+        .unwrap();
+    assert_eq!(idle["result"], 2.0);
+    // The draws pay the idle reservation too.
+    assert_draws_at_the_point_pay_the_plan(&plan);
+}

@@ -3,12 +3,14 @@
 //!
 //! The reservation is bought at month 0 of the growth curve for the policy's term, so its
 //! baseline comes from the counts of months 0 to term - 1 (the lowest month, or a percentile
-//! of them), and every phase reserves that baseline, never more than the phase's own count.
-//! A committed instance costs its reserved effective hourly rate (an all-upfront fee is
-//! amortised over the term's hours into that rate; the fee itself is shown as `upfront_usd`)
-//! every hour; the rest of the line keeps its net on-demand cost. Lines with no reserved rate
-//! for their instance and region, or whose net on-demand rate is already below it, stay on
-//! demand and are named.
+//! of them). A phase the curve reaches within the term pays that whole reservation: where it
+//! runs fewer instances, or another shape, the rest are idle and still paid (a reservation
+//! cannot be dropped within its term). A phase after the term has none (no renewal is
+//! modelled). A committed instance costs its reserved effective hourly rate (an all-upfront
+//! fee is amortised over the term's hours into that rate; the fee itself is shown as
+//! `upfront_usd`) every hour; the rest of the line keeps its net on-demand cost. Lines with no
+//! reserved rate for their instance and region, or whose net on-demand rate is already below
+//! it, stay on demand and are named.
 
 use std::collections::BTreeMap;
 
@@ -23,8 +25,11 @@ use crate::units::round_cents;
 /// A line's reservation in one phase.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineCommitment {
-    /// Instances reserved (summed over regions).
+    /// Instances reserved (summed over regions), idle ones included.
     pub committed: u64,
+    /// Reserved instances the phase does not run (fewer instances than the reservation, or
+    /// another shape): paid all the same, a reservation cannot be dropped within its term.
+    pub idle: u64,
     /// Instances above the reservation, billed on demand.
     pub on_demand: u64,
     /// Reserved instances x effective hourly rate x hours per month.
@@ -45,10 +50,17 @@ pub struct LineCommitment {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartCommitment {
     pub region: String,
+    /// The reserved instance type (the line's own, or the shape the line ran in the term's
+    /// months when the phase runs another: then every reserved instance is idle).
+    pub instance: String,
+    /// Instances of `instance` the phase runs in the region.
     pub count: u64,
-    /// The baseline of the term's months (before the cap at `count`).
+    /// The baseline of the term's months.
     pub baseline: u64,
+    /// Reserved: the baseline, for a phase within the term.
     pub committed: u64,
+    /// Reserved but not run: `committed - count` when positive.
+    pub idle: u64,
     /// `service-reserved/item/region` of the reserved rate.
     pub price_key: String,
     pub effective_hourly_usd: f64,
@@ -57,6 +69,14 @@ pub struct PartCommitment {
 
 /// (component, item, instance, region).
 type PartKey = (String, String, String, String);
+
+/// A line part over the term's months: its service, its count in each month (0 where the
+/// line is absent or runs another shape) and its net on-demand hourly rate per instance.
+struct TermPart {
+    service: String,
+    counts: Vec<u64>,
+    net_hourly_usd: f64,
+}
 
 /// An hourly-billed instance line's parts: (region, service, count, net monthly USD).
 fn parts(line: &Line) -> Vec<(String, String, u64, f64)> {
@@ -112,8 +132,20 @@ pub fn baseline_of(counts: &[u64], baseline: Baseline) -> u64 {
     }
 }
 
+/// Users planned for month `m` of the curve (each month is a plan of its own).
+fn month_users(scenario: &Scenario, m: u32) -> u64 {
+    let users = scenario.growth.users_at(f64::from(m)).unwrap_or(0.0);
+    (users.round() as u64).max(1)
+}
+
+/// True when the curve reaches a phase's `users` within the term (months 0 to term - 1):
+/// the phase's month is then inside the term and its reservation cannot be dropped.
+fn within_term(scenario: &Scenario, term: Term, users: u64) -> bool {
+    (0..term.months()).any(|m| month_users(scenario, m) >= users)
+}
+
 /// Per line part, its count in each month of the term.
-fn term_counts(scenario: &Scenario, term: Term) -> Result<BTreeMap<PartKey, Vec<u64>>, InputError> {
+fn term_counts(scenario: &Scenario, term: Term) -> Result<BTreeMap<PartKey, TermPart>, InputError> {
     let growth = &scenario.growth;
     if growth.users_at(0.0).is_none() {
         return Err(InputError::field(
@@ -124,40 +156,83 @@ fn term_counts(scenario: &Scenario, term: Term) -> Result<BTreeMap<PartKey, Vec<
         ));
     }
     use rayon::prelude::*;
+    let hours = scenario.spec.hours_per_month;
     let months: Vec<PhasePlan> = (0..term.months())
         .into_par_iter()
         .map(|m| {
-            let users = (growth.users_at(f64::from(m)).unwrap_or(0.0).round() as u64).max(1);
+            let users = month_users(scenario, m);
             super::build_phase_untraced(scenario, &format!("m{m}"), users, &mut Vec::new())
         })
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<Result<_, _>>()?;
     let n = months.len();
-    let mut out: BTreeMap<PartKey, Vec<u64>> = BTreeMap::new();
+    let mut out: BTreeMap<PartKey, TermPart> = BTreeMap::new();
     for (m, phase) in months.iter().enumerate() {
         for line in &phase.lines {
-            for (region, _, count, _) in parts(line) {
+            for (region, service, count, net_usd) in parts(line) {
                 let key = (
                     line.component.clone(),
                     line.item.clone(),
                     line.instance.clone().unwrap_or_default(),
                     region,
                 );
-                out.entry(key).or_insert_with(|| vec![0; n])[m] += count;
+                let part = out.entry(key).or_insert_with(|| TermPart {
+                    service,
+                    counts: vec![0; n],
+                    net_hourly_usd: 0.0,
+                });
+                part.counts[m] += count;
+                if part.net_hourly_usd == 0.0 && count > 0 {
+                    part.net_hourly_usd = net_usd / (count as f64 * hours);
+                }
             }
         }
     }
     Ok(out)
 }
 
+/// The reserved rate of a part, if the tables have one below its net on-demand rate.
+fn reserved_rate(
+    scenario: &Scenario,
+    policy: (Term, Payment),
+    (service, instance, region): (&str, &str, &str),
+    count: u64,
+    net_hourly: f64,
+) -> Result<crate::pricing::reserved::Rate, String> {
+    rate(
+        &scenario.prices,
+        service,
+        instance,
+        region,
+        policy.0,
+        policy.1,
+    )
+    .and_then(|r| {
+        if count == 0 || r.effective_hourly_usd < net_hourly {
+            Ok(r)
+        } else {
+            Err(format!(
+                "its net on-demand rate ({net_hourly:.4} USD/h) in `{region}` is not above \
+                 the reserved rate ({:.4} USD/h)",
+                r.effective_hourly_usd
+            ))
+        }
+    })
+}
+
 /// Reprices the phases' instance lines under `policy` and recomputes their totals; returns
-/// the warning naming the lines that stay on demand, if any.
+/// the warnings naming the lines that stay on demand and the phases after the term, if any.
+///
+/// A phase within the term (the curve reaches its users before month `term`) pays the whole
+/// reservation: the baseline of each part, idle where the phase runs fewer instances or
+/// another shape. A phase after the term has no reservation (the model buys one term at
+/// month 0 and does not renew it): its lines are on demand.
 pub fn apply(
     scenario: &Scenario,
     policy: &CommitmentPolicy,
     phases: &mut [PhasePlan],
-) -> Result<Option<String>, InputError> {
+) -> Result<Vec<String>, InputError> {
     let field = |name: &str, message: String| {
         InputError::field(&scenario.file, format!("commitment.{name}"), message)
     };
@@ -166,7 +241,12 @@ pub fn apply(
     let months = term_counts(scenario, term)?;
     let hours = scenario.spec.hours_per_month;
     let mut on_demand_only: Vec<String> = Vec::new();
+    let mut after_term: Vec<String> = Vec::new();
     for phase in phases.iter_mut() {
+        let inside = within_term(scenario, term, phase.users);
+        if !inside {
+            after_term.push(phase.name.clone());
+        }
         for line in &mut phase.lines {
             let line_parts = parts(line);
             if line_parts.is_empty() {
@@ -175,6 +255,7 @@ pub fn apply(
             let instance = line.instance.clone().unwrap_or_default();
             let mut c = LineCommitment {
                 committed: 0,
+                idle: 0,
                 on_demand: 0,
                 committed_monthly_usd: 0.0,
                 on_demand_monthly_usd: 0.0,
@@ -182,31 +263,26 @@ pub fn apply(
                 parts: Vec::new(),
                 on_demand_only: Vec::new(),
             };
+            let mut own_regions: Vec<String> = Vec::new();
             for (region, service, count, net_usd) in line_parts {
+                own_regions.push(region.clone());
+                if !inside {
+                    c.on_demand += count;
+                    c.on_demand_monthly_usd += net_usd;
+                    continue;
+                }
                 let net_hourly = if count > 0 {
                     net_usd / (count as f64 * hours)
                 } else {
                     0.0
                 };
-                let reserved = rate(
-                    &scenario.prices,
-                    &service,
-                    &instance,
-                    &region,
-                    term,
-                    payment,
-                )
-                .and_then(|r| {
-                    if count == 0 || r.effective_hourly_usd < net_hourly {
-                        Ok(r)
-                    } else {
-                        Err(format!(
-                            "its net on-demand rate ({net_hourly:.4} USD/h) in `{region}` is \
-                                 not above the reserved rate ({:.4} USD/h)",
-                            r.effective_hourly_usd
-                        ))
-                    }
-                });
+                let reserved = reserved_rate(
+                    scenario,
+                    (term, payment),
+                    (&service, &instance, &region),
+                    count,
+                    net_hourly,
+                );
                 let r = match reserved {
                     Ok(r) => r,
                     Err(why) => {
@@ -228,42 +304,157 @@ pub fn apply(
                 );
                 let baseline = months
                     .get(&key)
-                    .map_or(0, |counts| baseline_of(counts, policy.baseline));
-                let committed = baseline.min(count);
-                let above = count - committed;
-                c.committed += committed;
+                    .map_or(0, |p| baseline_of(&p.counts, policy.baseline));
+                let committed = baseline;
+                let idle = committed.saturating_sub(count);
+                let above = count.saturating_sub(committed);
                 c.on_demand += above;
-                c.committed_monthly_usd += committed as f64 * r.effective_hourly_usd * hours;
                 if count > 0 {
                     c.on_demand_monthly_usd += net_usd * above as f64 / count as f64;
                 }
-                c.upfront_usd += committed as f64 * r.upfront_usd;
-                c.parts.push(PartCommitment {
-                    region,
-                    count,
-                    baseline,
-                    committed,
-                    price_key: r.price_key,
-                    effective_hourly_usd: r.effective_hourly_usd,
-                    upfront_usd: r.upfront_usd,
-                });
+                add_part(
+                    &mut c,
+                    r,
+                    hours,
+                    (region, instance.clone(), count, baseline),
+                    idle,
+                );
+            }
+            if inside {
+                idle_shapes(
+                    scenario,
+                    (term, payment),
+                    policy,
+                    &months,
+                    line,
+                    &own_regions,
+                    &mut c,
+                );
             }
             c.committed_monthly_usd = round_cents(c.committed_monthly_usd);
             c.on_demand_monthly_usd = round_cents(c.on_demand_monthly_usd);
             c.upfront_usd = round_cents(c.upfront_usd);
             line.monthly_usd = round_cents(c.committed_monthly_usd + c.on_demand_monthly_usd);
+            if c.idle > 0 {
+                line.derivation.push(idle_step(&c));
+            }
             line.commitment = Some(c);
         }
         retotal(phase);
     }
-    Ok((!on_demand_only.is_empty()).then(|| {
-        format!(
+    let mut warnings = Vec::new();
+    if !on_demand_only.is_empty() {
+        warnings.push(format!(
             "commitment {} {}: no reserved rate below on demand, these lines stay on demand: {}",
             policy.term,
             policy.payment,
             on_demand_only.join(", ")
-        )
-    }))
+        ));
+    }
+    if !after_term.is_empty() {
+        warnings.push(format!(
+            "commitment {}: phases {} come after the term (the curve reaches their users after \
+             month {}): no reservation, priced on demand as if it were not renewed",
+            policy.term,
+            after_term.join(", "),
+            term.months() - 1
+        ));
+    }
+    Ok(warnings)
+}
+
+/// Adds one reserved part (`(region, instance, count, baseline)`, `idle` of it not run) to
+/// the line's commitment: the reservation costs its rate on every reserved instance.
+fn add_part(
+    c: &mut LineCommitment,
+    r: crate::pricing::reserved::Rate,
+    hours: f64,
+    (region, instance, count, baseline): (String, String, u64, u64),
+    idle: u64,
+) {
+    let committed = baseline;
+    c.committed += committed;
+    c.idle += idle;
+    c.committed_monthly_usd += committed as f64 * r.effective_hourly_usd * hours;
+    c.upfront_usd += committed as f64 * r.upfront_usd;
+    c.parts.push(PartCommitment {
+        region,
+        instance,
+        count,
+        baseline,
+        committed,
+        idle,
+        price_key: r.price_key,
+        effective_hourly_usd: r.effective_hourly_usd,
+        upfront_usd: r.upfront_usd,
+    });
+}
+
+/// Reservations of the line's (component, item) on another shape or in a region the phase
+/// does not run it in (the term's months ran them, this phase does not): all idle, all paid.
+fn idle_shapes(
+    scenario: &Scenario,
+    policy_rate: (Term, Payment),
+    policy: &CommitmentPolicy,
+    months: &BTreeMap<PartKey, TermPart>,
+    line: &Line,
+    own_regions: &[String],
+    c: &mut LineCommitment,
+) {
+    let hours = scenario.spec.hours_per_month;
+    let instance = line.instance.as_deref().unwrap_or_default();
+    for ((component, item, other, region), part) in months {
+        if component != &line.component || item != &line.item {
+            continue;
+        }
+        if other == instance && own_regions.contains(region) {
+            continue;
+        }
+        let baseline = baseline_of(&part.counts, policy.baseline);
+        if baseline == 0 {
+            continue;
+        }
+        let Ok(r) = reserved_rate(
+            scenario,
+            policy_rate,
+            (&part.service, other, region),
+            1,
+            part.net_hourly_usd,
+        ) else {
+            continue;
+        };
+        add_part(
+            c,
+            r,
+            hours,
+            (region.clone(), other.clone(), 0, baseline),
+            baseline,
+        );
+    }
+}
+
+/// The derivation step naming a line's idle reserved instances.
+fn idle_step(c: &LineCommitment) -> crate::trace::Step {
+    let running: u64 = c.parts.iter().map(|p| p.committed - p.idle).sum();
+    crate::trace::Step {
+        name: "idle_reserved_instances".into(),
+        formula: "committed - committed instances running (reserved for the term, paid idle)"
+            .into(),
+        inputs: vec![
+            crate::trace::StepInput {
+                name: "committed".into(),
+                value: c.committed as f64,
+                unit: "instances".into(),
+            },
+            crate::trace::StepInput {
+                name: "running".into(),
+                value: running as f64,
+                unit: "instances".into(),
+            },
+        ],
+        result: c.idle as f64,
+        unit: "instances".into(),
+    }
 }
 
 /// A phase's totals (and each component's) from its lines, as the phase was first totalled.
@@ -306,12 +497,13 @@ mod tests {
     }
 
     /// Under every term, payment and baseline, on saas-10b-auto (shapes change with scale,
-    /// three regions): each covered line splits its count into committed and on demand,
-    /// never reserves more than a region runs, costs no more than on demand (a part is only
-    /// committed at a reserved rate below its net on-demand rate), and the phase totals are
-    /// the sums of the repriced lines.
+    /// three regions): each covered line splits its count into committed (less the idle
+    /// reserved instances) and on demand, a part's idle instances are what it reserves beyond
+    /// what it runs, a line with no idle reservation costs no more than on demand (a part is
+    /// only committed at a reserved rate below its net on-demand rate), and the phase totals
+    /// are the sums of the repriced lines.
     #[test]
-    fn every_policy_splits_counts_and_never_costs_more_than_on_demand() {
+    fn every_policy_splits_counts_and_only_idle_reservations_cost_more_than_on_demand() {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron");
         let mut scenario = crate::input::load_scenario(&path).unwrap();
@@ -337,19 +529,24 @@ mod tests {
                                 continue;
                             };
                             assert_eq!(
-                                c.committed + c.on_demand,
+                                c.committed - c.idle + c.on_demand,
                                 a.count,
                                 "{}/{}",
                                 a.component,
                                 a.item
                             );
-                            assert!(c.parts.iter().all(|p| p.committed <= p.count));
-                            assert!(
-                                a.monthly_usd <= b.monthly_usd + 0.02,
-                                "{term} {payment} {}/{}",
-                                a.component,
-                                a.item
-                            );
+                            assert!(c.parts.iter().all(|p| p.committed - p.idle <= p.count
+                                && p.idle == p.committed.saturating_sub(p.count)));
+                            // Idle reservations are paid: only a line without any can be
+                            // sure to cost no more than on demand.
+                            if c.idle == 0 {
+                                assert!(
+                                    a.monthly_usd <= b.monthly_usd + 0.02,
+                                    "{term} {payment} {}/{}",
+                                    a.component,
+                                    a.item
+                                );
+                            }
                             any_committed |= c.committed > 0;
                         }
                         let sum: f64 = after.lines.iter().map(|l| l.monthly_usd).sum();

@@ -4,8 +4,10 @@
 //! A draw is one world: every uncertain input is sampled once and every phase and component
 //! is derived from that one sample, so the cache, the database and the app tier see the same
 //! DAU (correlated draws). Draws run the plan's own sizing code with derivations off; prices
-//! are resolved once per phase and line. Draw `d` takes its uniforms from ChaCha8 stream `d`
-//! of the seed, and sketches merge exactly, so the thread count cannot change a result.
+//! are resolved once per phase and line, and so is a line's reservation under the scenario's
+//! commitment policy (the plan's committed count per region, paid in every draw). Draw `d`
+//! takes its uniforms from ChaCha8 stream `d` of the seed, and sketches merge exactly, so the
+//! thread count cannot change a result.
 //!
 //! An `instance: "auto"` component is sized in each draw on the shape the plan chose and on its
 //! runners-up, and the draw keeps the cheapest for its world (`ShapeChoice`); the plan reports
@@ -81,6 +83,31 @@ pub struct Slot {
     pub measure: Measure,
     pub pinned: Option<u64>,
     pub rate: Rate,
+    /// The point plan's reservation of this line under the scenario's commitment policy
+    /// (bought once, the same in every draw); `None` without a policy or reservation.
+    pub commitment: Option<SlotCommitment>,
+}
+
+/// A line's reservation as every draw pays it: each reserved part costs its committed
+/// instances at the reserved rate whatever the draw runs, and the draw's instances above
+/// them on demand. Precomputed once so that draws allocate nothing for it.
+#[derive(Debug, Clone)]
+pub struct SlotCommitment {
+    /// Reserved instances x reserved effective hourly rate x hours, over all parts.
+    pub reserved_monthly_usd: f64,
+    /// The parts reserving the line's own shape in one of its regions.
+    pub parts: Vec<CommittedPart>,
+}
+
+/// One region part of a line whose own instances are reserved.
+#[derive(Debug, Clone)]
+pub struct CommittedPart {
+    /// Position of the region among the sized line's parts (`None`: the line has one price
+    /// key, its whole count is this part).
+    pub part: Option<usize>,
+    pub committed: u64,
+    /// Net on-demand monthly cost of one instance of the part (the slot's own rate).
+    pub on_demand_usd_per_instance: f64,
 }
 
 /// What every draw of a phase needs besides the world.
@@ -403,7 +430,10 @@ impl<'a> Model<'a> {
                         measure: line.measure,
                         pinned: plan::pin_for(component, &phase.name, &line.item),
                         rate: resolve_rate(&copy, component, line),
+                        commitment: None,
                     });
+                    let slot = slots.last_mut().expect("just pushed");
+                    slot.commitment = slot_commitment(planned, component, line, slot, spec);
                 }
             }
             let choices = if reselect_shapes {
@@ -520,12 +550,17 @@ impl<'a> Model<'a> {
                 };
                 let count = slot.pinned.unwrap_or(line.count);
                 let rate = rate_in_draw(layout, slot, k, &out.shapes, &out.searched_rates);
-                let cost = line_cost(rate, count, line, hours).map_err(|m| {
-                    format!(
-                        "phase {}: {}/{}: {m}",
-                        layout.name, component.name, line.item
-                    )
-                })?;
+                let cost = line_cost(rate, count, line, hours)
+                    .and_then(|on_demand| {
+                        let own_shape = plan_shape_in_draw(layout, slot, &out.shapes);
+                        committed_cost(slot, on_demand, count, line, own_shape)
+                    })
+                    .map_err(|m| {
+                        format!(
+                            "phase {}: {}/{}: {m}",
+                            layout.name, component.name, line.item
+                        )
+                    })?;
                 out.counts[k] = count;
                 out.derived[k] = line.count;
                 out.costs[k] = cost;
@@ -656,6 +691,130 @@ fn rate_in_draw<'l>(
         // None fits: the plan's shape.
         None => &choice.shapes[0].rates[at],
     }
+}
+
+/// True when a draw runs the slot's component on the point plan's shape (no choice, the
+/// plan's own choice, or none fitting so the plan's kept).
+fn plan_shape_in_draw(layout: &PhaseLayout, slot: &Slot, shapes: &[usize]) -> bool {
+    match layout
+        .choices
+        .iter()
+        .position(|c| c.component == slot.component)
+    {
+        None => true,
+        Some(c) => shapes[c] == 0 || shapes[c] == layout.choices[c].shapes.len() + 1,
+    }
+}
+
+/// The point plan's reservation of a slot's line, with each reserved part of the line's own
+/// shape placed among the sized line's parts and its on-demand rate per instance.
+fn slot_commitment(
+    planned: &plan::PhasePlan,
+    component: &Component,
+    line: &crate::sizing::SizedLine,
+    slot: &Slot,
+    spec: &crate::input::ScenarioFile,
+) -> Option<SlotCommitment> {
+    let planned_line = planned
+        .lines
+        .iter()
+        .find(|l| l.component == component.name && l.item == line.item)?;
+    let c = planned_line.commitment.as_ref()?;
+    if c.parts.is_empty() {
+        return None;
+    }
+    let hours = spec.hours_per_month;
+    let own = planned_line.instance.as_deref().unwrap_or_default();
+    let mut parts = Vec::new();
+    for p in c.parts.iter().filter(|p| p.instance == own) {
+        let part = if line.parts.is_empty() {
+            None
+        } else {
+            Some(line.parts.iter().position(|q| q.key.region == p.region)?)
+        };
+        parts.push(CommittedPart {
+            part,
+            committed: p.committed,
+            on_demand_usd_per_instance: per_instance_usd(&slot.rate, part, line, hours),
+        });
+    }
+    Some(SlotCommitment {
+        reserved_monthly_usd: c.committed_monthly_usd,
+        parts,
+    })
+}
+
+/// The net monthly on-demand cost of one instance at `rate` (in part `part` of a line
+/// priced per region). Instance prices are flat per hour, so it scales with the count.
+fn per_instance_usd(
+    rate: &Rate,
+    part: Option<usize>,
+    line: &crate::sizing::SizedLine,
+    hours: f64,
+) -> f64 {
+    let one = |unit: PriceUnit| costing::quantity(1, line.measure, unit, hours).unwrap_or(0.0);
+    match (rate, part) {
+        (
+            Rate::Given {
+                unit,
+                usd,
+                multiplier,
+            },
+            _,
+        ) => one(*unit) * usd * multiplier,
+        (
+            Rate::Table {
+                unit,
+                tiers,
+                multiplier,
+            },
+            _,
+        ) => crate::pricing::tiers::total(tiers, one(*unit)) * multiplier,
+        (
+            Rate::Parts {
+                unit,
+                tiers,
+                multiplier,
+            },
+            Some(k),
+        ) => tiers.get(k).map_or(0.0, |t| {
+            crate::pricing::tiers::total(t, one(*unit)) * multiplier
+        }),
+        _ => 0.0,
+    }
+}
+
+/// A line's cost in a draw under its reservation: the on-demand cost of the draw's count,
+/// less the on-demand cost of the instances the reservation covers, plus the reservation
+/// (paid in full, idle or not). On another shape than the plan's, every reserved instance is
+/// idle and the line's instances are all on demand.
+fn committed_cost(
+    slot: &Slot,
+    on_demand: f64,
+    count: u64,
+    line: &crate::sizing::SizedLine,
+    own_shape: bool,
+) -> Result<f64, String> {
+    let Some(c) = &slot.commitment else {
+        return Ok(on_demand);
+    };
+    let mut covered = 0.0;
+    if own_shape {
+        let parts_total = line
+            .parts
+            .iter()
+            .fold(0_u64, |sum, p| sum.saturating_add(p.count));
+        for p in &c.parts {
+            let drawn = match p.part {
+                None => count,
+                Some(k) if parts_total == count => line.parts[k].count,
+                // A pin moved the count: the parts' shares of it (allocates; pinned lines only).
+                Some(k) => costing::split(count, &line.parts)[k],
+            };
+            covered += drawn.min(p.committed) as f64 * p.on_demand_usd_per_instance;
+        }
+    }
+    Ok(round_cents(on_demand - covered + c.reserved_monthly_usd))
 }
 
 /// The shapes each `auto` component's draws choose among: the point plan's choice and its
