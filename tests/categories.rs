@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::support::{headroom, scenario_copy};
+use crate::support::{audit_row, headroom, scenario_copy};
 
 /// saas-10b with every category switched on (the workload's log inputs go through `--set`).
 const ON: &[(&str, &str)] = &[
@@ -206,21 +206,11 @@ fn audit_names_the_backups_a_doc_total_omits() {
     // Seed 000 keeps 7 daily Redis snapshots; its cost table has no backup line. At 10B the
     // plan's redis backup-storage line is 7 snapshots x 3,000 GB of data = 21,000 GB x $0.085
     // = $1,785.00, and the phase total is compared without it.
-    let out = headroom()
-        .args(["audit", "scenarios/maxbooster-redis-cdn.ron"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("000-p5-total "))
-        .unwrap();
+    let line = audit_row("scenarios/maxbooster-redis-cdn.ron", "000-p5-total");
     assert!(line.contains("omits backups: $1,785.00/month"), "{line}");
-    // The total it is compared with leaves the backups out: 11,186,103.52 is the plan's
-    // 10B total without the $1,785.00.
+    // The total it is compared with leaves the optional categories out: 11,186,103.52 is the
+    // plan's 10B total 11,198,400.52 without the $1,785.00 of backups and the $10,512.00 of
+    // cross-AZ transfer.
     assert!(line.contains("11,186,103.52"), "{line}");
 }
 
@@ -295,19 +285,7 @@ fn a_total_that_covers_backups_is_compared_with_them() {
             "sum_of: [\"000-p5-redis-cost\", \"000-p5-cdn-cost\"], covers: [\"backups\"],",
         )],
     );
-    let out = headroom()
-        .arg("audit")
-        .arg(&s)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("000-p5-total "))
-        .unwrap();
+    let line = audit_row(&s, "000-p5-total");
     assert!(line.contains("11,187,888.52"), "{line}");
     assert!(!line.contains("omits backups"), "{line}");
     assert!(

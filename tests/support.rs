@@ -63,3 +63,21 @@ pub fn scenario_copy(dir: &Path, name: &str, edits: &[(&str, &str)]) -> PathBuf 
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// The row of claim `id` in `headroom audit SCENARIO`'s table (the audit must succeed).
+pub fn audit_row(scenario: impl AsRef<std::ffi::OsStr>, id: &str) -> String {
+    let out = headroom()
+        .arg("audit")
+        .arg(scenario)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let prefix = format!("{id} ");
+    text.lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no audit row {id} in:\n{text}"))
+        .to_string()
+}

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{headroom, scenario_copy};
+use crate::support::{audit_row, headroom, scenario_copy};
 
 const ENTERPRISE: (&str, &str) = (
     "    hours_per_month: 730.0,",
@@ -170,19 +170,7 @@ fn audit_names_the_support_a_doc_total_omits() {
     // + (11,198,400.52 - 1,000,000) x 3% = 64,500 + 305,952.02 = 370,452.02.
     let dir = tempfile::tempdir().unwrap();
     let s = scenario_copy(dir.path(), "maxbooster-redis-cdn.ron", &[ENTERPRISE]);
-    let out = headroom()
-        .arg("audit")
-        .arg(&s)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("000-p5-total "))
-        .unwrap();
+    let line = audit_row(&s, "000-p5-total");
     assert!(line.contains("omits support: $370,452.02/month"), "{line}");
     assert!(line.contains("11,186,103.52"), "{line}");
 }
