@@ -561,6 +561,9 @@ fn plan(args: PlanArgs) -> Result<i32, Error> {
         &plan.warnings,
         &written,
     );
+    // The process ends next and the system takes its memory back at once; freeing the plan
+    // value by value (every line's derivation strings) is ~1 ms of a 20 ms command.
+    std::mem::forget(plan);
     Ok(EXIT_OK)
 }
 

@@ -44,6 +44,9 @@ pub fn sanitize(name: &str) -> String {
     out
 }
 
+/// Writes a file's contents into it.
+pub type WriteContents<'a> = dyn Fn(&mut dyn Write) -> std::io::Result<()> + Sync + 'a;
+
 /// What goes into one output file.
 pub enum Contents<'a> {
     /// Rendered in memory already.
@@ -51,7 +54,7 @@ pub enum Contents<'a> {
     /// Written straight into the staged file. `plan.json` runs to megabytes: held in memory
     /// whole, its growing buffer costs more (fresh pages, copies) than serializing it. A
     /// failure part way leaves no output all the same, as the staged folder is discarded.
-    Stream(Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + Sync + 'a>),
+    Stream(Box<WriteContents<'a>>),
 }
 
 impl Contents<'_> {
