@@ -236,14 +236,16 @@ pub fn run_plan(
             plan.warnings.extend(unpriced_elsewhere(providers));
         }
     }
-    // Render everything before writing anything: a render failure leaves no partial output.
-    let files = render::files::plan_files(&plan, &opts)?;
+    // Render everything before writing anything (plan.json streams into the staged folder,
+    // which a failure discards): a render failure leaves no partial output.
+    let files = render::files::plan_outputs(&plan, &opts)?;
     let written = crate::output::write_owned(
         out_dir,
         &plan.output_name,
         crate::output::Owner::Plan,
         &files,
     )?;
+    drop(files); // it borrows the plan
     Ok((plan, written))
 }
 
@@ -476,7 +478,11 @@ pub fn run_timeline(
         .or(loaded.spec.timeline_months)
         .unwrap_or(crate::timeline::DEFAULT_MONTHS);
     let timeline = crate::timeline::build(&loaded, months, None)?;
-    let files = render::files::timeline_files(&timeline)?;
+    let files: Vec<(String, crate::output::Contents<'_>)> =
+        render::files::timeline_files(&timeline)?
+            .into_iter()
+            .map(|(name, bytes)| (name, bytes.into()))
+            .collect();
     let written = crate::output::write_owned(
         out_dir,
         &timeline.scenario,

@@ -15,6 +15,7 @@ pub mod swap;
 
 pub use manifest::Owner;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -43,6 +44,47 @@ pub fn sanitize(name: &str) -> String {
     out
 }
 
+/// Writes a file's contents into it.
+pub type WriteContents<'a> = dyn Fn(&mut dyn Write) -> std::io::Result<()> + Sync + 'a;
+
+/// What goes into one output file.
+pub enum Contents<'a> {
+    /// Rendered in memory already.
+    Bytes(Vec<u8>),
+    /// Written straight into the staged file. `plan.json` runs to megabytes: held in memory
+    /// whole, its growing buffer costs more (fresh pages, copies) than serializing it. A
+    /// failure part way leaves no output all the same, as the staged folder is discarded.
+    Stream(Box<WriteContents<'a>>),
+}
+
+impl Contents<'_> {
+    /// Writes the contents into `out`.
+    pub fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Contents::Bytes(bytes) => out.write_all(bytes),
+            Contents::Stream(write) => write(out),
+        }
+    }
+
+    /// The contents as bytes (streamed ones rendered into memory).
+    pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Contents::Bytes(bytes) => Ok(bytes),
+            Contents::Stream(write) => {
+                let mut bytes = Vec::new();
+                write(&mut bytes)?;
+                Ok(bytes)
+            }
+        }
+    }
+}
+
+impl From<Vec<u8>> for Contents<'_> {
+    fn from(bytes: Vec<u8>) -> Self {
+        Contents::Bytes(bytes)
+    }
+}
+
 fn write_error(path: &Path, source: std::io::Error) -> Error {
     Error::Write {
         path: path.to_path_buf(),
@@ -58,7 +100,7 @@ pub fn write_owned(
     out_dir: &Path,
     scenario: &str,
     owner: Owner,
-    files: &[(String, Vec<u8>)],
+    files: &[(String, Contents<'_>)],
 ) -> Result<Vec<PathBuf>, Error> {
     let name = sanitize(scenario);
     std::fs::create_dir_all(out_dir).map_err(|e| write_error(out_dir, e))?;
@@ -105,7 +147,7 @@ mod tests {
         let target = dir.path().join("s");
         std::fs::create_dir_all(&target).unwrap();
         std::fs::write(target.join("notes.txt"), b"mine").unwrap();
-        let files = vec![("plan.json".to_string(), b"{}".to_vec())];
+        let files = vec![("plan.json".to_string(), Contents::from(b"{}".to_vec()))];
         let written = write_owned(dir.path(), "s", Owner::Plan, &files).unwrap();
         assert_eq!(written, vec![target.join("plan.json")]);
         assert_eq!(std::fs::read(target.join("notes.txt")).unwrap(), b"mine");

@@ -520,6 +520,7 @@ fn build_phase_traced(
             component,
             phase,
             planned,
+            traced,
         };
         let mut component_usd = 0.0;
         for (position, sized_line) in sizing.lines.iter().enumerate() {
@@ -620,6 +621,9 @@ struct ComponentInPhase<'a> {
     component: &'a Component,
     phase: &'a str,
     planned: Option<&'a PlannedCounts>,
+    /// Whether lines carry their derivations (untraced: the timeline's and commitments'
+    /// months, which read only counts and costs).
+    traced: bool,
 }
 
 impl<'a> ComponentInPhase<'a> {
@@ -724,7 +728,11 @@ fn price_line(
     warn_pin_below_demand(at, sized, &provision, warnings);
     warn_over_limit(at, sized, &provision, warnings);
     let mut derivation = sized.derivation.clone();
-    let mut t = count_steps(sized, &provision);
+    let mut t = if at.traced {
+        count_steps(sized, &provision)
+    } else {
+        Trace::disabled()
+    };
     // Re-priced on another provider, the doc's (AWS) prices do not apply.
     let given = if at.scenario.repriced_from.is_some() {
         None
@@ -783,7 +791,9 @@ fn price_line(
     };
     let hours = at.scenario.spec.hours_per_month;
     let discount = costing::discount_for(at.scenario, at.component, Some(&key.service));
-    bill_steps(&mut t, sized, &bill, provision.count, hours);
+    if t.is_enabled() {
+        bill_steps(&mut t, sized, &bill, provision.count, hours);
+    }
     let net = bill.list_monthly_usd * discount.multiplier;
     if !net.is_finite() || net > 1e18 {
         return Err(at.error(&format!(
@@ -791,7 +801,7 @@ fn price_line(
             sized.item, net, provision.count, bill.unit_price_usd
         )));
     }
-    if discount.name.is_some() {
+    if discount.name.is_some() && t.is_enabled() {
         discount_step(&mut t, &bill, &discount, net);
     }
     derivation.extend(t.into_steps());

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::io;
 use std::path::Path;
 
+use super::Contents;
 use super::manifest::{self, Manifest, Owner};
 use crate::error::Error;
 
@@ -28,7 +29,7 @@ pub fn stage(
     target: &Path,
     staging: &Path,
     owner: Owner,
-    files: &[(String, Vec<u8>)],
+    files: &[(String, Contents<'_>)],
 ) -> Result<(), Error> {
     let old = match std::fs::read_to_string(target.join(manifest::FILE_NAME)) {
         Ok(text) => Manifest::parse(&text),
@@ -50,7 +51,7 @@ pub fn stage(
             let _ = std::fs::set_permissions(staging, meta.permissions());
         }
     }
-    for (name, bytes) in files {
+    for (name, contents) in files {
         debug_assert!(
             !name
                 .split('/')
@@ -58,7 +59,7 @@ pub fn stage(
                 && name != manifest::FILE_NAME,
             "output names are relative and plain: {name}"
         );
-        write_new(staging, name, bytes).map_err(|e| write_error(&target.join(name), e))?;
+        write_new(staging, name, contents).map_err(|e| write_error(&target.join(name), e))?;
         next.files.insert(name.clone(), owner);
     }
     let manifest_path = staging.join(manifest::FILE_NAME);
@@ -68,7 +69,7 @@ pub fn stage(
 
 /// Writes one new file into the staged folder; a folder or file of the user's in the way
 /// is an error (it is never removed).
-fn write_new(staging: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+fn write_new(staging: &Path, name: &str, contents: &Contents<'_>) -> io::Result<()> {
     let path = staging.join(name);
     let in_the_way = || {
         io::Error::other(
@@ -92,7 +93,8 @@ fn write_new(staging: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
         Ok(_) => std::fs::remove_file(&path)?,
         Err(_) => {}
     }
-    std::fs::write(&path, bytes)
+    let mut file = std::fs::File::create(&path)?;
+    contents.write_to(&mut file)
 }
 
 /// What to carry from the current folder into the staged one.

@@ -1,7 +1,8 @@
 //! Every file headroom writes, in one list: [`plan_files`] returns, for `headroom plan`, (path
 //! under `output/<scenario>/`, bytes) for each file of the chosen formats, and
 //! [`timeline_files`] those of `headroom timeline`; all rendered in memory before anything is
-//! written (`crate::output` writes them).
+//! written (`crate::output` writes them), but for `plan.json`, which [`plan_outputs`] streams
+//! into its staged file.
 //!
 //! | format | files |
 //! |---|---|
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 use minijinja::value::{Serde, Value};
 
 use crate::error::Error;
+use crate::output::Contents;
 use crate::plan::Plan;
 use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
@@ -152,11 +154,40 @@ impl Default for RenderOptions {
 /// Renders the chosen formats: (relative path under `output/<scenario>/`, bytes) per file, in
 /// [`Format::ALL`] order. Nothing is written here.
 pub fn plan_files(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    plan_outputs(plan, opts)?
+        .into_iter()
+        .map(|(name, contents)| {
+            let bytes = contents
+                .into_bytes()
+                .map_err(|e| Error::Render(format!("{name}: {e}")))?;
+            Ok((name, bytes))
+        })
+        .collect()
+}
+
+/// [`plan_files`] as `crate::output` writes them: `plan.json` is streamed into its file when
+/// written (it runs to megabytes), every other file is rendered here.
+pub fn plan_outputs<'a>(
+    plan: &'a Plan,
+    opts: &RenderOptions,
+) -> Result<Vec<(String, Contents<'a>)>, Error> {
+    let wants = |f: Format| opts.wants(f);
+    let mut files: Vec<(String, Contents<'a>)> = Vec::new();
+    if wants(Format::Json) {
+        files.push((
+            "plan.json".into(),
+            Contents::Stream(Box::new(|out| json::write(plan, out))),
+        ));
+    }
+    let rendered = rendered_files(plan, opts)?;
+    files.extend(rendered.into_iter().map(|(n, b)| (n, Contents::Bytes(b))));
+    Ok(files)
+}
+
+/// Every chosen file but `plan.json`, rendered in memory, in [`Format::ALL`] order.
+fn rendered_files(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let wants = |f: Format| opts.wants(f);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    if wants(Format::Json) {
-        files.push(("plan.json".into(), json::render(plan)?));
-    }
     if wants(Format::Csv) {
         files.push(("costs.csv".into(), costs_csv::costs(plan)?));
         files.push(("by_component.csv".into(), costs_csv::by_component(plan)?));
