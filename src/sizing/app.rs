@@ -14,7 +14,7 @@
 
 use crate::input::kinds::app::AppPolicy;
 use crate::sizing::load_balancer::{self, LoadBalancing};
-use crate::sizing::{
+use crate::sizing::{region_lines, 
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, nat,
     node_volume, observability,
 };
@@ -232,21 +232,22 @@ pub fn size(
         ceil_count(pods as f64 * (1.0 + p.burst_headroom)).max(pods),
         "pods",
     );
-    let mut lines = vec![
-        RegionLine::billed(
-            "node",
-            nodes,
-            Measure::Instances { memory_gib: None },
-            PriceKey::new(&p.service, instance, ctx.pricing_region),
-        )
-        .from_step("nodes")
-        .bound_by(node_binding),
-        RegionLine::info("pod", pods, "pods")
-            .from_step("pods")
-            .bound_by(pod_binding),
-        RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
-        RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
-    ];
+    let mut lines = region_lines();
+    lines.extend([
+            RegionLine::billed(
+                "node",
+                nodes,
+                Measure::Instances { memory_gib: None },
+                PriceKey::new(&p.service, instance, ctx.pricing_region),
+            )
+            .from_step("nodes")
+            .bound_by(node_binding),
+            RegionLine::info("pod", pods, "pods")
+                .from_step("pods")
+                .bound_by(pod_binding),
+            RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
+            RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
+    ]);
     // Responses leave through the region's internet egress, tiers walked per region. No line
     // without response bytes: `api_response_bytes: 0` bills none.
     if d.api_egress_gb_per_month > 0.0 {
