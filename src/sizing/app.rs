@@ -14,9 +14,9 @@
 
 use crate::input::kinds::app::AppPolicy;
 use crate::sizing::load_balancer::{self, LoadBalancing};
-use crate::sizing::{region_lines, 
+use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, nat,
-    node_volume, observability,
+    node_volume, observability, region_lines,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;
@@ -234,19 +234,19 @@ pub fn size(
     );
     let mut lines = region_lines();
     lines.extend([
-            RegionLine::billed(
-                "node",
-                nodes,
-                Measure::Instances { memory_gib: None },
-                PriceKey::new(&p.service, instance, ctx.pricing_region),
-            )
-            .from_step("nodes")
-            .bound_by(node_binding),
-            RegionLine::info("pod", pods, "pods")
-                .from_step("pods")
-                .bound_by(pod_binding),
-            RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
-            RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
+        RegionLine::billed(
+            "node",
+            nodes,
+            Measure::Instances { memory_gib: None },
+            PriceKey::new(&p.service, instance, ctx.pricing_region),
+        )
+        .from_step("nodes")
+        .bound_by(node_binding),
+        RegionLine::info("pod", pods, "pods")
+            .from_step("pods")
+            .bound_by(pod_binding),
+        RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
+        RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
     ]);
     // Responses leave through the region's internet egress, tiers walked per region. No line
     // without response bytes: `api_response_bytes: 0` bills none.

@@ -13,7 +13,9 @@
 //! bandwidth: burst credits are not capacity.
 
 use crate::input::kinds::kafka::{KafkaPolicy, msk_partitions_per_broker};
-use crate::sizing::{region_lines, Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az};
+use crate::sizing::{
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, region_lines,
+};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};
 
@@ -274,25 +276,25 @@ pub fn size(
     };
     let mut lines = region_lines();
     lines.extend([
-            RegionLine::billed(
-                "broker",
-                brokers,
-                Measure::Instances { memory_gib: None },
-                PriceKey::new(&p.service, &p.instance, ctx.pricing_region),
-            )
-            .from_step("brokers")
-            .bound_by(binding),
-            RegionLine::billed(
-                "storage",
-                storage_gb,
-                Measure::Gb,
-                PriceKey::new(&p.storage_service, &p.storage_item, ctx.pricing_region),
-            )
-            .from_step("storage_gb"),
-            RegionLine::info("partitions", partitions, "partitions").from_step("partitions"),
-            RegionLine::info("clusters", clusters, "clusters")
-                .from_step("clusters")
-                .bound_by(Binding::of(&[("minimum", 1), ("service-limit", clusters)])),
+        RegionLine::billed(
+            "broker",
+            brokers,
+            Measure::Instances { memory_gib: None },
+            PriceKey::new(&p.service, &p.instance, ctx.pricing_region),
+        )
+        .from_step("brokers")
+        .bound_by(binding),
+        RegionLine::billed(
+            "storage",
+            storage_gb,
+            Measure::Gb,
+            PriceKey::new(&p.storage_service, &p.storage_item, ctx.pricing_region),
+        )
+        .from_step("storage_gb"),
+        RegionLine::info("partitions", partitions, "partitions").from_step("partitions"),
+        RegionLine::info("clusters", clusters, "clusters")
+            .from_step("clusters")
+            .bound_by(Binding::of(&[("minimum", 1), ("service-limit", clusters)])),
     ]);
     lines.extend(cross_az::kafka(p, ctx, t));
     Ok(lines)

@@ -13,8 +13,8 @@
 
 use crate::input::kinds::pgbouncer::PgBouncerPolicy;
 use crate::queueing::{WaitTarget, smallest_servers};
-use crate::sizing::{region_lines, 
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, node_volume,
+use crate::sizing::{
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, node_volume, region_lines,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;
@@ -208,43 +208,43 @@ pub fn size(
     );
     let mut lines = region_lines();
     lines.extend([
-            RegionLine::billed(
-                "pooler",
-                poolers,
-                Measure::Instances { memory_gib: None },
-                PriceKey::new(&p.service, &p.instance, ctx.pricing_region),
-            )
-            .from_step("poolers")
-            .bound_by(binding),
-            RegionLine::info(
-                "default-pool-size",
-                pool,
-                "connections per pooler per shard",
-            )
-            .from_step("primary_pool_size")
+        RegionLine::billed(
+            "pooler",
+            poolers,
+            Measure::Instances { memory_gib: None },
+            PriceKey::new(&p.service, &p.instance, ctx.pricing_region),
+        )
+        .from_step("poolers")
+        .bound_by(binding),
+        RegionLine::info(
+            "default-pool-size",
+            pool,
+            "connections per pooler per shard",
+        )
+        .from_step("primary_pool_size")
+        .per_unit(),
+        RegionLine::info(
+            "replica-pool-size",
+            replica_pool,
+            "connections per pooler per replica",
+        )
+        .from_step("replica_pool_size")
+        .per_unit(),
+        RegionLine::info("server-connections", server_connections, "connections")
+            .from_step("server_connections"),
+        RegionLine::info(
+            "server-connections-per-primary",
+            per_primary,
+            "connections per primary",
+        )
+        .from_step("server_connections_per_primary")
+        .per_unit()
+        .limited_to(open),
+        RegionLine::info("client-connections", client_connections, "connections")
+            .from_step("client_connections"),
+        RegionLine::info("max-client-conn", max_client_conn, "connections per pooler")
+            .from_step("max_client_conn")
             .per_unit(),
-            RegionLine::info(
-                "replica-pool-size",
-                replica_pool,
-                "connections per pooler per replica",
-            )
-            .from_step("replica_pool_size")
-            .per_unit(),
-            RegionLine::info("server-connections", server_connections, "connections")
-                .from_step("server_connections"),
-            RegionLine::info(
-                "server-connections-per-primary",
-                per_primary,
-                "connections per primary",
-            )
-            .from_step("server_connections_per_primary")
-            .per_unit()
-            .limited_to(open),
-            RegionLine::info("client-connections", client_connections, "connections")
-                .from_step("client_connections"),
-            RegionLine::info("max-client-conn", max_client_conn, "connections per pooler")
-                .from_step("max_client_conn")
-                .per_unit(),
     ]);
     // Pooler hosts on EC2 carry a root volume each.
     if p.service == "ec2"

@@ -20,9 +20,9 @@
 
 use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
-use crate::sizing::{region_lines, 
+use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az,
-    instance_for, node_volume,
+    instance_for, node_volume, region_lines,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};
@@ -467,11 +467,9 @@ pub fn size(
     );
     let geo = replicas(p.geo_replicas, "geo_replica_nodes", "geo_replicas");
     let mut lines = region_lines();
-    lines.extend([
-            node("primary", shards)
-                .from_step(last_shards)
-                .bound_by(binding),
-    ]);
+    lines.extend([node("primary", shards)
+        .from_step(last_shards)
+        .bound_by(binding)]);
     lines.push(node("standby", standby).from_step("standby_nodes"));
     let mut read_line = node("read-replica", read).from_step("read_replica_nodes");
     if let Some(b) = replica_binding {

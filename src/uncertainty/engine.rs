@@ -686,7 +686,12 @@ impl Runner {
                 *v = input.value_at(u);
             }
             model
-                .evaluate(&self.values, &mut self.world, &mut self.scratch, &mut self.out)
+                .evaluate(
+                    &self.values,
+                    &mut self.world,
+                    &mut self.scratch,
+                    &mut self.out,
+                )
                 .map_err(|m| format!("draw {draw}: {m}"))?;
             self.batch.push(&self.out);
             for (phase, draw) in self.sketches.iter_mut().zip(&self.out) {
