@@ -57,7 +57,8 @@ impl Shape {
 /// Shapes by instance type.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    shapes: BTreeMap<String, Shape>,
+    /// Shared between scenario copies (Monte Carlo jobs, plan variants): read-only once loaded.
+    shapes: std::sync::Arc<BTreeMap<String, Shape>>,
 }
 
 impl Catalog {
@@ -121,7 +122,9 @@ impl Catalog {
             }
             shapes.insert(shape.instance.clone(), shape);
         }
-        Ok(Catalog { shapes })
+        Ok(Catalog {
+            shapes: std::sync::Arc::new(shapes),
+        })
     }
 
     /// The shape of `instance`, if known.

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -107,7 +108,9 @@ pub struct Discount {
 pub struct PriceBook {
     /// Folder the tables were read from.
     pub dir: PathBuf,
-    entries: BTreeMap<(String, String, String), PriceEntry>,
+    /// Shared: every Monte Carlo block and plan variant clones the scenario, and the rows
+    /// (thousands, each with its strings and tiers) never change after loading.
+    entries: Arc<BTreeMap<(String, String, String), PriceEntry>>,
     discounts: BTreeMap<String, Discount>,
     /// For a provider priced through AWS-keyed scenarios: (AWS service, AWS item) -> this
     /// provider's (service, item), `None` where it has no equivalent.
@@ -334,7 +337,7 @@ impl PriceBook {
                 }
             }
         }
-        self.entries.extend(added);
+        Arc::make_mut(&mut self.entries).extend(added);
         Ok(())
     }
 
@@ -405,7 +408,7 @@ impl PriceBook {
                     .total_cmp(&b.row.tier_start.unwrap_or(0.0))
             });
             let entry = build_entry(&key, &rows)?;
-            book.entries.insert(key, entry);
+            Arc::make_mut(&mut book.entries).insert(key, entry);
         }
         Ok(book)
     }

@@ -16,7 +16,7 @@ use crate::input::kinds::app::AppPolicy;
 use crate::sizing::load_balancer::{self, LoadBalancing};
 use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, instance_for, nat,
-    node_volume, observability,
+    node_volume, observability, region_lines,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;
@@ -232,7 +232,8 @@ pub fn size(
         ceil_count(pods as f64 * (1.0 + p.burst_headroom)).max(pods),
         "pods",
     );
-    let mut lines = vec![
+    let mut lines = region_lines();
+    lines.extend([
         RegionLine::billed(
             "node",
             nodes,
@@ -246,7 +247,7 @@ pub fn size(
             .bound_by(pod_binding),
         RegionLine::info("hpa-min", hpa_min, "pods").from_step("hpa_min"),
         RegionLine::info("hpa-max", hpa_max, "pods").from_step("hpa_max"),
-    ];
+    ]);
     // Responses leave through the region's internet egress, tiers walked per region. No line
     // without response bytes: `api_response_bytes: 0` bills none.
     if d.api_egress_gb_per_month > 0.0 {

@@ -75,7 +75,8 @@ pub fn transfer_line(
     ctx: &RegionContext<'_>,
     t: &mut Trace,
 ) -> RegionLine {
-    let step = format!("{crossing_step}_billed_gb");
+    // The step's name only matters to a traced plan: draws skip building it.
+    let step = t.text(|| format!("{crossing_step}_billed_gb"));
     let gb = t.count(
         &step,
         &t.text(|| {

@@ -13,7 +13,9 @@
 //! bandwidth: burst credits are not capacity.
 
 use crate::input::kinds::kafka::{KafkaPolicy, msk_partitions_per_broker};
-use crate::sizing::{Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az};
+use crate::sizing::{
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, region_lines,
+};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};
 
@@ -272,7 +274,8 @@ pub fn size(
             "GB",
         ),
     };
-    let mut lines = vec![
+    let mut lines = region_lines();
+    lines.extend([
         RegionLine::billed(
             "broker",
             brokers,
@@ -292,7 +295,7 @@ pub fn size(
         RegionLine::info("clusters", clusters, "clusters")
             .from_step("clusters")
             .bound_by(Binding::of(&[("minimum", 1), ("service-limit", clusters)])),
-    ];
+    ]);
     lines.extend(cross_az::kafka(p, ctx, t));
     Ok(lines)
 }

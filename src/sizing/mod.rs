@@ -83,6 +83,7 @@ impl PartialEq for PriceKey {
 
 impl PriceKey {
     #[must_use]
+    #[inline]
     pub fn new(service: &str, item: &str, region: &str) -> PriceKey {
         PriceKey {
             service: Name::new(service),
@@ -150,6 +151,7 @@ pub const REGION_LOSS: &str = "region-loss";
 
 /// Position of `resource` in [`RESOURCES`] (a `match`, which compiles to a length switch:
 /// rules name resources on every draw). A test keeps it in step with the list.
+#[inline]
 fn resource_index(resource: &str) -> u8 {
     match resource {
         "cpu" => 0,
@@ -213,6 +215,7 @@ impl Binding {
     /// The counts each resource alone would need, in the rule's order. Resources past
     /// [`MAX_RESOURCES`] are a bug in a rule: they panic in tests and are dropped otherwise.
     #[must_use]
+    #[inline]
     pub fn of(by_resource: &[(&'static str, u64)]) -> Binding {
         let mut b = Binding {
             counts: [0; MAX_RESOURCES],
@@ -228,11 +231,13 @@ impl Binding {
 
     /// Adds a resource's count.
     #[must_use]
+    #[inline]
     pub fn with(mut self, resource: &'static str, count: u64) -> Binding {
         self.push(resource_index(resource), count);
         self
     }
 
+    #[inline]
     fn push(&mut self, resource: u8, count: u64) {
         let at = usize::from(self.len);
         debug_assert!(at < MAX_RESOURCES, "too many resources");
@@ -275,6 +280,7 @@ impl Binding {
 
     /// The count of the binding resource.
     #[must_use]
+    #[inline]
     pub fn needed(&self) -> u64 {
         self.counts[..usize::from(self.len)]
             .iter()
@@ -296,6 +302,7 @@ impl Binding {
 
     /// Every resource's count multiplied by `n` (a per-shard count over all shards).
     #[must_use]
+    #[inline]
     pub fn times(mut self, n: u64) -> Binding {
         for c in &mut self.counts[..usize::from(self.len)] {
             *c = c.saturating_mul(n);
@@ -331,6 +338,17 @@ impl Binding {
     }
 }
 
+/// Room for every line one region of a component lists (the longest rule lists about a
+/// dozen). Monte Carlo draws size every component of every phase in every region: a rule that
+/// starts its lines here never moves them to a grown buffer.
+const REGION_LINES: usize = 16;
+
+/// An empty list of a region's lines with room for all of them.
+#[must_use]
+pub fn region_lines() -> Vec<RegionLine> {
+    Vec::with_capacity(REGION_LINES)
+}
+
 /// One line of one region (or of a global component) before regions are added up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionLine {
@@ -364,6 +382,7 @@ pub struct RegionLine {
 impl RegionLine {
     /// Splits a global line over price keys by the regions' user shares.
     #[must_use]
+    #[inline]
     pub fn spread(mut self, spread: Spread) -> RegionLine {
         self.spread = spread;
         self
@@ -371,6 +390,7 @@ impl RegionLine {
 
     /// Sets the limit the count must stay within.
     #[must_use]
+    #[inline]
     pub fn limited_to(mut self, limit: u64) -> RegionLine {
         self.limit = Some(limit);
         self
@@ -378,6 +398,7 @@ impl RegionLine {
 
     /// Records what each resource alone would need and so which one binds.
     #[must_use]
+    #[inline]
     pub fn bound_by(mut self, binding: Binding) -> RegionLine {
         self.binding = Some(binding);
         self
@@ -385,6 +406,7 @@ impl RegionLine {
 
     /// Marks a per-unit setting: combined over regions by maximum.
     #[must_use]
+    #[inline]
     pub fn per_unit(mut self) -> RegionLine {
         self.per_unit = true;
         self
@@ -392,6 +414,7 @@ impl RegionLine {
 
     /// Names the traced step the count comes from.
     #[must_use]
+    #[inline]
     pub fn from_step(mut self, step: &str) -> RegionLine {
         self.step = Some(Name::new(step));
         self
@@ -399,6 +422,7 @@ impl RegionLine {
 
     /// A billed line; for instances, the price key's item is the instance type.
     #[must_use]
+    #[inline]
     pub fn billed(item: &str, count: u64, measure: Measure, price: PriceKey) -> RegionLine {
         RegionLine {
             item: Name::new(item),
@@ -417,6 +441,7 @@ impl RegionLine {
     /// A billed line whose price item is not an instance type (a managed control plane, a
     /// stated fixed line).
     #[must_use]
+    #[inline]
     pub fn billed_without_instance(
         item: &str,
         count: u64,
@@ -431,6 +456,7 @@ impl RegionLine {
 
     /// A capacity figure that is not billed.
     #[must_use]
+    #[inline]
     pub fn info(item: &str, count: u64, unit: &'static str) -> RegionLine {
         RegionLine {
             item: Name::new(item),
@@ -471,10 +497,10 @@ pub struct SizedLine {
 
 impl SizedLine {
     /// Adds `count` billed at `key` (one more region's part of the line).
-    fn add_part(&mut self, key: Option<PriceKey>, count: u64) {
+    fn add_part(&mut self, key: Option<&PriceKey>, count: u64) {
         let Some(key) = key else { return };
         if self.parts.is_empty() {
-            if self.price.as_ref() == Some(&key) {
+            if self.price.as_ref() == Some(key) {
                 return;
             }
             let Some(first) = self.price.clone() else {
@@ -486,9 +512,12 @@ impl SizedLine {
                 count: self.count.saturating_sub(count),
             });
         }
-        match self.parts.iter_mut().find(|p| p.key == key) {
+        match self.parts.iter_mut().find(|p| p.key == *key) {
             Some(part) => part.count = part.count.saturating_add(count),
-            None => self.parts.push(PricePart { key, count }),
+            None => self.parts.push(PricePart {
+                key: key.clone(),
+                count,
+            }),
         }
     }
 
@@ -585,7 +614,8 @@ pub struct RegionContext<'a> {
     pub phase: &'a str,
     /// Regions in the scenario.
     pub region_count: usize,
-    /// The pricing region.
+    /// The region whose prices bill this region's lines: its own price region (`price_as`,
+    /// else itself) for a per-region component, the scenario's pricing region for a global one.
     pub pricing_region: &'a str,
     /// The CDN pricing geography.
     pub cdn_geography: &'a str,
@@ -685,7 +715,12 @@ pub fn size_component(
             demand: inputs.demand.scaled(share),
             phase: inputs.phase,
             region_count: spec.regions.len(),
-            pricing_region: &spec.pricing.region,
+            // Rules key their lines here, so a region's lines bill at its own prices as built.
+            pricing_region: if per_region_placement {
+                region.price_region()
+            } else {
+                &spec.pricing.region
+            },
             cdn_geography: &spec.pricing.cdn_geography,
             catalog: &inputs.scenario.catalog,
             sized: inputs.sized,
@@ -753,16 +788,6 @@ pub fn size_component(
                 }
             }
         }
-        // A region's lines bill at its own prices (the rules key them at the pricing region).
-        if per_region_placement {
-            for line in &mut lines {
-                if let Some(key) = &mut line.price
-                    && key.region == spec.pricing.region
-                {
-                    key.region = Name::new(region.price_region());
-                }
-            }
-        }
         let steps = t.into_steps();
         // Room for every line at once: a draw then moves no line from a grown buffer.
         totals.reserve(lines.len().saturating_sub(totals.len()));
@@ -772,7 +797,9 @@ pub fn size_component(
         } else {
             Vec::new()
         };
-        for (position, line) in lines.into_iter().enumerate() {
+        // Lines are read in place and only what a new total keeps is taken out: moving each
+        // (a few hundred bytes) out of the vector was a large share of a draw's time.
+        for (position, line) in lines.iter_mut().enumerate() {
             let derivation = if inputs.traced {
                 closure(
                     &steps,
@@ -797,7 +824,7 @@ pub fn size_component(
                         total.count.saturating_add(count)
                     };
                     if !total.per_unit {
-                        total.add_part(line.price, count);
+                        total.add_part(line.price.as_ref(), count);
                     }
                     match (&mut total.binding, &line.binding) {
                         (Some(sum), Some(b)) => sum.combine(b, total.per_unit),
@@ -817,11 +844,11 @@ pub fn size_component(
                         spreads.push(line.spread);
                     }
                     totals.push(SizedLine {
-                        item: line.item,
+                        item: std::mem::take(&mut line.item),
                         count,
                         measure: line.measure,
                         names_instance: line.names_instance,
-                        price: line.price,
+                        price: line.price.take(),
                         parts: Vec::new(),
                         per_unit: line.per_unit,
                         binding: line.binding,

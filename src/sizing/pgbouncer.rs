@@ -14,7 +14,7 @@
 use crate::input::kinds::pgbouncer::PgBouncerPolicy;
 use crate::queueing::{WaitTarget, smallest_servers};
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, node_volume,
+    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, node_volume, region_lines,
 };
 use crate::trace::Trace;
 use crate::units::ceil_count;
@@ -206,7 +206,8 @@ pub fn size(
         ceil_count(client_connections as f64 * hf / poolers as f64),
         "connections",
     );
-    let mut lines = vec![
+    let mut lines = region_lines();
+    lines.extend([
         RegionLine::billed(
             "pooler",
             poolers,
@@ -244,7 +245,7 @@ pub fn size(
         RegionLine::info("max-client-conn", max_client_conn, "connections per pooler")
             .from_step("max_client_conn")
             .per_unit(),
-    ];
+    ]);
     // Pooler hosts on EC2 carry a root volume each.
     if p.service == "ec2"
         && let Some(volume) = node_volume::line(poolers, "poolers", p.node_volume_gb, ctx, t)

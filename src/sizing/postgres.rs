@@ -22,7 +22,7 @@ use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az,
-    instance_for, node_volume,
+    instance_for, node_volume, region_lines,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};
@@ -466,11 +466,10 @@ pub fn size(
         "read_replicas_per_shard",
     );
     let geo = replicas(p.geo_replicas, "geo_replica_nodes", "geo_replicas");
-    let mut lines = vec![
-        node("primary", shards)
-            .from_step(last_shards)
-            .bound_by(binding),
-    ];
+    let mut lines = region_lines();
+    lines.extend([node("primary", shards)
+        .from_step(last_shards)
+        .bound_by(binding)]);
     lines.push(node("standby", standby).from_step("standby_nodes"));
     let mut read_line = node("read-replica", read).from_step("read_replica_nodes");
     if let Some(b) = replica_binding {

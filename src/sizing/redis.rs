@@ -14,7 +14,7 @@
 use crate::input::kinds::redis::{RedisMode, RedisPolicy};
 use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az,
-    instance_for, node_memory_gib, node_volume,
+    instance_for, node_memory_gib, node_volume, region_lines,
 };
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GIB, ceil_count};
@@ -234,14 +234,15 @@ pub fn size(
         memory_gib: Some(node_gib),
     };
     let node_price = PriceKey::new(&p.service, instance, ctx.pricing_region);
-    let mut lines = vec![
+    let mut lines = region_lines();
+    lines.extend([
         RegionLine::billed("master", masters, measure, node_price.clone())
             .from_step(masters_step)
             .bound_by(binding),
         RegionLine::billed("replica", replicas, measure, node_price)
             .from_step("replicas")
             .bound_by(binding.times(p.replicas_per_master)),
-    ];
+    ]);
     if p.mode == RedisMode::Sentinel {
         let sentinels = t.count(
             "sentinels",

@@ -601,44 +601,28 @@ impl<'a> Model<'a> {
                 .map(|l| PhaseSketches::new(l, self.scenario.spec.components.len()))
                 .collect()
         };
-        // Blocks of draws: each block clones the scenario once and reuses its buffers, and
-        // each merge walks every bucket, so few blocks (4 per thread, for balance). The block
-        // count cannot change a result: sketches merge exactly.
+        // Blocks of draws, 4 per thread for balance. Each rayon job keeps one scenario copy,
+        // one set of buffers and one set of sketches for all the blocks it runs (not one per
+        // block: their memory was fresh pages to fault in, block after block). Neither the
+        // block count nor the jobs can change a result: sketches merge exactly.
         let threads = rayon::current_num_threads() as u64;
         let block = draws.div_ceil(4 * threads).max(1);
         let blocks = draws.div_ceil(block);
         let done = AtomicU64::new(0);
         (0..blocks)
             .into_par_iter()
-            .map(|b| -> Result<Vec<PhaseSketches>, String> {
-                let mut sketches = empty();
-                let mut scratch = self.scenario.clone();
-                let mut world = World::new(self.scenario);
-                let mut out = vec![PhaseDraw::default(); self.layouts.len()];
-                let mut values = vec![0.0; self.inputs.list.len()];
-                let mut batch = Batch::new(&self.layouts, self.scenario.spec.components.len());
-                for draw in b * block..((b + 1) * block).min(draws) {
-                    let u = self.uniforms(seed, draw);
-                    for ((v, input), u) in values.iter_mut().zip(&self.inputs.list).zip(u) {
-                        *v = input.value_at(u);
-                    }
-                    self.evaluate(&values, &mut world, &mut scratch, &mut out)
-                        .map_err(|m| format!("draw {draw}: {m}"))?;
-                    batch.push(&out);
-                    for (phase, draw) in sketches.iter_mut().zip(&out) {
-                        for (counts, &k) in phase.shape_draws.iter_mut().zip(&draw.shapes) {
-                            counts[k] += 1;
-                        }
-                    }
-                    if batch.filled == Batch::CAPACITY {
-                        batch.flush(&mut sketches);
-                    }
-                }
-                batch.flush(&mut sketches);
-                let finished = ((b + 1) * block).min(draws) - b * block;
-                progress(done.fetch_add(finished, Ordering::Relaxed) + finished);
-                Ok(sketches)
-            })
+            .fold(
+                || Ok(Runner::new(self, empty())),
+                |runner: Result<Runner, String>, b| {
+                    let mut runner = runner?;
+                    let range = b * block..((b + 1) * block).min(draws);
+                    let finished = range.end - range.start;
+                    runner.run(self, range, seed)?;
+                    progress(done.fetch_add(finished, Ordering::Relaxed) + finished);
+                    Ok(runner)
+                },
+            )
+            .map(|runner| runner.map(|r| r.sketches))
             // `reduce` joins neighbouring ranges left to right, so the error kept is the first
             // failing draw in draw order whatever the thread that met it; merges are exact,
             // so the sketches cannot depend on how the blocks were split either.
@@ -663,6 +647,64 @@ impl<'a> Model<'a> {
         let mut out = vec![PhaseDraw::default(); self.layouts.len()];
         self.evaluate(values, &mut world, &mut scratch, &mut out)?;
         Ok(out.iter().map(|d| d.total).collect())
+    }
+}
+
+/// What one rayon job of [`Model::simulate`] reuses from draw to draw: a scenario copy the
+/// draws write their world into, the buffers of a draw's results, and the sketches.
+struct Runner {
+    sketches: Vec<PhaseSketches>,
+    scratch: Scenario,
+    world: World,
+    out: Vec<PhaseDraw>,
+    values: Vec<f64>,
+    batch: Batch,
+}
+
+impl Runner {
+    fn new(model: &Model<'_>, sketches: Vec<PhaseSketches>) -> Runner {
+        Runner {
+            sketches,
+            scratch: model.scenario.clone(),
+            world: World::new(model.scenario),
+            out: vec![PhaseDraw::default(); model.layouts.len()],
+            values: vec![0.0; model.inputs.list.len()],
+            batch: Batch::new(&model.layouts, model.scenario.spec.components.len()),
+        }
+    }
+
+    /// Runs draws `draws` (stream numbers) into the sketches.
+    fn run(
+        &mut self,
+        model: &Model<'_>,
+        draws: std::ops::Range<u64>,
+        seed: u64,
+    ) -> Result<(), String> {
+        for draw in draws {
+            let u = model.uniforms(seed, draw);
+            for ((v, input), u) in self.values.iter_mut().zip(&model.inputs.list).zip(u) {
+                *v = input.value_at(u);
+            }
+            model
+                .evaluate(
+                    &self.values,
+                    &mut self.world,
+                    &mut self.scratch,
+                    &mut self.out,
+                )
+                .map_err(|m| format!("draw {draw}: {m}"))?;
+            self.batch.push(&self.out);
+            for (phase, draw) in self.sketches.iter_mut().zip(&self.out) {
+                for (counts, &k) in phase.shape_draws.iter_mut().zip(&draw.shapes) {
+                    counts[k] += 1;
+                }
+            }
+            if self.batch.filled == Batch::CAPACITY {
+                self.batch.flush(&mut self.sketches);
+            }
+        }
+        self.batch.flush(&mut self.sketches);
+        Ok(())
     }
 }
 

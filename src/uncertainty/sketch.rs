@@ -356,10 +356,10 @@ impl QuantileSketch {
             self.counts.push(0);
         }
         if index < self.offset {
+            // In place: the vector's spare room (grown by doubling) takes the new buckets
+            // in front, so a run of new minima does not allocate afresh each time.
             let grow = (self.offset - index) as usize;
-            let mut counts = vec![0; grow];
-            counts.extend_from_slice(&self.counts);
-            self.counts = counts;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
             self.offset = index;
         }
         let at = (index - self.offset) as usize;
