@@ -133,6 +133,11 @@ struct CalibrateArgs {
         default_value = "calibrated-workload.ron"
     )]
     out: PathBuf,
+    /// Also write the scenario with the calibration applied (its workload the file --out
+    /// writes, App components' observed CPU per request and memory per pod, the observed
+    /// spread as uncertainty.inputs), ready for `plan` and `plan --draws`.
+    #[arg(long, value_name = "FILE.ron")]
+    apply: Option<PathBuf>,
 }
 
 // `headroom plan` (its help is the variant's doc comment above).
@@ -510,13 +515,16 @@ fn calibrate(args: CalibrateArgs) -> Result<i32, Error> {
             step: args.step,
             queries: args.queries,
             out: args.out,
+            apply: args.apply,
         },
     )?;
     emit(&render::calibrate::render(
         &calibration.fit,
         &calibration.notes,
     ));
-    emitln(&format!("wrote {}", calibration.written.display()));
+    for path in &calibration.written {
+        emitln(&format!("wrote {}", path.display()));
+    }
     Ok(EXIT_OK)
 }
 
