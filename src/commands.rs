@@ -809,7 +809,7 @@ pub fn pricing_check_failed(report: &Report) -> bool {
 pub enum CalibrateSource {
     /// A Prometheus server's base URL.
     Prometheus(String),
-    /// A metrics CSV.
+    /// A metrics CSV, or Parquet file (by its `.parquet` extension).
     Metrics(PathBuf),
 }
 
@@ -873,7 +873,17 @@ pub fn run_calibrate(scenario: &Path, args: &CalibrateArgs) -> Result<Calibratio
     let step_s = duration_s("--step", &args.step)?;
     let loaded = load_scenario_with(scenario, &[])?;
     let (observed, notes) = match &args.source {
-        CalibrateSource::Metrics(path) => (metrics_csv::read(path)?, Vec::new()),
+        CalibrateSource::Metrics(path) => {
+            let parquet = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+            let observed = if parquet {
+                crate::calibrate::metrics_parquet::read(path)?
+            } else {
+                metrics_csv::read(path)?
+            };
+            (observed, Vec::new())
+        }
         CalibrateSource::Prometheus(url) => {
             let overrides: std::collections::BTreeMap<String, String> = match &args.queries {
                 Some(path) => {

@@ -1,7 +1,8 @@
 //! `headroom calibrate`: the workload model fitted to what a running system measured.
 //!
 //! Observed series ([`series::Observed`]: one value per timestamp and series) come from a
-//! metrics CSV ([`metrics_csv`]) or a Prometheus server's `query_range` API ([`prometheus`]);
+//! metrics CSV ([`metrics_csv`]) or Parquet file ([`metrics_parquet`]), one table
+//! ([`metrics_table`]), or a Prometheus server's `query_range` API ([`prometheus`]);
 //! [`fit`] turns them into workload figures, each with its provenance (the query or column, the
 //! window, the statistic), pure maths with no I/O; [`factors`] holds the fitted figures
 //! against the scenario's model (observed over modeled, raised but never lowered by a reading
@@ -12,6 +13,8 @@
 pub mod factors;
 pub mod fit;
 pub mod metrics_csv;
+pub mod metrics_parquet;
+pub mod metrics_table;
 pub mod prometheus;
 pub mod scenario_ron;
 pub mod series;
