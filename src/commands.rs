@@ -975,7 +975,9 @@ fn write_applied_scenario(
     };
     let (from, to) = (folder(scenario)?, folder(apply)?);
     let rebase = |rel: &str| {
-        scenario_ron::relative(&to, &from.join(rel))
+        let target = from.join(rel);
+        let target = target.canonicalize().unwrap_or(target);
+        scenario_ron::relative(&to, &target)
             .to_string_lossy()
             .into_owned()
     };

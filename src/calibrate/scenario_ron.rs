@@ -27,8 +27,10 @@ pub fn distribution(f: &Fitted) -> Option<Distribution> {
         "peak_to_average" => (1.0, 1000.0),
         _ => (0.0, 1e18),
     };
-    (sd > 0.0).then_some(Distribution::Normal {
-        mean: (p10 + p90) / 2.0,
+    let mean = (p10 + p90) / 2.0;
+    // Rounding noise in days that do not differ is no spread.
+    (sd > 1e-9 * mean.abs()).then_some(Distribution::Normal {
+        mean,
         sd,
         low: Some(low),
         high: Some(high),
