@@ -42,7 +42,7 @@ pub fn read(path: &Path) -> Result<Observed, Error> {
         values.push(floats.iter().collect());
     }
     let mut table = Table::new(&shown);
-    for i in 0..frame.height() {
+    for (i, t) in values[time_col].iter().enumerate() {
         let row = i + 1;
         for (col, name) in header.iter().enumerate() {
             if let Some(v) = values[col][i].filter(|v| !v.is_finite()) {
@@ -55,7 +55,7 @@ pub fn read(path: &Path) -> Result<Observed, Error> {
             .iter()
             .enumerate()
             .filter_map(|(col, name)| Some(((*name)?, values[col][i])));
-        table.push(row, values[time_col][i], row_values)?;
+        table.push(row, *t, row_values)?;
     }
     table.finish()
 }
