@@ -815,7 +815,7 @@ pub fn pricing_check_failed(report: &Report) -> bool {
 pub enum CalibrateSource {
     /// A Prometheus server's base URL.
     Prometheus(String),
-    /// A metrics CSV.
+    /// A metrics CSV, or Parquet file (by its `.parquet` extension).
     Metrics(PathBuf),
 }
 
@@ -832,6 +832,8 @@ pub struct CalibrateArgs {
     /// A RON map, series name -> PromQL, replacing default queries.
     pub queries: Option<PathBuf>,
     pub out: PathBuf,
+    /// Where to write the scenario with the calibration applied (`--apply`).
+    pub apply: Option<PathBuf>,
 }
 
 /// What `headroom calibrate` found: the fit, the text of the workload written, notes (series
@@ -841,7 +843,8 @@ pub struct Calibration {
     pub fit: crate::calibrate::fit::Fit,
     pub workload_ron: String,
     pub notes: Vec<String>,
-    pub written: PathBuf,
+    /// The workload written, then the applied scenario if asked for.
+    pub written: Vec<PathBuf>,
 }
 
 /// `30d` -> 2,592,000 seconds (units s, m, h, d, w).
@@ -871,12 +874,22 @@ fn duration_s(flag: &str, text: &str) -> Result<f64, Error> {
 /// `headroom calibrate`: reads the observed series, fits the workload, writes it (RON) to
 /// `args.out`.
 pub fn run_calibrate(scenario: &Path, args: &CalibrateArgs) -> Result<Calibration, Error> {
-    use crate::calibrate::{fit, metrics_csv, prometheus, workload_ron};
+    use crate::calibrate::{factors, fit, metrics_csv, prometheus, workload_ron};
     let window_s = duration_s("--window", &args.window)?;
     let step_s = duration_s("--step", &args.step)?;
     let loaded = load_scenario_with(scenario, &[])?;
     let (observed, notes) = match &args.source {
-        CalibrateSource::Metrics(path) => (metrics_csv::read(path)?, Vec::new()),
+        CalibrateSource::Metrics(path) => {
+            let parquet = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+            let observed = if parquet {
+                crate::calibrate::metrics_parquet::read(path)?
+            } else {
+                metrics_csv::read(path)?
+            };
+            (observed, Vec::new())
+        }
         CalibrateSource::Prometheus(url) => {
             let overrides: std::collections::BTreeMap<String, String> = match &args.queries {
                 Some(path) => {
@@ -909,17 +922,18 @@ pub fn run_calibrate(scenario: &Path, args: &CalibrateArgs) -> Result<Calibratio
             prometheus::read(url, &queries, range)?
         }
     };
-    let apps: Vec<(String, f64)> = loaded
+    let apps: Vec<factors::AppModel> = loaded
         .spec
         .components
         .iter()
         .filter_map(|c| match &c.policy {
-            crate::input::kinds::Policy::App(app) => {
-                let modeled = app
+            crate::input::kinds::Policy::App(app) => Some(factors::AppModel {
+                name: c.name.clone(),
+                cpu_ms_per_request: app
                     .cpu_ms_per_request
-                    .or_else(|| Some(app.pod_vcpu? * 1000.0 / app.rps_per_pod?))?;
-                Some((c.name.clone(), modeled))
-            }
+                    .or_else(|| Some(app.pod_vcpu? * 1000.0 / app.rps_per_pod?)),
+                pod_memory_gib: app.pod_memory_gib,
+            }),
             _ => None,
         })
         .collect();
@@ -928,14 +942,67 @@ pub fn run_calibrate(scenario: &Path, args: &CalibrateArgs) -> Result<Calibratio
     // What is written must load as a workload model.
     ron::from_str::<crate::input::Workload>(&text)
         .map_err(|e| Error::Render(format!("calibrated workload does not read back: {e}")))?;
-    std::fs::write(&args.out, &text).map_err(|source| Error::Write {
-        path: args.out.clone(),
-        source,
-    })?;
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    write(&args.out, &text)?;
+    let mut written = vec![args.out.clone()];
+    if let Some(apply) = &args.apply {
+        write_applied_scenario(scenario, &loaded.spec, &args.out, apply, &fit)?;
+        written.push(apply.clone());
+    }
     Ok(Calibration {
         fit,
         workload_ron: text,
         notes,
-        written: args.out.clone(),
+        written,
     })
+}
+
+/// `calibrate --apply`: writes the scenario with the calibration applied to `apply`, paths
+/// rebased to its folder, and checks that it loads (a scenario that does not load is removed
+/// and reported).
+fn write_applied_scenario(
+    scenario: &Path,
+    spec: &crate::input::ScenarioFile,
+    workload: &Path,
+    apply: &Path,
+    fit: &crate::calibrate::fit::Fit,
+) -> Result<(), Error> {
+    use crate::calibrate::scenario_ron;
+    let folder = |p: &Path| -> Result<PathBuf, Error> {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+        dir.unwrap_or(Path::new("."))
+            .canonicalize()
+            .map_err(|e| Error::Usage(format!("{}: {e}", p.display())))
+    };
+    let (from, to) = (folder(scenario)?, folder(apply)?);
+    let rebase = |rel: &str| {
+        let target = from.join(rel);
+        let target = target.canonicalize().unwrap_or(target);
+        scenario_ron::relative(&to, &target)
+            .to_string_lossy()
+            .into_owned()
+    };
+    let workload_file = scenario_ron::relative(
+        &to,
+        &folder(workload)?.join(workload.file_name().unwrap_or_default()),
+    )
+    .to_string_lossy()
+    .into_owned();
+    let text = scenario_ron::render(spec, &workload_file, &rebase, fit)?;
+    std::fs::write(apply, &text).map_err(|source| Error::Write {
+        path: apply.to_path_buf(),
+        source,
+    })?;
+    if let Err(e) = load_scenario_with(apply, &[]) {
+        let _ = std::fs::remove_file(apply);
+        return Err(Error::Render(format!(
+            "the calibrated scenario does not load: {e}"
+        )));
+    }
+    Ok(())
 }

@@ -94,7 +94,7 @@ enum Command {
     /// Print the JSON Schema of scenario, growth or workload files (or the README's field
     /// reference with --markdown).
     Schema(SchemaArgs),
-    /// Fit the workload model to observed series (a Prometheus server or a metrics CSV) and
+    /// Fit the workload model to observed series (a Prometheus server or a metrics file) and
     /// write it as RON, every fitted value with its query, window and statistic.
     Calibrate(CalibrateArgs),
     /// Write NAME.ron: an annotated starter scenario, every field explained, that plans as written.
@@ -111,8 +111,9 @@ struct CalibrateArgs {
     /// A Prometheus server's base URL (http://HOST:PORT), read through its query_range API.
     #[arg(long, value_name = "URL")]
     prometheus: Option<String>,
-    /// A metrics CSV: `timestamp` (unix seconds) and one column per series.
-    #[arg(long, value_name = "FILE.csv")]
+    /// A metrics CSV or Parquet file (`.parquet`): `timestamp` (unix seconds) and one column
+    /// per series.
+    #[arg(long, value_name = "FILE.csv|FILE.parquet")]
     metrics: Option<PathBuf>,
     /// How far back to read from Prometheus (s, m, h, d, w).
     #[arg(long, default_value = "30d")]
@@ -133,6 +134,11 @@ struct CalibrateArgs {
         default_value = "calibrated-workload.ron"
     )]
     out: PathBuf,
+    /// Also write the scenario with the calibration applied (its workload the file --out
+    /// writes, App components' observed CPU per request and memory per pod, the observed
+    /// spread as uncertainty.inputs), ready for `plan` and `plan --draws`.
+    #[arg(long, value_name = "FILE.ron")]
+    apply: Option<PathBuf>,
 }
 
 // `headroom plan` (its help is the variant's doc comment above).
@@ -510,13 +516,16 @@ fn calibrate(args: CalibrateArgs) -> Result<i32, Error> {
             step: args.step,
             queries: args.queries,
             out: args.out,
+            apply: args.apply,
         },
     )?;
     emit(&render::calibrate::render(
         &calibration.fit,
         &calibration.notes,
     ));
-    emitln(&format!("wrote {}", calibration.written.display()));
+    for path in &calibration.written {
+        emitln(&format!("wrote {}", path.display()));
+    }
     Ok(EXIT_OK)
 }
 

@@ -1,6 +1,7 @@
 //! The fit: observed series -> workload figures, each with the statistic that produced it and
 //! the spread of its daily values (for `plan --draws`). Pure maths: no I/O.
 
+use crate::calibrate::factors::{AppModel, Factor, factors};
 use crate::calibrate::series::{Observed, Series};
 use crate::error::Error;
 use crate::input::Workload;
@@ -26,30 +27,20 @@ pub struct Fitted {
     pub daily_p10_p90: Option<(f64, f64)>,
 }
 
-/// An App component's CPU per request, observed against the scenario's model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Factor {
-    pub component: String,
-    pub observed_cpu_ms_per_request: f64,
-    pub modeled_cpu_ms_per_request: f64,
-    /// observed / modeled.
-    pub ratio: f64,
-    /// The value to plan with: the observed one, or the modeled one where samples at the CPU
-    /// limit only bound the observation from below and it came out lower.
-    pub estimate_cpu_ms_per_request: f64,
-    pub note: String,
-}
-
 /// Everything fitted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
     pub window: String,
+    /// The user count the period had (mean of `users`), the scale of the observation.
+    pub users: Option<Fitted>,
     pub figures: Vec<Fitted>,
+    /// Observed over modeled, per component and figure.
     pub factors: Vec<Factor>,
 }
 
 /// The mean of `xs` (`xs` not empty).
-fn mean(xs: &[f64]) -> f64 {
+#[must_use]
+pub fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
 }
 
@@ -107,10 +98,9 @@ fn need<'a>(obs: &'a Observed, name: &str) -> Result<&'a Series, Error> {
         .ok_or_else(|| Error::Usage(format!("calibrate needs the series `{name}`")))
 }
 
-/// Fits the workload figures the observed series determine. `model` is the scenario's
-/// workload (its per-request query counts turn query rates into a read fraction); `apps` the
-/// scenario's App components as (name, modeled CPU ms per request).
-pub fn fit(obs: &Observed, model: &Workload, apps: &[(String, f64)]) -> Result<Fit, Error> {
+/// Fits the workload figures the observed series determine, and holds them and the App
+/// components' CPU and memory against the scenario's model (`model`, `apps`).
+pub fn fit(obs: &Observed, model: &Workload, apps: &[AppModel]) -> Result<Fit, Error> {
     let rps = need(obs, "requests_per_s")?;
     let rps_values = rps.values();
     let mean_rps = mean(&rps_values);
@@ -131,32 +121,55 @@ pub fn fit(obs: &Observed, model: &Workload, apps: &[(String, f64)]) -> Result<F
         daily_p10_p90: daily_spread(rps, None, &|d, _| percentile(d, 99.0) / mean(d)),
     });
 
-    if let Some(dau) = obs.series.get("daily_active_users") {
-        let mean_dau = mean(&dau.values());
-        figures.push(Fitted {
-            field: "requests_per_dau_per_day",
-            value: mean_rps * DAY_S / mean_dau,
-            statistic: "mean requests_per_s x 86,400 s / mean daily_active_users".into(),
-            sources: vec![rps.source.clone(), dau.source.clone()],
-            daily_p10_p90: daily_spread(rps, Some(dau), &|r, u| mean(r) * DAY_S / mean(u)),
-        });
+    let dau = obs.series.get("daily_active_users");
+    let users = obs.series.get("users").map(|u| Fitted {
+        field: "users",
+        value: mean(&u.values()),
+        statistic: "mean users over the window".into(),
+        sources: vec![u.source.clone()],
+        daily_p10_p90: daily_spread(u, None, &|d, _| mean(d)),
+    });
+    match (dau, obs.series.get("users")) {
+        (Some(dau), users_series) => {
+            let mean_dau = mean(&dau.values());
+            figures.push(Fitted {
+                field: "requests_per_dau_per_day",
+                value: mean_rps * DAY_S / mean_dau,
+                statistic: "mean requests_per_s x 86,400 s / mean daily_active_users".into(),
+                sources: vec![rps.source.clone(), dau.source.clone()],
+                daily_p10_p90: daily_spread(rps, Some(dau), &|r, u| mean(r) * DAY_S / mean(u)),
+            });
+            if let Some(u) = users_series {
+                let ratio = |d: &[f64], u: &[f64]| mean(d) / mean(u);
+                figures.push(Fitted {
+                    field: "dau_ratio",
+                    value: ratio(&dau.values(), &u.values()),
+                    statistic: "mean daily_active_users / mean users".into(),
+                    sources: vec![dau.source.clone(), u.source.clone()],
+                    daily_p10_p90: daily_spread(dau, Some(u), &ratio),
+                });
+            }
+        }
+        // Without a DAU series the user count scales the observation through the model's
+        // dau_ratio: DAU = users x dau_ratio.
+        (None, Some(u)) => {
+            let ratio = model.dau_ratio;
+            let per = |r: &[f64], u: &[f64]| mean(r) * DAY_S / (mean(u) * ratio);
+            figures.push(Fitted {
+                field: "requests_per_dau_per_day",
+                value: per(&rps_values, &u.values()),
+                statistic: format!(
+                    "mean requests_per_s x 86,400 s / (mean users x dau_ratio ({ratio}, the \
+                     scenario's workload))"
+                ),
+                sources: vec![rps.source.clone(), u.source.clone()],
+                daily_p10_p90: daily_spread(rps, Some(u), &per),
+            });
+        }
+        (None, None) => {}
     }
 
-    if let Some(writes) = obs.series.get("db_writes_per_s") {
-        // writes/s = requests/s x (1 - read_fraction) x db_writes_per_write_request
-        let per = model.db_writes_per_write_request;
-        let share = |r: &[f64], w: &[f64]| (1.0 - mean(w) / per / mean(r)).clamp(0.0, 1.0);
-        figures.push(Fitted {
-            field: "read_fraction",
-            value: share(&rps_values, &writes.values()),
-            statistic: format!(
-                "1 - mean db_writes_per_s / db_writes_per_write_request ({per}, the scenario's \
-                 workload) / mean requests_per_s"
-            ),
-            sources: vec![rps.source.clone(), writes.source.clone()],
-            daily_p10_p90: daily_spread(rps, Some(writes), &share),
-        });
-    }
+    figures.extend(db_figures(obs, rps, model));
 
     if let (Some(hits), Some(misses)) = (
         obs.series.get("cache_hits_per_s"),
@@ -183,63 +196,67 @@ pub fn fit(obs: &Observed, model: &Workload, apps: &[(String, f64)]) -> Result<F
         });
     }
 
-    let factors = match obs.series.get("cpu_seconds_per_s") {
-        Some(cpu) => cpu_factors(cpu, rps, obs.series.get("cpu_limit_seconds_per_s"), apps),
-        None => Vec::new(),
-    };
+    let factors = factors(obs, &figures, model, apps);
     Ok(Fit {
         window: obs.window.clone(),
+        users,
         figures,
         factors,
     })
 }
 
-/// CPU ms per request observed (mean CPU seconds per second x 1000 / mean requests per
-/// second), against each App component's model. Samples at the CPU limit saw demand the pods
-/// could not serve faster: the observation is then a floor, so it may raise the model's
-/// figure but never lower it.
-fn cpu_factors(
-    cpu: &Series,
-    rps: &Series,
-    limit: Option<&Series>,
-    apps: &[(String, f64)],
-) -> Vec<Factor> {
-    let observed = mean(&cpu.values()) * 1000.0 / mean(&rps.values());
-    let at_limit = limit.map_or(0, |l| {
-        cpu.samples
-            .iter()
-            .zip(&l.samples)
-            .filter(|((_, used), (_, cap))| *cap > 0.0 && *used >= AT_LIMIT_SHARE * cap)
-            .count()
-    });
-    apps.iter()
-        .map(|(component, modeled)| {
-            let ratio = observed / modeled;
-            let (estimate, note) = if at_limit > 0 && observed < *modeled {
-                (
-                    *modeled,
-                    format!(
-                        "{at_limit} samples at the CPU limit: the observation is a floor, kept at the model's figure"
-                    ),
-                )
-            } else if at_limit > 0 {
-                (
-                    observed,
-                    format!("{at_limit} samples at the CPU limit: raised to the observation (a floor)"),
-                )
-            } else {
-                (observed, "no sample at the CPU limit".to_string())
-            };
-            Factor {
-                component: component.clone(),
-                observed_cpu_ms_per_request: observed,
-                modeled_cpu_ms_per_request: *modeled,
-                ratio,
-                estimate_cpu_ms_per_request: estimate,
-                note,
-            }
-        })
-        .collect()
+/// The DB figures. The model has reads/s = requests/s x read_fraction x
+/// db_reads_per_read_request and writes/s = requests/s x (1 - read_fraction) x
+/// db_writes_per_write_request: three unknowns, at most two series. The statements per write
+/// request are kept from the scenario (a design fact); writes then give read_fraction, and
+/// reads, with that read_fraction, give db_reads_per_read_request. With reads alone,
+/// read_fraction comes from them and the scenario's db_reads_per_read_request.
+fn db_figures(obs: &Observed, rps: &Series, model: &Workload) -> Vec<Fitted> {
+    let mut out = Vec::new();
+    let reads = obs.series.get("db_reads_per_s");
+    let rps_values = rps.values();
+    if let Some(writes) = obs.series.get("db_writes_per_s") {
+        let per = model.db_writes_per_write_request;
+        let share = |r: &[f64], w: &[f64]| (1.0 - mean(w) / per / mean(r)).clamp(0.0, 1.0);
+        let read_fraction = share(&rps_values, &writes.values());
+        out.push(Fitted {
+            field: "read_fraction",
+            value: read_fraction,
+            statistic: format!(
+                "1 - mean db_writes_per_s / db_writes_per_write_request ({per}, the scenario's \
+                 workload) / mean requests_per_s"
+            ),
+            sources: vec![rps.source.clone(), writes.source.clone()],
+            daily_p10_p90: daily_spread(rps, Some(writes), &share),
+        });
+        if let Some(reads) = reads.filter(|_| read_fraction > 0.0) {
+            let per_read = |d: &[f64], r: &[f64]| mean(d) / (mean(r) * read_fraction);
+            out.push(Fitted {
+                field: "db_reads_per_read_request",
+                value: per_read(&reads.values(), &rps_values),
+                statistic: format!(
+                    "mean db_reads_per_s / (mean requests_per_s x read_fraction ({read_fraction}, \
+                     fitted from the writes))"
+                ),
+                sources: vec![reads.source.clone(), rps.source.clone()],
+                daily_p10_p90: daily_spread(reads, Some(rps), &per_read),
+            });
+        }
+    } else if let Some(reads) = reads {
+        let per = model.db_reads_per_read_request;
+        let share = |r: &[f64], d: &[f64]| (mean(d) / per / mean(r)).clamp(0.0, 1.0);
+        out.push(Fitted {
+            field: "read_fraction",
+            value: share(&rps_values, &reads.values()),
+            statistic: format!(
+                "mean db_reads_per_s / db_reads_per_read_request ({per}, the scenario's \
+                 workload) / mean requests_per_s"
+            ),
+            sources: vec![rps.source.clone(), reads.source.clone()],
+            daily_p10_p90: daily_spread(rps, Some(reads), &share),
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -302,7 +319,12 @@ mod tests {
         let loaded = crate::input::load_scenario(&root.join("scenarios/saas-10b.ron")).unwrap();
         let mut model = loaded.workload;
         model.db_writes_per_write_request = 2.0;
-        let fit = fit(&obs, &model, &[("api".into(), 20.0)]).unwrap();
+        let api = AppModel {
+            name: "api".into(),
+            cpu_ms_per_request: Some(20.0),
+            pod_memory_gib: None,
+        };
+        let fit = fit(&obs, &model, &[api]).unwrap();
         let get = |f: &str| fit.figures.iter().find(|x| x.field == f).unwrap().value;
         // mean rate: the sine averages 0 over whole days: (5 x 100 + 2 x 80) / 7 = 94.2857
         // requests per DAU per day = 94.2857 x 86,400 / 50,000 = 162.925...
@@ -312,28 +334,59 @@ mod tests {
         let p2a = get("peak_to_average");
         assert!((p2a - 149.98 / (660.0 / 7.0)).abs() < 0.01, "{p2a}");
         let f = &fit.factors[0];
-        assert!((f.observed_cpu_ms_per_request - 30.0).abs() < 1e-9);
-        assert!((f.ratio - 1.5).abs() < 1e-9);
-        assert_eq!(f.estimate_cpu_ms_per_request, f.observed_cpu_ms_per_request);
+        assert_eq!(f.figure, "cpu_ms_per_request");
+        assert!((f.observed - 30.0).abs() < 1e-9);
+        assert!((f.ratio().unwrap() - 1.5).abs() < 1e-9);
+        assert_eq!(f.estimate, f.observed);
     }
 
     #[test]
-    fn a_reading_at_the_limit_never_lowers_the_estimate() {
+    fn users_scale_the_observation_and_reads_give_reads_per_request() {
         let rps = week(100.0);
-        let cpu = Series {
-            samples: rps.samples.iter().map(|s| (s.0, s.1 * 0.01)).collect(),
-            source: "cpu".into(),
+        let mut obs = Observed::default();
+        obs.series.insert("requests_per_s".into(), rps.clone());
+        obs.series.insert("users".into(), flat(400_000.0, &rps));
+        // 20% of requests write 2 statements: writes = rps x 0.2 x 2 = 0.4 rps -> read_fraction
+        // 1 - 0.4 / 2 = 0.8; reads = rps x 0.8 x 5 = 4 rps -> 4 / 0.8 = 5 reads per read request
+        let scaled = |k: f64, name: &str| Series {
+            samples: rps.samples.iter().map(|s| (s.0, s.1 * k)).collect(),
+            source: name.into(),
         };
-        // limit = usage on every sample: always at the limit; observed 10 ms < modeled 20 ms
-        let limit = Series {
-            samples: cpu.samples.clone(),
-            source: "limit".into(),
-        };
-        let lowered = cpu_factors(&cpu, &rps, Some(&limit), &[("api".into(), 20.0)]);
-        assert_eq!(lowered[0].estimate_cpu_ms_per_request, 20.0);
-        let raised = cpu_factors(&cpu, &rps, Some(&limit), &[("api".into(), 5.0)]);
-        assert!((raised[0].estimate_cpu_ms_per_request - 10.0).abs() < 1e-9);
-        let free = cpu_factors(&cpu, &rps, None, &[("api".into(), 20.0)]);
-        assert!((free[0].estimate_cpu_ms_per_request - 10.0).abs() < 1e-9);
+        obs.series
+            .insert("db_writes_per_s".into(), scaled(0.4, "w"));
+        obs.series.insert("db_reads_per_s".into(), scaled(4.0, "r"));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut model = crate::input::load_scenario(&root.join("scenarios/saas-10b.ron"))
+            .unwrap()
+            .workload;
+        model.db_writes_per_write_request = 2.0;
+        model.dau_ratio = 0.25;
+        let fitted = fit(&obs, &model, &[]).unwrap();
+        let get = |f: &str| fitted.figures.iter().find(|x| x.field == f).unwrap().value;
+        assert!((get("read_fraction") - 0.8).abs() < 1e-9);
+        assert!((get("db_reads_per_read_request") - 5.0).abs() < 1e-9);
+        // No DAU series: DAU = 400,000 users x 0.25 = 100,000;
+        // 660 / 7 requests/s x 86,400 / 100,000 = 81.462857...
+        assert!((get("requests_per_dau_per_day") - 660.0 / 7.0 * 0.864).abs() < 1e-6);
+        assert_eq!(fitted.users.as_ref().unwrap().value, 400_000.0);
+        // With a DAU series of 60,000: dau_ratio = 60,000 / 400,000 = 0.15.
+        obs.series
+            .insert("daily_active_users".into(), flat(60_000.0, &rps));
+        let fitted = fit(&obs, &model, &[]).unwrap();
+        let get = |f: &str| fitted.figures.iter().find(|x| x.field == f).unwrap().value;
+        assert!((get("dau_ratio") - 0.15).abs() < 1e-12);
+        // DB reads per request observed 4 against the model's 0.9 x 3 = 2.7 (saas workload).
+        let reads = fitted
+            .factors
+            .iter()
+            .find(|f| f.figure == "db_reads_per_request")
+            .unwrap();
+        assert!((reads.observed - 4.0).abs() < 1e-9);
+        assert!(
+            (reads.ratio().unwrap()
+                - 4.0 / (model.read_fraction * model.db_reads_per_read_request))
+                .abs()
+                < 1e-9
+        );
     }
 }

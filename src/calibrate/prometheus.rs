@@ -50,6 +50,10 @@ pub const DEFAULT_QUERIES: &[(&str, &str)] = &[
         "memory_bytes_per_pod",
         "avg(container_memory_working_set_bytes{container=\"api\"})",
     ),
+    (
+        "memory_limit_bytes_per_pod",
+        "avg(kube_pod_container_resource_limits{resource=\"memory\",container=\"api\"})",
+    ),
     ("users", "max(app_registered_users)"),
 ];
 

@@ -24,6 +24,10 @@ pub const SERIES: &[(&str, &str)] = &[
         "memory_bytes_per_pod",
         "resident memory of one API pod, bytes",
     ),
+    (
+        "memory_limit_bytes_per_pod",
+        "memory one API pod may use (its limit), bytes",
+    ),
     ("users", "registered users"),
 ];
 

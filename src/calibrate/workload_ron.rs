@@ -1,13 +1,15 @@
 //! The calibrated workload model as RON: the scenario's workload with the fitted figures in
 //! place, every line saying where its value came from (the fit's query, window and statistic,
-//! or the file it was kept from), and the observed day-to-day spread as `uncertainty.inputs`
-//! entries ready for a scenario (`plan --draws`).
+//! or the file it was kept from), and the observed day-to-day spread as commented
+//! `uncertainty.inputs` entries (`--apply` writes them, live, into a scenario).
 
 use std::fmt::Write as _;
 
 use crate::calibrate::fit::Fit;
+use crate::calibrate::scenario_ron::distribution;
 use crate::error::Error;
 use crate::input::Workload;
+use crate::input::uncertainty::Distribution;
 
 /// The workload file's text: `model` with every fitted figure replaced.
 pub fn render(model: &Workload, model_origin: &str, fit: &Fit) -> Result<String, Error> {
@@ -24,6 +26,15 @@ pub fn render(model: &Workload, model_origin: &str, fit: &Fit) -> Result<String,
          // Fields without a `fitted` comment are kept from {model_origin}.\n(",
         fit.window
     );
+    if let Some(users) = &fit.users {
+        let _ = writeln!(
+            out,
+            "    // Observed at {} users ({}; from {}).",
+            number(users.value),
+            users.statistic,
+            users.sources.join("; ")
+        );
+    }
     for (name, v) in fields {
         let fitted = fit.figures.iter().find(|f| f.field == name.as_str());
         let text = match (fitted, v) {
@@ -51,31 +62,28 @@ pub fn render(model: &Workload, model_origin: &str, fit: &Fit) -> Result<String,
     let spread: Vec<String> = fit
         .figures
         .iter()
-        .filter_map(|f| {
-            let (p10, p90) = f.daily_p10_p90?;
-            // A normal fitted to the daily P10 and P90 (z = 1.2816), bounded where the field
-            // is a share.
-            let mean = (p10 + p90) / 2.0;
-            let sd = (p90 - p10) / (2.0 * 1.281_551_565_545);
-            let bounds = match f.field {
-                "read_fraction" | "cache_hit_ratio" => ", low: 0.0, high: 0.999",
-                "peak_to_average" => ", low: 1.0, high: 1000.0",
-                _ => ", low: 0.0, high: 1e18",
-            };
-            (sd > 0.0).then(|| {
-                format!(
-                    "//     \"workload.{}\": Normal(mean: {}, sd: {}{bounds}),",
-                    f.field,
-                    number(mean),
-                    number(sd)
-                )
-            })
+        .filter_map(|f| match distribution(f)? {
+            Distribution::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            } => Some(format!(
+                "//     \"workload.{}\": Normal(mean: {}, sd: {}, low: {}, high: {}),",
+                f.field,
+                number(mean),
+                number(sd),
+                number(low.unwrap_or(f64::MIN)),
+                number(high.unwrap_or(f64::MAX))
+            )),
+            _ => None,
         })
         .collect();
     if !spread.is_empty() {
         out.push_str(
-            "// The observed day-to-day spread, for a scenario's `uncertainty: (inputs: { .. })`\n\
-             // (plan --draws): normal distributions with the daily P10 and P90 above.\n",
+            "// The observed day-to-day spread as `uncertainty.inputs` entries (normals fitted to\n\
+             // the daily P10 and P90 above); `calibrate --apply FILE.ron` writes them into a\n\
+             // scenario ready for `plan --draws`.\n",
         );
         for line in spread {
             out.push_str(&line);

@@ -1,5 +1,6 @@
-//! `headroom calibrate`'s terminal report: each fitted figure with its statistic and daily
-//! spread, then CPU per request observed over modeled per App component.
+//! `headroom calibrate`'s terminal report: the user count observed, each fitted figure with its
+//! statistic and daily spread, then every figure observed over modeled (per App component and
+//! for the workload) with the value to plan with.
 
 use crate::calibrate::fit::Fit;
 use crate::render::format::significant;
@@ -8,6 +9,13 @@ use crate::render::format::significant;
 #[must_use]
 pub fn render(fit: &Fit, notes: &[String]) -> String {
     let mut out = format!("calibrated from {}\n", fit.window);
+    if let Some(users) = &fit.users {
+        out.push_str(&format!(
+            "  observed at {} users ({})\n",
+            significant(users.value),
+            users.statistic
+        ));
+    }
     for f in &fit.figures {
         let spread = f.daily_p10_p90.map_or(String::new(), |(a, b)| {
             format!(" (daily P10 {}, P90 {})", significant(a), significant(b))
@@ -20,13 +28,24 @@ pub fn render(fit: &Fit, notes: &[String]) -> String {
         ));
     }
     for c in &fit.factors {
+        let unit = |x: f64| {
+            if c.unit.is_empty() {
+                significant(x)
+            } else {
+                format!("{} {}", significant(x), c.unit)
+            }
+        };
+        let modeled = match (c.modeled, c.ratio()) {
+            (Some(m), Some(r)) => format!(" / modeled {} = {}x", unit(m), significant(r)),
+            (Some(m), None) => format!(" / modeled {}", unit(m)),
+            (None, _) => " (not modeled)".to_string(),
+        };
         out.push_str(&format!(
-            "  {}: CPU per request observed {} ms / modeled {} ms = {}x; plan with {} ms ({})\n",
+            "  {}: {} observed {}{modeled}; plan with {} ({})\n",
             c.component,
-            significant(c.observed_cpu_ms_per_request),
-            significant(c.modeled_cpu_ms_per_request),
-            significant(c.ratio),
-            significant(c.estimate_cpu_ms_per_request),
+            c.label,
+            unit(c.observed),
+            unit(c.estimate),
             c.note
         ));
     }
