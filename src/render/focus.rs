@@ -22,9 +22,12 @@
 //! `ChargeCategory`). Each is written beside its 1.0 column with the same value, so the file
 //! passes the validator and reads right in a strict 1.0 consumer.
 //!
-//! Numbers: shortest round-trip decimals, always with a fractional part (`2190.0`): readers
-//! that infer column types (pandas, the validator) would take a column of whole numbers for
-//! integers, which FOCUS's decimal columns are not.
+//! `focus.parquet` (`render::parquet`) holds the same rows from [`rows`], typed by
+//! [`column_type`].
+//!
+//! Numbers in the CSV: shortest round-trip decimals, always with a fractional part (`2190.0`):
+//! readers that infer column types (pandas, the validator) would take a column of whole
+//! numbers for integers, which FOCUS's decimal columns are not.
 
 use crate::error::Error;
 use crate::plan::{Line, PhasePlan, Plan};

@@ -1,6 +1,6 @@
 //! The Parquet forms of headroom's tables: the same rows and columns as their CSV files, with
-//! real types (numbers as Int64/UInt64/Float64, flags as Boolean, FOCUS's datetimes as UTC
-//! timestamps, absent values as nulls), for tools that load tables rather than text (DuckDB,
+//! real types (counts UInt64 or UInt32, figures Float64, flags Boolean, FOCUS's datetimes UTC
+//! timestamps, absent values null), for tools that load tables rather than text (DuckDB,
 //! pandas, Spark, a FinOps platform).
 //!
 //! | file | rows and columns of | beside |
@@ -16,8 +16,9 @@
 //! the exact values `focus.csv` prints (shortest round-trip text), so sums agree between the
 //! two files and with the plan to the bit.
 //!
-//! Bytes are fixed for a plan: zstd at libzstd's default level (3), one row group, statistics but no write time
-//! (polars writes only `created_by: Polars` and the Arrow schema into the footer).
+//! Bytes are fixed for a plan: zstd at libzstd's default level (3), one row group, column
+//! statistics, no time of the run (polars writes only `created_by: Polars` and the Arrow
+//! schema into the footer).
 
 use polars::prelude::*;
 
