@@ -153,7 +153,7 @@ struct PlanArgs {
     #[arg(long, short)]
     quiet: bool,
     /// Outputs to write, comma-separated: json, csv, markdown, charts, tfvars, report, focus,
-    /// or all.
+    /// parquet (the tables as Parquet), or all.
     #[arg(long, default_value = "all")]
     format: String,
     /// The month (YYYY-MM) focus.csv bills the first phase in; phase i is billed i months

@@ -1,7 +1,7 @@
-//! `plan --format focus`: focus.csv checked by the FinOps Foundation's own validator
-//! (`focus-validator` 1.0.0 from PyPI, pinned in tests/py/requirements.txt and installed by
-//! `scripts/test` into tests/py/.venv; these tests fail when it is missing), and its sums
-//! against plan.json through the real binary.
+//! `plan --format focus`: focus.csv and focus.parquet checked by the FinOps Foundation's own
+//! validator (`focus-validator` 1.0.0 from PyPI, pinned in tests/py/requirements.txt and
+//! installed by `scripts/test` into tests/py/.venv; these tests fail when it is missing), and
+//! the CSV's sums against plan.json through the real binary.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -35,7 +35,13 @@ fn validate(file: &Path) -> (bool, String) {
         .expect("the venv's python runs");
     assert!(site.status.success(), "{site:?}");
     let site = String::from_utf8(site.stdout).unwrap().trim().to_string();
-    let out = Command::new(python.parent().unwrap().join("focus-validator"))
+    // Its console script's entry point, run by the venv's python (the script's own `#!` line
+    // names the python of the venv it was installed into, wrong in a copied venv).
+    let out = Command::new(&python)
+        .args([
+            "-c",
+            "import sys; from focus_validator.main import main; sys.exit(main())",
+        ])
         .arg("--data-file")
         .arg(file)
         .args(["--validate-version", "1.0"])
@@ -103,6 +109,35 @@ fn every_shipped_scenario_passes_the_focus_validator() {
     writer.flush().unwrap();
     drop(writer);
     let (ok, report) = validate(&dir.path().join("broken.csv"));
+    assert!(
+        !ok && report.contains("SkuPriceId_Nullable failed"),
+        "{report}"
+    );
+}
+
+#[test]
+fn focus_parquet_passes_the_focus_validator() {
+    // The validator reads Parquet with pandas (through fastparquet, pinned beside it).
+    let dir = tempfile::tempdir().unwrap();
+    let csv = plan_focus(&root().join("scenarios/saas-10b.ron"), dir.path(), &[]);
+    let parquet = csv.with_extension("parquet");
+    let (ok, report) = validate(&parquet);
+    assert!(ok, "focus-validator rejected focus.parquet:\n{report}");
+
+    // Live on Parquet too: one row's SkuPriceId made null fails SkuPriceId_Nullable.
+    let broken = dir.path().join("broken.parquet");
+    let edit = Command::new(venv_python())
+        .args([
+            "-c",
+            "import sys, pandas as pd; df = pd.read_parquet(sys.argv[1]); \
+             df.loc[0, 'SkuPriceId'] = None; df.to_parquet(sys.argv[2])",
+        ])
+        .arg(&parquet)
+        .arg(&broken)
+        .output()
+        .expect("the venv's python runs");
+    assert!(edit.status.success(), "{edit:?}");
+    let (ok, report) = validate(&broken);
     assert!(
         !ok && report.contains("SkuPriceId_Nullable failed"),
         "{report}"

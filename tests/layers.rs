@@ -93,7 +93,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "render: views built on other renderers",
-        &["render::providers", "render::uncertainty_charts"],
+        &[
+            "render::providers",
+            "render::uncertainty_charts",
+            "render::parquet",
+        ],
     ),
     (
         "render: composite documents",

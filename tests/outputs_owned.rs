@@ -116,9 +116,11 @@ fn uncertainty_files_go_after_a_plain_plan_and_other_files_stay() {
             "tfvars/local/backend.tf",
             "timeline/timeline.csv",
             "timeline/timeline.json",
+            "timeline/timeline.parquet",
             "timeline/timeline.png",
             "timeline/timeline.svg",
             "timeline/timeline_lines.csv",
+            "timeline/timeline_lines.parquet",
         ]
     );
     // `timeline` keeps plan's files, and the manifest says who wrote what

@@ -82,6 +82,9 @@ fn renders_every_format_byte_identically() {
             "report.md".into(),
             "tfvars/variables.tf".into(),
             "focus.csv".into(),
+            "focus.parquet".into(),
+            "costs.parquet".into(),
+            "by_component.parquet".into(),
         ];
         for chart in headroom::render::charts::NAMES {
             expected.push(format!("charts/{chart}.svg"));

@@ -16,6 +16,7 @@ mod like_for_like;
 mod monte_carlo_cli;
 mod network_lines;
 mod outputs_owned;
+mod parquet_outputs;
 mod properties;
 mod regions;
 mod renderers;

@@ -10,10 +10,13 @@ use serde_json::Value;
 use crate::support::{files_under, headroom};
 
 /// The files only a plan with draws has.
-const DRAW_FILES: [&str; 9] = [
+const DRAW_FILES: [&str; 12] = [
     "uncertainty.csv",
     "tornado.csv",
     "regret.csv",
+    "uncertainty.parquet",
+    "tornado.parquet",
+    "regret.parquet",
     "charts/uncertainty_fan.svg",
     "charts/uncertainty_fan.png",
     "charts/uncertainty_histogram.svg",

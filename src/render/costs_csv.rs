@@ -1,5 +1,6 @@
 //! `costs.csv` (tidy: one row per phase x line) and `by_component.csv` (phase x component
-//! pivot of monthly cost), built as polars DataFrames and written with polars' CSV writer.
+//! pivot of monthly cost), built as polars DataFrames and written with polars' CSV writer
+//! (`render::parquet` writes the same frames as Parquet).
 
 use polars::prelude::*;
 

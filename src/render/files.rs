@@ -12,8 +12,9 @@
 //! | `charts` | `charts/{cost_by_component,cost_per_user,counts,volumes}.{svg,png}`; with draws also `charts/{uncertainty_fan,uncertainty_histogram,uncertainty_tornado}.{svg,png}` |
 //! | `tfvars` | `tfvars/<phase>.tfvars`, `tfvars/<phase>.tfvars.json`, `tfvars/variables.tf` |
 //! | `report` | `report.html`, `report.md` |
-//! | `focus` | `focus.csv` (FOCUS 1.0 rows per phase month and line; `render::focus`) |
-//! | (`headroom timeline`) | `timeline/timeline.{svg,png,json,csv}`, `timeline/timeline_lines.csv` |
+//! | `focus` | `focus.csv`, `focus.parquet` (FOCUS 1.0 rows per phase month and line; `render::focus`) |
+//! | `parquet` | `costs.parquet`, `by_component.parquet`, `focus.parquet`; with draws also `uncertainty.parquet`, `tornado.parquet`, `regret.parquet` (`render::parquet`) |
+//! | (`headroom timeline`) | `timeline/timeline.{svg,png,json,csv,parquet}`, `timeline/timeline_lines.{csv,parquet}` |
 //!
 //! "With draws": the plan has an `uncertainty` section (`plan --draws N`); without one, none of
 //! those files is written and every other file is unchanged.
@@ -30,7 +31,7 @@ use crate::plan::Plan;
 use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
 use crate::render::{
-    charts, costs_csv, focus, json, report, summary_md, tfvars, timeline, timeline_chart,
+    charts, costs_csv, focus, json, parquet, report, summary_md, tfvars, timeline, timeline_chart,
     uncertainty_charts, uncertainty_csv,
 };
 use crate::timeline::Timeline;
@@ -45,8 +46,10 @@ pub enum Format {
     Tfvars,
     /// `report.html` and `report.md`.
     Report,
-    /// `focus.csv`: the forecast as a FOCUS 1.0 dataset.
+    /// `focus.csv` and `focus.parquet`: the forecast as a FOCUS 1.0 dataset.
     Focus,
+    /// The tables as Parquet: the csv format's and `focus.parquet`.
+    Parquet,
 }
 
 impl Format {
@@ -59,6 +62,7 @@ impl Format {
         Format::Tfvars,
         Format::Report,
         Format::Focus,
+        Format::Parquet,
     ];
 
     /// The format named `s` (case-insensitive; `md` for markdown, `html` for report).
@@ -72,6 +76,7 @@ impl Format {
             "tfvars" | "terraform" => Some(Format::Tfvars),
             "report" | "html" => Some(Format::Report),
             "focus" => Some(Format::Focus),
+            "parquet" => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -87,6 +92,7 @@ impl Format {
             Format::Tfvars => "tfvars",
             Format::Report => "report",
             Format::Focus => "focus",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -240,20 +246,32 @@ fn rendered_files(plan: &Plan, opts: &RenderOptions) -> Result<Vec<(String, Vec<
             )?);
         }
     }
-    if wants(Format::Focus) {
+    if wants(Format::Focus) || wants(Format::Parquet) {
         // No billed line: no month to start from, and no row for the month to date.
         let start = opts
             .focus_start
             .clone()
             .or_else(|| focus::default_start(plan))
             .unwrap_or_else(|| "1970-01".into());
-        files.push(("focus.csv".into(), focus::render(plan, &start)?));
+        if wants(Format::Focus) {
+            files.push(("focus.csv".into(), focus::render(plan, &start)?));
+        }
+        files.push(("focus.parquet".into(), parquet::focus(plan, &start)?));
+    }
+    if wants(Format::Parquet) {
+        files.push(("costs.parquet".into(), parquet::costs(plan)?));
+        files.push(("by_component.parquet".into(), parquet::by_component(plan)?));
+        if let Some(u) = &plan.uncertainty {
+            files.push(("uncertainty.parquet".into(), parquet::uncertainty(u)?));
+            files.push(("tornado.parquet".into(), parquet::tornado(u)?));
+            files.push(("regret.parquet".into(), parquet::regret(u)?));
+        }
     }
     Ok(files)
 }
 
 /// The files of `headroom timeline`, under `timeline/`: the chart (SVG and PNG), the JSON, and
-/// the month and line CSVs.
+/// the month and line tables as CSV and Parquet.
 pub fn timeline_files(t: &Timeline) -> Result<Vec<(String, Vec<u8>)>, Error> {
     let chart = timeline_chart::render(t)?;
     Ok(vec![
@@ -267,6 +285,14 @@ pub fn timeline_files(t: &Timeline) -> Result<Vec<(String, Vec<u8>)>, Error> {
         (
             "timeline/timeline_lines.csv".to_string(),
             timeline::lines_csv(t)?,
+        ),
+        (
+            "timeline/timeline.parquet".to_string(),
+            parquet::timeline_months(t)?,
+        ),
+        (
+            "timeline/timeline_lines.parquet".to_string(),
+            parquet::timeline_lines(t)?,
         ),
     ])
 }
@@ -327,10 +353,13 @@ mod tests {
 
     #[test]
     fn draws_add_their_files_only_with_draws() {
-        const DRAW_FILES: [&str; 9] = [
+        const DRAW_FILES: [&str; 12] = [
             "uncertainty.csv",
             "tornado.csv",
             "regret.csv",
+            "uncertainty.parquet",
+            "tornado.parquet",
+            "regret.parquet",
             "charts/uncertainty_fan.svg",
             "charts/uncertainty_fan.png",
             "charts/uncertainty_histogram.svg",

@@ -22,9 +22,12 @@
 //! `ChargeCategory`). Each is written beside its 1.0 column with the same value, so the file
 //! passes the validator and reads right in a strict 1.0 consumer.
 //!
-//! Numbers: shortest round-trip decimals, always with a fractional part (`2190.0`): readers
-//! that infer column types (pandas, the validator) would take a column of whole numbers for
-//! integers, which FOCUS's decimal columns are not.
+//! `focus.parquet` (`render::parquet`) holds the same rows from [`rows`], typed by
+//! [`column_type`].
+//!
+//! Numbers in the CSV: shortest round-trip decimals, always with a fractional part (`2190.0`):
+//! readers that infer column types (pandas, the validator) would take a column of whole
+//! numbers for integers, which FOCUS's decimal columns are not.
 
 use crate::error::Error;
 use crate::plan::{Line, PhasePlan, Plan};
@@ -98,32 +101,95 @@ pub fn default_start(plan: &Plan) -> Option<String> {
         .map(str::to_string)
 }
 
-/// `focus.csv` bytes, phase 0 billed in `start` (`YYYY-MM`).
-pub fn render(plan: &Plan, start: &str) -> Result<Vec<u8>, Error> {
+/// A FOCUS 1.0 column's data type (the spec's "Data type" of each column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    String,
+    Decimal,
+    /// An instant in UTC.
+    DateTime,
+}
+
+/// The FOCUS 1.0 type of column `name` (one of [`COLUMNS`]): costs, prices and quantities
+/// are Decimal, the four period bounds DateTime, the rest String (`Tags`: a JSON object as
+/// text).
+#[must_use]
+pub fn column_type(name: &str) -> ColumnType {
+    match name {
+        "BilledCost"
+        | "EffectiveCost"
+        | "ListCost"
+        | "ContractedCost"
+        | "ListUnitPrice"
+        | "ContractedUnitPrice"
+        | "PricingQuantity"
+        | "ConsumedQuantity" => ColumnType::Decimal,
+        "BillingPeriodStart" | "BillingPeriodEnd" | "ChargePeriodStart" | "ChargePeriodEnd" => {
+            ColumnType::DateTime
+        }
+        _ => ColumnType::String,
+    }
+}
+
+/// One cell of a row, typed as its column ([`column_type`]); `focus.csv` writes it as text and
+/// `focus.parquet` (`render::parquet`) as its Parquet type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Decimal(f64),
+    /// The first instant (00:00 UTC on day 1) of a `YYYY-MM` month.
+    MonthStart(String),
+    Null,
+}
+
+impl Value {
+    /// The CSV text: datetimes as `2027-11-01T00:00:00Z`, decimals with a fraction
+    /// ([`decimal`]), null as an empty field.
+    fn csv_text(&self) -> String {
+        match self {
+            Value::Text(text) => text.clone(),
+            Value::Decimal(x) => decimal(*x),
+            Value::MonthStart(month) => format!("{month}-01T00:00:00Z"),
+            Value::Null => String::new(),
+        }
+    }
+}
+
+/// The rows, cells in [`COLUMNS`] order, phase 0 billed in `start` (`YYYY-MM`).
+pub fn rows(plan: &Plan, start: &str) -> Result<Vec<Vec<Value>>, Error> {
     let bad_start = || Error::Usage(format!("focus start `{start}` is not a YYYY-MM month"));
-    let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
-    let csv_error = |e: csv::Error| Error::Render(format!("focus.csv: {e}"));
-    out.write_record(COLUMNS).map_err(csv_error)?;
+    let mut rows = Vec::new();
     for (i, phase) in plan.phases.iter().enumerate() {
         let offset = u32::try_from(i).map_err(|_| bad_start())?;
         let month = crate::input::growth::month_label(start, offset).ok_or_else(bad_start)?;
         let next = crate::input::growth::month_label(start, offset + 1).ok_or_else(bad_start)?;
         let period = Period {
-            start: format!("{month}-01T00:00:00Z"),
-            end: format!("{next}-01T00:00:00Z"),
+            start: month,
+            end: next,
         };
         for line in phase.lines.iter().filter(|l| l.billed) {
             for charge in charges(plan, line) {
-                out.write_record(row(plan, phase, line, &charge, &period))
-                    .map_err(csv_error)?;
+                rows.push(row(plan, phase, line, &charge, &period));
             }
         }
+    }
+    Ok(rows)
+}
+
+/// `focus.csv` bytes, phase 0 billed in `start` (`YYYY-MM`).
+pub fn render(plan: &Plan, start: &str) -> Result<Vec<u8>, Error> {
+    let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
+    let csv_error = |e: csv::Error| Error::Render(format!("focus.csv: {e}"));
+    out.write_record(COLUMNS).map_err(csv_error)?;
+    for row in rows(plan, start)? {
+        out.write_record(row.iter().map(Value::csv_text))
+            .map_err(csv_error)?;
     }
     out.into_inner()
         .map_err(|e| Error::Render(format!("focus.csv: {e}")))
 }
 
-/// A billing month, as FOCUS datetimes (UTC; end exclusive).
+/// A billing month: its first instant and the next month's (end exclusive), `YYYY-MM`.
 struct Period {
     start: String,
     end: String,
@@ -180,7 +246,7 @@ fn charges(plan: &Plan, line: &Line) -> Vec<Charge> {
         .collect()
 }
 
-fn row(plan: &Plan, phase: &PhasePlan, line: &Line, c: &Charge, period: &Period) -> Vec<String> {
+fn row(plan: &Plan, phase: &PhasePlan, line: &Line, c: &Charge, period: &Period) -> Vec<Value> {
     let provider = provider_name(&plan.provider);
     let (service, sku) = match &c.price_key {
         Some(key) => {
@@ -217,37 +283,38 @@ fn row(plan: &Plan, phase: &PhasePlan, line: &Line, c: &Charge, period: &Period)
         "Standard"
     };
     let net_unit_price = c.unit_price_usd * line.discount_multiplier;
-    let value = |column: &str| -> String {
+    let text = |s: &str| Value::Text(s.to_string());
+    let value = |column: &str| -> Value {
         match column {
-            "BillingAccountId" => format!("headroom-forecast/{}", plan.scenario),
-            "BillingAccountName" => format!("headroom forecast of {}", plan.scenario),
-            "BillingCurrency" => plan.currency.to_string(),
-            "BillingPeriodStart" | "ChargePeriodStart" => period.start.clone(),
-            "BillingPeriodEnd" | "ChargePeriodEnd" => period.end.clone(),
-            "ChargeCategory" | "ChargeType" => "Usage".into(),
-            "ChargeDescription" => description.clone(),
-            "ChargeFrequency" => "Usage-Based".into(),
-            "BilledCost" | "EffectiveCost" | "ContractedCost" => decimal(c.net_usd),
-            "ListCost" => decimal(c.list_usd),
-            "ListUnitPrice" => decimal(c.unit_price_usd),
-            "ContractedUnitPrice" => decimal(net_unit_price),
-            "PricingCategory" => pricing_category.into(),
-            "PricingQuantity" | "ConsumedQuantity" => decimal(c.quantity),
-            "PricingUnit" | "ConsumedUnit" => line.unit.clone(),
+            "BillingAccountId" => Value::Text(format!("headroom-forecast/{}", plan.scenario)),
+            "BillingAccountName" => Value::Text(format!("headroom forecast of {}", plan.scenario)),
+            "BillingCurrency" => Value::Text(plan.currency.to_string()),
+            "BillingPeriodStart" | "ChargePeriodStart" => Value::MonthStart(period.start.clone()),
+            "BillingPeriodEnd" | "ChargePeriodEnd" => Value::MonthStart(period.end.clone()),
+            "ChargeCategory" | "ChargeType" => text("Usage"),
+            "ChargeDescription" => text(&description),
+            "ChargeFrequency" => text("Usage-Based"),
+            "BilledCost" | "EffectiveCost" | "ContractedCost" => Value::Decimal(c.net_usd),
+            "ListCost" => Value::Decimal(c.list_usd),
+            "ListUnitPrice" => Value::Decimal(c.unit_price_usd),
+            "ContractedUnitPrice" => Value::Decimal(net_unit_price),
+            "PricingCategory" => text(pricing_category),
+            "PricingQuantity" | "ConsumedQuantity" => Value::Decimal(c.quantity),
+            "PricingUnit" | "ConsumedUnit" => text(&line.unit),
             "ProviderName" | "PublisherName" | "InvoiceIssuerName" | "InvoiceIssuer"
-            | "Provider" | "Publisher" => provider.clone(),
-            "RegionId" | "RegionName" => c.region.clone(),
-            "ResourceId" | "ResourceID" => resource.clone(),
-            "ResourceName" => format!("{} {}", line.component, line.item),
-            "ResourceType" => format!("{} {}", line.kind, line.item),
-            "ServiceCategory" => service_category(line).into(),
-            "ServiceName" => service.clone(),
-            "SkuId" => sku.clone(),
-            "SkuPriceId" => sku_price.clone(),
-            "Tags" => tags.clone(),
+            | "Provider" | "Publisher" => text(&provider),
+            "RegionId" | "RegionName" => text(&c.region),
+            "ResourceId" | "ResourceID" => text(&resource),
+            "ResourceName" => Value::Text(format!("{} {}", line.component, line.item)),
+            "ResourceType" => Value::Text(format!("{} {}", line.kind, line.item)),
+            "ServiceCategory" => text(service_category(line)),
+            "ServiceName" => text(&service),
+            "SkuId" => text(&sku),
+            "SkuPriceId" => text(&sku_price),
+            "Tags" => text(&tags),
             // ChargeClass (only corrections), commitment columns (no commitments modeled),
             // AvailabilityZone and the sub-account: null.
-            _ => String::new(),
+            _ => Value::Null,
         }
     };
     COLUMNS.iter().map(|c| value(c)).collect()

@@ -13,6 +13,7 @@ pub mod files;
 pub mod focus;
 pub mod format;
 pub mod json;
+pub mod parquet;
 pub mod phase_tables;
 pub mod pricing;
 pub mod providers;

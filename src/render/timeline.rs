@@ -1,4 +1,5 @@
-//! The timeline as a terminal table, CSV (polars) and JSON.
+//! The timeline as a terminal table, CSV (polars) and JSON; its tables' frames are also
+//! written as Parquet (`render::parquet`).
 
 use polars::prelude::*;
 
@@ -191,8 +192,18 @@ fn routine_text(t: &Timeline) -> String {
 
 /// Per-month totals as CSV.
 pub fn months_csv(t: &Timeline) -> Result<Vec<u8>, Error> {
+    let mut df = months_frame(t)?;
+    let mut bytes = Vec::new();
+    CsvWriter::new(&mut bytes)
+        .finish(&mut df)
+        .map_err(|e| Error::Render(format!("timeline.csv: {e}")))?;
+    Ok(bytes)
+}
+
+/// Per-month totals, one row per month (`timeline.csv`, `timeline.parquet`).
+pub fn months_frame(t: &Timeline) -> Result<DataFrame, Error> {
     let n = t.months.len();
-    let mut df = DataFrame::new(
+    DataFrame::new(
         n,
         vec![
             Column::new(
@@ -221,22 +232,27 @@ pub fn months_csv(t: &Timeline) -> Result<Vec<u8>, Error> {
             ),
         ],
     )
-    .map_err(|e| Error::Render(format!("timeline.csv: {e}")))?;
-    let mut bytes = Vec::new();
-    CsvWriter::new(&mut bytes)
-        .finish(&mut df)
-        .map_err(|e| Error::Render(format!("timeline.csv: {e}")))?;
-    Ok(bytes)
+    .map_err(|e| Error::Render(format!("timeline.csv: {e}")))
 }
 
 /// Every line of every month as tidy CSV.
 pub fn lines_csv(t: &Timeline) -> Result<Vec<u8>, Error> {
+    let mut df = lines_frame(t)?;
+    let mut bytes = Vec::new();
+    CsvWriter::new(&mut bytes)
+        .finish(&mut df)
+        .map_err(|e| Error::Render(format!("timeline_lines.csv: {e}")))?;
+    Ok(bytes)
+}
+
+/// Every line of every month, one row each (`timeline_lines.csv`, `timeline_lines.parquet`).
+pub fn lines_frame(t: &Timeline) -> Result<DataFrame, Error> {
     let rows: Vec<(&crate::timeline::Month, &crate::timeline::MonthLine)> = t
         .months
         .iter()
         .flat_map(|m| m.lines.iter().map(move |l| (m, l)))
         .collect();
-    let mut df = DataFrame::new(
+    DataFrame::new(
         rows.len(),
         vec![
             Column::new(
@@ -281,12 +297,7 @@ pub fn lines_csv(t: &Timeline) -> Result<Vec<u8>, Error> {
             ),
         ],
     )
-    .map_err(|e| Error::Render(format!("timeline_lines.csv: {e}")))?;
-    let mut bytes = Vec::new();
-    CsvWriter::new(&mut bytes)
-        .finish(&mut df)
-        .map_err(|e| Error::Render(format!("timeline_lines.csv: {e}")))?;
-    Ok(bytes)
+    .map_err(|e| Error::Render(format!("timeline_lines.csv: {e}")))
 }
 
 /// The timeline as JSON.

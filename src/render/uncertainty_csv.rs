@@ -67,6 +67,88 @@ fn finish(writer: csv::Writer<Vec<u8>>, what: &str) -> Result<Vec<u8>, Error> {
     writer.into_inner().map_err(|e| csv_error(what, e.error()))
 }
 
+/// One row of `uncertainty.csv`: a figure's percentiles in one phase.
+pub struct PercentileRow<'a> {
+    pub phase: &'a str,
+    /// Empty for the phase's own figures (total, users, demand).
+    pub component: &'a str,
+    /// Empty but for per-line figures.
+    pub item: &'a str,
+    pub metric: String,
+    pub unit: &'a str,
+    pub percentiles: &'a Percentiles,
+    /// Money (USD per month), written to cents; else an amount, to 3 decimals.
+    pub money: bool,
+}
+
+/// The rows of `uncertainty.csv` (and `uncertainty.parquet`), in file order: per phase the
+/// total, users, each demand figure, each component's cost, then per line its count, derived
+/// count and cost.
+#[must_use]
+pub fn percentile_rows(u: &Uncertainty) -> Vec<PercentileRow<'_>> {
+    let mut rows = Vec::new();
+    for phase in &u.phases {
+        let phase_row = |metric: String, unit: &'static str, p, money| PercentileRow {
+            phase: &phase.name,
+            component: "",
+            item: "",
+            metric,
+            unit,
+            percentiles: p,
+            money,
+        };
+        rows.push(phase_row(
+            "total_monthly_usd".into(),
+            USD_PER_MONTH,
+            &phase.monthly_usd,
+            true,
+        ));
+        rows.push(phase_row("users".into(), "users", &phase.users, false));
+        for (figure_name, p) in &phase.demand {
+            rows.push(phase_row(
+                format!("demand:{figure_name}"),
+                demand_unit(figure_name),
+                p,
+                false,
+            ));
+        }
+        for c in &phase.components {
+            rows.push(PercentileRow {
+                component: &c.component,
+                ..phase_row(
+                    "component_monthly_usd".into(),
+                    USD_PER_MONTH,
+                    &c.monthly_usd,
+                    true,
+                )
+            });
+        }
+        for l in &phase.lines {
+            for (metric, unit, p, money) in [
+                ("count", l.count_unit.as_str(), &l.count, false),
+                (
+                    "derived_count",
+                    l.count_unit.as_str(),
+                    &l.derived_count,
+                    false,
+                ),
+                ("monthly_usd", USD_PER_MONTH, &l.monthly_usd, true),
+            ] {
+                rows.push(PercentileRow {
+                    phase: &phase.name,
+                    component: &l.component,
+                    item: &l.item,
+                    metric: metric.into(),
+                    unit,
+                    percentiles: p,
+                    money,
+                });
+            }
+        }
+    }
+    rows
+}
+
 /// `uncertainty.csv` bytes.
 pub fn percentiles(u: &Uncertainty) -> Result<Vec<u8>, Error> {
     const WHAT: &str = "uncertainty.csv";
@@ -87,90 +169,22 @@ pub fn percentiles(u: &Uncertainty) -> Result<Vec<u8>, Error> {
         "max",
     ])
     .map_err(|e| csv_error(WHAT, e))?;
-    let mut row = |phase: &str,
-                   component: &str,
-                   item: &str,
-                   metric: &str,
-                   unit: &str,
-                   p: &Percentiles,
-                   format: fn(f64) -> String| {
+    for row in percentile_rows(u) {
+        let format: fn(f64) -> String = if row.money { money } else { amount };
+        let p = row.percentiles;
         let mut record = vec![
-            phase.to_string(),
-            component.to_string(),
-            item.to_string(),
-            metric.to_string(),
-            unit.to_string(),
+            row.phase.to_string(),
+            row.component.to_string(),
+            row.item.to_string(),
+            row.metric,
+            row.unit.to_string(),
         ];
         record.extend(
             [p.mean, p.p5, p.p50, p.p90, p.p95, p.p99, p.min, p.max]
                 .into_iter()
                 .map(format),
         );
-        w.write_record(&record).map_err(|e| csv_error(WHAT, e))
-    };
-    for phase in &u.phases {
-        let name = phase.name.as_str();
-        row(
-            name,
-            "",
-            "",
-            "total_monthly_usd",
-            USD_PER_MONTH,
-            &phase.monthly_usd,
-            money,
-        )?;
-        row(name, "", "", "users", "users", &phase.users, amount)?;
-        for (figure_name, p) in &phase.demand {
-            row(
-                name,
-                "",
-                "",
-                &format!("demand:{figure_name}"),
-                demand_unit(figure_name),
-                p,
-                amount,
-            )?;
-        }
-        for c in &phase.components {
-            row(
-                name,
-                &c.component,
-                "",
-                "component_monthly_usd",
-                USD_PER_MONTH,
-                &c.monthly_usd,
-                money,
-            )?;
-        }
-        for l in &phase.lines {
-            row(
-                name,
-                &l.component,
-                &l.item,
-                "count",
-                &l.count_unit,
-                &l.count,
-                amount,
-            )?;
-            row(
-                name,
-                &l.component,
-                &l.item,
-                "derived_count",
-                &l.count_unit,
-                &l.derived_count,
-                amount,
-            )?;
-            row(
-                name,
-                &l.component,
-                &l.item,
-                "monthly_usd",
-                USD_PER_MONTH,
-                &l.monthly_usd,
-                money,
-            )?;
-        }
+        w.write_record(&record).map_err(|e| csv_error(WHAT, e))?;
     }
     finish(w, WHAT)
 }
