@@ -42,6 +42,7 @@
 //! pure and does no I/O.
 
 pub mod audit;
+pub mod backtest;
 pub mod calibrate;
 pub mod capacity;
 pub mod catalog;

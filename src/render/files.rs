@@ -13,6 +13,7 @@
 //! | `report` | `report.html`, `report.md` |
 //! | `focus` | `focus.csv` (FOCUS 1.0 rows per phase month and line; `render::focus`) |
 //! | (`headroom timeline`) | `timeline/timeline.{svg,png,json,csv}`, `timeline/timeline_lines.csv` |
+//! | (`headroom backtest`) | `backtest/backtest.json`, `backtest/backtest.csv` |
 //!
 //! "With draws": the plan has an `uncertainty` section (`plan --draws N`); without one, none of
 //! those files is written and every other file is unchanged.
@@ -28,7 +29,7 @@ use crate::plan::Plan;
 use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
 use crate::render::{
-    charts, costs_csv, focus, json, report, summary_md, tfvars, timeline, timeline_chart,
+    backtest, charts, costs_csv, focus, json, report, summary_md, tfvars, timeline, timeline_chart,
     uncertainty_charts, uncertainty_csv,
 };
 use crate::timeline::Timeline;
@@ -237,6 +238,14 @@ pub fn timeline_files(t: &Timeline) -> Result<Vec<(String, Vec<u8>)>, Error> {
             "timeline/timeline_lines.csv".to_string(),
             timeline::lines_csv(t)?,
         ),
+    ])
+}
+
+/// The files of `headroom backtest`, under `backtest/`.
+pub fn backtest_files(b: &crate::backtest::Backtest) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    Ok(vec![
+        ("backtest/backtest.json".to_string(), backtest::json(b)?),
+        ("backtest/backtest.csv".to_string(), backtest::csv(b)?),
     ])
 }
 
