@@ -419,17 +419,29 @@ fn read_parquet(file: &Path) -> Result<Bill, InputError> {
     let mut offset = 0usize;
     for group in &metadata.row_groups {
         let rows = group.num_rows();
-        let mut batch_reader = ParquetReader::new(open()?);
-        batch_reader.set_metadata(metadata.clone());
-        let batch = batch_reader
-            .with_columns(Some(layout.columns()))
-            .with_slice(Some((offset, rows)))
-            .finish()
+        let batch = row_group(open()?, &metadata, layout.columns(), offset, rows)
             .map_err(|e| polars_error(file, &e))?;
         fold_batch(file, &layout, &batch, offset, &mut agg)?;
         offset += rows;
     }
     Ok(agg.finish(file, layout.format))
+}
+
+/// One row group's `columns`: the slice `offset..offset + rows` that is exactly the group,
+/// so polars decodes that group's pages only (the test below checks the rows it returns).
+fn row_group(
+    handle: File,
+    metadata: &polars::io::parquet::metadata::FileMetadataRef,
+    columns: Vec<String>,
+    offset: usize,
+    rows: usize,
+) -> PolarsResult<DataFrame> {
+    let mut reader = ParquetReader::new(handle);
+    reader.set_metadata(metadata.clone());
+    reader
+        .with_columns(Some(columns))
+        .with_slice(Some((offset, rows)))
+        .finish()
 }
 
 /// A text column of the batch (absent columns read as empty text).
@@ -538,6 +550,42 @@ fn fold_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slice_reads_exactly_its_row_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bill.parquet");
+        // Two full row groups and a short third: 2 x 262,144 + 10 rows.
+        let rows = 2 * super::super::generate::ROW_GROUP_ROWS + 10;
+        super::super::generate::write_bill(rows, "2026-11", &path).unwrap();
+        let mut reader = ParquetReader::new(File::open(&path).unwrap());
+        let metadata = reader.get_metadata().unwrap().clone();
+        let sizes: Vec<usize> = metadata.row_groups.iter().map(|g| g.num_rows()).collect();
+        assert_eq!(sizes, vec![262_144, 262_144, 10]);
+        // The third group alone: 10 rows, the first of them row 524,288 (0-based) of the
+        // file, so its usage type is the generator's for that row, not row 0's.
+        let columns = vec!["x_UsageType".to_string(), "EffectiveCost".to_string()];
+        let batch = row_group(File::open(&path).unwrap(), &metadata, columns, 524_288, 10).unwrap();
+        assert_eq!(batch.height(), 10);
+        assert_eq!(batch.width(), 2);
+        let usage = batch
+            .column("x_UsageType")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_string();
+        let expected = super::super::generate::usage_type_of_row(524_288);
+        assert_eq!(usage, expected);
+        // The whole file reads every row once.
+        let bill = read(&path).unwrap();
+        assert_eq!(bill.rows, rows as u64);
+        assert_eq!(
+            bill.groups.iter().map(|(_, t)| t.rows).sum::<u64>(),
+            rows as u64
+        );
+    }
 
     #[test]
     fn months_from_text_and_days() {

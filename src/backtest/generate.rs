@@ -109,6 +109,12 @@ const LINES: &[(&str, &str, &str, f64)] = &[
     ),
 ];
 
+/// The usage type the generator writes in row `i` (0-based) of a bill.
+#[must_use]
+pub fn usage_type_of_row(i: usize) -> &'static str {
+    LINES[i % LINES.len()].1
+}
+
 /// Writes `rows` FOCUS rows to `out` (Parquet, ZSTD), billed in `month` (`YYYY-MM`).
 pub fn write_bill(rows: usize, month: &str, out: &Path) -> Result<(), Error> {
     let polars_error = |e: PolarsError| Error::Render(format!("{}: {e}", out.display()));
