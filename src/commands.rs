@@ -492,6 +492,31 @@ pub fn run_timeline(
     Ok((timeline, written))
 }
 
+/// `headroom backtest SCENARIO --bill FILE...`: the plan at the observed user count against
+/// the bills' month; writes `backtest/backtest.{json,csv}` under `out_dir/<scenario>/`.
+pub fn run_backtest(
+    scenario: &Path,
+    request: &crate::backtest::Request,
+    out_dir: &Path,
+    sets: &[Set],
+) -> Result<(crate::backtest::Backtest, Vec<PathBuf>), Error> {
+    let loaded = load_scenario_with(scenario, sets)?;
+    let backtest = crate::backtest::run(&loaded, request)?;
+    let files = render::files::backtest_files(&backtest)?;
+    let written = crate::output::write_owned(
+        out_dir,
+        &loaded.spec.name,
+        crate::output::Owner::Backtest,
+        &files,
+    )?;
+    Ok((backtest, written))
+}
+
+/// `--tolerance 20%` as a fraction.
+pub fn parse_backtest_tolerance(text: &str) -> Result<f64, Error> {
+    crate::check::parse_tolerance(text).map_err(Error::Usage)
+}
+
 /// `headroom diff`: plan A against plan B (B defaults to A's scenario), each with its own
 /// `--set` overrides.
 pub fn run_diff(a: &Path, b: Option<&Path>, sets_a: &[Set], sets_b: &[Set]) -> Result<Diff, Error> {

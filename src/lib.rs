@@ -26,7 +26,8 @@
 //!  8 plan data    uncertainty::summary (the Monte Carlo section a plan carries)
 //!  9 plan         plan
 //!    fleets       fleet (what runs: inventory CSV, tfvars, Terraform plan JSON)
-//! 10 analyses     uncertainty, audit, timeline, diff, check, capacity, calibrate   (read built plans; calibrate: observed series)
+//! 10 analyses     uncertainty, audit, timeline, diff, check, capacity, calibrate, backtest
+//!                 (read built plans; calibrate: observed series; backtest: bills)
 //! 11 comparisons  providers                            (compares plans already built)
 //! 12 writer       output (safe names, atomic writes; knows no format)
 //! 13 render       format, table < templates, charts < one output each (json, costs_csv,
@@ -38,10 +39,12 @@
 //!    binary       main.rs: parses arguments, calls commands, prints through renderers
 //! ```
 //!
-//! Only `render` touches polars, plotters and minijinja; model, sizing and costing code is
-//! pure and does no I/O.
+//! Only `render` touches plotters and minijinja, and polars only `render` and the bill reader
+//! (`backtest::bill`, with its benchmark generator); model, sizing and costing code is pure
+//! and does no I/O.
 
 pub mod audit;
+pub mod backtest;
 pub mod calibrate;
 pub mod capacity;
 pub mod catalog;

@@ -97,6 +97,10 @@ enum Command {
     /// Fit the workload model to observed series (a Prometheus server or a metrics file) and
     /// write it as RON, every fitted value with its query, window and statistic.
     Calibrate(CalibrateArgs),
+    /// Hold the plan at the observed user count against actual bills (FOCUS 1.0 CSV/Parquet,
+    /// AWS CUR 2.0): per component and line, plan, actual, error; what the plan does not
+    /// model. Exits 1 when a component is off by more than the tolerance.
+    Backtest(BacktestArgs),
     /// Write NAME.ron: an annotated starter scenario, every field explained, that plans as written.
     Init(InitArgs),
 }
@@ -139,6 +143,41 @@ struct CalibrateArgs {
     /// spread as uncertainty.inputs), ready for `plan` and `plan --draws`.
     #[arg(long, value_name = "FILE.ron")]
     apply: Option<PathBuf>,
+}
+
+// `headroom backtest` (its help is the variant's doc comment above).
+#[derive(Args)]
+struct BacktestArgs {
+    /// The scenario whose plan is held against the bills.
+    #[arg(required_unless_present = "generate_bill")]
+    scenario: Option<PathBuf>,
+    /// A bill: FOCUS 1.0 (CSV or Parquet) or AWS CUR 2.0 (Parquet or CSV); repeatable.
+    #[arg(long, value_name = "FILE", num_args = 1.., required_unless_present = "generate_bill")]
+    bill: Vec<PathBuf>,
+    /// The user count the bill's month served (default: the growth curve at --month).
+    #[arg(long, value_name = "N")]
+    users: Option<u64>,
+    /// The billing month compared (needed when the bills cover several months).
+    #[arg(long, value_name = "YYYY-MM")]
+    month: Option<String>,
+    /// A component off by more than this fails the backtest (exit 1).
+    #[arg(long, default_value = "20%")]
+    tolerance: String,
+    /// A mapping CSV (service,usage_type,line,notes) replacing the shipped
+    /// models/mappings/aws_bill.csv.
+    #[arg(long, value_name = "FILE.csv")]
+    mapping: Option<PathBuf>,
+    /// Output folder; files go to DIR/<scenario-name>/backtest/.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Print only the verdict line.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Benchmark helper: write a synthetic FOCUS Parquet bill of ROWS rows to OUT and exit.
+    #[arg(long, num_args = 2, value_names = ["ROWS", "OUT.parquet"], hide = true)]
+    generate_bill: Option<Vec<String>>,
+    #[command(flatten)]
+    overrides: Overrides,
 }
 
 // `headroom plan` (its help is the variant's doc comment above).
@@ -498,7 +537,45 @@ fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Queue(args) => queue(&args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Backtest(args) => backtest(&args),
     }
+}
+
+fn backtest(args: &BacktestArgs) -> Result<i32, Error> {
+    if let Some(gen_args) = &args.generate_bill {
+        let rows: usize = gen_args[0].parse().map_err(|_| {
+            Error::Usage(format!(
+                "--generate-bill: `{}` is not a row count",
+                gen_args[0]
+            ))
+        })?;
+        let month = args.month.as_deref().unwrap_or("2026-11");
+        headroom::backtest::generate::write_bill(rows, month, Path::new(&gen_args[1]))?;
+        emitln(&format!("wrote {} ({rows} rows)", gen_args[1]));
+        return Ok(EXIT_OK);
+    }
+    let Some(scenario) = &args.scenario else {
+        return Err(Error::Usage("the scenario is needed".into()));
+    };
+    let request = headroom::backtest::Request {
+        bills: args.bill.clone(),
+        users: args.users,
+        month: args.month.clone(),
+        tolerance: commands::parse_backtest_tolerance(&args.tolerance)?,
+        mapping: args.mapping.clone(),
+    };
+    let (result, written) =
+        commands::run_backtest(scenario, &request, &args.out, &args.overrides.parse()?)?;
+    let text = render::backtest::text(&result);
+    if args.quiet {
+        emitln(text.lines().last().unwrap_or(""));
+    } else {
+        emit(&text);
+        for path in &written {
+            emitln(&format!("wrote {}", path.display()));
+        }
+    }
+    Ok(if result.failed { EXIT_FAILED } else { EXIT_OK })
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<i32, Error> {

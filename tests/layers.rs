@@ -50,6 +50,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "uncertainty",
             "audit",
+            "backtest",
             "calibrate",
             "timeline",
             "diff",
@@ -74,6 +75,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "render::json",
             "render::costs_csv",
             "render::focus",
+            "render::backtest",
             "render::calibrate",
             "render::phase_tables",
             "render::explain",

@@ -1,5 +1,6 @@
 //! The one integration-test binary (every test binary links polars; one keeps links few).
 
+mod backtest;
 mod bad_input;
 mod bounds;
 mod calibrate;

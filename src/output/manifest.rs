@@ -21,6 +21,8 @@ pub enum Owner {
     Plan,
     /// `headroom timeline`: `timeline/`.
     Timeline,
+    /// `headroom backtest`: `backtest/`.
+    Backtest,
 }
 
 impl Owner {
@@ -28,6 +30,7 @@ impl Owner {
         match self {
             Owner::Plan => "plan",
             Owner::Timeline => "timeline",
+            Owner::Backtest => "backtest",
         }
     }
 
@@ -35,6 +38,7 @@ impl Owner {
         match s {
             "plan" => Some(Owner::Plan),
             "timeline" => Some(Owner::Timeline),
+            "backtest" => Some(Owner::Backtest),
             _ => None,
         }
     }

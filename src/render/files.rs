@@ -15,6 +15,7 @@
 //! | `focus` | `focus.csv`, `focus.parquet` (FOCUS 1.0 rows per phase month and line; `render::focus`) |
 //! | `parquet` | `costs.parquet`, `by_component.parquet`, `focus.parquet`; with draws also `uncertainty.parquet`, `tornado.parquet`, `regret.parquet` (`render::parquet`) |
 //! | (`headroom timeline`) | `timeline/timeline.{svg,png,json,csv,parquet}`, `timeline/timeline_lines.{csv,parquet}` |
+//! | (`headroom backtest`) | `backtest/backtest.json`, `backtest/backtest.csv` |
 //!
 //! "With draws": the plan has an `uncertainty` section (`plan --draws N`); without one, none of
 //! those files is written and every other file is unchanged.
@@ -31,7 +32,7 @@ use crate::plan::Plan;
 use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
 use crate::render::{
-    charts, costs_csv, focus, json, parquet, report, summary_md, tfvars, timeline, timeline_chart,
+    backtest, charts, costs_csv, focus, json, parquet, report, summary_md, tfvars, timeline, timeline_chart,
     uncertainty_charts, uncertainty_csv,
 };
 use crate::timeline::Timeline;
@@ -294,6 +295,14 @@ pub fn timeline_files(t: &Timeline) -> Result<Vec<(String, Vec<u8>)>, Error> {
             "timeline/timeline_lines.parquet".to_string(),
             parquet::timeline_lines(t)?,
         ),
+    ])
+}
+
+/// The files of `headroom backtest`, under `backtest/`.
+pub fn backtest_files(b: &crate::backtest::Backtest) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    Ok(vec![
+        ("backtest/backtest.json".to_string(), backtest::json(b)?),
+        ("backtest/backtest.csv".to_string(), backtest::csv(b)?),
     ])
 }
 

@@ -1,6 +1,7 @@
 //! Renderers: each turns a [`crate::plan::Plan`] into bytes; none re-derives a number.
 
 pub mod audit;
+pub mod backtest;
 pub mod calibrate;
 pub mod capacity;
 pub mod charts;
