@@ -32,8 +32,8 @@ use crate::plan::Plan;
 use crate::render::report::ReportExtras;
 use crate::render::templates::Templates;
 use crate::render::{
-    backtest, charts, costs_csv, focus, json, parquet, report, summary_md, tfvars, timeline, timeline_chart,
-    uncertainty_charts, uncertainty_csv,
+    backtest, charts, costs_csv, focus, json, parquet, report, summary_md, tfvars, timeline,
+    timeline_chart, uncertainty_charts, uncertainty_csv,
 };
 use crate::timeline::Timeline;
 
