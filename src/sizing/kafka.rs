@@ -19,6 +19,13 @@ use crate::sizing::{
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};
 
+/// The fewest brokers any demand gives one region (one per replica of a partition): a lower
+/// bound for passing over shapes that cannot be the cheapest.
+#[must_use]
+pub fn least_brokers(p: &KafkaPolicy) -> [(&'static str, u64); 1] {
+    [("broker", p.replication_factor)]
+}
+
 /// MB/s in one decimal Gbit/s.
 const MB_S_PER_GBPS: f64 = 125.0;
 

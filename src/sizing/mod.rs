@@ -665,6 +665,26 @@ fn size_region(
     }
 }
 
+/// The fewest instances of each instance line (by item) that any demand gives each region
+/// the component is sized in, where its rule has such a floor (else an empty list). Every
+/// count the rule derives is at least this, whatever the shape: a draw prices a shape's floor
+/// to pass over a shape that cannot beat a cheaper one without sizing it.
+#[must_use]
+pub fn least_instances(policy: &Policy) -> Vec<(&'static str, u64)> {
+    match policy {
+        Policy::Postgres(p) => postgres::least_nodes(p).to_vec(),
+        Policy::Redis(p) => redis::least_nodes(p).to_vec(),
+        Policy::Kafka(p) => kafka::least_brokers(p).to_vec(),
+        // Pods pack onto nodes and poolers follow the app: no floor stated here (yet).
+        Policy::PgBouncer(_)
+        | Policy::App(_)
+        | Policy::Cdn(_)
+        | Policy::ObjectStorage(_)
+        | Policy::CrossRegion(_)
+        | Policy::Fixed(_) => Vec::new(),
+    }
+}
+
 /// Everything a component's sizing needs besides the component.
 pub struct PhaseInputs<'a> {
     pub scenario: &'a Scenario,

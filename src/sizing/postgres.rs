@@ -27,6 +27,20 @@ use crate::sizing::{
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, BYTES_PER_GIB, ceil_count, next_power_of_two};
 
+/// The fewest instances of each node line any demand gives one region: `min_shards` shards
+/// (every count of shards is at least that), each with its standbys, its minimum read replicas
+/// and its geo replicas. A lower bound for passing over shapes that cannot be the cheapest.
+#[must_use]
+pub fn least_nodes(p: &PostgresPolicy) -> [(&'static str, u64); 4] {
+    let shards = p.min_shards;
+    [
+        ("primary", shards),
+        ("standby", shards.saturating_mul(p.sync_replicas)),
+        ("read-replica", shards.saturating_mul(p.min_read_replicas)),
+        ("geo-replica", shards.saturating_mul(p.geo_replicas)),
+    ]
+}
+
 /// Share of a database node's memory that serves as buffer cache for the working set.
 const BUFFER_CACHE_SHARE: f64 = 0.75;
 

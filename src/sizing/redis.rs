@@ -19,6 +19,25 @@ use crate::sizing::{
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GIB, ceil_count};
 
+/// The fewest masters (the mode's minimum) and replicas any demand gives one region: a lower
+/// bound for passing over shapes that cannot be the cheapest.
+#[must_use]
+pub fn least_nodes(p: &RedisPolicy) -> [(&'static str, u64); 2] {
+    let masters = min_masters(p);
+    [
+        ("master", masters),
+        ("replica", masters.saturating_mul(p.replicas_per_master)),
+    ]
+}
+
+/// The masters a region has at the least: stated, or what the mode needs to run.
+fn min_masters(p: &RedisPolicy) -> u64 {
+    p.min_masters.unwrap_or(match p.mode {
+        RedisMode::Cluster => 3,
+        RedisMode::Sentinel | RedisMode::Standalone => 1,
+    })
+}
+
 /// Hash slots of a Redis Cluster: no cluster can have more masters than this.
 pub const CLUSTER_SLOTS: u64 = 16_384;
 
@@ -152,10 +171,7 @@ pub fn size(
         ),
         None => 0,
     };
-    let min_masters = p.min_masters.unwrap_or(match p.mode {
-        RedisMode::Cluster => 3,
-        RedisMode::Sentinel | RedisMode::Standalone => 1,
-    });
+    let min_masters = min_masters(p);
     let mut binding = Binding::of(&[("memory", by_memory), (ops_resource, by_ops)]);
     if network_gbps.is_some() {
         binding = binding.with("network", by_network);

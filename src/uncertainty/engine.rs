@@ -944,7 +944,18 @@ fn choose_shape(
     };
     let mut trial = component.clone();
     let mut best: Option<(f64, usize, ComponentSizing)> = None;
+    let least = crate::sizing::least_instances(&component.policy);
+    let regions = sized_regions(component, inputs.scenario);
     for (k, shape) in choice.shapes.iter().enumerate() {
+        // A shape whose floor already costs at least the best so far cannot be kept (the
+        // first of equals is): pass it over unsized. The shapes come in the plan's cost
+        // order, so the best so far is usually tight from the first.
+        if let Some((cheapest, _, _)) = &best
+            && floor_cost(choice, shape, slots, &least, regions, hours)
+                .is_some_and(|floor| floor >= *cheapest)
+        {
+            continue;
+        }
         crate::selection::set_instance(&mut trial.policy, &shape.instance);
         let Ok(sizing) = crate::sizing::size_component(&trial, &inputs) else {
             continue;
@@ -991,6 +1002,97 @@ fn choose_shape(
         .map(|l| resolve_rate(inputs.scenario, &trial, l))
         .collect();
     Ok((choice.shapes.len(), sizing, rates))
+}
+
+/// The regions a component is sized in: each of the scenario's, or one for a global component.
+fn sized_regions(component: &Component, scenario: &Scenario) -> usize {
+    match component.policy.placement() {
+        crate::input::Placement::PerRegion => scenario.spec.regions.len(),
+        crate::input::Placement::Global => 1,
+    }
+}
+
+/// A lower bound on what `shape` costs in any draw, summed as [`choose_shape`] sums its lines:
+/// each unpinned instance line at the fewest instances its rule gives a region (`least`, per
+/// item; `regions` regions sized), every other line at nothing. Each term is the line's own
+/// price at a count no larger than the draw's, and prices only grow with the count (tiers
+/// and multipliers not negative), so the bound never exceeds the shape's cost. `None` where a
+/// rate is missing (sizing that shape may be an error the draw must report).
+fn floor_cost(
+    choice: &ShapeChoice,
+    shape: &ShapeOption,
+    slots: &[Slot],
+    least: &[(&'static str, u64)],
+    regions: usize,
+    hours: f64,
+) -> Option<f64> {
+    let mut floor = 0.0;
+    for (slot, rate) in choice.slots(slots).iter().zip(&shape.rates) {
+        if matches!(rate, Rate::Missing(_)) {
+            return None;
+        }
+        let fewest = least
+            .iter()
+            .find(|(item, _)| *item == slot.item)
+            .map_or(0, |&(_, n)| n);
+        if fewest == 0 || slot.pinned.is_some() {
+            continue;
+        }
+        floor += line_floor(rate, fewest, slot.measure, regions, hours).unwrap_or(0.0);
+    }
+    Some(floor)
+}
+
+/// The cost of an instance line with `fewest` instances in each of `regions` regions (each
+/// part of a line priced per region holds one region at the least), rounded as [`line_cost`]
+/// rounds; `None` where the rate bills other than instance-hours or -months, or could fall
+/// with the count.
+fn line_floor(
+    rate: &Rate,
+    fewest: u64,
+    measure: Measure,
+    regions: usize,
+    hours: f64,
+) -> Option<f64> {
+    let instance_unit = |unit: &PriceUnit| matches!(unit, PriceUnit::Hour | PriceUnit::Month);
+    if !matches!(measure, Measure::Instances { .. }) {
+        return None;
+    }
+    let rising = |tiers: &[Tier]| tiers.iter().all(|t| t.price_usd >= 0.0);
+    let all_regions = fewest.saturating_mul(regions as u64);
+    let (list, multiplier) = match rate {
+        Rate::Given {
+            unit,
+            usd,
+            multiplier,
+        } if instance_unit(unit) && *usd >= 0.0 => {
+            let q = costing::quantity(all_regions, measure, *unit, hours).ok()?;
+            (q * usd, *multiplier)
+        }
+        Rate::Table {
+            unit,
+            tiers,
+            multiplier,
+        } if instance_unit(unit) && rising(tiers) => {
+            let q = costing::quantity(all_regions, measure, *unit, hours).ok()?;
+            (crate::pricing::tiers::total(tiers, q), *multiplier)
+        }
+        // One part per price region, each holding at least one region's floor.
+        Rate::Parts {
+            unit,
+            tiers,
+            multiplier,
+        } if instance_unit(unit) && regions > 1 && tiers.iter().all(|t| rising(t)) => {
+            let q = costing::quantity(fewest, measure, *unit, hours).ok()?;
+            let mut list = 0.0;
+            for tiers in tiers {
+                list += crate::pricing::tiers::total(tiers, q);
+            }
+            (list, *multiplier)
+        }
+        _ => return None,
+    };
+    (multiplier >= 0.0).then(|| round_cents(list * multiplier))
 }
 
 /// A line's net monthly cost at `count`, as the plan prices it (cents per line).
@@ -1065,4 +1167,87 @@ fn line_cost(
         ));
     }
     Ok(round_cents(net))
+}
+
+#[cfg(test)]
+mod floor_tests {
+    use super::*;
+
+    /// In draws of saas-10b-auto, each runner-up's floor is at most what it costs when sized
+    /// and priced as `choose_shape` does (so passing over it cannot change the choice), and
+    /// the floor reaches the plan's choice's cost for some shapes (so draws do skip sizings).
+    #[test]
+    fn a_shapes_floor_never_exceeds_its_cost_in_a_draw() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/saas-10b-auto.ron");
+        let s = crate::input::load_scenario(&path).unwrap();
+        let point = plan::build(&s).unwrap();
+        let spec = s.spec.uncertainty.clone().unwrap();
+        let inputs = Inputs::resolve(&s, &spec.inputs).unwrap();
+        let model = Model::new(&s, &inputs, &point, true).unwrap();
+        let (mut scratch, mut world) = (s.clone(), World::new(&s));
+        let (mut checked, mut bounded, mut passed_over) = (0, 0, 0);
+        for draw in 0..30 {
+            let values: Vec<f64> = (inputs.list.iter().zip(model.uniforms(7, draw)))
+                .map(|(input, u)| input.value_at(u))
+                .collect();
+            inputs.apply(&values, &mut world).unwrap();
+            world.install(&mut scratch);
+            for (layout, &users) in model.layouts.iter().zip(&world.users) {
+                for (i, instance) in &layout.fixed_instances {
+                    crate::selection::set_instance(
+                        &mut scratch.spec.components[*i].policy,
+                        instance,
+                    );
+                }
+                let hours = scratch.spec.hours_per_month;
+                let mut check = |index: usize, component: &Component, given: &PhaseInputs<'_>| {
+                    let choice = layout.choices.iter().find(|c| c.component == index)?;
+                    let given = PhaseInputs {
+                        keep_regions: true,
+                        ..*given
+                    };
+                    let least = crate::sizing::least_instances(&component.policy);
+                    let regions = sized_regions(component, given.scenario);
+                    let mut trial = component.clone();
+                    let mut first_cost = None;
+                    for shape in &choice.shapes {
+                        crate::selection::set_instance(&mut trial.policy, &shape.instance);
+                        let Ok(sizing) = crate::sizing::size_component(&trial, &given) else {
+                            continue;
+                        };
+                        let mut cost = 0.0;
+                        for ((line, slot), rate) in (sizing.lines.iter())
+                            .zip(choice.slots(&layout.slots))
+                            .zip(&shape.rates)
+                        {
+                            let count = slot.pinned.unwrap_or(line.count);
+                            cost += line_cost(rate, count, line, hours).unwrap();
+                        }
+                        let floor =
+                            floor_cost(choice, shape, &layout.slots, &least, regions, hours)
+                                .unwrap();
+                        assert!(
+                            floor <= cost,
+                            "{} on {}: floor {floor} above cost {cost}",
+                            component.name,
+                            shape.instance
+                        );
+                        checked += 1;
+                        bounded += usize::from(floor > 0.0);
+                        let first = *first_cost.get_or_insert(cost);
+                        passed_over += usize::from(floor >= first);
+                    }
+                    None
+                };
+                plan::size_phase_choosing(&scratch, &layout.name, users, false, None, &mut check)
+                    .unwrap();
+            }
+        }
+        // 30 draws x 7 phases x 5 auto components x 4 shapes, all fitting at these scales;
+        // the database, cache and brokers (3 of 5) have floors.
+        assert_eq!(checked, 30 * 7 * 5 * 4);
+        assert_eq!(bounded, 30 * 7 * 3 * 4);
+        assert!(passed_over > 0);
+    }
 }
