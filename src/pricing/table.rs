@@ -594,7 +594,11 @@ impl PriceBook {
         if let Some(entry) = self.entries.get(key) {
             return Ok(entry);
         }
-        let mut missing = self.missing.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut missing = self
+            .missing
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(message) = missing.get(key) {
             return Err(message.clone());
         }
@@ -743,7 +747,12 @@ fn build_entry(
     let (first, file) = (&rows[0].row, &rows[0].file);
     let label = format!("`{}` / `{}` / `{}`", key.0, key.1, key.2);
     let at = |r: &SourcedRow, message: String| {
-        InputError::at(Path::new(&*r.file), r.line, 1, format!("{label}: {message}"))
+        InputError::at(
+            Path::new(&*r.file),
+            r.line,
+            1,
+            format!("{label}: {message}"),
+        )
     };
     // A key priced twice (a row without tier_start among several, or two rows starting the
     // same tier): one would replace the other. Every place is named, file:line.
