@@ -973,6 +973,36 @@ mod tests {
         );
         let e = book.get("ec2", "m5.large", "eu-west-1").unwrap_err();
         assert!(e.contains("priced in: us-east-1"), "{e}");
+        // asked again, the kept message is the one built afresh, byte for byte
+        assert_eq!(book.get("ec2", "m5.large", "eu-west-1").unwrap_err(), e);
+        assert_eq!(book.missing_message("ec2", "m5.large", "eu-west-1"), e);
+        // a copy of the book starts with no kept messages and builds the same one
+        assert_eq!(
+            book.clone()
+                .get("ec2", "m5.large", "eu-west-1")
+                .unwrap_err(),
+            e
+        );
+    }
+
+    #[test]
+    fn tables_parsed_side_by_side_report_the_first_error_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        // both files are bad; a.csv sorts first, so its error is the one reported
+        write(
+            dir.path(),
+            "b.csv",
+            &format!("{HEADER}ec2,x,r,hour,abc,,,s,2026-01-01,high,\n"),
+        );
+        write(
+            dir.path(),
+            "a.csv",
+            &format!(
+                "{HEADER}ec2,y,r,hour,1,,,s,2026-01-01,high,\nec2,y,r,hour,abc,,,s,2026-01-01,high,\n"
+            ),
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("a.csv:3:") && e.contains("price_usd"), "{e}");
     }
 
     #[test]
