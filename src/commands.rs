@@ -502,7 +502,11 @@ pub fn run_backtest(
 ) -> Result<(crate::backtest::Backtest, Vec<PathBuf>), Error> {
     let loaded = load_scenario_with(scenario, sets)?;
     let backtest = crate::backtest::run(&loaded, request)?;
-    let files = render::files::backtest_files(&backtest)?;
+    let files: Vec<(String, crate::output::Contents<'_>)> =
+        render::files::backtest_files(&backtest)?
+            .into_iter()
+            .map(|(name, bytes)| (name, bytes.into()))
+            .collect();
     let written = crate::output::write_owned(
         out_dir,
         &loaded.spec.name,

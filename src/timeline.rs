@@ -387,7 +387,8 @@ pub fn build(
         .into_iter()
         .collect::<Result<_, _>>()?;
     let mut out_months: Vec<Month> = Vec::with_capacity(built.len());
-    let mut warnings = Vec::new();
+    // Most warnings repeat every month: a set keeps one of each, sorted, as they come.
+    let mut warnings = std::collections::BTreeSet::new();
     for (m, w) in built {
         warnings.extend(w);
         out_months.push(m);
@@ -436,8 +437,6 @@ pub fn build(
                 .collect()
         })
         .unwrap_or_default();
-    warnings.sort();
-    warnings.dedup();
     let first_year = &out_months[..out_months.len().min(FIRST_YEAR_MONTHS)];
     let first_year_usd = crate::units::round_cents(first_year.iter().map(|m| m.monthly_usd).sum());
     let first_year_months = first_year.len() as u32;
@@ -455,7 +454,7 @@ pub fn build(
         over_budget,
         first_year_usd,
         first_year_months,
-        warnings,
+        warnings: warnings.into_iter().collect(),
     };
     if let Some(w) = timeline.budget_warning() {
         timeline.warnings.push(w);

@@ -4,9 +4,11 @@
 //! tiered prices are several rows with the same key and contiguous `tier_start..tier_end`.
 //! Rows may come in any order and any file of the folder: the book is the same.
 
+use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -119,6 +121,65 @@ pub struct PriceBook {
     regions: BTreeMap<String, String>,
     /// Regions' CDN geographies and the services priced at another region's rows.
     regional: Regional,
+    /// Why each key asked for and not found has no price, built once per key.
+    missing: MissingMessages,
+}
+
+/// A price key, owned or borrowed: a lookup by `(&str, &str, &str)` allocates nothing
+/// (a plan looks prices up for every candidate shape, phase and month).
+trait PriceKey {
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl PriceKey for (String, String, String) {
+    fn parts(&self) -> (&str, &str, &str) {
+        (&self.0, &self.1, &self.2)
+    }
+}
+
+impl PriceKey for (&str, &str, &str) {
+    fn parts(&self) -> (&str, &str, &str) {
+        *self
+    }
+}
+
+impl<'a> Borrow<dyn PriceKey + 'a> for (String, String, String) {
+    fn borrow(&self) -> &(dyn PriceKey + 'a) {
+        self
+    }
+}
+
+// Ordered as the owned tuple is (field by field), so the map finds the same entry.
+impl PartialEq for dyn PriceKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn PriceKey + '_ {}
+
+impl PartialOrd for dyn PriceKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn PriceKey + '_ {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+/// The message of each missing key, kept once built: sizing asks for the same missing
+/// price for every candidate and phase, and the message scans the service's rows for close
+/// matches. A copy of the book starts empty (the messages depend only on the rows).
+#[derive(Debug, Default)]
+struct MissingMessages(Mutex<BTreeMap<(String, String, String), String>>);
+
+impl Clone for MissingMessages {
+    fn clone(&self) -> Self {
+        MissingMessages::default()
+    }
 }
 
 /// (AWS service, AWS item) -> this provider's (service, item), or `None` (no equivalent).
@@ -374,30 +435,20 @@ impl PriceBook {
             dir: dir.to_path_buf(),
             ..PriceBook::default()
         };
+        let is_discounts = |file: &Path| file.file_name().is_some_and(|n| n == "discounts.csv");
+        // Parsed one table at a time: side by side on rayon's threads cost more CPU (idle
+        // workers spin) than it saved in wall time.
+        let parsed = tables
+            .iter()
+            .map(|(file, text)| (!is_discounts(file)).then(|| parse_price_rows(file, text)));
         let mut raw: BTreeMap<(String, String, String), Vec<SourcedRow>> = BTreeMap::new();
-        for (file, text) in tables {
-            if file.file_name().is_some_and(|n| n == "discounts.csv") {
+        for ((file, text), rows) in tables.iter().zip(parsed) {
+            let Some(rows) = rows else {
                 book.load_discounts(file, text)?;
                 continue;
-            }
-            let mut rdr = csv::ReaderBuilder::new()
-                .trim(csv::Trim::All)
-                .from_reader(text.as_bytes());
-            check_header(file, &mut rdr, PRICE_COLUMNS)?;
-            let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
-            for record in rdr.records() {
-                let record = record.map_err(|e| csv_error(file, &e))?;
-                let row: PriceRow = record
-                    .deserialize(Some(&headers))
-                    .map_err(|e| csv_error(file, &e))?;
-                let line = record.position().map_or(0, csv::Position::line);
-                raw.entry((row.service.clone(), row.item.clone(), row.region.clone()))
-                    .or_default()
-                    .push(SourcedRow {
-                        row,
-                        file: file.display().to_string(),
-                        line: usize::try_from(line).unwrap_or(usize::MAX),
-                    });
+            };
+            for (key, row) in rows? {
+                raw.entry(key).or_default().push(row);
             }
         }
         for (key, mut rows) in raw {
@@ -537,10 +588,28 @@ impl PriceBook {
     }
 
     fn get_own(&self, service: &str, item: &str, region: &str) -> Result<&PriceEntry, String> {
-        let key = (service.to_string(), item.to_string(), region.to_string());
-        if let Some(entry) = self.entries.get(&key) {
+        let key: &dyn PriceKey = &(service, item, region);
+        if let Some(entry) = self.entries.get(key) {
             return Ok(entry);
         }
+        let mut missing = self
+            .missing
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(message) = missing.get(key) {
+            return Err(message.clone());
+        }
+        let message = self.missing_message(service, item, region);
+        missing.insert(
+            (service.to_string(), item.to_string(), region.to_string()),
+            message.clone(),
+        );
+        Err(message)
+    }
+
+    /// Why `item` of `service` has no price in `region`, naming close matches.
+    fn missing_message(&self, service: &str, item: &str, region: &str) -> String {
         let same_service: Vec<&PriceEntry> = self
             .entries
             .values()
@@ -558,7 +627,7 @@ impl PriceBook {
             } else {
                 message.push_str(&format!("; close services: {}", close.join(", ")));
             }
-            return Err(message);
+            return message;
         }
         let in_region: Vec<&str> = same_service
             .iter()
@@ -591,7 +660,7 @@ impl PriceBook {
                 regions.into_iter().collect::<Vec<_>>().join(", ")
             ));
         }
-        Err(message)
+        message
     }
 
     /// A discount by name.
@@ -622,8 +691,45 @@ impl PriceBook {
 /// A price row and where it was read: `file:line`.
 struct SourcedRow {
     row: PriceRow,
-    file: String,
+    /// Shared by every row of the file.
+    file: Arc<str>,
     line: usize,
+}
+
+/// A price row under its (service, item, region) key.
+type KeyedRow = ((String, String, String), SourcedRow);
+
+/// The rows of one price table, each under its key, in file order.
+fn parse_price_rows(file: &Path, text: &str) -> Result<Vec<KeyedRow>, InputError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    check_header(file, &mut rdr, PRICE_COLUMNS)?;
+    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let name: Arc<str> = file.display().to_string().into();
+    let mut rows = Vec::new();
+    for record in rdr.records() {
+        let record = record.map_err(|e| csv_error(file, &e))?;
+        let mut row: PriceRow = record
+            .deserialize(Some(&headers))
+            .map_err(|e| csv_error(file, &e))?;
+        let line = record.position().map_or(0, csv::Position::line);
+        // The key owns the names; the entry is built from the key, not from the row.
+        let key = (
+            std::mem::take(&mut row.service),
+            std::mem::take(&mut row.item),
+            std::mem::take(&mut row.region),
+        );
+        rows.push((
+            key,
+            SourcedRow {
+                row,
+                file: Arc::clone(&name),
+                line: usize::try_from(line).unwrap_or(usize::MAX),
+            },
+        ));
+    }
+    Ok(rows)
 }
 
 impl SourcedRow {
@@ -639,7 +745,12 @@ fn build_entry(
     let (first, file) = (&rows[0].row, &rows[0].file);
     let label = format!("`{}` / `{}` / `{}`", key.0, key.1, key.2);
     let at = |r: &SourcedRow, message: String| {
-        InputError::at(Path::new(&r.file), r.line, 1, format!("{label}: {message}"))
+        InputError::at(
+            Path::new(&*r.file),
+            r.line,
+            1,
+            format!("{label}: {message}"),
+        )
     };
     // A key priced twice (a row without tier_start among several, or two rows starting the
     // same tier): one would replace the other. Every place is named, file:line.
@@ -731,7 +842,7 @@ fn build_entry(
             .unwrap_or_default(),
         confidence,
         notes: first.notes.clone().unwrap_or_default(),
-        origin: file.clone(),
+        origin: file.to_string(),
     })
 }
 
@@ -860,6 +971,36 @@ mod tests {
         );
         let e = book.get("ec2", "m5.large", "eu-west-1").unwrap_err();
         assert!(e.contains("priced in: us-east-1"), "{e}");
+        // asked again, the kept message is the one built afresh, byte for byte
+        assert_eq!(book.get("ec2", "m5.large", "eu-west-1").unwrap_err(), e);
+        assert_eq!(book.missing_message("ec2", "m5.large", "eu-west-1"), e);
+        // a copy of the book starts with no kept messages and builds the same one
+        assert_eq!(
+            book.clone()
+                .get("ec2", "m5.large", "eu-west-1")
+                .unwrap_err(),
+            e
+        );
+    }
+
+    #[test]
+    fn of_two_bad_tables_the_first_in_file_order_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        // both files are bad; a.csv sorts first, so its error is the one reported
+        write(
+            dir.path(),
+            "b.csv",
+            &format!("{HEADER}ec2,x,r,hour,abc,,,s,2026-01-01,high,\n"),
+        );
+        write(
+            dir.path(),
+            "a.csv",
+            &format!(
+                "{HEADER}ec2,y,r,hour,1,,,s,2026-01-01,high,\nec2,y,r,hour,abc,,,s,2026-01-01,high,\n"
+            ),
+        );
+        let e = PriceBook::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("a.csv:3:") && e.contains("price_usd"), "{e}");
     }
 
     #[test]
