@@ -40,9 +40,8 @@ fn row<'a>(json: &'a Value, table: &str, key: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {table} row {name}: {json:#}"))
 }
 
-#[test]
-fn the_plans_own_focus_csv_backtests_at_zero_error() {
-    let dir = tempfile::tempdir().unwrap();
+/// saas-10b's own forecast, `plan --format focus`'s focus.csv, written under `dir`.
+fn saas_10b_forecast(dir: &Path) -> PathBuf {
     headroom()
         .args([
             "plan",
@@ -52,10 +51,16 @@ fn the_plans_own_focus_csv_backtests_at_zero_error() {
             "--quiet",
         ])
         .arg("--out")
-        .arg(dir.path())
+        .arg(dir)
         .assert()
         .success();
-    let bill = dir.path().join("saas-10b/focus.csv");
+    dir.join("saas-10b/focus.csv")
+}
+
+#[test]
+fn the_plans_own_focus_csv_backtests_at_zero_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bill = saas_10b_forecast(dir.path());
     // focus.csv bills phase 0 (10K users) in the growth curve's start month, 2027-01, and the
     // fourth phase (10M) three months later.
     for (month, users) in [("2027-01", "10000"), ("2027-04", "10000000")] {
@@ -87,19 +92,7 @@ fn the_plans_own_focus_csv_backtests_at_zero_error() {
 #[test]
 fn a_month_is_read_on_the_growth_curve() {
     let dir = tempfile::tempdir().unwrap();
-    headroom()
-        .args([
-            "plan",
-            "scenarios/saas-10b.ron",
-            "--format",
-            "focus",
-            "--quiet",
-        ])
-        .arg("--out")
-        .arg(dir.path())
-        .assert()
-        .success();
-    let bill = dir.path().join("saas-10b/focus.csv");
+    let bill = saas_10b_forecast(dir.path());
     let (_, out, err, json) = backtest(
         dir.path(),
         &[

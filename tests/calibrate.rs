@@ -331,48 +331,32 @@ fn calibrates_from_a_metrics_parquet_file_like_the_csv() {
         csv_stdout.replace("csv.ron", "parquet.ron")
     );
 
-    // A column of text, and an unknown series, are named.
-    let mut bad = df!("timestamp" => [0i64, 60], "requests_per_s" => ["1", "x"]).unwrap();
-    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
-        .finish(&mut bad)
-        .unwrap();
-    let run = headroom()
-        .args(["calibrate", "scenarios/saas-10b-auto.ron", "--metrics"])
-        .arg(&parquet)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    // A column of text, and an unknown series, are named; so is a timestamp that does not
+    // increase, by its row (1 = the first data row).
+    let refused = |mut frame: DataFrame| {
+        ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+            .finish(&mut frame)
+            .unwrap();
+        let run = headroom()
+            .args(["calibrate", "scenarios/saas-10b-auto.ron", "--metrics"])
+            .arg(&parquet)
+            .assert()
+            .code(2);
+        String::from_utf8_lossy(&run.get_output().stderr).to_string()
+    };
+    let stderr = refused(df!("timestamp" => [0i64, 60], "requests_per_s" => ["1", "x"]).unwrap());
     assert!(
         stderr.contains("metrics.parquet: column `requests_per_s`: str values are not numbers"),
         "{stderr}"
     );
-    let mut bad = df!("timestamp" => [0i64, 60], "request_per_s" => [1.0, 2.0]).unwrap();
-    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
-        .finish(&mut bad)
-        .unwrap();
-    let run = headroom()
-        .args(["calibrate", "scenarios/saas-10b-auto.ron", "--metrics"])
-        .arg(&parquet)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let stderr = refused(df!("timestamp" => [0i64, 60], "request_per_s" => [1.0, 2.0]).unwrap());
     assert!(
         stderr.contains(
             "the schema, column 2: unknown series `request_per_s` (did you mean `requests_per_s`?)"
         ),
         "{stderr}"
     );
-    // A timestamp that does not increase names its row (1 = the first data row).
-    let mut bad = df!("timestamp" => [60i64, 0], "requests_per_s" => [1.0, 2.0]).unwrap();
-    ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
-        .finish(&mut bad)
-        .unwrap();
-    let run = headroom()
-        .args(["calibrate", "scenarios/saas-10b-auto.ron", "--metrics"])
-        .arg(&parquet)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    let stderr = refused(df!("timestamp" => [60i64, 0], "requests_per_s" => [1.0, 2.0]).unwrap());
     assert!(
         stderr.contains("metrics.parquet: row 2: timestamp 0 is not after the previous row's (60)"),
         "{stderr}"
