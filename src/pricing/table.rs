@@ -263,7 +263,8 @@ fn check_header<R: std::io::Read>(
     let headers = rdr
         .headers()
         .map_err(|e| InputError::at(file, 1, 1, format!("cannot read the header: {e}")))?;
-    let found: Vec<&str> = headers.iter().collect();
+    // Trimmed as `csv::Trim::All` trims (Unicode whitespace), for readers that trim by hand.
+    let found: Vec<&str> = headers.iter().map(str::trim).collect();
     if found != expected {
         return Err(InputError::at(
             file,
@@ -355,11 +356,8 @@ impl PriceBook {
         }
         let mut added = Vec::new();
         for f in &self.regional.fallbacks {
-            let has_rows = |region: &str| {
-                self.entries
-                    .keys()
-                    .any(|(s, _, r)| *s == f.service && r == region)
-            };
+            let has_rows =
+                |region: &str| self.service_entries(&f.service).any(|e| e.region == region);
             if !has_rows(&f.priced_as) {
                 return Err(InputError::file(
                     &self.dir.join(crate::pricing::regional::FALLBACKS_FILE),
@@ -375,9 +373,8 @@ impl PriceBook {
                 vec![&f.region]
             };
             for entry in self
-                .entries
-                .values()
-                .filter(|e| e.service == f.service && e.region == f.priced_as)
+                .service_entries(&f.service)
+                .filter(|e| e.region == f.priced_as)
             {
                 for region in &targets {
                     let key = (entry.service.clone(), entry.item.clone(), (*region).clone());
@@ -400,6 +397,16 @@ impl PriceBook {
         }
         Arc::make_mut(&mut self.entries).extend(added);
         Ok(())
+    }
+
+    /// The prices of one service, in key order: a range of the map (keys start with the
+    /// service), not a scan of every row.
+    fn service_entries<'b>(&'b self, service: &'b str) -> impl Iterator<Item = &'b PriceEntry> {
+        let from: &dyn PriceKey = &(service, "", "");
+        self.entries
+            .range::<dyn PriceKey, _>((std::ops::Bound::Included(from), std::ops::Bound::Unbounded))
+            .map(|(_, e)| e)
+            .take_while(move |e| e.service == service)
     }
 
     /// Regions with prices of their own, sorted: the regions of every row but the CDN's
@@ -436,31 +443,51 @@ impl PriceBook {
             ..PriceBook::default()
         };
         let is_discounts = |file: &Path| file.file_name().is_some_and(|n| n == "discounts.csv");
+        // Every table's rows in one list, files in the given order and rows in file order.
         // Parsed one table at a time: side by side on rayon's threads cost more CPU (idle
         // workers spin) than it saved in wall time.
-        let parsed = tables
-            .iter()
-            .map(|(file, text)| (!is_discounts(file)).then(|| parse_price_rows(file, text)));
-        let mut raw: BTreeMap<(String, String, String), Vec<SourcedRow>> = BTreeMap::new();
-        for ((file, text), rows) in tables.iter().zip(parsed) {
-            let Some(rows) = rows else {
+        let lines: usize = tables.iter().map(|(_, text)| text.len() / 64).sum();
+        let mut rows: Vec<KeyedRow> = Vec::with_capacity(lines);
+        for (file, text) in tables {
+            if is_discounts(file) {
                 book.load_discounts(file, text)?;
-                continue;
-            };
-            for (key, row) in rows? {
-                raw.entry(key).or_default().push(row);
+            } else {
+                parse_price_rows(file, text, &mut rows)?;
             }
         }
-        for (key, mut rows) in raw {
-            rows.sort_by(|a, b| {
-                a.row
-                    .tier_start
-                    .unwrap_or(0.0)
-                    .total_cmp(&b.row.tier_start.unwrap_or(0.0))
-            });
-            let entry = build_entry(&key, &rows)?;
-            Arc::make_mut(&mut book.entries).insert(key, entry);
+        // Rows grouped by key, each key's tiers by start. The sort is stable, so rows of one
+        // key that tie keep file order (the first file, then the first line, is named first
+        // when a key is priced twice). Positions are sorted, not the rows, which are large.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ka, kb) = (&rows[a].0, &rows[b].0);
+            (ka.0.as_str(), ka.1.as_str(), ka.2.as_str())
+                .cmp(&(kb.0.as_str(), kb.1.as_str(), kb.2.as_str()))
+                .then_with(|| {
+                    let start = |r: &KeyedRow| r.1.row.tier_start.unwrap_or(0.0);
+                    start(&rows[a]).total_cmp(&start(&rows[b]))
+                })
+        });
+        let mut slots: Vec<Option<KeyedRow>> = rows.into_iter().map(Some).collect();
+        let mut entries = Vec::with_capacity(order.len());
+        let mut group: Vec<SourcedRow> = Vec::new();
+        let mut at = 0;
+        while at < order.len() {
+            let (key, first) = slots[order[at]].take().expect("each row is taken once");
+            group.clear();
+            group.push(first);
+            at += 1;
+            while let Some(&next) = order.get(at)
+                && slots[next].as_ref().is_some_and(|(k, _)| *k == key)
+            {
+                group.push(slots[next].take().expect("each row is taken once").1);
+                at += 1;
+            }
+            let entry = build_entry(&key, &mut group)?;
+            entries.push((key, entry));
         }
+        // Keys are sorted and unique: the map is built in one pass.
+        book.entries = Arc::new(entries.into_iter().collect());
         Ok(book)
     }
 
@@ -699,20 +726,32 @@ struct SourcedRow {
 /// A price row under its (service, item, region) key.
 type KeyedRow = ((String, String, String), SourcedRow);
 
-/// The rows of one price table, each under its key, in file order.
-fn parse_price_rows(file: &Path, text: &str) -> Result<Vec<KeyedRow>, InputError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+/// Appends the rows of one price table to `rows`, each under its key, in file order.
+///
+/// Fields are read by position into one reused record (the header is checked to be exactly
+/// [`PRICE_COLUMNS`]) and trimmed in place, as `csv::Trim::All` would trim them (that trim
+/// rebuilds every record twice). A row that this quick reading refuses is trimmed and
+/// deserialized by serde instead, so a bad value is reported exactly as serde words it.
+fn parse_price_rows(file: &Path, text: &str, rows: &mut Vec<KeyedRow>) -> Result<(), InputError> {
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     check_header(file, &mut rdr, PRICE_COLUMNS)?;
-    let headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
+    let mut headers = rdr.headers().map_err(|e| csv_error(file, &e))?.clone();
+    headers.trim();
     let name: Arc<str> = file.display().to_string().into();
-    let mut rows = Vec::new();
-    for record in rdr.records() {
-        let record = record.map_err(|e| csv_error(file, &e))?;
-        let mut row: PriceRow = record
-            .deserialize(Some(&headers))
-            .map_err(|e| csv_error(file, &e))?;
+    let mut record = csv::StringRecord::new();
+    while rdr
+        .read_record(&mut record)
+        .map_err(|e| csv_error(file, &e))?
+    {
+        let mut row = match quick_price_row(&record) {
+            Some(row) => row,
+            None => {
+                record.trim();
+                record
+                    .deserialize(Some(&headers))
+                    .map_err(|e| csv_error(file, &e))?
+            }
+        };
         let line = record.position().map_or(0, csv::Position::line);
         // The key owns the names; the entry is built from the key, not from the row.
         let key = (
@@ -729,7 +768,42 @@ fn parse_price_rows(file: &Path, text: &str) -> Result<Vec<KeyedRow>, InputError
             },
         ));
     }
-    Ok(rows)
+    Ok(())
+}
+
+/// A price row read by column position from an untrimmed record, as `csv::Trim::All` and
+/// serde would read it (fields trimmed of Unicode whitespace, `str::parse` for numbers, an
+/// empty optional field as `None`), or `None` when any field needs serde's error.
+fn quick_price_row(record: &csv::StringRecord) -> Option<PriceRow> {
+    if record.len() != PRICE_COLUMNS.len() {
+        return None;
+    }
+    let field = |i: usize| record[i].trim();
+    let optional_number = |i: usize| -> Option<Option<f64>> {
+        match field(i) {
+            "" => Some(None),
+            text => text.parse().ok().map(Some),
+        }
+    };
+    let confidence = match field(9) {
+        "high" => Confidence::High,
+        "medium" => Confidence::Medium,
+        "uncertain" => Confidence::Uncertain,
+        _ => return None,
+    };
+    Some(PriceRow {
+        service: field(0).to_owned(),
+        item: field(1).to_owned(),
+        region: field(2).to_owned(),
+        unit: field(3).to_owned(),
+        price_usd: field(4).parse().ok()?,
+        tier_start: optional_number(5)?,
+        tier_end: optional_number(6)?,
+        source: field(7).to_owned(),
+        as_of: field(8).to_owned(),
+        confidence,
+        notes: Some(field(10)).filter(|n| !n.is_empty()).map(str::to_owned),
+    })
 }
 
 impl SourcedRow {
@@ -738,18 +812,20 @@ impl SourcedRow {
     }
 }
 
+/// Checks one key's rows (tiers sorted by start) and builds its price; the first row's
+/// texts are moved into the entry.
 fn build_entry(
     key: &(String, String, String),
-    rows: &[SourcedRow],
+    rows: &mut [SourcedRow],
 ) -> Result<PriceEntry, InputError> {
     let (first, file) = (&rows[0].row, &rows[0].file);
-    let label = format!("`{}` / `{}` / `{}`", key.0, key.1, key.2);
+    // The key's label is written only into an error (thousands of keys load without one).
     let at = |r: &SourcedRow, message: String| {
         InputError::at(
             Path::new(&*r.file),
             r.line,
             1,
-            format!("{label}: {message}"),
+            format!("`{}` / `{}` / `{}`: {message}", key.0, key.1, key.2),
         )
     };
     // A key priced twice (a row without tier_start among several, or two rows starting the
@@ -787,7 +863,7 @@ fn build_entry(
         ))
     })?;
     let mut tiers = Vec::with_capacity(rows.len());
-    for sourced in rows {
+    for sourced in rows.iter() {
         let row = &sourced.row;
         let bad = |message: String| at(sourced, message);
         if row.unit != first.unit {
@@ -828,21 +904,25 @@ fn build_entry(
         .map(|r| r.row.confidence)
         .max()
         .unwrap_or(Confidence::High);
+    let as_of = rows
+        .iter()
+        .map(|r| r.row.as_of.as_str())
+        .max()
+        .unwrap_or_default()
+        .to_owned();
+    let origin = file.to_string();
+    let first = &mut rows[0].row;
     Ok(PriceEntry {
         service: key.0.clone(),
         item: key.1.clone(),
         region: key.2.clone(),
         unit,
         tiers,
-        source: first.source.clone(),
-        as_of: rows
-            .iter()
-            .map(|r| r.row.as_of.clone())
-            .max()
-            .unwrap_or_default(),
+        source: std::mem::take(&mut first.source),
+        as_of,
         confidence,
-        notes: first.notes.clone().unwrap_or_default(),
-        origin: file.to_string(),
+        notes: first.notes.take().unwrap_or_default(),
+        origin,
     })
 }
 
