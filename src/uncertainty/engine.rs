@@ -288,6 +288,11 @@ impl PhaseSketches {
         }
     }
 
+    /// True before any draw (every draw records its users).
+    fn is_empty(&self) -> bool {
+        self.users.is_empty()
+    }
+
     /// Every sketch in metric order (the order of [`PhaseDraw::metrics`]).
     fn sketches_mut(&mut self) -> impl Iterator<Item = &mut QuantileSketch> {
         std::iter::once(&mut self.users)
@@ -630,6 +635,9 @@ impl<'a> Model<'a> {
                 || Ok(empty()),
                 |a, b| match (a, b) {
                     (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+                    // Merging into the empty identity would copy every bucket into fresh
+                    // memory for nothing: the other side is the merge.
+                    (Ok(a), Ok(b)) if a.iter().all(PhaseSketches::is_empty) => Ok(b),
                     (Ok(mut a), Ok(b)) => {
                         for (x, y) in a.iter_mut().zip(&b) {
                             x.merge(y);
