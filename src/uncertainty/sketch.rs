@@ -429,15 +429,15 @@ impl QuantileSketch {
                 self.offset = other.offset;
                 self.counts = vec![0; other.counts.len()];
             }
+            let end = self.offset + self.counts.len() as i64;
             if other.offset < self.offset {
+                // One new vector for the union of both ranges, both ends at once.
                 let grow = (self.offset - other.offset) as usize;
-                let mut counts = vec![0; grow + self.counts.len()];
-                counts[grow..].copy_from_slice(&self.counts);
+                let mut counts = vec![0; (end.max(other_end) - other.offset) as usize];
+                counts[grow..grow + self.counts.len()].copy_from_slice(&self.counts);
                 self.counts = counts;
                 self.offset = other.offset;
-            }
-            let end = self.offset + self.counts.len() as i64;
-            if other_end > end {
+            } else if other_end > end {
                 self.counts.resize((other_end - self.offset) as usize, 0);
             }
             let at = (other.offset - self.offset) as usize;
