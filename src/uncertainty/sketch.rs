@@ -65,35 +65,6 @@ fn value_of(index: i64, exact: bool, ln_gamma: f64, log_offset: i64) -> f64 {
     2.0 * (i * ln_gamma).exp() / (ln_gamma.exp() + 1.0)
 }
 
-/// The buckets of the last few distinct values of a run, by their bits. A line's cost is its
-/// count times a rate, so a run of draws repeats a handful of values: a lookup here is
-/// cheaper than the logarithm of a bucket index. Direct-mapped: a value evicts the one that
-/// shared its entry.
-#[derive(Default)]
-struct SeenBuckets {
-    entries: [Option<(u64, Option<i64>)>; SeenBuckets::ENTRIES],
-}
-
-impl SeenBuckets {
-    const ENTRIES: usize = 16;
-
-    /// The bucket of `v`, from the entries or else from `index`.
-    #[inline]
-    fn bucket(&mut self, v: f64, index: impl FnOnce(f64) -> Option<i64>) -> Option<i64> {
-        let bits = v.to_bits();
-        // Fibonacci hashing: the top bits of the product mix every bit of the value.
-        let at = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % SeenBuckets::ENTRIES;
-        match self.entries[at] {
-            Some((seen, bucket)) if seen == bits => bucket,
-            _ => {
-                let bucket = index(v);
-                self.entries[at] = Some((bits, bucket));
-                bucket
-            }
-        }
-    }
-}
-
 /// Exact sum of floats (Shewchuk): the result does not depend on the order of additions.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExactSum {
@@ -343,13 +314,12 @@ impl QuantileSketch {
     pub fn add_all(&mut self, values: &[f64]) {
         const CHUNK: usize = 128;
         let mut buckets = [None; CHUNK];
-        let mut seen = SeenBuckets::default();
         for chunk in values.chunks(CHUNK) {
             let mut low = i64::MAX;
             let mut high = i64::MIN;
             for (slot, &v) in buckets.iter_mut().zip(chunk) {
                 let v = clamped(v);
-                *slot = seen.bucket(v, |v| self.bucket(v));
+                *slot = self.bucket(v);
                 if let Some(index) = *slot {
                     low = low.min(index);
                     high = high.max(index);
