@@ -287,16 +287,17 @@ pub fn size(
         connection_seconds: p.lb_connection_seconds,
         rules: p.lb_rules,
     };
-    lines.extend(load_balancer::lines(&lb, p.rps_share, ctx, t));
-    lines.extend(nat::lines(
+    load_balancer::lines(&lb, p.rps_share, ctx, t, &mut lines);
+    nat::lines(
         p.nat_gateways_per_zone,
         p.nat_bytes_per_request,
         p.zones,
         p.rps_share,
         ctx,
         t,
-    ));
-    lines.extend(observability::logs(d, p.rps_share, ctx.pricing_region, t));
+        &mut lines,
+    );
+    observability::logs(d, p.rps_share, ctx.pricing_region, t, &mut lines);
     lines.extend(observability::metric_series(
         nodes,
         p.metric_series_per_node,

@@ -97,16 +97,17 @@ pub fn transfer_line(
 }
 
 /// Postgres: app queries to the primaries (`cross-az-clients`) and, self-managed, every
-/// written byte to each standby and read replica (`cross-az-replication`).
+/// written byte to each standby and read replica (`cross-az-replication`). Appended to the
+/// rule's `lines` (no vector of its own: draws size every region of every phase).
 pub fn postgres(
     p: &PostgresPolicy,
     replicas_per_shard: u64,
     ctx: &RegionContext<'_>,
     t: &mut Trace,
-) -> Vec<RegionLine> {
-    let mut lines = Vec::new();
+    lines: &mut Vec<RegionLine>,
+) {
     if !spans_zones(p.cross_az_zones) {
-        return lines;
+        return;
     }
     let d = &ctx.demand;
     let share = client_share(p.cross_az_zones);
@@ -154,16 +155,15 @@ pub fn postgres(
             t,
         ));
     }
-    lines
 }
 
 /// Redis: app operations to the masters (`cross-az-clients`) and, self-managed, every cache
 /// fill to each replica (`cross-az-replication`). Fills are the reads that missed the cache
-/// and went to the database (one SET each); session writes are not counted.
-pub fn redis(p: &RedisPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<RegionLine> {
-    let mut lines = Vec::new();
+/// and went to the database (one SET each); session writes are not counted. Appended to
+/// `lines`.
+pub fn redis(p: &RedisPolicy, ctx: &RegionContext<'_>, t: &mut Trace, lines: &mut Vec<RegionLine>) {
     if !spans_zones(p.cross_az_zones) || p.bytes_per_op <= 0.0 {
-        return lines;
+        return;
     }
     let d = &ctx.demand;
     let bytes = t.step(
@@ -210,16 +210,14 @@ pub fn redis(p: &RedisPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Reg
             t,
         ));
     }
-    lines
 }
 
 /// Kafka: producers writing to and consumers reading from partition leaders in other zones
 /// (`cross-az-clients`; consumers not with follower fetching) and, self-managed, each write
-/// to the followers in other zones (`cross-az-replication`).
-pub fn kafka(p: &KafkaPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<RegionLine> {
-    let mut lines = Vec::new();
+/// to the followers in other zones (`cross-az-replication`). Appended to `lines`.
+pub fn kafka(p: &KafkaPolicy, ctx: &RegionContext<'_>, t: &mut Trace, lines: &mut Vec<RegionLine>) {
     if !spans_zones(p.cross_az_zones) {
-        return lines;
+        return;
     }
     let d = &ctx.demand;
     let readers = if p.follower_fetching {
@@ -270,7 +268,6 @@ pub fn kafka(p: &KafkaPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Reg
             t,
         ));
     }
-    lines
 }
 
 #[cfg(test)]

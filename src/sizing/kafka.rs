@@ -303,7 +303,7 @@ pub fn size(
             .from_step("clusters")
             .bound_by(Binding::of(&[("minimum", 1), ("service-limit", clusters)])),
     ]);
-    lines.extend(cross_az::kafka(p, ctx, t));
+    cross_az::kafka(p, ctx, t, &mut lines);
     Ok(lines)
 }
 
@@ -389,7 +389,9 @@ mod tests {
         let sized = crate::sizing::SizedComponents::default();
         let lines = |p: &KafkaPolicy| {
             with_ctx(demand, &sized, |ctx| {
-                crate::sizing::cross_az::kafka(p, ctx, &mut Trace::new())
+                let mut lines = Vec::new();
+                crate::sizing::cross_az::kafka(p, ctx, &mut Trace::new(), &mut lines);
+                lines
             })
         };
         // MSK: producer + 1 consumer group, 3e12 B x 2 x 2/3 = 4e12 B = 4,000 GB x 2 = 8,000

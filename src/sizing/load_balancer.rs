@@ -46,16 +46,18 @@ pub struct LoadBalancing {
     pub rules: u64,
 }
 
-/// The region's load-balancer lines for a tier serving `rps_share` of the requests: none
+/// The region's load-balancer lines for a tier serving `rps_share` of the requests, appended
+/// to the rule's `lines` (no vector of its own: draws size every region of every phase); none
 /// without load balancers.
 pub fn lines(
     lb: &LoadBalancing,
     rps_share: f64,
     ctx: &RegionContext<'_>,
     t: &mut Trace,
-) -> Vec<RegionLine> {
+    lines: &mut Vec<RegionLine>,
+) {
     if lb.load_balancers == 0 {
-        return Vec::new();
+        return;
     }
     let d = &ctx.demand;
     let rps = d.avg_rps * rps_share;
@@ -142,7 +144,7 @@ pub fn lines(
         lb.load_balancers,
         "ALBs",
     );
-    vec![
+    lines.push(
         RegionLine::billed_without_instance(
             "load-balancer",
             balancers,
@@ -150,6 +152,8 @@ pub fn lines(
             PriceKey::new("alb", "hour", ctx.pricing_region),
         )
         .from_step("load_balancers"),
+    );
+    lines.push(
         RegionLine::billed_without_instance(
             "lb-capacity-units",
             lcu,
@@ -157,7 +161,7 @@ pub fn lines(
             PriceKey::new("alb", "lcu", ctx.pricing_region),
         )
         .from_step("lb_lcu"),
-    ]
+    );
 }
 
 #[cfg(test)]
@@ -177,7 +181,9 @@ mod tests {
 
     fn lcus(lb: &LoadBalancing, demand: Demand) -> Vec<RegionLine> {
         with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
-            lines(lb, 1.0, ctx, &mut Trace::new())
+            let mut out = Vec::new();
+            lines(lb, 1.0, ctx, &mut Trace::new(), &mut out);
+            out
         })
     }
 

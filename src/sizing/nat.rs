@@ -12,7 +12,9 @@ use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count};
 
-/// The region's NAT gateway lines for a tier over `zones` serving `rps_share` of requests.
+/// The region's NAT gateway lines for a tier over `zones` serving `rps_share` of requests,
+/// appended to the rule's `lines` (no vector of its own: draws size every region of every
+/// phase).
 pub fn lines(
     gateways_per_zone: u64,
     bytes_per_request: f64,
@@ -20,9 +22,10 @@ pub fn lines(
     rps_share: f64,
     ctx: &RegionContext<'_>,
     t: &mut Trace,
-) -> Vec<RegionLine> {
+    lines: &mut Vec<RegionLine>,
+) {
     if gateways_per_zone == 0 {
-        return Vec::new();
+        return;
     }
     let gateways = t.count(
         "nat_gateways",
@@ -38,7 +41,7 @@ pub fn lines(
         gateways_per_zone.saturating_mul(zones),
         "gateways",
     );
-    let mut lines = vec![
+    lines.push(
         RegionLine::billed_without_instance(
             "nat-gateway",
             gateways,
@@ -46,7 +49,7 @@ pub fn lines(
             PriceKey::new("nat-gateway", "hour", ctx.pricing_region),
         )
         .from_step("nat_gateways"),
-    ];
+    );
     if bytes_per_request > 0.0 {
         let d = &ctx.demand;
         let gb = t.count(
@@ -70,7 +73,6 @@ pub fn lines(
             .from_step("nat_processed_gb"),
         );
     }
-    lines
 }
 
 #[cfg(test)]
@@ -87,7 +89,9 @@ mod tests {
         };
         let sized = crate::sizing::SizedComponents::default();
         let both = with_ctx(demand, &sized, |ctx| {
-            lines(1, 500.0, 3, 0.5, ctx, &mut Trace::new())
+            let mut out = Vec::new();
+            lines(1, 500.0, 3, 0.5, ctx, &mut Trace::new(), &mut out);
+            out
         });
         // 1 gateway x 3 zones
         assert_eq!(count(&both, "nat-gateway"), 3);
@@ -95,12 +99,16 @@ mod tests {
         assert_eq!(count(&both, "nat-data"), 657);
         // no bytes stated: hours only; no gateways: nothing
         let hours = with_ctx(demand, &sized, |ctx| {
-            lines(2, 0.0, 3, 1.0, ctx, &mut Trace::new())
+            let mut out = Vec::new();
+            lines(2, 0.0, 3, 1.0, ctx, &mut Trace::new(), &mut out);
+            out
         });
         assert_eq!(hours.len(), 1);
         assert_eq!(count(&hours, "nat-gateway"), 6);
         let none = with_ctx(demand, &sized, |ctx| {
-            lines(0, 500.0, 3, 1.0, ctx, &mut Trace::new())
+            let mut out = Vec::new();
+            lines(0, 500.0, 3, 1.0, ctx, &mut Trace::new(), &mut out);
+            out
         });
         assert!(none.is_empty());
     }

@@ -23,10 +23,16 @@ pub const LOGS_SERVICE: &str = "cloudwatch-logs";
 /// What the unpriced metric-series line counts.
 pub const METRIC_SERIES_UNIT: &str = "series (unpriced: no published custom-metric price)";
 
-/// Log ingest and storage lines for a component serving `rps_share` of the requests.
-#[must_use]
-pub fn logs(d: &Demand, rps_share: f64, price_region: &str, t: &mut Trace) -> Vec<RegionLine> {
-    let mut lines = Vec::new();
+/// Log ingest and storage lines for a component serving `rps_share` of the requests,
+/// appended to the rule's `lines` (no vector of its own: draws size every region of every
+/// phase).
+pub fn logs(
+    d: &Demand,
+    rps_share: f64,
+    price_region: &str,
+    t: &mut Trace,
+    lines: &mut Vec<RegionLine>,
+) {
     if d.log_gb_per_month > 0.0 {
         let gb = t.count(
             "log_ingest_gb",
@@ -69,7 +75,6 @@ pub fn logs(d: &Demand, rps_share: f64, price_region: &str, t: &mut Trace) -> Ve
             .from_step("log_stored_gb_share"),
         );
     }
-    lines
 }
 
 /// The metric series of `nodes` nodes, counted but not billed; `None` without series.
@@ -95,6 +100,13 @@ pub fn metric_series(nodes: u64, series_per_node: f64, t: &mut Trace) -> Option<
 mod tests {
     use super::*;
 
+    /// The log lines of one call.
+    fn log_lines(d: &Demand, rps_share: f64, price_region: &str) -> Vec<RegionLine> {
+        let mut lines = Vec::new();
+        logs(d, rps_share, price_region, &mut Trace::new(), &mut lines);
+        lines
+    }
+
     #[test]
     fn log_ingest_and_storage_follow_the_share() {
         let d = Demand {
@@ -102,7 +114,7 @@ mod tests {
             log_stored_gb: 3_153.6,
             ..Demand::default()
         };
-        let lines = logs(&d, 0.5, "eu-west-1", &mut Trace::new());
+        let lines = log_lines(&d, 0.5, "eu-west-1");
         // ingest: ceil(1,314 x 0.5) = 657 GB; stored: ceil(3,153.6 x 0.5) = ceil(1,576.8) = 1,577 GB
         assert_eq!(lines[0].item, "log-ingest");
         assert_eq!(lines[0].count, 657);
@@ -121,9 +133,9 @@ mod tests {
             log_gb_per_month: 10.0,
             ..Demand::default()
         };
-        let lines = logs(&ingest_only, 1.0, "us-east-1", &mut Trace::new());
+        let lines = log_lines(&ingest_only, 1.0, "us-east-1");
         assert_eq!(lines.len(), 1);
-        assert!(logs(&Demand::default(), 1.0, "us-east-1", &mut Trace::new()).is_empty());
+        assert!(log_lines(&Demand::default(), 1.0, "us-east-1").is_empty());
         assert!(metric_series(40, 0.0, &mut Trace::new()).is_none());
     }
 

@@ -579,12 +579,13 @@ pub fn size(
         );
         lines.extend(node_volume::line(nodes, "nodes", p.node_volume_gb, ctx, t));
     }
-    lines.extend(cross_az::postgres(
+    cross_az::postgres(
         p,
         p.sync_replicas.saturating_add(read_replicas_per_shard),
         ctx,
         t,
-    ));
+        &mut lines,
+    );
     Ok(lines)
 }
 
@@ -645,7 +646,9 @@ mod tests {
         let sized = crate::sizing::SizedComponents::default();
         let lines = |p: &PostgresPolicy| {
             with_ctx(demand, &sized, |ctx| {
-                crate::sizing::cross_az::postgres(p, 2, ctx, &mut Trace::new())
+                let mut lines = Vec::new();
+                crate::sizing::cross_az::postgres(p, 2, ctx, &mut Trace::new(), &mut lines);
+                lines
             })
         };
         // RDS: replication is free; clients (2e9 + 1e9) x 1,000 B x 2/3 = 2e12 B = 2,000 GB

@@ -332,7 +332,7 @@ pub fn size(
         );
         lines.extend(node_volume::line(nodes, "nodes", p.node_volume_gb, ctx, t));
     }
-    lines.extend(cross_az::redis(p, ctx, t));
+    cross_az::redis(p, ctx, t, &mut lines);
     Ok(lines)
 }
 
@@ -388,7 +388,9 @@ mod tests {
         let sized = crate::sizing::SizedComponents::default();
         let lines = |p: &RedisPolicy| {
             with_ctx(demand, &sized, |ctx| {
-                crate::sizing::cross_az::redis(p, ctx, &mut Trace::new())
+                let mut lines = Vec::new();
+                crate::sizing::cross_az::redis(p, ctx, &mut Trace::new(), &mut lines);
+                lines
             })
         };
         // ElastiCache: clients only, 3e9 ops x 1,000 B x 2/3 = 2e12 B = 2,000 GB x 2 = 4,000

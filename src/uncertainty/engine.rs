@@ -601,43 +601,63 @@ impl<'a> Model<'a> {
                 .map(|l| PhaseSketches::new(l, self.scenario.spec.components.len()))
                 .collect()
         };
-        // Blocks of draws, 4 per thread for balance. Each rayon job keeps one scenario copy,
-        // one set of buffers and one set of sketches for all the blocks it runs (not one per
-        // block: their memory was fresh pages to fault in, block after block). Neither the
-        // block count nor the jobs can change a result: sketches merge exactly.
+        // Blocks of draws, 4 per thread for balance, handed out in order to one job per
+        // thread. Each job keeps one scenario copy, one set of buffers and one set of sketches
+        // for all the blocks it runs (their memory is fresh pages to fault in: one set per
+        // thread, not one per block or per rayon split). Neither the block count nor which
+        // job ran a block can change a result: sketches merge exactly.
         let threads = rayon::current_num_threads() as u64;
         let block = draws.div_ceil(4 * threads).max(1);
         let blocks = draws.div_ceil(block);
+        let next = AtomicU64::new(0);
+        // The first block a job found failing: no job starts a later one.
+        let failed = AtomicU64::new(u64::MAX);
         let done = AtomicU64::new(0);
-        (0..blocks)
-            .into_par_iter()
-            .fold(
-                || Ok(Runner::new(self, empty())),
-                |runner: Result<Runner, String>, b| {
-                    let mut runner = runner?;
-                    let range = b * block..((b + 1) * block).min(draws);
-                    let finished = range.end - range.start;
-                    runner.run(self, range, seed)?;
-                    progress(done.fetch_add(finished, Ordering::Relaxed) + finished);
-                    Ok(runner)
-                },
-            )
-            .map(|runner| runner.map(|r| r.sketches))
-            // `reduce` joins neighbouring ranges left to right, so the error kept is the first
-            // failing draw in draw order whatever the thread that met it; merges are exact,
-            // so the sketches cannot depend on how the blocks were split either.
-            .reduce(
-                || Ok(empty()),
-                |a, b| match (a, b) {
-                    (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-                    (Ok(mut a), Ok(b)) => {
-                        for (x, y) in a.iter_mut().zip(&b) {
+        let job = |_| -> Result<Option<Runner>, (u64, String)> {
+            let mut runner: Option<Runner> = None;
+            loop {
+                let b = next.fetch_add(1, Ordering::Relaxed);
+                if b >= blocks || b > failed.load(Ordering::Relaxed) {
+                    return Ok(runner);
+                }
+                let range = b * block..((b + 1) * block).min(draws);
+                let finished = range.end - range.start;
+                let r = runner.get_or_insert_with(|| Runner::new(self, empty()));
+                if let Err(e) = r.run(self, range, seed) {
+                    failed.fetch_min(b, Ordering::Relaxed);
+                    return Err(e);
+                }
+                progress(done.fetch_add(finished, Ordering::Relaxed) + finished);
+            }
+        };
+        let jobs: Vec<_> = (0..threads).into_par_iter().map(job).collect();
+        // Every block before a failing one was handed out first and runs to its end (or its
+        // own failure), so the error kept, the earliest failing draw, is the first in draw
+        // order whatever the thread that met it.
+        let mut sketches: Option<Vec<PhaseSketches>> = None;
+        let mut first_error: Option<(u64, String)> = None;
+        for job in jobs {
+            match job {
+                Err(e) => {
+                    if first_error.as_ref().is_none_or(|(draw, _)| e.0 < *draw) {
+                        first_error = Some(e);
+                    }
+                }
+                Ok(None) => {}
+                Ok(Some(runner)) => match &mut sketches {
+                    None => sketches = Some(runner.sketches),
+                    Some(all) => {
+                        for (x, y) in all.iter_mut().zip(&runner.sketches) {
                             x.merge(y);
                         }
-                        Ok(a)
                     }
                 },
-            )
+            }
+        }
+        match first_error {
+            Some((_, message)) => Err(message),
+            None => Ok(sketches.unwrap_or_else(empty)),
+        }
     }
 
     /// Every phase's total for one set of input values (the tornado's swings).
@@ -673,13 +693,13 @@ impl Runner {
         }
     }
 
-    /// Runs draws `draws` (stream numbers) into the sketches.
+    /// Runs draws `draws` (stream numbers) into the sketches; a failure says which draw.
     fn run(
         &mut self,
         model: &Model<'_>,
         draws: std::ops::Range<u64>,
         seed: u64,
-    ) -> Result<(), String> {
+    ) -> Result<(), (u64, String)> {
         for draw in draws {
             let u = model.uniforms(seed, draw);
             for ((v, input), u) in self.values.iter_mut().zip(&model.inputs.list).zip(u) {
@@ -692,7 +712,7 @@ impl Runner {
                     &mut self.scratch,
                     &mut self.out,
                 )
-                .map_err(|m| format!("draw {draw}: {m}"))?;
+                .map_err(|m| (draw, format!("draw {draw}: {m}")))?;
             self.batch.push(&self.out);
             for (phase, draw) in self.sketches.iter_mut().zip(&self.out) {
                 for (counts, &k) in phase.shape_draws.iter_mut().zip(&draw.shapes) {

@@ -330,6 +330,7 @@ impl QuantileSketch {
                 self.sum.add(v);
             }
             if low <= high {
+                self.make_room(low, high);
                 // The two ends first, so that the rest never reallocates.
                 self.bump(low, 0);
                 self.bump(high, 0);
@@ -348,6 +349,26 @@ impl QuantileSketch {
     fn bucket(&self, v: f64) -> Option<i64> {
         (v != 0.0 || self.exact_integers)
             .then(|| index_of(v, self.exact_integers, self.ln_gamma, self.log_offset))
+    }
+
+    /// Capacity for the buckets from `low` to `high` and the ones already there, and then
+    /// some: a run's later extremes seldom pass a few times the first chunk's span, and each
+    /// growth past the capacity moves the buckets to a fresh allocation (new pages to fault in,
+    /// once per doubling in every sketch). Capacity is not content: the buckets still span
+    /// exactly the lowest to the highest index seen.
+    fn make_room(&mut self, low: i64, high: i64) {
+        let (from, to) = if self.counts.is_empty() {
+            (low, high)
+        } else {
+            let end = self.offset + self.counts.len() as i64 - 1;
+            (low.min(self.offset), high.max(end))
+        };
+        let needed = (to - from) as usize + 1;
+        if needed > self.counts.capacity() {
+            const SLACK: usize = 4;
+            self.counts
+                .reserve_exact(SLACK * needed + 64 - self.counts.len());
+        }
     }
 
     fn bump(&mut self, index: i64, by: u32) {
@@ -378,15 +399,15 @@ impl QuantileSketch {
                 self.offset = other.offset;
                 self.counts = vec![0; other.counts.len()];
             }
+            let end = self.offset + self.counts.len() as i64;
             if other.offset < self.offset {
+                // One new vector for the union of both ranges, both ends at once.
                 let grow = (self.offset - other.offset) as usize;
-                let mut counts = vec![0; grow + self.counts.len()];
-                counts[grow..].copy_from_slice(&self.counts);
+                let mut counts = vec![0; (end.max(other_end) - other.offset) as usize];
+                counts[grow..grow + self.counts.len()].copy_from_slice(&self.counts);
                 self.counts = counts;
                 self.offset = other.offset;
-            }
-            let end = self.offset + self.counts.len() as i64;
-            if other_end > end {
+            } else if other_end > end {
                 self.counts.resize((other_end - self.offset) as usize, 0);
             }
             let at = (other.offset - self.offset) as usize;
