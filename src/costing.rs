@@ -263,10 +263,24 @@ pub fn bill(
             }
             .into(),
             // The key of the price actually used (another provider's after mapping).
-            key: Some(format!("{}/{}/{}", entry.service, entry.item, entry.region)),
+            key: Some(key_text(&entry.service, &entry.item, &entry.region)),
         },
         parts: Vec::new(),
     })
+}
+
+/// A price key as text, `service/item/region`. Joined by hand: every line of every phase
+/// and timeline month is billed here (some 17,000 bills a plan), and `format!` took a
+/// twentieth of a whole `plan` run.
+fn key_text(service: &str, item: &str, region: &str) -> String {
+    let mut key = String::with_capacity(service.len() + item.len() + region.len() + 2);
+    for (i, part) in [service, item, region].into_iter().enumerate() {
+        if i > 0 {
+            key.push('/');
+        }
+        key.push_str(part);
+    }
+    key
 }
 
 /// Each part's count when a line provisions `count`: the parts' own counts when they add up
@@ -437,6 +451,15 @@ mod tests {
 
     fn key() -> PriceKey {
         PriceKey::new("ec2", "m5.2xlarge", "us-east-1")
+    }
+
+    #[test]
+    fn key_text_joins_with_slashes() {
+        assert_eq!(
+            key_text("rds-postgres", "db.r6g.large", "eu-west-1"),
+            "rds-postgres/db.r6g.large/eu-west-1"
+        );
+        assert_eq!(key_text("", "x", ""), "/x/");
     }
 
     #[test]
