@@ -342,16 +342,17 @@ fn month(
             dau: phase.demand.dau,
             peak_rps: phase.demand.peak_rps,
             monthly_usd: phase.monthly_usd,
+            // The month's plan is dropped next: its lines' names move, not copied.
             lines: phase
                 .lines
-                .iter()
+                .into_iter()
                 .map(|l| MonthLine {
-                    component: l.component.clone(),
-                    kind: l.kind.clone(),
-                    item: l.item.clone(),
+                    component: l.component,
+                    kind: l.kind,
+                    item: l.item,
                     count: l.count,
-                    count_unit: l.count_unit.clone(),
-                    instance: l.instance.clone(),
+                    count_unit: l.count_unit,
+                    instance: l.instance,
                     monthly_usd: l.monthly_usd,
                 })
                 .collect(),
