@@ -284,8 +284,8 @@ fn try_shape(
             ));
         }
     }
-    let monthly = monthly_usd(trial, &sizing, inputs.scenario)
-        .map_err(|reason| reject("price", reason))?;
+    let monthly =
+        monthly_usd(trial, &sizing, inputs.scenario).map_err(|reason| reject("price", reason))?;
     let candidate = Candidate {
         instance: shape.instance.clone(),
         vcpu: shape.vcpu,

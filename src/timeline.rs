@@ -264,7 +264,10 @@ fn phase_shapes(
                             .find(|s| s.component == c.name)
                             .map(|s| s.chosen.instance.as_str())
                     } else {
-                        instance.by_phase.and_then(|m| m.get(&p.name)).map(String::as_str)
+                        instance
+                            .by_phase
+                            .and_then(|m| m.get(&p.name))
+                            .map(String::as_str)
                     }?;
                     let mut fixed = c.clone();
                     crate::selection::set_instance(&mut fixed.policy, shape);
@@ -322,12 +325,11 @@ fn month(
     // Components whose shape is chosen per phase run on their phase's shape: sized directly
     // on it, not chosen again for the month (a month's shape would otherwise flip back and
     // forth between near-equal shapes, each flip a replacement of every node).
-    let mut choose = |index: usize,
-                      _: &crate::input::Component,
-                      inputs: &crate::sizing::PhaseInputs<'_>| {
-        let component = fixed?.get(index)?.as_ref()?;
-        Some(crate::sizing::size_component(component, inputs))
-    };
+    let mut choose =
+        |index: usize, _: &crate::input::Component, inputs: &crate::sizing::PhaseInputs<'_>| {
+            let component = fixed?.get(index)?.as_ref()?;
+            Some(crate::sizing::size_component(component, inputs))
+        };
     let mut phase = plan::build_phase_choosing(scenario, &name, users, &mut warnings, &mut choose)?;
     plan::support::apply(
         &plan::support::resolve(scenario)?,

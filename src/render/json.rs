@@ -232,7 +232,11 @@ mod tests {
         let mut whole = render_at(&plan, 0).unwrap();
         whole.push(b'\n');
         assert_eq!(render(&plan).unwrap(), whole);
-        assert!(String::from_utf8(whole).unwrap().contains("\"phases\": [],"));
+        assert!(
+            String::from_utf8(whole)
+                .unwrap()
+                .contains("\"phases\": [],")
+        );
     }
 
     /// The same bytes as serde_json's own pretty printer, at every depth (past the one-piece
