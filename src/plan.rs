@@ -506,14 +506,14 @@ fn build_phase_traced(
     let SizedPhase {
         demand,
         demand_trace,
-        sized,
+        mut sized,
         selections,
     } = size_phase_choosing(scenario, phase, users, traced, planned, choose)?;
     let mut lines = Vec::new();
     let mut components = Vec::new();
     for (index, component) in spec.components.iter().enumerate() {
-        let sizing = sized.at(index).expect("every component is sized");
-        check_pins(scenario, index, component, sizing)?;
+        let sizing = sized.take(index).expect("every component is sized");
+        check_pins(scenario, index, component, &sizing)?;
         let at = ComponentInPhase {
             scenario,
             index,
@@ -523,7 +523,7 @@ fn build_phase_traced(
             traced,
         };
         let mut component_usd = 0.0;
-        for (position, sized_line) in sizing.lines.iter().enumerate() {
+        for (position, sized_line) in sizing.lines.into_iter().enumerate() {
             let regions: BTreeMap<String, u64> = sizing
                 .per_region
                 .iter()
@@ -721,13 +721,16 @@ fn unbilled_line(
 /// given or table price, its discount, and the derivation of each figure.
 fn price_line(
     at: &ComponentInPhase<'_>,
-    sized: &SizedLine,
+    mut sized: SizedLine,
     warnings: &mut Vec<String>,
 ) -> Result<Line, InputError> {
+    // The sizing's steps start the line's derivation: moved, not copied (they are most of a
+    // traced plan's memory).
+    let mut derivation = std::mem::take(&mut sized.derivation);
+    let sized = &sized;
     let provision = at.provision(sized);
     warn_pin_below_demand(at, sized, &provision, warnings);
     warn_over_limit(at, sized, &provision, warnings);
-    let mut derivation = sized.derivation.clone();
     let mut t = if at.traced {
         count_steps(sized, &provision)
     } else {

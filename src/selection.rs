@@ -167,8 +167,11 @@ pub fn select(
     };
     let mut fits: Vec<(Candidate, ComponentSizing)> = Vec::new();
     let mut rejected = Vec::new();
+    // One copy of the component, its instance set to each shape in turn.
+    let mut trial = component.clone();
     for shape in &shapes {
-        match try_shape(component, shape, auto, &untraced) {
+        set_instance(&mut trial.policy, &shape.instance);
+        match try_shape(&trial, shape, auto, &untraced) {
             Ok(fit) => fits.push(fit),
             Err(why) => rejected.push(why),
         }
@@ -233,9 +236,10 @@ fn candidate_shapes<'a>(
     Ok(shapes)
 }
 
-/// Sizes and prices the component on one shape, or says why the shape cannot be used.
+/// Sizes and prices `trial` (the component, its instance set to `shape`) on one shape, or
+/// says why the shape cannot be used.
 fn try_shape(
-    component: &Component,
+    trial: &Component,
     shape: &Shape,
     auto: &AutoSelect,
     inputs: &PhaseInputs<'_>,
@@ -243,7 +247,7 @@ fn try_shape(
     if let Some(r) = allowed(shape, auto) {
         return Err(r);
     }
-    if let Some(r) = below_policy_floor(component, shape, &inputs.scenario.catalog) {
+    if let Some(r) = below_policy_floor(trial, shape, &inputs.scenario.catalog) {
         return Err(r);
     }
     let reject = |constraint: &str, reason: String| Rejected {
@@ -251,8 +255,7 @@ fn try_shape(
         constraint: constraint.into(),
         reason,
     };
-    let trial = with_instance(component, &shape.instance);
-    let sizing = sizing::size_component(&trial, inputs).map_err(|reason| {
+    let sizing = sizing::size_component(trial, inputs).map_err(|reason| {
         // A rule fails on a shape when what it needs does not fit one instance, or when the
         // shape cannot take the connections it would receive.
         let constraint = if reason.contains("max_connections") {
@@ -281,8 +284,8 @@ fn try_shape(
             ));
         }
     }
-    let monthly = monthly_usd(component, &sizing, inputs.scenario)
-        .map_err(|reason| reject("price", reason))?;
+    let monthly =
+        monthly_usd(trial, &sizing, inputs.scenario).map_err(|reason| reject("price", reason))?;
     let candidate = Candidate {
         instance: shape.instance.clone(),
         vcpu: shape.vcpu,
@@ -335,7 +338,7 @@ fn monthly_usd(
         if line.count == 0 {
             continue;
         }
-        let b = crate::costing::bill_parts(
+        let list = crate::costing::list_monthly_usd(
             line.count,
             line.measure,
             key,
@@ -346,7 +349,7 @@ fn monthly_usd(
         )?;
         // Ranked at the component's price model (its discount: reserved, spot...).
         let discount = crate::costing::discount_for(scenario, component, Some(&key.service));
-        monthly += b.list_monthly_usd * discount.multiplier;
+        monthly += list * discount.multiplier;
     }
     Ok(monthly)
 }

@@ -219,8 +219,10 @@ fn label(start: Option<&str>, month: i64) -> String {
 /// `instance_by_phase` entry.
 struct PhaseShapes {
     users: u64,
-    /// By component position; `None`: the component's own instance (or no instance).
-    shapes: Vec<Option<String>>,
+    /// By component position, the component with its instance set to the phase's shape
+    /// (copied once per phase, not once per month); `None`: the component's own instance (or
+    /// no instance).
+    fixed: Vec<Option<crate::input::Component>>,
 }
 
 /// Each growth phase's shapes, in phase order: the plan's choices where the plan is at hand,
@@ -236,34 +238,45 @@ fn phase_shapes(
         .phases()
         .iter()
         .map(|p| {
-            let mut shapes = vec![None; components.len()];
             if !per_phase(&p.name) {
                 return Ok(PhaseShapes {
                     users: p.users,
-                    shapes,
+                    fixed: vec![None; components.len()],
                 });
             }
             let planned = plan.and_then(|plan| plan.phases.iter().find(|q| q.name == p.name));
+            let chosen_here;
             let selections = match planned {
-                Some(phase) => phase.selections.clone(),
-                None => plan::size_phase(scenario, &p.name, p.users, false, None)?.selections,
+                Some(phase) => &phase.selections,
+                None => {
+                    chosen_here =
+                        plan::size_phase(scenario, &p.name, p.users, false, None)?.selections;
+                    &chosen_here
+                }
             };
-            for (i, c) in components.iter().enumerate() {
-                let Some(instance) = c.policy.instance() else {
-                    continue;
-                };
-                shapes[i] = if crate::selection::wants_auto(c, &p.name).is_some() {
-                    selections
-                        .iter()
-                        .find(|s| s.component == c.name)
-                        .map(|s| s.chosen.instance.clone())
-                } else {
-                    instance.by_phase.and_then(|m| m.get(&p.name)).cloned()
-                };
-            }
+            let fixed = components
+                .iter()
+                .map(|c| {
+                    let instance = c.policy.instance()?;
+                    let shape = if crate::selection::wants_auto(c, &p.name).is_some() {
+                        selections
+                            .iter()
+                            .find(|s| s.component == c.name)
+                            .map(|s| s.chosen.instance.as_str())
+                    } else {
+                        instance
+                            .by_phase
+                            .and_then(|m| m.get(&p.name))
+                            .map(String::as_str)
+                    }?;
+                    let mut fixed = c.clone();
+                    crate::selection::set_instance(&mut fixed.policy, shape);
+                    Some(fixed)
+                })
+                .collect();
             Ok(PhaseShapes {
                 users: p.users,
-                shapes,
+                fixed,
             })
         })
         .collect()
@@ -308,18 +321,15 @@ fn month(
     let users = (users_f.round() as u64).max(1);
     let name = label(start, i64::from(m));
     let mut warnings = Vec::new();
-    let shapes = phase_of(phases, users).map(|p| p.shapes.as_slice());
+    let fixed = phase_of(phases, users).map(|p| p.fixed.as_slice());
     // Components whose shape is chosen per phase run on their phase's shape: sized directly
     // on it, not chosen again for the month (a month's shape would otherwise flip back and
     // forth between near-equal shapes, each flip a replacement of every node).
-    let mut choose = |index: usize,
-                      component: &crate::input::Component,
-                      inputs: &crate::sizing::PhaseInputs<'_>| {
-        let instance = shapes?.get(index)?.as_deref()?;
-        let mut fixed = component.clone();
-        crate::selection::set_instance(&mut fixed.policy, instance);
-        Some(crate::sizing::size_component(&fixed, inputs))
-    };
+    let mut choose =
+        |index: usize, _: &crate::input::Component, inputs: &crate::sizing::PhaseInputs<'_>| {
+            let component = fixed?.get(index)?.as_ref()?;
+            Some(crate::sizing::size_component(component, inputs))
+        };
     let mut phase = plan::build_phase_choosing(scenario, &name, users, &mut warnings, &mut choose)?;
     plan::support::apply(
         &plan::support::resolve(scenario)?,
@@ -334,16 +344,17 @@ fn month(
             dau: phase.demand.dau,
             peak_rps: phase.demand.peak_rps,
             monthly_usd: phase.monthly_usd,
+            // The month's plan is dropped next: its lines' names move, not copied.
             lines: phase
                 .lines
-                .iter()
+                .into_iter()
                 .map(|l| MonthLine {
-                    component: l.component.clone(),
-                    kind: l.kind.clone(),
-                    item: l.item.clone(),
+                    component: l.component,
+                    kind: l.kind,
+                    item: l.item,
                     count: l.count,
-                    count_unit: l.count_unit.clone(),
-                    instance: l.instance.clone(),
+                    count_unit: l.count_unit,
+                    instance: l.instance,
                     monthly_usd: l.monthly_usd,
                 })
                 .collect(),

@@ -593,6 +593,12 @@ impl SizedComponents {
         self.slots.get(index)?.as_ref().map(|(_, s)| s)
     }
 
+    /// Takes the sizing of the component at `index` out (the plan moves each line's
+    /// derivation into its priced line instead of copying it).
+    pub fn take(&mut self, index: usize) -> Option<ComponentSizing> {
+        self.slots.get_mut(index)?.take().map(|(_, s)| s)
+    }
+
     /// The sizing of the component named `name`.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&ComponentSizing> {
