@@ -771,7 +771,13 @@ fn is_discounts(file: &Path) -> bool {
 /// The price rows of `tables` (discount tables skipped), in order; on a bad table, its
 /// position among `tables` and the error.
 fn price_rows_of(tables: &[(PathBuf, String)]) -> Result<Vec<KeyedRow>, (usize, InputError)> {
-    let lines: usize = tables.iter().map(|(_, text)| text.len() / 64).sum();
+    // One row per line at most: rows are a few hundred bytes each, and room for more than
+    // the tables hold is fresh memory the kernel must zero (a guess from the byte count
+    // reserved five times too much).
+    let lines: usize = tables
+        .iter()
+        .map(|(_, text)| text.bytes().filter(|&b| b == b'\n').count())
+        .sum();
     let mut rows = Vec::with_capacity(lines);
     for (i, (file, text)) in tables.iter().enumerate() {
         if !is_discounts(file) {
