@@ -1149,14 +1149,18 @@ pub fn distribute(total: u64, weights: &[u64]) -> Vec<u64> {
 /// The steps a line's count depends on: its final step and, transitively, every earlier step
 /// whose result is one of its inputs. Without a named final step, every step.
 fn closure(steps: &[Step], last: Option<&str>, label: Option<&str>) -> Vec<Step> {
-    let full = |name: &str| match label {
-        Some(label) => format!("[{label}] {name}"),
-        None => name.to_string(),
-    };
     let Some(last) = last else {
         return steps.to_vec();
     };
-    let Some(end) = steps.iter().rposition(|s| s.name == full(last)) else {
+    // A labelled trace prefixes its step names with `[label] `: built once, not per step.
+    let prefix = label.map(|label| format!("[{label}] "));
+    let is_last = |name: &str| -> bool {
+        match &prefix {
+            Some(prefix) => name.strip_prefix(prefix.as_str()) == Some(last),
+            None => name == last,
+        }
+    };
+    let Some(end) = steps.iter().rposition(|s| is_last(&s.name)) else {
         return steps.to_vec();
     };
     let mut keep = vec![false; steps.len()];
@@ -1164,8 +1168,8 @@ fn closure(steps: &[Step], last: Option<&str>, label: Option<&str>) -> Vec<Step>
     // Walk backwards: a step is kept when a kept later step reads its result by name.
     for i in (0..end).rev() {
         let name = &steps[i].name;
-        let bare = match label {
-            Some(label) => name.strip_prefix(&format!("[{label}] ")).unwrap_or(name),
+        let bare = match &prefix {
+            Some(prefix) => name.strip_prefix(prefix.as_str()).unwrap_or(name),
             None => name,
         };
         let used = (i + 1..=end).any(|j| {
