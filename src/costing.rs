@@ -536,6 +536,63 @@ mod tests {
         );
     }
 
+    /// `list_monthly_usd` is the list cost `bill_parts` bills, without the bill: the same f64
+    /// bit for bit and the same error, for every price of the shipped AWS tables, billed at
+    /// one key, split over regions (one of them unpriced), and at given prices.
+    #[test]
+    fn list_cost_is_bill_parts_list_cost_for_every_shipped_price() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing/aws");
+        let book = PriceBook::load(&dir).unwrap();
+        let measures = [
+            Measure::Instances { memory_gib: None },
+            Measure::Instances {
+                memory_gib: Some(64.0),
+            },
+            Measure::Gb,
+            Measure::Requests,
+            Measure::Stated,
+        ];
+        let same = |count: u64,
+                    measure: Measure,
+                    key: &PriceKey,
+                    parts: &[PricePart],
+                    given: Option<&GivenPrice>| {
+            let list = list_monthly_usd(count, measure, key, parts, given, &book, 730.0);
+            let billed = bill_parts(count, measure, key, parts, given, &book, 730.0)
+                .map(|b| b.list_monthly_usd);
+            match (list, billed) {
+                (Ok(a), Ok(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{key:?} x {count}"),
+                (Err(a), Err(b)) => assert_eq!(a, b, "{key:?} x {count}"),
+                (a, b) => panic!("{key:?} x {count}: {a:?} against {b:?}"),
+            }
+        };
+        let mut prices = 0;
+        for e in book.entries() {
+            let key = PriceKey::new(&e.service, &e.item, &e.region);
+            for count in [0, 1, 7, 1_000, 123_456_789] {
+                // Parts whose counts do not add up to the count are spread in proportion.
+                let parts: Vec<PricePart> = ["us-east-1", "eu-west-1", "nowhere-1"]
+                    .into_iter()
+                    .zip([3, 2, 1])
+                    .map(|(region, sixths)| PricePart {
+                        key: PriceKey::new(&e.service, &e.item, region),
+                        count: sixths * count / 6,
+                    })
+                    .collect();
+                for measure in measures {
+                    same(count, measure, &key, &[], None);
+                    same(count, measure, &key, &parts[..2], None);
+                    same(count, measure, &key, &parts, None);
+                }
+            }
+            prices += 1;
+        }
+        let hourly = Measure::Instances { memory_gib: None };
+        same(5, hourly, &key(), &[], Some(&given(0.384, "hour")));
+        same(5, Measure::Gb, &key(), &[], Some(&given(0.1, "parsec")));
+        assert!(prices > 3_000, "{prices} prices checked");
+    }
+
     #[test]
     fn missing_table_price_is_an_error() {
         let e = bill(
