@@ -201,6 +201,47 @@ pub fn quantity(
     Ok(q)
 }
 
+/// The price that bills a line (the scenario's given price, if any, else the table's), its
+/// unit, and the quantity the count makes in that unit: what [`bill`] and
+/// [`list_monthly_usd`] share before one records a bill and the other only sums.
+struct Priced<'b> {
+    unit: PriceUnit,
+    quantity: f64,
+    price: PriceFrom<'b>,
+}
+
+/// Where a line's price comes from.
+enum PriceFrom<'b> {
+    Given(&'b GivenPrice),
+    Table(&'b crate::pricing::PriceEntry),
+}
+
+fn priced<'b>(
+    count: u64,
+    measure: Measure,
+    key: &PriceKey,
+    given: Option<&'b GivenPrice>,
+    book: &'b PriceBook,
+    hours_per_month: f64,
+) -> Result<Priced<'b>, String> {
+    if let Some(given) = given {
+        let unit = PriceUnit::parse(&given.unit)
+            .ok_or_else(|| format!("unknown price unit `{}`", given.unit))?;
+        let quantity = quantity(count, measure, unit, hours_per_month)?;
+        return Ok(Priced {
+            unit,
+            quantity,
+            price: PriceFrom::Given(given),
+        });
+    }
+    let entry = book.get(&key.service, &key.item, &key.region)?;
+    Ok(Priced {
+        unit: entry.unit,
+        quantity: quantity(count, measure, entry.unit, hours_per_month)?,
+        price: PriceFrom::Table(entry),
+    })
+}
+
 /// Prices a line by the scenario's given price, if any, else the table's.
 pub fn bill(
     count: u64,
@@ -210,28 +251,31 @@ pub fn bill(
     book: &PriceBook,
     hours_per_month: f64,
 ) -> Result<Bill, String> {
-    if let Some(given) = given {
-        let unit = PriceUnit::parse(&given.unit)
-            .ok_or_else(|| format!("unknown price unit `{}`", given.unit))?;
-        let q = quantity(count, measure, unit, hours_per_month)?;
-        return Ok(Bill {
-            unit,
-            quantity: q,
-            unit_price_usd: given.usd,
-            list_monthly_usd: q * given.usd,
-            tiers: Vec::new(),
-            origin: PriceOrigin {
-                given_by: PriceGivenBy::Scenario,
-                source: given.source.clone(),
-                as_of: String::new(),
-                confidence: "scenario".into(),
-                key: None,
-            },
-            parts: Vec::new(),
-        });
-    }
-    let entry = book.get(&key.service, &key.item, &key.region)?;
-    let q = quantity(count, measure, entry.unit, hours_per_month)?;
+    let Priced {
+        unit,
+        quantity: q,
+        price,
+    } = priced(count, measure, key, given, book, hours_per_month)?;
+    let entry = match price {
+        PriceFrom::Given(given) => {
+            return Ok(Bill {
+                unit,
+                quantity: q,
+                unit_price_usd: given.usd,
+                list_monthly_usd: q * given.usd,
+                tiers: Vec::new(),
+                origin: PriceOrigin {
+                    given_by: PriceGivenBy::Scenario,
+                    source: given.source.clone(),
+                    as_of: String::new(),
+                    confidence: "scenario".into(),
+                    key: None,
+                },
+                parts: Vec::new(),
+            });
+        }
+        PriceFrom::Table(entry) => entry,
+    };
     let (list, charges) = tiers::bill(&entry.tiers, q);
     let unit_price_usd = if entry.is_tiered() {
         if q > 0.0 {
@@ -243,7 +287,7 @@ pub fn bill(
         entry.tiers[0].price_usd
     };
     Ok(Bill {
-        unit: entry.unit,
+        unit,
         quantity: q,
         unit_price_usd,
         list_monthly_usd: list,
@@ -309,18 +353,11 @@ pub fn bill_parts(
     if given.is_some() || parts.is_empty() {
         return bill(count, measure, key, given, book, hours_per_month);
     }
-    let mut bills = Vec::with_capacity(parts.len());
-    for (part, n) in parts.iter().zip(split(count, parts)) {
-        let b = bill(n, measure, &part.key, None, book, hours_per_month)?;
-        bills.push((part, n, b));
-    }
+    let bills = per_part(count, parts, |n, key| {
+        let b = bill(n, measure, key, None, book, hours_per_month)?;
+        Ok((b.unit, b))
+    })?;
     let unit = bills[0].2.unit;
-    if let Some((part, _, b)) = bills.iter().find(|(_, _, b)| b.unit != unit) {
-        return Err(format!(
-            "region `{}` prices per `{}` where `{}` prices per `{unit}`",
-            part.key.region, b.unit, bills[0].0.key.region
-        ));
-    }
     let quantity: f64 = bills.iter().map(|(_, _, b)| b.quantity).sum();
     let list: f64 = bills.iter().map(|(_, _, b)| b.list_monthly_usd).sum();
     let confidence = ["uncertain", "medium"]
@@ -378,6 +415,30 @@ pub fn bill_parts(
     })
 }
 
+/// Each part of a line priced by `price` (its count and key), in part order, once every
+/// part shares the first's unit: the first pricing error, else the first part whose unit
+/// differs, is the error.
+fn per_part<T>(
+    count: u64,
+    parts: &[PricePart],
+    mut price: impl FnMut(u64, &PriceKey) -> Result<(PriceUnit, T), String>,
+) -> Result<Vec<(&PricePart, u64, T)>, String> {
+    let mut priced = Vec::with_capacity(parts.len());
+    let mut units = Vec::with_capacity(parts.len());
+    for (part, n) in parts.iter().zip(split(count, parts)) {
+        let (unit, t) = price(n, &part.key)?;
+        units.push(unit);
+        priced.push((part, n, t));
+    }
+    if let Some(at) = units.iter().position(|u| *u != units[0]) {
+        return Err(format!(
+            "region `{}` prices per `{}` where `{}` prices per `{}`",
+            parts[at].key.region, units[at], parts[0].key.region, units[0]
+        ));
+    }
+    Ok(priced)
+}
+
 /// The list monthly cost [`bill_parts`] bills, and its errors, without the bill: no record
 /// of where each price came from (strings per line). Auto-selection ranks every candidate
 /// shape of every phase by this figure alone.
@@ -390,51 +451,20 @@ pub fn list_monthly_usd(
     book: &PriceBook,
     hours_per_month: f64,
 ) -> Result<f64, String> {
+    let list_at = |n: u64, key: &PriceKey, given: Option<&GivenPrice>| {
+        let p = priced(n, measure, key, given, book, hours_per_month)?;
+        let list = match p.price {
+            PriceFrom::Given(given) => p.quantity * given.usd,
+            PriceFrom::Table(entry) => tiers::total(&entry.tiers, p.quantity),
+        };
+        Ok((p.unit, list))
+    };
     if given.is_some() || parts.is_empty() {
-        return key_list_usd(count, measure, key, given, book, hours_per_month).map(|(_, l)| l);
+        return list_at(count, key, given).map(|(_, list)| list);
     }
-    let mut lists = Vec::with_capacity(parts.len());
-    // The first part whose unit differs from the first's: an error once every part priced,
-    // as `bill_parts` reports it.
-    let mut mismatch = None;
-    for (part, n) in parts.iter().zip(split(count, parts)) {
-        let (unit, list) = key_list_usd(n, measure, &part.key, None, book, hours_per_month)?;
-        match lists.first() {
-            Some(&(first_unit, _)) if mismatch.is_none() && unit != first_unit => {
-                mismatch = Some((part, unit, first_unit));
-            }
-            _ => {}
-        }
-        lists.push((unit, list));
-    }
-    if let Some((part, unit, first_unit)) = mismatch {
-        return Err(format!(
-            "region `{}` prices per `{unit}` where `{}` prices per `{first_unit}`",
-            part.key.region, parts[0].key.region
-        ));
-    }
+    let lists = per_part(count, parts, |n, key| list_at(n, key, None))?;
     // Summed as `bill_parts` sums: the same float additions in the same order.
-    Ok(lists.iter().map(|&(_, list)| list).sum())
-}
-
-/// The unit and list monthly cost [`bill`] bills at one key (or the given price).
-fn key_list_usd(
-    count: u64,
-    measure: Measure,
-    key: &PriceKey,
-    given: Option<&GivenPrice>,
-    book: &PriceBook,
-    hours_per_month: f64,
-) -> Result<(PriceUnit, f64), String> {
-    if let Some(given) = given {
-        let unit = PriceUnit::parse(&given.unit)
-            .ok_or_else(|| format!("unknown price unit `{}`", given.unit))?;
-        let q = quantity(count, measure, unit, hours_per_month)?;
-        return Ok((unit, q * given.usd));
-    }
-    let entry = book.get(&key.service, &key.item, &key.region)?;
-    let q = quantity(count, measure, entry.unit, hours_per_month)?;
-    Ok((entry.unit, tiers::total(&entry.tiers, q)))
+    Ok(lists.iter().map(|(_, _, list)| list).sum())
 }
 
 #[cfg(test)]
