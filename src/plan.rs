@@ -509,7 +509,12 @@ fn build_phase_traced(
         mut sized,
         selections,
     } = size_phase_choosing(scenario, phase, users, traced, planned, choose)?;
-    let mut lines = Vec::new();
+    // Room for every line at once: a priced line is large, and a growing vector moves them all.
+    let line_count = (0..spec.components.len())
+        .filter_map(|i| sized.at(i))
+        .map(|s| s.lines.len())
+        .sum();
+    let mut lines = Vec::with_capacity(line_count);
     let mut components = Vec::new();
     for (index, component) in spec.components.iter().enumerate() {
         let sizing = sized.take(index).expect("every component is sized");

@@ -165,7 +165,8 @@ pub fn select(
         keep_regions: true,
         ..*inputs
     };
-    let mut fits: Vec<(Candidate, ComponentSizing)> = Vec::new();
+    // Room for every shape: a candidate's sizing is large, and a growing vector moves them all.
+    let mut fits: Vec<(Candidate, ComponentSizing)> = Vec::with_capacity(shapes.len());
     let mut rejected = Vec::new();
     // One copy of the component, its instance set to each shape in turn.
     let mut trial = component.clone();

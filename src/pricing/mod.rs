@@ -1,6 +1,7 @@
 //! Prices: billing units, tiered bands, and the provider's dated tables.
 
 pub mod check;
+pub mod entries;
 pub mod regional;
 pub mod reserved;
 pub mod support;

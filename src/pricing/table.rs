@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InputError, close_matches};
+use crate::pricing::entries::Entries;
 use crate::pricing::regional::Regional;
 use crate::pricing::tiers::{Tier, check_contiguous};
 use crate::pricing::unit::PriceUnit;
@@ -112,7 +113,7 @@ pub struct PriceBook {
     pub dir: PathBuf,
     /// Shared: every Monte Carlo block and plan variant clones the scenario, and the rows
     /// (thousands, each with its strings and tiers) never change after loading.
-    entries: Arc<BTreeMap<(String, String, String), PriceEntry>>,
+    entries: Arc<Entries>,
     discounts: BTreeMap<String, Discount>,
     /// For a provider priced through AWS-keyed scenarios: (AWS service, AWS item) -> this
     /// provider's (service, item), `None` where it has no equivalent.
@@ -345,7 +346,7 @@ impl PriceBook {
             .map(String::from)
             .collect();
         for (region, geography) in &self.regional.geographies {
-            if !self.entries.keys().any(|(_, _, r)| r == geography) {
+            if !self.entries.iter().any(|e| e.region == *geography) {
                 return Err(InputError::file(
                     &self.dir.join(crate::pricing::regional::GEOGRAPHIES_FILE),
                     format!(
@@ -377,8 +378,7 @@ impl PriceBook {
                 .filter(|e| e.region == f.priced_as)
             {
                 for region in &targets {
-                    let key = (entry.service.clone(), entry.item.clone(), (*region).clone());
-                    if self.entries.contains_key(&key) {
+                    if self.entries.contains(&entry.service, &entry.item, region) {
                         continue;
                     }
                     let mut copy = entry.clone();
@@ -391,22 +391,19 @@ impl PriceBook {
                     );
                     copy.notes = format!("{}; {}", f.source, entry.notes);
                     copy.origin = format!("{} via {}", entry.origin, f.origin);
-                    added.push((key, copy));
+                    added.push(copy);
                 }
             }
         }
-        Arc::make_mut(&mut self.entries).extend(added);
+        if !added.is_empty() {
+            self.entries = Arc::new(self.entries.with(added));
+        }
         Ok(())
     }
 
-    /// The prices of one service, in key order: a range of the map (keys start with the
-    /// service), not a scan of every row.
+    /// The prices of one service, in key order: a range of the rows, not a scan of them all.
     fn service_entries<'b>(&'b self, service: &'b str) -> impl Iterator<Item = &'b PriceEntry> {
-        let from: &dyn PriceKey = &(service, "", "");
-        self.entries
-            .range::<dyn PriceKey, _>((std::ops::Bound::Included(from), std::ops::Bound::Unbounded))
-            .map(|(_, e)| e)
-            .take_while(move |e| e.service == service)
+        self.entries.of_service(service).iter()
     }
 
     /// Regions with prices of their own, sorted: the regions of every row but the CDN's
@@ -421,11 +418,13 @@ impl PriceBook {
             .collect();
         let set: std::collections::BTreeSet<&str> = self
             .entries
-            .keys()
-            .filter(|(s, _, r)| {
-                !s.starts_with("cloudfront-") && r != "global" && !geographies.contains(r.as_str())
+            .iter()
+            .filter(|e| {
+                !e.service.starts_with("cloudfront-")
+                    && e.region != "global"
+                    && !geographies.contains(e.region.as_str())
             })
-            .map(|(_, _, r)| r.as_str())
+            .map(|e| e.region.as_str())
             .collect();
         set.into_iter().collect()
     }
@@ -471,11 +470,9 @@ impl PriceBook {
                 group.push(slots[next].take().expect("each row is taken once").1);
                 at += 1;
             }
-            let entry = build_entry(&key, &mut group)?;
-            entries.push((key, entry));
+            entries.push(build_entry(&key, &mut group)?);
         }
-        // Keys are sorted and unique: the map is built in one pass.
-        book.entries = Arc::new(entries.into_iter().collect());
+        book.entries = Arc::new(Entries::new(entries));
         Ok(book)
     }
 
@@ -652,10 +649,10 @@ impl PriceBook {
     }
 
     fn get_own(&self, service: &str, item: &str, region: &str) -> Result<&PriceEntry, String> {
-        let key: &dyn PriceKey = &(service, item, region);
-        if let Some(entry) = self.entries.get(key) {
+        if let Some(entry) = self.entries.get(service, item, region) {
             return Ok(entry);
         }
+        let key: &dyn PriceKey = &(service, item, region);
         let mut missing = self
             .missing
             .0
@@ -674,11 +671,7 @@ impl PriceBook {
 
     /// Why `item` of `service` has no price in `region`, naming close matches.
     fn missing_message(&self, service: &str, item: &str, region: &str) -> String {
-        let same_service: Vec<&PriceEntry> = self
-            .entries
-            .values()
-            .filter(|e| e.service == service)
-            .collect();
+        let same_service: Vec<&PriceEntry> = self.service_entries(service).collect();
         let mut message = format!(
             "no price for item `{item}` of service `{service}` in region `{region}` in {}",
             self.dir.display()
@@ -740,14 +733,14 @@ impl PriceBook {
 
     /// Every price, in key order.
     pub fn entries(&self) -> impl Iterator<Item = &PriceEntry> {
-        self.entries.values()
+        self.entries.iter()
     }
 
     /// Every service id, sorted.
     #[must_use]
     pub fn services(&self) -> Vec<&str> {
         let set: std::collections::BTreeSet<&str> =
-            self.entries.values().map(|e| e.service.as_str()).collect();
+            self.entries.iter().map(|e| e.service.as_str()).collect();
         set.into_iter().collect()
     }
 }
