@@ -216,16 +216,24 @@ pub fn run_plan(
     let report = opts.wants(render::files::Format::Report);
     // The timeline checks the budget month by month (its breaches are plan warnings), and the
     // report shows it; it needs a growth curve.
-    let mut timeline = if loaded.growth.users_at(0.0).is_some()
-        && (report || loaded.spec.budget_usd_per_month.is_some())
-    {
-        let months = loaded
+    let months = (loaded.growth.users_at(0.0).is_some()
+        && (report || loaded.spec.budget_usd_per_month.is_some()))
+    .then(|| {
+        loaded
             .spec
             .timeline_months
-            .unwrap_or(crate::timeline::DEFAULT_MONTHS);
-        Some(crate::timeline::build(&loaded, months, Some(&plan))?)
-    } else {
-        None
+            .unwrap_or(crate::timeline::DEFAULT_MONTHS)
+    });
+    if let Some(months) = months
+        && budget_check_can_run_beside(&opts)
+    {
+        let (plan, written) = write_beside_budget_check(&loaded, plan, months, &opts, out_dir)?;
+        std::mem::forget(loaded);
+        return Ok((plan, written));
+    }
+    let mut timeline = match months {
+        Some(months) => Some(crate::timeline::build(&loaded, months, Some(&plan))?),
+        None => None,
     };
     if let Some(w) = timeline.as_ref().and_then(Timeline::budget_warning) {
         plan.warnings.push(w);
@@ -250,6 +258,91 @@ pub fn run_plan(
     // the memory back at once, where freeing the price tables row by row and the timeline's
     // months line by line is about a millisecond.
     std::mem::forget((loaded, timeline));
+    Ok((plan, written))
+}
+
+/// True when the files asked for show the plan's warnings only in `plan.json` (summary.md,
+/// the report and templated files show them too, and are rendered before anything is
+/// written): the timeline's budget check can then run while the plan is written.
+fn budget_check_can_run_beside(opts: &RenderOptions) -> bool {
+    use render::files::Format;
+    opts.wants(Format::Json)
+        && ![Format::Markdown, Format::Report, Format::Tfvars]
+            .iter()
+            .any(|&f| opts.wants(f))
+}
+
+/// Writes the plan's files while the timeline checks the budget month by month beside it
+/// (on the other core: the plan's JSON is written by one thread, the months are planned in
+/// parallel). The budget warning is the plan's last; `plan.json` is serialized with a
+/// placeholder in its place and completed when the check is done, so the files, the plan
+/// returned and the errors are those of checking first and writing after: a failing month
+/// fails the command and writes nothing.
+fn write_beside_budget_check(
+    loaded: &Scenario,
+    mut plan: Plan,
+    months: u32,
+    opts: &RenderOptions,
+    out_dir: &Path,
+) -> Result<(Plan, Vec<PathBuf>), Error> {
+    use std::sync::{Mutex, PoisonError};
+    plan.warnings.push(render::json::LATE_WARNING.to_string());
+    let (written, checked) = std::thread::scope(|scope| {
+        let plan = &plan;
+        let check = Mutex::new(Some(
+            scope.spawn(move || crate::timeline::build(loaded, months, Some(plan))),
+        ));
+        let checked: Mutex<Option<Result<Timeline, InputError>>> = Mutex::new(None);
+        let finish = || {
+            let handle = check.lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(handle) = handle {
+                let result = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                *checked.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+            }
+        };
+        let late = || -> std::io::Result<Option<String>> {
+            finish();
+            match checked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_ref()
+            {
+                Some(Ok(timeline)) => Ok(timeline.budget_warning()),
+                // The month's own error is what the command reports (below).
+                _ => Err(std::io::Error::other("the timeline's budget check failed")),
+            }
+        };
+        let mut files = render::files::plan_outputs(plan, opts)?;
+        for (name, contents) in &mut files {
+            if name == "plan.json" {
+                *contents = crate::output::Contents::Stream(Box::new(|out| {
+                    render::json::write_with_late_warning(plan, &late, out)
+                }));
+            }
+        }
+        let written = crate::output::write_owned(
+            out_dir,
+            &plan.output_name,
+            crate::output::Owner::Plan,
+            &files,
+        );
+        drop(files); // it borrows `late`
+        finish();
+        let checked = checked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .expect("the check was joined");
+        Ok::<_, Error>((written, checked))
+    })?;
+    // As when the timeline is built first: its error comes before any of writing.
+    let timeline = checked?;
+    let written = written?;
+    plan.warnings.pop();
+    plan.warnings.extend(timeline.budget_warning());
+    std::mem::forget(timeline);
     Ok((plan, written))
 }
 

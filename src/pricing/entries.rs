@@ -57,7 +57,9 @@ impl Entries {
         let mut index = HashMap::with_capacity_and_hasher(sorted.len(), HASHER);
         for (at, e) in sorted.iter().enumerate() {
             let at = u32::try_from(at).expect("a price book holds fewer than 2^32 prices");
-            index.entry(key_hash(&e.service, &e.item, &e.region)).or_insert(at);
+            index
+                .entry(key_hash(&e.service, &e.item, &e.region))
+                .or_insert(at);
         }
         Entries { sorted, index }
     }
@@ -92,7 +94,9 @@ impl Entries {
     /// The prices of one service, in key order (keys start with the service).
     #[must_use]
     pub fn of_service(&self, service: &str) -> &[PriceEntry] {
-        let start = self.sorted.partition_point(|e| e.service.as_str() < service);
+        let start = self
+            .sorted
+            .partition_point(|e| e.service.as_str() < service);
         let len = self.sorted[start..].partition_point(|e| e.service == service);
         &self.sorted[start..start + len]
     }
@@ -160,7 +164,11 @@ mod tests {
         // Parts that join to the same text are different keys.
         assert!(e.get("ec2m7g", ".large", "us-east-1").is_none());
         assert!(e.contains("ebs", "gp3", "us-east-1"));
-        let ec2: Vec<&str> = e.of_service("ec2").iter().map(|e| e.region.as_str()).collect();
+        let ec2: Vec<&str> = e
+            .of_service("ec2")
+            .iter()
+            .map(|e| e.region.as_str())
+            .collect();
         assert_eq!(ec2, ["eu-west-1", "us-east-1"]);
         // A service that sorts between two others, and one past the end: empty ranges.
         assert!(e.of_service("eks").is_empty());
@@ -172,10 +180,7 @@ mod tests {
 
     #[test]
     fn a_key_whose_hash_slot_another_key_holds_is_found_by_search() {
-        let mut e = Entries::new(vec![
-            entry("a", "x", "r", "a"),
-            entry("b", "x", "r", "b"),
-        ]);
+        let mut e = Entries::new(vec![entry("a", "x", "r", "a"), entry("b", "x", "r", "b")]);
         // Point b's hash at a's entry, as a hash collision would leave it.
         let hb = key_hash("b", "x", "r");
         e.index.insert(hb, 0);
