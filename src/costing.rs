@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::input::scenario::GivenPrice;
 use crate::input::{Component, Scenario};
-use crate::pricing::{Confidence, PriceBook, PriceUnit, TierCharge, tiers};
+use crate::pricing::{Confidence, PriceBook, PriceEntry, PriceUnit, TierCharge, tiers};
 use crate::sizing::{Measure, PriceKey, PricePart, distribute};
 
 /// Who gave a line its price (`price_given_by` in `plan.json` and `costs.csv`).
@@ -316,7 +316,7 @@ pub fn bill(
 /// A price key as text, `service/item/region`. Joined by hand: every line of every phase
 /// and timeline month is billed here (some 17,000 bills a plan), and `format!` took a
 /// twentieth of a whole `plan` run.
-fn key_text(service: &str, item: &str, region: &str) -> String {
+pub fn key_text(service: &str, item: &str, region: &str) -> String {
     let mut key = String::with_capacity(service.len() + item.len() + region.len() + 2);
     for (i, part) in [service, item, region].into_iter().enumerate() {
         if i > 0 {
@@ -451,11 +451,42 @@ pub fn list_monthly_usd(
     book: &PriceBook,
     hours_per_month: f64,
 ) -> Result<f64, String> {
-    let list_at = |n: u64, key: &PriceKey, given: Option<&GivenPrice>| {
+    list_monthly_usd_seeing(
+        count,
+        measure,
+        key,
+        parts,
+        given,
+        book,
+        hours_per_month,
+        &mut |_| {},
+    )
+}
+
+/// [`list_monthly_usd`], showing `seen` each table price it uses, in part order (the prices a
+/// bill's parts would name).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "list_monthly_usd's arguments and the one that sees its prices"
+)]
+pub fn list_monthly_usd_seeing<'b>(
+    count: u64,
+    measure: Measure,
+    key: &PriceKey,
+    parts: &[PricePart],
+    given: Option<&'b GivenPrice>,
+    book: &'b PriceBook,
+    hours_per_month: f64,
+    seen: &mut dyn FnMut(&'b PriceEntry),
+) -> Result<f64, String> {
+    let mut list_at = |n: u64, key: &PriceKey, given: Option<&'b GivenPrice>| {
         let p = priced(n, measure, key, given, book, hours_per_month)?;
         let list = match p.price {
             PriceFrom::Given(given) => p.quantity * given.usd,
-            PriceFrom::Table(entry) => tiers::total(&entry.tiers, p.quantity),
+            PriceFrom::Table(entry) => {
+                seen(entry);
+                tiers::total(&entry.tiers, p.quantity)
+            }
         };
         Ok((p.unit, list))
     };

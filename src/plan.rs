@@ -11,7 +11,7 @@ use crate::costing::{self, Bill, Discount, PriceGivenBy};
 use crate::demand::{self, Demand};
 use crate::error::InputError;
 use crate::input::{Component, Scenario, Workload};
-use crate::pricing::{PriceUnit, TierCharge};
+use crate::pricing::{PriceEntry, PriceUnit, TierCharge};
 use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs, SizedComponents, SizedLine};
 use crate::trace::{Step, Trace};
 use crate::units::round_cents;
@@ -457,13 +457,15 @@ pub fn build_phase_untraced(
         users,
         warnings,
         None,
-        false,
+        (false, PriceDetail::Bill),
         &mut |_, _, _| None,
     )
 }
 
 /// [`build_phase_untraced`] with `choose` given the first word on each component's sizing
-/// (the timeline's months, sized on the shapes chosen for the phase they fall in).
+/// (the timeline's months, sized on the shapes chosen for the phase they fall in), its lines
+/// priced for their costs only ([`PriceDetail::Costs`]): the months keep each line's count
+/// and cost, not its bill.
 pub fn build_phase_choosing(
     scenario: &Scenario,
     phase: &str,
@@ -471,7 +473,15 @@ pub fn build_phase_choosing(
     warnings: &mut Vec<String>,
     choose: &mut Chooser<'_>,
 ) -> Result<PhasePlan, InputError> {
-    build_phase_traced(scenario, phase, users, warnings, None, false, choose)
+    build_phase_traced(
+        scenario,
+        phase,
+        users,
+        warnings,
+        None,
+        (false, PriceDetail::Costs),
+        choose,
+    )
 }
 
 /// [`build_phase`] with counts planned at a percentile replacing the derived ones.
@@ -488,7 +498,7 @@ pub fn build_phase_planned(
         users,
         warnings,
         planned,
-        true,
+        (true, PriceDetail::Bill),
         &mut |_, _, _| None,
     )
 }
@@ -499,7 +509,7 @@ fn build_phase_traced(
     users: u64,
     warnings: &mut Vec<String>,
     planned: Option<&PlannedCounts>,
-    traced: bool,
+    (traced, detail): (bool, PriceDetail),
     choose: &mut Chooser<'_>,
 ) -> Result<PhasePlan, InputError> {
     let spec = &scenario.spec;
@@ -526,6 +536,7 @@ fn build_phase_traced(
             phase,
             planned,
             traced,
+            detail,
         };
         let mut component_usd = 0.0;
         for (position, sized_line) in sizing.lines.into_iter().enumerate() {
@@ -629,6 +640,19 @@ struct ComponentInPhase<'a> {
     /// Whether lines carry their derivations (untraced: the timeline's and commitments'
     /// months, which read only counts and costs).
     traced: bool,
+    detail: PriceDetail,
+}
+
+/// How much of a line's price a phase keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PriceDetail {
+    /// The bill: unit, quantity, unit price, tiers, parts and where each price came from.
+    Bill,
+    /// The list and net costs alone, the same figures (the timeline's months, which keep each
+    /// line's count and cost): the prices are looked up, their records are not copied into
+    /// the line. Its unit, quantity, unit price, price source, key, parts and tiers are
+    /// empty, and so are `binding` and `by_resource`.
+    Costs,
 }
 
 impl<'a> ComponentInPhase<'a> {
@@ -671,6 +695,8 @@ struct Unbilled {
 /// A line's bill, or why it has none on this provider.
 enum Billed {
     Bill(Bill),
+    /// The list monthly cost alone ([`PriceDetail::Costs`]).
+    ListCost(f64),
     Unpriced(Unbilled),
 }
 
@@ -784,8 +810,15 @@ fn price_line(
             derivation,
         ));
     };
-    let bill = match bill_line(at, sized, key, given, provision.count, warnings)? {
+    let billed = match at.detail {
+        PriceDetail::Bill => bill_line(at, sized, key, given, provision.count, warnings)?,
+        PriceDetail::Costs => list_cost_line(at, sized, key, given, provision.count, warnings)?,
+    };
+    let bill = match billed {
         Billed::Bill(bill) => bill,
+        Billed::ListCost(list) => {
+            return cost_only_line(at, sized, key, given, &provision, list, warnings);
+        }
         Billed::Unpriced(why) => {
             derivation.extend(t.into_steps());
             return Ok(unbilled_line(
@@ -842,6 +875,65 @@ fn price_line(
         tiers: bill.tiers,
         regions: BTreeMap::new(),
         derivation,
+        commitment: None,
+    })
+}
+
+/// [`price_line`]'s line for its costs alone ([`PriceDetail::Costs`]): the same list and net
+/// costs, discount and errors, without the bill's records.
+fn cost_only_line(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    key: &sizing::PriceKey,
+    given: Option<&crate::input::scenario::GivenPrice>,
+    provision: &Provision<'_>,
+    list: f64,
+    warnings: &mut Vec<String>,
+) -> Result<Line, InputError> {
+    let discount = costing::discount_for(at.scenario, at.component, Some(&key.service));
+    let net = list * discount.multiplier;
+    if !net.is_finite() || net > 1e18 {
+        // The error names the unit price: the bill has it (a failing line, billed once).
+        if let Billed::Bill(bill) = bill_line(at, sized, key, given, provision.count, warnings)? {
+            return Err(at.error(&format!(
+                "line `{}`: the monthly cost {} is beyond any budget (count {}, unit price {}): check the inputs",
+                sized.item, net, provision.count, bill.unit_price_usd
+            )));
+        }
+    }
+    Ok(Line {
+        component: at.component.name.clone(),
+        kind: at.component.policy.kind().to_string(),
+        item: sized.item.to_string(),
+        count: provision.count,
+        count_unit: sized.measure.count_unit().to_string(),
+        unit: String::new(),
+        quantity: 0.0,
+        unit_price_usd: 0.0,
+        list_monthly_usd: round_cents(list),
+        discount: discount.name,
+        discount_multiplier: discount.multiplier,
+        monthly_usd: round_cents(net),
+        pinned: provision.pinned.is_some(),
+        derived_count: sized.count,
+        binding: None,
+        by_resource: BTreeMap::new(),
+        limit: sized.limit.filter(|&l| l < u64::MAX),
+        instance: sized.instance().map(ToString::to_string),
+        billed: true,
+        price_given_by: if given.is_some() {
+            PriceGivenBy::Scenario
+        } else {
+            PriceGivenBy::Table
+        },
+        price_source: String::new(),
+        price_as_of: String::new(),
+        price_confidence: String::new(),
+        price_key: None,
+        price_parts: Vec::new(),
+        tiers: Vec::new(),
+        regions: BTreeMap::new(),
+        derivation: Vec::new(),
         commitment: None,
     })
 }
@@ -961,9 +1053,100 @@ fn bill_line(
         &scenario.prices,
         hours,
     );
-    let bill = match (billed, &scenario.repriced_from) {
-        (Ok(bill), _) => bill,
-        (Err(reason), Some(_)) => {
+    let bill = match billed {
+        Ok(bill) => bill,
+        Err(reason) => return unpriced(at, sized, key, count, reason, warnings),
+    };
+    let uncertain: Vec<(&str, &str)> = if bill.parts.is_empty() {
+        vec![(
+            bill.origin.key.as_deref().unwrap_or(""),
+            bill.origin.source.as_str(),
+        )]
+        .into_iter()
+        .filter(|_| bill.origin.confidence == "uncertain")
+        .collect()
+    } else {
+        bill.parts
+            .iter()
+            .filter(|p| p.price_confidence == "uncertain")
+            .map(|p| (p.price_key.as_str(), p.price_source.as_str()))
+            .collect()
+    };
+    for (key, source) in uncertain {
+        warn_uncertain(at, sized, key, source, warnings);
+    }
+    Ok(Billed::Bill(bill))
+}
+
+/// [`bill_line`] for the list cost alone: the same figure, errors and warnings, without the
+/// bill (its records of where each price came from are strings per line and part).
+fn list_cost_line(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    key: &sizing::PriceKey,
+    given: Option<&crate::input::scenario::GivenPrice>,
+    count: u64,
+    warnings: &mut Vec<String>,
+) -> Result<Billed, InputError> {
+    let scenario = at.scenario;
+    // The table prices used, in part order: their confidence decides the warnings, as the
+    // bill's parts do in `bill_line`.
+    let mut uncertain: Vec<&PriceEntry> = Vec::new();
+    let listed = costing::list_monthly_usd_seeing(
+        count,
+        sized.measure,
+        key,
+        &sized.parts,
+        given,
+        &scenario.prices,
+        scenario.spec.hours_per_month,
+        &mut |entry| {
+            if entry.confidence == crate::pricing::Confidence::Uncertain {
+                uncertain.push(entry);
+            }
+        },
+    );
+    let list = match listed {
+        Ok(list) => list,
+        Err(reason) => return unpriced(at, sized, key, count, reason, warnings),
+    };
+    for entry in uncertain {
+        let key = costing::key_text(&entry.service, &entry.item, &entry.region);
+        warn_uncertain(at, sized, &key, &entry.source, warnings);
+    }
+    Ok(Billed::ListCost(list))
+}
+
+/// The warning for a line billed at an uncertain price.
+fn warn_uncertain(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    key: &str,
+    source: &str,
+    warnings: &mut Vec<String>,
+) {
+    warn_once(
+        warnings,
+        format!(
+            "{}/{} uses an uncertain price ({key}: {source})",
+            at.component.name, sized.item,
+        ),
+    );
+}
+
+/// A line whose price failed: unpriced (with a warning) where the plan is re-priced on
+/// another provider's tables, else the plan's error.
+fn unpriced(
+    at: &ComponentInPhase<'_>,
+    sized: &SizedLine,
+    key: &sizing::PriceKey,
+    count: u64,
+    reason: String,
+    warnings: &mut Vec<String>,
+) -> Result<Billed, InputError> {
+    let scenario = at.scenario;
+    match &scenario.repriced_from {
+        Some(_) => {
             if count > 0 {
                 warn_once(
                     warnings,
@@ -982,44 +1165,17 @@ fn bill_line(
                     .map(|p| format!("{}/{}/{}", p.key.service, p.key.item, p.key.region))
                     .collect()
             };
-            return Ok(Billed::Unpriced(Unbilled {
+            Ok(Billed::Unpriced(Unbilled {
                 given_by: PriceGivenBy::Unpriced,
                 source: reason,
                 key: Some(keys.join(", ")),
-            }));
+            }))
         }
-        (Err(m), None) => {
-            return Err(at.error(&format!(
-                "line `{}`: {m}; or state a price in `components[{}].prices.{}`",
-                sized.item, at.index, sized.item
-            )));
-        }
-    };
-    let uncertain: Vec<(&str, &str)> = if bill.parts.is_empty() {
-        vec![(
-            bill.origin.key.as_deref().unwrap_or(""),
-            bill.origin.source.as_str(),
-        )]
-        .into_iter()
-        .filter(|_| bill.origin.confidence == "uncertain")
-        .collect()
-    } else {
-        bill.parts
-            .iter()
-            .filter(|p| p.price_confidence == "uncertain")
-            .map(|p| (p.price_key.as_str(), p.price_source.as_str()))
-            .collect()
-    };
-    for (key, source) in uncertain {
-        warn_once(
-            warnings,
-            format!(
-                "{}/{} uses an uncertain price ({key}: {source})",
-                at.component.name, sized.item,
-            ),
-        );
+        None => Err(at.error(&format!(
+            "line `{}`: {reason}; or state a price in `components[{}].prices.{}`",
+            sized.item, at.index, sized.item
+        ))),
     }
-    Ok(Billed::Bill(bill))
 }
 
 /// The derivation of the billed quantity and the list price.
