@@ -1272,3 +1272,60 @@ fn discount_step(t: &mut Trace, bill: &Bill, discount: &Discount, net: f64) {
         "USD/month",
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::overrides::Set;
+
+    /// A month priced for its costs only has the lines, counts, costs, totals and warnings of
+    /// the same month billed in full: on AWS (uncertain prices, fallbacks, tiers, regions
+    /// billed at their own keys) and re-priced on GCP (unpriced lines).
+    #[test]
+    fn costs_only_lines_have_the_billed_lines_figures_and_warnings() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen_warnings: Vec<String> = Vec::new();
+        for (scenario, sets) in [
+            ("saas-10b", vec![]),
+            ("maxbooster-10b", vec![]),
+            ("saas-10b", vec!["pricing.provider=gcp"]),
+        ] {
+            let sets: Vec<Set> = sets.iter().map(|s| Set::parse(s).unwrap()).collect();
+            let path = root.join(format!("scenarios/{scenario}.ron"));
+            let loaded = crate::input::load_scenario_with(&path, &sets).unwrap();
+            for users in [10_000, 3_000_000, 700_000_000, 10_000_000_000] {
+                let (mut billed_warnings, mut costs_warnings) = (Vec::new(), Vec::new());
+                let billed =
+                    build_phase_untraced(&loaded, "m", users, &mut billed_warnings).unwrap();
+                let costs = build_phase_choosing(
+                    &loaded,
+                    "m",
+                    users,
+                    &mut costs_warnings,
+                    &mut |_, _, _| None,
+                )
+                .unwrap();
+                let figures = |p: &PhasePlan| -> Vec<_> {
+                    p.lines
+                        .iter()
+                        .map(|l| {
+                            let f = (l.count, l.list_monthly_usd, l.monthly_usd, l.billed);
+                            (l.component.clone(), l.item.clone(), l.instance.clone(), f)
+                        })
+                        .collect()
+                };
+                let at = format!("{scenario} {sets:?} at {users} users");
+                assert_eq!(figures(&billed), figures(&costs), "{at}");
+                assert_eq!(billed.monthly_usd, costs.monthly_usd, "{at}");
+                assert_eq!(billed.list_monthly_usd, costs.list_monthly_usd, "{at}");
+                assert_eq!(billed.unpriced, costs.unpriced, "{at}");
+                assert_eq!(billed_warnings, costs_warnings, "{at}");
+                seen_warnings.extend(costs_warnings);
+            }
+        }
+        // The cases reach both kinds of price warning.
+        for kind in ["uses an uncertain price", "is unpriced on gcp"] {
+            assert!(seen_warnings.iter().any(|w| w.contains(kind)), "{kind}");
+        }
+    }
+}
