@@ -540,13 +540,15 @@ fn build_phase_traced(
         };
         let mut component_usd = 0.0;
         for (position, sized_line) in sizing.lines.into_iter().enumerate() {
-            let regions: BTreeMap<String, u64> = sizing
-                .per_region
-                .iter()
-                .map(|(r, counts)| (r.to_string(), counts[position]))
-                .collect();
             let mut line = price_line(&at, sized_line, warnings)?;
-            line.regions = regions;
+            // A cost-only line keeps no split over regions either.
+            if detail == PriceDetail::Bill {
+                line.regions = sizing
+                    .per_region
+                    .iter()
+                    .map(|(r, counts)| (r.to_string(), counts[position]))
+                    .collect();
+            }
             component_usd += line.monthly_usd;
             lines.push(line);
         }
@@ -650,8 +652,8 @@ enum PriceDetail {
     Bill,
     /// The list and net costs alone, the same figures (the timeline's months, which keep each
     /// line's count and cost): the prices are looked up, their records are not copied into
-    /// the line. Its unit, quantity, unit price, price source, key, parts and tiers are
-    /// empty, and so are `binding` and `by_resource`.
+    /// the line. Its unit, quantity, unit price, price source, key, parts, tiers and split
+    /// over regions are empty, and so are `binding` and `by_resource`.
     Costs,
 }
 
@@ -709,12 +711,18 @@ fn warn_once(warnings: &mut Vec<String>, warning: String) {
 
 /// A line with no bill: a capacity figure, a count of 0, or no price on this provider.
 fn unbilled_line(
-    component: &Component,
+    at: &ComponentInPhase<'_>,
     sized: &SizedLine,
     provision: &Provision<'_>,
     why: Unbilled,
     derivation: Vec<Step>,
 ) -> Line {
+    let component = at.component;
+    // What set the count is part of the bill's detail (a cost-only line has none).
+    let (binding, by_resource) = match at.detail {
+        PriceDetail::Bill => (binding_of(sized, provision), by_resource_of(sized)),
+        PriceDetail::Costs => (None, BTreeMap::new()),
+    };
     Line {
         component: component.name.clone(),
         kind: component.policy.kind().to_string(),
@@ -730,8 +738,8 @@ fn unbilled_line(
         monthly_usd: 0.0,
         pinned: provision.pinned.is_some(),
         derived_count: sized.count,
-        binding: binding_of(sized, provision),
-        by_resource: by_resource_of(sized),
+        binding,
+        by_resource,
         limit: sized.limit.filter(|&l| l < u64::MAX),
         instance: sized.instance().map(ToString::to_string),
         billed: false,
@@ -802,13 +810,7 @@ fn price_line(
             source: source.to_string(),
             key: None,
         };
-        return Ok(unbilled_line(
-            at.component,
-            sized,
-            &provision,
-            why,
-            derivation,
-        ));
+        return Ok(unbilled_line(at, sized, &provision, why, derivation));
     };
     let billed = match at.detail {
         PriceDetail::Bill => bill_line(at, sized, key, given, provision.count, warnings)?,
@@ -821,13 +823,7 @@ fn price_line(
         }
         Billed::Unpriced(why) => {
             derivation.extend(t.into_steps());
-            return Ok(unbilled_line(
-                at.component,
-                sized,
-                &provision,
-                why,
-                derivation,
-            ));
+            return Ok(unbilled_line(at, sized, &provision, why, derivation));
         }
     };
     let hours = at.scenario.spec.hours_per_month;
