@@ -12,7 +12,7 @@ use foldhash::fast::FixedState;
 use crate::pricing::table::PriceEntry;
 
 /// Every price of a book, once per (service, item, region) key, in key order.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Entries {
     sorted: Vec<PriceEntry>,
     /// Hash of a key -> its position in `sorted`. A key whose hash an earlier key already
@@ -101,12 +101,11 @@ impl Entries {
         &self.sorted[start..start + len]
     }
 
-    /// These entries and `added` ones (an added key that is already here replaces it).
-    #[must_use]
-    pub fn with(&self, added: Vec<PriceEntry>) -> Entries {
-        let mut all = self.sorted.clone();
+    /// Adds `added` entries (an added key that is already here replaces it).
+    pub fn extend(&mut self, added: Vec<PriceEntry>) {
+        let mut all = std::mem::take(&mut self.sorted);
         all.extend(added);
-        Entries::new(all)
+        *self = Entries::new(all);
     }
 }
 
@@ -173,9 +172,17 @@ mod tests {
         // A service that sorts between two others, and one past the end: empty ranges.
         assert!(e.of_service("eks").is_empty());
         assert!(e.of_service("zzz").is_empty());
-        let more = e.with(vec![entry("eks", "control-plane", "us-east-1", "")]);
+        let mut more = e;
+        more.extend(vec![
+            entry("eks", "control-plane", "us-east-1", ""),
+            entry("ebs", "gp3", "us-east-1", "replaced"),
+        ]);
         assert_eq!(more.of_service("eks").len(), 1);
         assert_eq!(more.iter().count(), 6);
+        assert_eq!(
+            more.get("ebs", "gp3", "us-east-1").unwrap().notes,
+            "replaced"
+        );
     }
 
     #[test]

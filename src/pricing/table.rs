@@ -396,7 +396,8 @@ impl PriceBook {
             }
         }
         if !added.is_empty() {
-            self.entries = Arc::new(self.entries.with(added));
+            // The book is not shared yet while it loads: extended in place, not copied.
+            Arc::make_mut(&mut self.entries).extend(added);
         }
         Ok(())
     }
