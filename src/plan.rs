@@ -652,8 +652,9 @@ enum PriceDetail {
     Bill,
     /// The list and net costs alone, the same figures (the timeline's months, which keep each
     /// line's count and cost): the prices are looked up, their records are not copied into
-    /// the line. Its unit, quantity, unit price, price source, key, parts, tiers and split
-    /// over regions are empty, and so are `binding` and `by_resource`.
+    /// the line. Its unit and quantity are the count's (as an unbilled line's), its unit
+    /// price, price source, key, parts, tiers and split over regions are empty, and so are
+    /// `binding` and `by_resource`.
     Costs,
 }
 
@@ -897,40 +898,24 @@ fn cost_only_line(
             )));
         }
     }
+    // The line of a bill-less price, with its costs.
+    let given_by = if given.is_some() {
+        PriceGivenBy::Scenario
+    } else {
+        PriceGivenBy::Table
+    };
+    let why = Unbilled {
+        given_by,
+        source: String::new(),
+        key: None,
+    };
     Ok(Line {
-        component: at.component.name.clone(),
-        kind: at.component.policy.kind().to_string(),
-        item: sized.item.to_string(),
-        count: provision.count,
-        count_unit: sized.measure.count_unit().to_string(),
-        unit: String::new(),
-        quantity: 0.0,
-        unit_price_usd: 0.0,
+        billed: true,
         list_monthly_usd: round_cents(list),
         discount: discount.name,
         discount_multiplier: discount.multiplier,
         monthly_usd: round_cents(net),
-        pinned: provision.pinned.is_some(),
-        derived_count: sized.count,
-        binding: None,
-        by_resource: BTreeMap::new(),
-        limit: sized.limit.filter(|&l| l < u64::MAX),
-        instance: sized.instance().map(ToString::to_string),
-        billed: true,
-        price_given_by: if given.is_some() {
-            PriceGivenBy::Scenario
-        } else {
-            PriceGivenBy::Table
-        },
-        price_source: String::new(),
-        price_as_of: String::new(),
-        price_confidence: String::new(),
-        price_key: None,
-        price_parts: Vec::new(),
-        tiers: Vec::new(),
-        regions: BTreeMap::new(),
-        derivation: Vec::new(),
-        commitment: None,
+        ..unbilled_line(at, sized, provision, why, Vec::new())
     })
 }
 
