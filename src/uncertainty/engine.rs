@@ -575,6 +575,7 @@ impl<'a> Model<'a> {
                 layout.name
             ));
         }
+        sized.sized.recycle();
         for c in &mut out.component_costs {
             *c = round_cents(*c);
         }
