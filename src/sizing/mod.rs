@@ -488,11 +488,12 @@ pub struct SizedLine {
 }
 
 impl SizedLine {
-    /// Adds `count` billed at `key` (one more region's part of the line).
-    fn add_part(&mut self, key: Option<&PriceKey>, count: u64) {
+    /// Adds `count` billed at `key` (one more region's part of the line). Takes the region
+    /// line's key: a new part keeps it without a copy.
+    fn add_part(&mut self, key: Option<PriceKey>, count: u64) {
         let Some(key) = key else { return };
         if self.parts.is_empty() {
-            if self.price.as_ref() == Some(key) {
+            if self.price.as_ref() == Some(&key) {
                 return;
             }
             let Some(first) = self.price.clone() else {
@@ -505,12 +506,9 @@ impl SizedLine {
                 count: self.count.saturating_sub(count),
             });
         }
-        match self.parts.iter_mut().find(|p| p.key == *key) {
+        match self.parts.iter_mut().find(|p| p.key == key) {
             Some(part) => part.count = part.count.saturating_add(count),
-            None => self.parts.push(PricePart {
-                key: key.clone(),
-                count,
-            }),
+            None => self.parts.push(PricePart { key, count }),
         }
     }
 
@@ -857,7 +855,7 @@ pub fn size_component(
                         total.count.saturating_add(count)
                     };
                     if !total.per_unit {
-                        total.add_part(line.price.as_ref(), count);
+                        total.add_part(line.price.take(), count);
                     }
                     match (&mut total.binding, &line.binding) {
                         (Some(sum), Some(b)) => sum.combine(b, total.per_unit),

@@ -90,9 +90,15 @@ pub fn counts() -> Vec<u64> {
 
 /// Gives back a component's lines, with their price parts.
 pub fn keep_lines(mut lines: Vec<SizedLine>) {
-    for line in &mut lines {
-        keep(std::mem::take(&mut line.parts), |s| &mut s.parts);
-    }
+    SPARE.with_borrow_mut(|spare| {
+        for line in &mut lines {
+            let mut parts = std::mem::take(&mut line.parts);
+            if parts.capacity() > 0 && spare.parts.len() < MOST_KEPT {
+                parts.clear();
+                spare.parts.push(parts);
+            }
+        }
+    });
     keep(lines, |s| &mut s.lines);
 }
 
