@@ -106,3 +106,80 @@ pub fn keep_lines(mut lines: Vec<SizedLine>) {
 pub fn keep_counts(counts: Vec<u64>) {
     keep(counts, |s| &mut s.counts);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sizing::{Measure, PriceKey};
+
+    fn line(region: &str) -> RegionLine {
+        RegionLine::billed(
+            "primary",
+            3,
+            Measure::Instances { memory_gib: None },
+            PriceKey::new("rds", "db.r6g.large", region),
+        )
+    }
+
+    #[test]
+    fn a_kept_region_list_comes_back_empty_with_its_room() {
+        let mut lines = region_lines();
+        assert!(lines.capacity() >= REGION_LINES);
+        lines.push(line("us-east-1"));
+        let buffer = lines.as_ptr();
+        keep_region_lines(lines);
+        let again = region_lines();
+        // The same buffer, emptied: nothing of the last sizing shows through.
+        assert_eq!(again.as_ptr(), buffer);
+        assert!(again.is_empty());
+        assert!(again.capacity() >= REGION_LINES);
+    }
+
+    #[test]
+    fn a_list_too_small_for_a_region_is_not_kept() {
+        // Drain what this thread kept so far, then offer a list with room for 2 lines.
+        while SPARE.with_borrow_mut(|s| s.region_lines.pop()).is_some() {}
+        keep_region_lines(Vec::with_capacity(2));
+        assert_eq!(SPARE.with_borrow(|s| s.region_lines.len()), 0);
+    }
+
+    #[test]
+    fn kept_lines_give_back_their_parts_emptied() {
+        while SPARE.with_borrow_mut(|s| s.parts.pop()).is_some() {}
+        let mut parts = parts();
+        parts.push(PricePart {
+            key: PriceKey::new("rds", "db.r6g.large", "eu-west-1"),
+            count: 2,
+        });
+        let buffer = parts.as_ptr();
+        let sized = SizedLine {
+            item: "primary".into(),
+            count: 5,
+            measure: Measure::Instances { memory_gib: None },
+            names_instance: true,
+            price: Some(PriceKey::new("rds", "db.r6g.large", "us-east-1")),
+            parts,
+            per_unit: false,
+            binding: None,
+            limit: None,
+            derivation: Vec::new(),
+        };
+        keep_lines(vec![sized]);
+        let again = super::parts();
+        assert_eq!(again.as_ptr(), buffer);
+        assert!(again.is_empty());
+        // The line list itself is kept too, emptied (a fresh one would have no room).
+        let list = lines();
+        assert!(list.is_empty());
+        assert!(list.capacity() >= 1);
+    }
+
+    #[test]
+    fn at_most_a_phase_worth_is_kept() {
+        while SPARE.with_borrow_mut(|s| s.counts.pop()).is_some() {}
+        for _ in 0..MOST_KEPT + 5 {
+            keep_counts(Vec::with_capacity(3));
+        }
+        assert_eq!(SPARE.with_borrow(|s| s.counts.len()), MOST_KEPT);
+    }
+}
