@@ -535,6 +535,15 @@ pub struct ComponentSizing {
 }
 
 impl ComponentSizing {
+    /// Gives its vectors to the thread's spare buffers, for the sizings that follow (a Monte
+    /// Carlo draw done with it, or a shape it passed over).
+    pub fn recycle(self) {
+        spare::keep_lines(self.lines);
+        for counts in self.per_region.into_values() {
+            spare::keep_counts(counts);
+        }
+    }
+
     /// Position of `item` among the lines.
     #[must_use]
     pub fn line_position(&self, item: &str) -> Option<usize> {
@@ -594,10 +603,7 @@ impl SizedComponents {
     /// follow (a Monte Carlo draw done with a phase).
     pub fn recycle(self) {
         for (_, sizing) in self.slots.into_iter().flatten() {
-            spare::keep_lines(sizing.lines);
-            for counts in sizing.per_region.into_values() {
-                spare::keep_counts(counts);
-            }
+            sizing.recycle();
         }
     }
 

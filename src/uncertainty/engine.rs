@@ -982,6 +982,7 @@ fn choose_shape(
             continue;
         };
         if crate::selection::over_node_limit(&choice.auto, &sizing, &shape.instance) {
+            sizing.recycle();
             continue;
         }
         let mut cost = 0.0;
@@ -994,7 +995,11 @@ fn choose_shape(
             cost += line_cost(rate, slot.pinned.unwrap_or(line.count), line, hours)?;
         }
         if best.as_ref().is_none_or(|(least, _, _)| cost < *least) {
-            best = Some((cost, k, sizing));
+            if let Some((_, _, passed_over)) = best.replace((cost, k, sizing)) {
+                passed_over.recycle();
+            }
+        } else {
+            sizing.recycle();
         }
     }
     if let Some((_, k, sizing)) = best {
