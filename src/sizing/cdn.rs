@@ -1,7 +1,7 @@
 //! CDN: edge egress, origin fetches (edge x (1 - byte hit ratio)) and requests, per month.
 
 use crate::input::kinds::cdn::CdnPolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, Spread};
+use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, Spread, region_lines};
 use crate::trace::Trace;
 use crate::units::ceil_count;
 
@@ -53,7 +53,8 @@ pub fn size(p: &CdnPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Region
         None => RegionLine::info("origin-egress", origin, "GB (not billed)")
             .from_step("origin_egress_gb"),
     };
-    vec![
+    let mut lines = region_lines();
+    lines.extend([
         RegionLine::billed(
             "edge-egress",
             edge,
@@ -71,7 +72,8 @@ pub fn size(p: &CdnPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<Region
         )
         .from_step("requests")
         .spread(Spread::Geographies),
-    ]
+    ]);
+    lines
 }
 
 #[cfg(test)]

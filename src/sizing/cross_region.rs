@@ -1,7 +1,7 @@
 //! Cross-region transfer: replicated bytes sent to each other region, per month.
 
 use crate::input::kinds::cross_region::CrossRegionPolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, Spread};
+use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, Spread, region_lines};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count};
 
@@ -26,7 +26,8 @@ pub fn size(p: &CrossRegionPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Ve
         "GB",
     );
     // Each region sends its users' share, billed at its own (source) region's price.
-    vec![
+    let mut lines = region_lines();
+    lines.push(
         RegionLine::billed(
             "transfer",
             gb,
@@ -34,7 +35,8 @@ pub fn size(p: &CrossRegionPolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Ve
             PriceKey::new(&p.service, &p.item, ctx.pricing_region),
         )
         .spread(Spread::Regions),
-    ]
+    );
+    lines
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod pgbouncer;
 pub mod postgres;
 pub mod redis;
 pub mod small_map;
+pub mod spare;
 
 use std::collections::BTreeMap;
 
@@ -338,16 +339,7 @@ impl Binding {
     }
 }
 
-/// Room for every line one region of a component lists (the longest rule lists about a
-/// dozen). Monte Carlo draws size every component of every phase in every region: a rule that
-/// starts its lines here never moves them to a grown buffer.
-const REGION_LINES: usize = 16;
-
-/// An empty list of a region's lines with room for all of them.
-#[must_use]
-pub fn region_lines() -> Vec<RegionLine> {
-    Vec::with_capacity(REGION_LINES)
-}
+pub use spare::region_lines;
 
 /// One line of one region (or of a global component) before regions are added up.
 #[derive(Debug, Clone, PartialEq)]
@@ -496,28 +488,27 @@ pub struct SizedLine {
 }
 
 impl SizedLine {
-    /// Adds `count` billed at `key` (one more region's part of the line).
-    fn add_part(&mut self, key: Option<&PriceKey>, count: u64) {
+    /// Adds `count` billed at `key` (one more region's part of the line). Takes the region
+    /// line's key: a new part keeps it without a copy.
+    fn add_part(&mut self, key: Option<PriceKey>, count: u64) {
         let Some(key) = key else { return };
         if self.parts.is_empty() {
-            if self.price.as_ref() == Some(key) {
+            if self.price.as_ref() == Some(&key) {
                 return;
             }
             let Some(first) = self.price.clone() else {
                 return;
             };
             // Until now every region billed at the first key.
+            self.parts = spare::parts();
             self.parts.push(PricePart {
                 key: first,
                 count: self.count.saturating_sub(count),
             });
         }
-        match self.parts.iter_mut().find(|p| p.key == *key) {
+        match self.parts.iter_mut().find(|p| p.key == key) {
             Some(part) => part.count = part.count.saturating_add(count),
-            None => self.parts.push(PricePart {
-                key: key.clone(),
-                count,
-            }),
+            None => self.parts.push(PricePart { key, count }),
         }
     }
 
@@ -544,6 +535,15 @@ pub struct ComponentSizing {
 }
 
 impl ComponentSizing {
+    /// Gives its vectors to the thread's spare buffers, for the sizings that follow (a Monte
+    /// Carlo draw done with it, or a shape it passed over).
+    pub fn recycle(self) {
+        spare::keep_lines(self.lines);
+        for counts in self.per_region.into_values() {
+            spare::keep_counts(counts);
+        }
+    }
+
     /// Position of `item` among the lines.
     #[must_use]
     pub fn line_position(&self, item: &str) -> Option<usize> {
@@ -597,6 +597,14 @@ impl SizedComponents {
     /// derivation into its priced line instead of copying it).
     pub fn take(&mut self, index: usize) -> Option<ComponentSizing> {
         self.slots.get_mut(index)?.take().map(|(_, s)| s)
+    }
+
+    /// Gives every component's vectors to the thread's spare buffers, for the sizings that
+    /// follow (a Monte Carlo draw done with a phase).
+    pub fn recycle(self) {
+        for (_, sizing) in self.slots.into_iter().flatten() {
+            sizing.recycle();
+        }
     }
 
     /// The sizing of the component named `name`.
@@ -727,7 +735,7 @@ pub fn size_component(
     let mut spreads: Vec<Spread> = Vec::new();
     let mut per_region: SmallMap<Vec<u64>> = SmallMap::default();
     // Lines added up over regions, in first-seen order, each with its regions' derivations.
-    let mut totals: Vec<SizedLine> = Vec::new();
+    let mut totals: Vec<SizedLine> = spare::lines();
     // Regions sized to survive the loss of another carry more than their own users.
     let region_loss = spec.survive_region_loss && per_region_placement && multi;
     for (region_index, region) in regions.iter().enumerate() {
@@ -813,13 +821,16 @@ pub fn size_component(
                     line.binding = Some(own_binding.with(REGION_LOSS, line.count));
                 }
             }
+            spare::keep_region_lines(own_lines);
         }
         let steps = t.into_steps();
         // Room for every line at once: a draw then moves no line from a grown buffer.
         totals.reserve(lines.len().saturating_sub(totals.len()));
         // This region's count of each total line, by the total's position.
         let mut counts: Vec<u64> = if inputs.keep_regions {
-            Vec::with_capacity(totals.len().max(lines.len()))
+            let mut counts = spare::counts();
+            counts.reserve(totals.len().max(lines.len()));
+            counts
         } else {
             Vec::new()
         };
@@ -850,7 +861,7 @@ pub fn size_component(
                         total.count.saturating_add(count)
                     };
                     if !total.per_unit {
-                        total.add_part(line.price.as_ref(), count);
+                        total.add_part(line.price.take(), count);
                     }
                     match (&mut total.binding, &line.binding) {
                         (Some(sum), Some(b)) => sum.combine(b, total.per_unit),
@@ -895,6 +906,7 @@ pub fn size_component(
         if inputs.keep_regions {
             per_region.insert(Name::new(&region.name), counts);
         }
+        spare::keep_region_lines(lines);
     }
     // Every region has a count for every line (0 where it did not list the line).
     for counts in per_region.values_mut() {
@@ -1047,14 +1059,16 @@ fn spread_line(line: &mut SizedLine, spread: Spread, scenario: &Scenario, traced
     if n == 1 {
         return;
     }
-    line.parts = keys
-        .iter()
-        .zip(counts.iter())
-        .map(|(at, &count)| PricePart {
-            key: keyed(at),
-            count,
-        })
-        .collect();
+    let mut parts = spare::parts();
+    parts.extend(
+        keys.iter()
+            .zip(counts.iter())
+            .map(|(at, &count)| PricePart {
+                key: keyed(at),
+                count,
+            }),
+    );
+    line.parts = parts;
 }
 
 /// Splits `total` into integers proportional to `shares` (evenly if they are all 0), summing

@@ -1,52 +1,59 @@
 //! Object storage: bytes per user x users x copies, split over storage classes.
 
 use crate::input::kinds::object_storage::ObjectStoragePolicy;
-use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine};
+use crate::sizing::{Measure, PriceKey, RegionContext, RegionLine, region_lines};
 use crate::trace::Trace;
 use crate::units::{BYTES_PER_GB, ceil_count};
 
 /// Sizes object storage (global), one line per storage class, then its requests.
 pub fn size(p: &ObjectStoragePolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<RegionLine> {
-    let mut lines = storage(p, ctx, t);
-    lines.extend(requests(p, ctx, t));
+    let mut lines = region_lines();
+    storage(p, ctx, t, &mut lines);
+    requests(p, ctx, t, &mut lines);
     lines
 }
 
 /// The stored GB of each storage class.
-fn storage(p: &ObjectStoragePolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<RegionLine> {
+fn storage(
+    p: &ObjectStoragePolicy,
+    ctx: &RegionContext<'_>,
+    t: &mut Trace,
+    lines: &mut Vec<RegionLine>,
+) {
     let d = &ctx.demand;
-    p.classes
-        .iter()
-        .map(|(class, share)| {
-            let step = t.text(|| format!("{class}_gb"));
-            let gb = t.count(
-                &step,
-                "ceil(object_storage_bytes x share x copies / 1e9)",
-                &[
-                    ("object_storage_bytes", d.object_storage_bytes, "B"),
-                    ("share", *share, "fraction"),
-                    ("copies", p.copies as f64, "copies"),
-                ],
-                ceil_count(d.object_storage_bytes * share * p.copies as f64 / BYTES_PER_GB),
-                "GB",
-            );
-            RegionLine::billed(
-                class,
-                gb,
-                Measure::Gb,
-                PriceKey::new(&p.service, class, ctx.pricing_region),
-            )
-            .from_step(&step)
-        })
-        .collect()
+    lines.extend(p.classes.iter().map(|(class, share)| {
+        let step = t.text(|| format!("{class}_gb"));
+        let gb = t.count(
+            &step,
+            "ceil(object_storage_bytes x share x copies / 1e9)",
+            &[
+                ("object_storage_bytes", d.object_storage_bytes, "B"),
+                ("share", *share, "fraction"),
+                ("copies", p.copies as f64, "copies"),
+            ],
+            ceil_count(d.object_storage_bytes * share * p.copies as f64 / BYTES_PER_GB),
+            "GB",
+        );
+        RegionLine::billed(
+            class,
+            gb,
+            Measure::Gb,
+            PriceKey::new(&p.service, class, ctx.pricing_region),
+        )
+        .from_step(&step)
+    }));
 }
 
 /// Requests: writes of every stored object (one copy: replication is not a client write) at
 /// the PUT price, and reads of the origin on CDN misses at the GET price. Each line only
 /// where its input is set.
-fn requests(p: &ObjectStoragePolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> Vec<RegionLine> {
+fn requests(
+    p: &ObjectStoragePolicy,
+    ctx: &RegionContext<'_>,
+    t: &mut Trace,
+    lines: &mut Vec<RegionLine>,
+) {
     let d = &ctx.demand;
-    let mut lines = Vec::new();
     if p.object_bytes > 0.0 && p.writes_per_object_per_month > 0.0 {
         let puts = t.count(
             "put_requests",
@@ -98,7 +105,6 @@ fn requests(p: &ObjectStoragePolicy, ctx: &RegionContext<'_>, t: &mut Trace) -> 
             .from_step("get_requests"),
         );
     }
-    lines
 }
 
 #[cfg(test)]

@@ -57,6 +57,11 @@ impl<V> SmallMap<V> {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
+    /// Values in key order, taken out.
+    pub fn into_values(self) -> impl Iterator<Item = V> {
+        self.entries.into_iter().map(|(_, v)| v)
+    }
+
     /// (key, value) in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&Name, &V)> {
         self.entries.iter().map(|(k, v)| (k, v))

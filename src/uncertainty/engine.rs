@@ -575,6 +575,7 @@ impl<'a> Model<'a> {
                 layout.name
             ));
         }
+        sized.sized.recycle();
         for c in &mut out.component_costs {
             *c = round_cents(*c);
         }
@@ -981,6 +982,7 @@ fn choose_shape(
             continue;
         };
         if crate::selection::over_node_limit(&choice.auto, &sizing, &shape.instance) {
+            sizing.recycle();
             continue;
         }
         let mut cost = 0.0;
@@ -993,7 +995,11 @@ fn choose_shape(
             cost += line_cost(rate, slot.pinned.unwrap_or(line.count), line, hours)?;
         }
         if best.as_ref().is_none_or(|(least, _, _)| cost < *least) {
-            best = Some((cost, k, sizing));
+            if let Some((_, _, passed_over)) = best.replace((cost, k, sizing)) {
+                passed_over.recycle();
+            }
+        } else {
+            sizing.recycle();
         }
     }
     if let Some((_, k, sizing)) = best {

@@ -331,13 +331,15 @@ impl QuantileSketch {
             }
             if low <= high {
                 self.make_room(low, high);
-                // The two ends first, so that the rest never reallocates.
+                // The two ends first: the buckets then span every index of the chunk, each
+                // counted in place.
                 self.bump(low, 0);
                 self.bump(high, 0);
             }
+            let offset = self.offset;
             for &bucket in &buckets[..chunk.len()] {
                 match bucket {
-                    Some(index) => self.bump(index, 1),
+                    Some(index) => self.counts[(index - offset) as usize] += 1,
                     None => self.zeros += 1,
                 }
             }
