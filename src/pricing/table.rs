@@ -417,17 +417,21 @@ impl PriceBook {
             .values()
             .map(String::as_str)
             .collect();
-        let set: std::collections::BTreeSet<&str> = self
-            .entries
-            .iter()
-            .filter(|e| {
-                !e.service.starts_with("cloudfront-")
-                    && e.region != "global"
-                    && !geographies.contains(e.region.as_str())
-            })
-            .map(|e| e.region.as_str())
-            .collect();
-        set.into_iter().collect()
+        // A few dozen regions over thousands of rows: kept sorted as they come (collecting
+        // every row's region first, to sort and dedup, was a fresh buffer per call).
+        let mut regions: Vec<&str> = Vec::new();
+        for e in self.entries.iter() {
+            if e.service.starts_with("cloudfront-")
+                || e.region == "global"
+                || geographies.contains(e.region.as_str())
+            {
+                continue;
+            }
+            if let Err(at) = regions.binary_search(&e.region.as_str()) {
+                regions.insert(at, &e.region);
+            }
+        }
+        regions
     }
 
     /// The CDN geography that bills the traffic of users homed in `region`.
