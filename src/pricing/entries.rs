@@ -45,15 +45,17 @@ impl Entries {
     /// last one is kept (as inserting them one by one into a map would).
     #[must_use]
     pub fn new(mut entries: Vec<PriceEntry>) -> Entries {
-        // Stable: entries of one key stay in the order given, and the last of each run wins.
+        // Stable: entries of one key stay in the order given, and the last of each run wins
+        // (in place: `dedup_by` keeps the first of a run, so each later one is swapped in).
         entries.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
-        let mut sorted: Vec<PriceEntry> = Vec::with_capacity(entries.len());
-        for e in entries {
-            match sorted.last_mut() {
-                Some(last) if key_of(last) == key_of(&e) => *last = e,
-                _ => sorted.push(e),
+        entries.dedup_by(|later, kept| {
+            let same = key_of(later) == key_of(kept);
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
+            same
+        });
+        let sorted = entries;
         let mut index = HashMap::with_capacity_and_hasher(sorted.len(), HASHER);
         for (at, e) in sorted.iter().enumerate() {
             let at = u32::try_from(at).expect("a price book holds fewer than 2^32 prices");
@@ -142,9 +144,10 @@ mod tests {
             entry("ec2", "m7g.large", "us-east-1", ""),
             entry("rds", "db.r6g.large", "eu-west-1", ""),
             entry("ec2", "m7g.large", "eu-west-1", ""),
-            // The same key again: the later one is kept, as a map insert would.
+            // The same key again, twice: the last one is kept, as map inserts would.
             entry("rds", "db.r6g.large", "us-east-1", "second"),
             entry("ebs", "gp3", "us-east-1", ""),
+            entry("rds", "db.r6g.large", "us-east-1", "third"),
         ]);
         let keys: Vec<(&str, &str, &str)> = e.iter().map(key_of).collect();
         assert_eq!(
@@ -158,7 +161,7 @@ mod tests {
             ]
         );
         let got = e.get("rds", "db.r6g.large", "us-east-1").unwrap();
-        assert_eq!(got.notes, "second");
+        assert_eq!(got.notes, "third");
         assert!(e.get("rds", "db.r6g.large", "ap-south-1").is_none());
         // Parts that join to the same text are different keys.
         assert!(e.get("ec2m7g", ".large", "us-east-1").is_none());
