@@ -4,8 +4,9 @@
 //! component's lead time, else its kind's default), and routine growth summarized per line;
 //! the months above budget and the first year's cost.
 //!
-//! Each month is a plan phase of its own (`plan::build_phase_untraced`: the plan's own rule,
-//! without derivations), so the timeline and the plan can never disagree on a number. Pins
+//! Each month is a plan phase of its own (`plan::build_phase_choosing`: the plan's own rule,
+//! without derivations, each line priced for its costs only), so the timeline and the plan
+//! can never disagree on a number. Pins
 //! that name a phase do not apply to months; `*` pins do. Shapes chosen per phase
 //! (`instance: "auto"`, `instance_by_phase`) are the phase's: a month runs on the shapes of
 //! the first phase whose users it has not yet passed (the last phase past them all), so a
