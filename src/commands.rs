@@ -314,7 +314,21 @@ fn write_beside_budget_check(
                 _ => Err(std::io::Error::other("the timeline's budget check failed")),
             }
         };
-        let mut files = render::files::plan_outputs(plan, opts)?;
+        let mut files = match render::files::plan_outputs(plan, opts) {
+            Ok(files) => files,
+            Err(e) => {
+                // A failing month is reported before anything of writing, as when first.
+                finish();
+                let checked = checked
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                return Err(match checked {
+                    Some(Err(month)) => month.into(),
+                    _ => e,
+                });
+            }
+        };
         for (name, contents) in &mut files {
             if name == "plan.json" {
                 *contents = crate::output::Contents::Stream(Box::new(|out| {
