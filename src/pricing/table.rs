@@ -1052,13 +1052,14 @@ mod tests {
         assert_eq!(egress.confidence, Confidence::Medium);
     }
 
-    /// Tables are parsed on two threads (the later half of the bytes on the second), and
-    /// the error reported is still the first in file order; quick reading and serde agree.
+    /// Tables are parsed on two threads (a run of them nearest half the bytes on the second),
+    /// and the error reported is still the first in file order; quick reading and serde agree.
     #[test]
     fn a_bad_table_is_reported_in_file_order_whichever_thread_read_it() {
         let table = |rows: &str| format!("{HEADER}{rows}");
         let good = "ec2,m5.large,us-east-1,hour,0.096,,,src,2026-07-20,high,\n";
-        // `a.csv` (early half) is bad at line 3; `z.csv` (late half, larger) at line 2.
+        // `a.csv` (first in file order; the second thread's run) is bad at line 3; `z.csv`
+        // (larger, parsed by the first thread) at line 2.
         let early_bad =
             format!("{good}ec2,m5.xlarge,us-east-1,hour,cheap,,,src,2026-07-20,high,\n");
         let late_bad = format!(
