@@ -11,7 +11,7 @@ use crate::costing::{self, Bill, Discount, PriceGivenBy};
 use crate::demand::{self, Demand};
 use crate::error::InputError;
 use crate::input::{Component, Scenario, Workload};
-use crate::pricing::{PriceEntry, PriceUnit, TierCharge};
+use crate::pricing::{PriceUnit, TierCharge};
 use crate::sizing::{self, ComponentSizing, Measure, PhaseInputs, SizedComponents, SizedLine};
 use crate::trace::{Step, Trace};
 use crate::units::round_cents;
@@ -813,10 +813,7 @@ fn price_line(
         };
         return Ok(unbilled_line(at, sized, &provision, why, derivation));
     };
-    let billed = match at.detail {
-        PriceDetail::Bill => bill_line(at, sized, key, given, provision.count, warnings)?,
-        PriceDetail::Costs => list_cost_line(at, sized, key, given, provision.count, warnings)?,
-    };
+    let billed = bill_line(at, sized, key, given, provision.count, at.detail, warnings)?;
     let bill = match billed {
         Billed::Bill(bill) => bill,
         Billed::ListCost(list) => {
@@ -891,7 +888,16 @@ fn cost_only_line(
     let net = list * discount.multiplier;
     if !net.is_finite() || net > 1e18 {
         // The error names the unit price: the bill has it (a failing line, billed once).
-        if let Billed::Bill(bill) = bill_line(at, sized, key, given, provision.count, warnings)? {
+        let billed = bill_line(
+            at,
+            sized,
+            key,
+            given,
+            provision.count,
+            PriceDetail::Bill,
+            warnings,
+        )?;
+        if let Billed::Bill(bill) = billed {
             return Err(at.error(&format!(
                 "line `{}`: the monthly cost {} is beyond any budget (count {}, unit price {}): check the inputs",
                 sized.item, net, provision.count, bill.unit_price_usd
@@ -1013,89 +1019,74 @@ fn count_steps(sized: &SizedLine, provision: &Provision<'_>) -> Trace {
     t
 }
 
-/// Bills `count` of a line at its given or table price. Re-priced on another provider, a
-/// line with no price there is reported unpriced (with a warning) instead of failing.
+/// Bills `count` of a line at its given or table price: the whole bill, or for
+/// [`PriceDetail::Costs`] the list cost alone (the same figure, errors and warnings, without the
+/// bill's records of where each price came from, strings per line and part). Re-priced on
+/// another provider, a line with no price there is reported unpriced (with a warning) instead
+/// of failing.
 fn bill_line(
     at: &ComponentInPhase<'_>,
     sized: &SizedLine,
     key: &sizing::PriceKey,
     given: Option<&crate::input::scenario::GivenPrice>,
     count: u64,
+    detail: PriceDetail,
     warnings: &mut Vec<String>,
 ) -> Result<Billed, InputError> {
-    let scenario = at.scenario;
-    let hours = scenario.spec.hours_per_month;
-    let billed = costing::bill_parts(
-        count,
-        sized.measure,
-        key,
-        &sized.parts,
-        given,
-        &scenario.prices,
-        hours,
-    );
-    let bill = match billed {
-        Ok(bill) => bill,
+    let (prices, hours) = (&at.scenario.prices, at.scenario.spec.hours_per_month);
+    // Each uncertain table price used, as (price key, source), in part order.
+    let mut uncertain: Vec<(String, String)> = Vec::new();
+    let priced = match detail {
+        PriceDetail::Bill => costing::bill_parts(
+            count,
+            sized.measure,
+            key,
+            &sized.parts,
+            given,
+            prices,
+            hours,
+        )
+        .map(|bill| {
+            if bill.parts.is_empty() {
+                if bill.origin.confidence == "uncertain" {
+                    let key = bill.origin.key.clone().unwrap_or_default();
+                    uncertain.push((key, bill.origin.source.clone()));
+                }
+            } else {
+                uncertain.extend(
+                    bill.parts
+                        .iter()
+                        .filter(|p| p.price_confidence == "uncertain")
+                        .map(|p| (p.price_key.clone(), p.price_source.clone())),
+                );
+            }
+            Billed::Bill(bill)
+        }),
+        PriceDetail::Costs => costing::list_monthly_usd_seeing(
+            count,
+            sized.measure,
+            key,
+            &sized.parts,
+            given,
+            prices,
+            hours,
+            &mut |entry| {
+                if entry.confidence == crate::pricing::Confidence::Uncertain {
+                    let key = costing::key_text(&entry.service, &entry.item, &entry.region);
+                    uncertain.push((key, entry.source.clone()));
+                }
+            },
+        )
+        .map(Billed::ListCost),
+    };
+    let billed = match priced {
+        Ok(billed) => billed,
         Err(reason) => return unpriced(at, sized, key, count, reason, warnings),
     };
-    let uncertain: Vec<(&str, &str)> = if bill.parts.is_empty() {
-        vec![(
-            bill.origin.key.as_deref().unwrap_or(""),
-            bill.origin.source.as_str(),
-        )]
-        .into_iter()
-        .filter(|_| bill.origin.confidence == "uncertain")
-        .collect()
-    } else {
-        bill.parts
-            .iter()
-            .filter(|p| p.price_confidence == "uncertain")
-            .map(|p| (p.price_key.as_str(), p.price_source.as_str()))
-            .collect()
-    };
-    for (key, source) in uncertain {
+    for (key, source) in &uncertain {
         warn_uncertain(at, sized, key, source, warnings);
     }
-    Ok(Billed::Bill(bill))
-}
-
-/// [`bill_line`] for the list cost alone: the same figure, errors and warnings, without the
-/// bill (its records of where each price came from are strings per line and part).
-fn list_cost_line(
-    at: &ComponentInPhase<'_>,
-    sized: &SizedLine,
-    key: &sizing::PriceKey,
-    given: Option<&crate::input::scenario::GivenPrice>,
-    count: u64,
-    warnings: &mut Vec<String>,
-) -> Result<Billed, InputError> {
-    let scenario = at.scenario;
-    // The table prices used, in part order: their confidence decides the warnings, as the
-    // bill's parts do in `bill_line`.
-    let mut uncertain: Vec<&PriceEntry> = Vec::new();
-    let listed = costing::list_monthly_usd_seeing(
-        count,
-        sized.measure,
-        key,
-        &sized.parts,
-        given,
-        &scenario.prices,
-        scenario.spec.hours_per_month,
-        &mut |entry| {
-            if entry.confidence == crate::pricing::Confidence::Uncertain {
-                uncertain.push(entry);
-            }
-        },
-    );
-    let list = match listed {
-        Ok(list) => list,
-        Err(reason) => return unpriced(at, sized, key, count, reason, warnings),
-    };
-    for entry in uncertain {
-        let key = costing::key_text(&entry.service, &entry.item, &entry.region);
-        warn_uncertain(at, sized, &key, &entry.source, warnings);
-    }
-    Ok(Billed::ListCost(list))
+    Ok(billed)
 }
 
 /// The warning for a line billed at an uncertain price.
