@@ -184,7 +184,9 @@ impl Clone for MissingMessages {
 }
 
 /// (AWS service, AWS item) -> this provider's (service, item), or `None` (no equivalent).
-type Equivalents = BTreeMap<(String, String), Option<(String, String)>>;
+/// AWS service -> AWS item -> this provider's (service, item), `None` where it has none.
+/// Nested so that a lookup, one per priced line on a re-priced plan, borrows its keys.
+type Equivalents = BTreeMap<String, BTreeMap<String, Option<(String, String)>>>;
 
 #[derive(Debug, Deserialize)]
 struct EquivalentRow {
@@ -600,7 +602,7 @@ impl PriceBook {
         if !eq_path.exists() {
             return Ok(());
         }
-        let mut map = BTreeMap::new();
+        let mut map = Equivalents::new();
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_path(&eq_path)
@@ -611,7 +613,9 @@ impl PriceBook {
                 (Some(s), Some(i)) if !s.is_empty() && !i.is_empty() => Some((s, i)),
                 _ => None,
             };
-            map.insert((row.aws_service, row.aws_item), target);
+            map.entry(row.aws_service)
+                .or_default()
+                .insert(row.aws_item, target);
         }
         self.equivalents = Some(map);
         let region_path = self.dir.join("regions.csv");
@@ -639,7 +643,8 @@ impl PriceBook {
     pub fn get(&self, service: &str, item: &str, region: &str) -> Result<&PriceEntry, String> {
         if let Some(map) = &self.equivalents {
             let target = map
-                .get(&(service.to_string(), item.to_string()))
+                .get(service)
+                .and_then(|items| items.get(item))
                 .ok_or_else(|| {
                     format!(
                         "{} lists no equivalent of `{service}/{item}` (equivalents.csv)",
