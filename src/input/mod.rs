@@ -123,6 +123,8 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
         .partition(|s| matches!(s.root(), "workload" | "growth"));
     let spec_text = ron_file::read_text(path)?;
     let spec: ScenarioFile = ron_file::parse(path, &spec_text)?;
+    // The provider the file prices on, before any `--set pricing.provider` re-prices it.
+    let file_provider = spec.pricing.provider.clone();
     limits::check_scenario(path, &spec)?;
     duplicates::check_fixed_lines(path, &spec_text, &spec)?;
     let spec: ScenarioFile = overrides::apply(&spec, &file_sets, 0).map_err(set_error)?;
@@ -174,8 +176,6 @@ pub fn load_scenario_with(path: &Path, sets: &[overrides::Set]) -> Result<Scenar
         growth.validate(path, "--set growth")?;
     }
 
-    let file_provider: ScenarioFile = ron_file::load(path)?;
-    let file_provider = file_provider.pricing.provider;
     let mut tables = resolve(path, &spec.pricing.tables);
     let repriced_from = (spec.pricing.provider != file_provider).then(|| file_provider.clone());
     if repriced_from.is_some() {
