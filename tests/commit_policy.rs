@@ -86,6 +86,39 @@ fn a_one_year_all_upfront_policy_reserves_the_lowest_month_and_the_totals_follow
     let api = &line(&after, 0, "api", "node")["commitment"];
     assert_eq!(api["committed"], 3);
     assert_eq!(api["committed_monthly_usd"], 919.5);
+    // The pooler's derivation carries the split, so that its $417.92 (no longer list cost x
+    // discount) is traced: the reservation, each region's instances above it, the sum.
+    let steps = p["derivation"].as_array().unwrap();
+    let step = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no step {name}: {steps:?}"))
+    };
+    // 2 x 0.059247 x 730 = 86.50062.
+    let reserved = step("committed_monthly_usd[us-east-1]");
+    assert!((reserved["result"].as_f64().unwrap() - 86.500_62).abs() < 1e-6);
+    assert!(
+        reserved["formula"]
+            .as_str()
+            .unwrap()
+            .ends_with("(reserved rate ec2-reserved/m6i.large:1yr-standard-all-upfront/us-east-1)")
+    );
+    // us-east-1: 2 run, 2 reserved, none above: $0. eu-west-1: no reserved rate, all 2 on
+    // demand at 2 x 0.107 x 730 = $156.22.
+    assert_eq!(step("on_demand_monthly_usd[us-east-1]")["result"], 0.0);
+    let eu = step("on_demand_monthly_usd[eu-west-1]")["result"]
+        .as_f64()
+        .unwrap();
+    assert!((eu - 156.22).abs() < 0.005, "{eu}");
+    // 86.50 + 331.42 = 417.92, the line's monthly_usd.
+    let sum = step("monthly_usd");
+    assert_eq!(sum["inputs"][0]["value"], 86.5);
+    assert_eq!(sum["inputs"][1]["value"], 331.42);
+    assert_eq!(sum["result"], 417.92);
+    // Without a policy the derivation has none of these steps.
+    let plain = line(&before, 0, "pgbouncer", "pooler")["derivation"].to_string();
+    assert!(!plain.contains("committed_monthly_usd"), "{plain}");
     // The phase total pays the committed prices: (471.58 - 417.92) + 569.70 = $623.36 less.
     let total = |p: &Value| p["phases"][0]["monthly_usd"].as_f64().unwrap();
     assert!((total(&before) - total(&after) - 623.36).abs() < 0.005);

@@ -264,6 +264,9 @@ pub fn apply(
                 on_demand_only: Vec::new(),
             };
             let mut own_regions: Vec<String> = Vec::new();
+            // Each own region's (region, net on-demand monthly USD, count, reserved), for the
+            // derivation.
+            let mut on_demand_parts: Vec<(String, f64, u64, u64)> = Vec::new();
             for (region, service, count, net_usd) in line_parts {
                 own_regions.push(region.clone());
                 if !inside {
@@ -288,6 +291,7 @@ pub fn apply(
                     Err(why) => {
                         c.on_demand += count;
                         c.on_demand_monthly_usd += net_usd;
+                        on_demand_parts.push((region.clone(), net_usd, count, 0));
                         let name = format!("{}/{}", line.component, line.item);
                         if count > 0 && !on_demand_only.contains(&name) {
                             on_demand_only.push(name);
@@ -312,6 +316,7 @@ pub fn apply(
                 if count > 0 {
                     c.on_demand_monthly_usd += net_usd * above as f64 / count as f64;
                 }
+                on_demand_parts.push((region.clone(), net_usd, count, committed));
                 add_part(
                     &mut c,
                     r,
@@ -337,6 +342,10 @@ pub fn apply(
             line.monthly_usd = round_cents(c.committed_monthly_usd + c.on_demand_monthly_usd);
             if c.idle > 0 {
                 line.derivation.push(idle_step(&c));
+            }
+            if c.committed > 0 {
+                line.derivation
+                    .extend(cost_steps(&c, &on_demand_parts, line, hours));
             }
             line.commitment = Some(c);
         }
@@ -455,6 +464,83 @@ fn idle_step(c: &LineCommitment) -> crate::trace::Step {
         result: c.idle as f64,
         unit: "instances".into(),
     }
+}
+
+/// The derivation of a reserved line's monthly cost: each reservation's cost, each region's
+/// instances above its reservation at their net on-demand cost, and the sum (the line's
+/// `monthly_usd`, which its list cost and discount no longer give).
+fn cost_steps(
+    c: &LineCommitment,
+    on_demand_parts: &[(String, f64, u64, u64)],
+    line: &Line,
+    hours: f64,
+) -> Vec<crate::trace::Step> {
+    let mut t = crate::trace::Trace::new();
+    let own_instance = line.instance.as_deref().unwrap_or_default();
+    for part in &c.parts {
+        let at = if part.instance == own_instance {
+            part.region.clone()
+        } else {
+            format!("{} {}", part.region, part.instance)
+        };
+        t.step(
+            &format!("committed_monthly_usd[{at}]"),
+            &format!(
+                "committed x effective_hourly_usd x hours_per_month (reserved rate {})",
+                part.price_key
+            ),
+            &[
+                ("committed", part.committed as f64, "instances"),
+                (
+                    "effective_hourly_usd",
+                    part.effective_hourly_usd,
+                    "USD/hour",
+                ),
+                ("hours_per_month", hours, "h"),
+            ],
+            part.committed as f64 * part.effective_hourly_usd * hours,
+            "USD/month",
+        );
+    }
+    for (region, net_usd, count, committed) in on_demand_parts {
+        let above = count.saturating_sub(*committed);
+        let usd = if *count > 0 {
+            net_usd * above as f64 / *count as f64
+        } else {
+            0.0
+        };
+        t.step(
+            &format!("on_demand_monthly_usd[{region}]"),
+            "net_monthly_usd x max(0, count - committed) / count (the instances above the \
+             reservation, at the net on-demand cost)",
+            &[
+                ("net_monthly_usd", *net_usd, "USD/month"),
+                ("count", *count as f64, "instances"),
+                ("committed", *committed as f64, "instances"),
+            ],
+            usd,
+            "USD/month",
+        );
+    }
+    t.step(
+        "monthly_usd",
+        "committed_monthly_usd + on_demand_monthly_usd (each summed over regions)",
+        &[
+            (
+                "committed_monthly_usd",
+                c.committed_monthly_usd,
+                "USD/month",
+            ),
+            (
+                "on_demand_monthly_usd",
+                c.on_demand_monthly_usd,
+                "USD/month",
+            ),
+        ],
+        line.monthly_usd,
+        "USD/month",
+    );
+    t.into_steps()
 }
 
 /// A phase's totals (and each component's) from its lines, as the phase was first totalled.
