@@ -210,6 +210,8 @@ fn calibrates_from_a_metrics_csv() {
     assert!(scenario.contains("workload: File(\"w.ron\")"), "{scenario}");
     assert!(scenario.contains("cpu_ms_per_request: 45.0"), "{scenario}");
     assert!(scenario.contains("pod_memory_gib: 3.0"), "{scenario}");
+    // Fields the scenario leaves out stay out (not written as `None`).
+    assert!(!scenario.contains(": None,"), "{scenario}");
     let sd = 64.8 / (2.0 * 1.281_551_565_545);
     let key = "\"workload.requests_per_dau_per_day\": Normal(";
     let at = scenario.find(key).unwrap_or_else(|| panic!("{scenario}")) + key.len();

@@ -113,6 +113,7 @@ pub fn render(
     let body = options
         .to_string_pretty(&spec, ron::ser::PrettyConfig::default())
         .map_err(|e| Error::Render(format!("calibrated scenario: {e}")))?;
+    let body = without_absent_fields(&body);
     Ok(format!(
         "// Scenario calibrated by `headroom calibrate --apply` from observed series.\n\
          // Window: {}\n\
@@ -123,9 +124,39 @@ pub fn render(
     ))
 }
 
+/// `body` without the lines of struct fields written as `None` (every optional field the
+/// scenario leaves out would otherwise be listed): an absent `Option` field reads back as
+/// `None`. Map entries (quoted keys) and sequence elements are kept as written.
+fn without_absent_fields(body: &str) -> String {
+    let absent = |line: &str| {
+        line.trim().strip_suffix(": None,").is_some_and(|field| {
+            field.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && field
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+    };
+    let mut out = String::with_capacity(body.len());
+    for line in body.lines().filter(|line| !absent(line)) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absent_fields_are_left_out_and_map_entries_kept() {
+        let body = "(\n    name: \"x\",\n    budget_usd_per_month: None,\n    limits: {\n        \"a\": None,\n    },\n    list: [\n        None,\n    ],\n    note: \"left: None,\",\n)";
+        assert_eq!(
+            without_absent_fields(body),
+            "(\n    name: \"x\",\n    limits: {\n        \"a\": None,\n    },\n    list: [\n        None,\n    ],\n    note: \"left: None,\",\n)"
+        );
+    }
 
     #[test]
     fn relative_paths() {
