@@ -595,6 +595,66 @@ fn set_overrides_any_field_with_the_same_checks() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("hours_per_month"));
+    // A policy field that does not exist (policies read unknown names without complaint):
+    // refused, naming it, not silently dropped.
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "components.api.policy.cpu_ms_per_reqest=30",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`components.api.policy` has no field `cpu_ms_per_reqest` (did you mean `cpu_ms_per_request`?)",
+        ));
+}
+
+/// `--set` reaches optional fields the scenario leaves out (written nowhere in the file),
+/// and a misspelt one is still refused by name.
+#[test]
+fn set_adds_an_optional_field_the_scenario_leaves_out() {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "support_plan=\"developer\"",
+            "--format",
+            "json",
+            "-q",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("saas-10b/plan.json")).unwrap(),
+    )
+    .unwrap();
+    // Developer support at 10K: 3% of the phase's $23,448.07 = $703.44 (above the $29
+    // minimum).
+    let support = plan["phases"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["component"] == "support")
+        .expect("a support line");
+    assert_eq!(support["monthly_usd"], 703.44);
+    headroom()
+        .args([
+            "validate",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "suport_plan=\"developer\"",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--set suport_plan: `the scenario` has no field `suport_plan`",
+        ));
 }
 
 #[test]

@@ -68,19 +68,40 @@ pub fn segments(path: &str) -> Vec<String> {
     out
 }
 
+/// True when `map` is an enum value, serialised as {"Variant": {...}}, whose variant has the
+/// field `segment` (paths look through the variant).
+fn through_enum(map: &serde_json::Map<String, Value>, segment: &str) -> bool {
+    !map.contains_key(segment)
+        && map.len() == 1
+        && map
+            .values()
+            .next()
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.contains_key(segment))
+}
+
+/// True when `map` is an enum value, {"Variant": {...}} (variants are capitalised, fields
+/// and map keys are not).
+fn is_enum_value(map: &serde_json::Map<String, Value>) -> bool {
+    map.len() == 1
+        && map
+            .iter()
+            .next()
+            .is_some_and(|(k, v)| k.starts_with(|c: char| c.is_ascii_uppercase()) && v.is_object())
+}
+
+/// The error for a field `map` does not have, with its close matches.
+fn no_field(map: &serde_json::Map<String, Value>, segment: &str, so_far: &str) -> String {
+    format!(
+        "`{so_far}` has no field `{segment}`{}",
+        did_you_mean(segment, map.keys().map(String::as_str))
+    )
+}
+
 fn descend<'a>(node: &'a mut Value, segment: &str, so_far: &str) -> Result<&'a mut Value, String> {
     match node {
         Value::Object(map) => {
-            // An enum value serialises as {"Variant": {...}}: look through it.
-            let through_enum = !map.contains_key(segment)
-                && map.len() == 1
-                && map
-                    .values()
-                    .next()
-                    .and_then(Value::as_object)
-                    .is_some_and(|m| m.contains_key(segment));
-            let keys: Vec<String> = map.keys().cloned().collect();
-            if through_enum {
+            if through_enum(map, segment) {
                 let inner = map
                     .values_mut()
                     .next()
@@ -88,13 +109,10 @@ fn descend<'a>(node: &'a mut Value, segment: &str, so_far: &str) -> Result<&'a m
                     .expect("checked");
                 return Ok(inner.get_mut(segment).expect("checked"));
             }
-            if let Some(child) = map.get_mut(segment) {
-                return Ok(child);
+            if !map.contains_key(segment) {
+                return Err(no_field(map, segment, so_far));
             }
-            Err(format!(
-                "`{so_far}` has no field `{segment}`{}",
-                did_you_mean(segment, keys.iter().map(String::as_str))
-            ))
+            Ok(map.get_mut(segment).expect("checked"))
         }
         Value::Array(items) => {
             if let Ok(i) = segment.parse::<usize>() {
@@ -145,29 +163,65 @@ pub fn node_at<'a>(value: &'a mut Value, segs: &[String]) -> Result<&'a mut Valu
     Ok(node)
 }
 
-/// Applies `set` (its path taken from `skip` segments on) to `value`.
-pub fn apply_to_value(value: &mut Value, set: &Set, skip: usize) -> Result<(), String> {
+/// A field `--set` added because the value left it out (an optional field the file does not
+/// state): its name, and the error to report if the type has no such field after all.
+#[derive(Debug)]
+pub struct Added {
+    /// The set's path from the value's root (the segments `apply_to_value` walked).
+    pub path: Vec<String>,
+    pub unknown: String,
+}
+
+/// Applies `set` (its path taken from `skip` segments on) to `value`. A last segment the
+/// structure does not have is added (an optional field left out of the file serialises to
+/// nothing); the typed read that follows refuses a name the type does not have, and
+/// [`Added`] holds the error to report then.
+pub fn apply_to_value(value: &mut Value, set: &Set, skip: usize) -> Result<Option<Added>, String> {
     let segs = segments(&set.path);
     let mut node = value;
     let mut so_far = segs[..skip].join(".");
-    for seg in &segs[skip..] {
-        node = descend(
-            node,
-            seg,
-            if so_far.is_empty() {
-                "the scenario"
-            } else {
-                &so_far
-            },
-        )?;
+    let Some((last, path)) = segs[skip..].split_last() else {
+        *node = set.value.clone();
+        return Ok(None);
+    };
+    for seg in path {
+        node = descend(node, seg, where_(&so_far))?;
         so_far = if so_far.is_empty() {
             seg.clone()
         } else {
             format!("{so_far}.{seg}")
         };
     }
-    *node = set.value.clone();
-    Ok(())
+    if let Value::Object(map) = node {
+        // An enum value's fields are its variant's.
+        let fields = if is_enum_value(map) {
+            map.values_mut()
+                .next()
+                .and_then(Value::as_object_mut)
+                .expect("checked")
+        } else {
+            map
+        };
+        if !fields.contains_key(last) {
+            let unknown = no_field(fields, last, where_(&so_far));
+            fields.insert(last.clone(), set.value.clone());
+            return Ok(Some(Added {
+                path: segs[skip..].to_vec(),
+                unknown,
+            }));
+        }
+    }
+    *descend(node, last, where_(&so_far))? = set.value.clone();
+    Ok(None)
+}
+
+/// How an error names the structure a path segment is looked up in.
+fn where_(so_far: &str) -> &str {
+    if so_far.is_empty() {
+        "the scenario"
+    } else {
+        so_far
+    }
 }
 
 /// Applies `sets` to a typed value through its JSON form, re-checking the types.
@@ -181,10 +235,33 @@ pub fn apply<T: Serialize + DeserializeOwned + Clone>(
         return Ok(target.clone());
     }
     let mut value = serde_json::to_value(target).map_err(|e| e.to_string())?;
+    let mut added = Vec::new();
     for set in sets {
-        apply_to_value(&mut value, set, skip).map_err(|m| format!("--set {}: {m}", set.path))?;
+        let set_error = |m: String| format!("--set {}: {m}", set.path);
+        if let Some(a) = apply_to_value(&mut value, set, skip).map_err(set_error)? {
+            added.push((set, a));
+        }
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    // A field added that the type does not have is refused (`deny_unknown_fields`) or
+    // dropped by the read: either way the error is that of a missing field, with its close
+    // matches, not serde's list of every field.
+    let not_a_field = |refused: Option<&str>, back: Option<&mut Value>| {
+        let mut back = back;
+        added.iter().find_map(|(set, a)| {
+            let last = a.path.last().map_or("", String::as_str);
+            let gone = match (refused, back.as_deref_mut()) {
+                (Some(refused), _) => refused.starts_with(&format!("unknown field `{last}`")),
+                // (Null reads back as an absent optional field: nothing to check.)
+                (None, Some(back)) => !set.value.is_null() && node_at(back, &a.path).is_err(),
+                (None, None) => false,
+            };
+            gone.then(|| format!("--set {}: {}", set.path, a.unknown))
+        })
+    };
+    let typed: T = serde_path_to_error::deserialize(value).map_err(|e| {
+        if let Some(error) = not_a_field(Some(&e.inner().to_string()), None) {
+            return error;
+        }
         let names: Vec<&str> = sets.iter().map(|s| s.path.as_str()).collect();
         format!(
             "--set {}: {} (at `{}`)",
@@ -192,7 +269,14 @@ pub fn apply<T: Serialize + DeserializeOwned + Clone>(
             e.inner(),
             e.path()
         )
-    })
+    })?;
+    if !added.is_empty() {
+        let mut back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+        if let Some(error) = not_a_field(None, Some(&mut back)) {
+            return Err(error);
+        }
+    }
+    Ok(typed)
 }
 
 #[cfg(test)]
@@ -244,5 +328,29 @@ mod tests {
         let e =
             apply_to_value(&mut v, &Set::parse("regions[3].user_share=1").unwrap(), 0).unwrap_err();
         assert!(e.contains("index 3 is out of range"), "{e}");
+        // A last field the value leaves out is added (into the enum's variant), and the
+        // error to give if the type has no such field is kept for the typed read.
+        let added = apply_to_value(
+            &mut v,
+            &Set::parse("components.db.policy.storage_headroom=0.1").unwrap(),
+            0,
+        )
+        .unwrap()
+        .expect("added");
+        assert_eq!(
+            v["components"][0]["policy"]["Postgres"]["storage_headroom"],
+            0.1
+        );
+        assert_eq!(
+            added.path,
+            ["components", "db", "policy", "storage_headroom"]
+        );
+        assert!(
+            added
+                .unknown
+                .contains("`components.db.policy` has no field `storage_headroom`"),
+            "{}",
+            added.unknown
+        );
     }
 }
