@@ -653,7 +653,7 @@ fn set_adds_an_optional_field_the_scenario_leaves_out() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "--set suport_plan: `the scenario` has no field `suport_plan`",
+            "--set suport_plan: `the scenario` has no field `suport_plan` (did you mean `support_plan`?)",
         ));
 }
 

@@ -169,6 +169,9 @@ pub fn node_at<'a>(value: &'a mut Value, segs: &[String]) -> Result<&'a mut Valu
 pub struct Added {
     /// The set's path from the value's root (the segments `apply_to_value` walked).
     pub path: Vec<String>,
+    /// The structure it was added to, as errors name it.
+    pub within: String,
+    /// The error naming the close matches among the fields the value has.
     pub unknown: String,
 }
 
@@ -207,6 +210,7 @@ pub fn apply_to_value(value: &mut Value, set: &Set, skip: usize) -> Result<Optio
             fields.insert(last.clone(), set.value.clone());
             return Ok(Some(Added {
                 path: segs[skip..].to_vec(),
+                within: where_(&so_far).to_string(),
                 unknown,
             }));
         }
@@ -249,13 +253,23 @@ pub fn apply<T: Serialize + DeserializeOwned + Clone>(
         let mut back = back;
         added.iter().find_map(|(set, a)| {
             let last = a.path.last().map_or("", String::as_str);
-            let gone = match (refused, back.as_deref_mut()) {
-                (Some(refused), _) => refused.starts_with(&format!("unknown field `{last}`")),
+            match (refused, back.as_deref_mut()) {
+                (Some(refused), _) if refused.starts_with(&format!("unknown field `{last}`")) => {
+                    // serde lists every field of the type, those the file leaves out too:
+                    // "unknown field `x`, expected one of `a`, `b`".
+                    let fields = refused.split('`').skip(3).step_by(2);
+                    Some(format!(
+                        "--set {}: `{}` has no field `{last}`{}",
+                        set.path,
+                        a.within,
+                        did_you_mean(last, fields)
+                    ))
+                }
                 // (Null reads back as an absent optional field: nothing to check.)
-                (None, Some(back)) => !set.value.is_null() && node_at(back, &a.path).is_err(),
-                (None, None) => false,
-            };
-            gone.then(|| format!("--set {}: {}", set.path, a.unknown))
+                (None, Some(back)) => (!set.value.is_null() && node_at(back, &a.path).is_err())
+                    .then(|| format!("--set {}: {}", set.path, a.unknown)),
+                _ => None,
+            }
         })
     };
     let typed: T = serde_path_to_error::deserialize(value).map_err(|e| {
