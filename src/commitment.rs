@@ -157,6 +157,20 @@ pub struct Commitments {
     pub committed_term_usd: f64,
     pub upfront_usd: f64,
     pub savings_usd: f64,
+    /// The scenario's support plan, whose fee is a share of each month's bill: what these
+    /// commitments take off it over the term (absent without a priced support plan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support: Option<SupportSavings>,
+}
+
+/// What the commitments take off the support plan's fee over the term.
+#[derive(Debug, Clone, Serialize)]
+pub struct SupportSavings {
+    pub plan: String,
+    /// Sum over the term's months of fee(month's bill) - fee(month's bill - its savings).
+    pub fee_savings_usd: f64,
+    /// `savings_usd` + `fee_savings_usd`.
+    pub total_savings_usd: f64,
 }
 
 /// A line part's identity: (component, item, region, instance, on-demand service).
@@ -295,6 +309,8 @@ pub fn analyse(
         .collect();
     let hours = scenario.spec.hours_per_month;
     let mut lines = Vec::new();
+    // Each month's expected savings at the chosen levels (for the support plan's fee).
+    let mut month_savings = vec![0.0; months.len()];
     let mut uncommittable = Vec::new();
     for ((component, item, region, instance, service), part) in parts {
         let rate = match cheapest_rate(&scenario.prices, &service, &instance, &region, term) {
@@ -333,6 +349,15 @@ pub fn analyse(
         let od = part.on_demand_hourly_usd;
         let rc = rate.effective_hourly_usd;
         let best = best_level(&samples, rc, od, hours);
+        for sample in &samples {
+            let one = [Sample {
+                weight: 1.0,
+                ..*sample
+            }];
+            let saved =
+                expected_cost(&one, 0, rc, od, hours) - expected_cost(&one, best, rc, od, hours);
+            month_savings[sample.month as usize] += sample.weight * saved;
+        }
         let at = |c: u64| LevelCost {
             instances: c,
             term_usd: round_cents(expected_cost(&samples, c, rc, od, hours)),
@@ -367,6 +392,27 @@ pub fn analyse(
         });
     }
     let sum = |f: &dyn Fn(&LineCommitment) -> f64| round_cents(lines.iter().map(f).sum());
+    let savings_usd = sum(&|l| l.savings_usd);
+    // The months' plans carry no support line: each month's bill is its lines.
+    let support = match plan::support::resolve(scenario)? {
+        plan::support::Resolved::Priced(fee) => {
+            let fee_savings_usd = round_cents(
+                months
+                    .iter()
+                    .zip(&month_savings)
+                    .map(|((_, phase), saved)| {
+                        fee.fee_usd(phase.monthly_usd) - fee.fee_usd(phase.monthly_usd - saved)
+                    })
+                    .sum(),
+            );
+            Some(SupportSavings {
+                plan: scenario.spec.support_plan.clone().unwrap_or_default(),
+                fee_savings_usd,
+                total_savings_usd: round_cents(savings_usd + fee_savings_usd),
+            })
+        }
+        plan::support::Resolved::None | plan::support::Resolved::Unpriced(_) => None,
+    };
     Ok(Commitments {
         scenario: scenario.spec.name.clone(),
         term: format!("{}y", term.years),
@@ -382,7 +428,8 @@ pub fn analyse(
         on_demand_term_usd: sum(&|l| l.on_demand_term_usd),
         committed_term_usd: sum(&|l| l.best.term_usd),
         upfront_usd: sum(&|l| l.best.upfront_usd),
-        savings_usd: sum(&|l| l.savings_usd),
+        savings_usd,
+        support,
         lines,
         uncommittable,
     })

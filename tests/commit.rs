@@ -176,3 +176,39 @@ fn pricing_check_reads_the_commitment_table() {
         assert!(services.contains(&s), "{s} in {services:?}");
     }
 }
+
+/// The support plan's fee is a share of each month's bill: committing lowers it too, unless
+/// the plan's monthly minimum is what the bill pays.
+#[test]
+fn the_support_fee_falls_with_the_committed_bill() {
+    // Developer support is 3% of the bill ($29 minimum, far below saas-10b's ~$23,400 a
+    // month): the fee falls by 3% of what the commitments save each month,
+    // 0.03 x $30,186.23 = $905.59; in all $30,186.23 + $905.59 = $31,091.82.
+    let c = commit_json(&["--term", "1y", "--set", "support_plan=\"developer\""]);
+    assert_eq!(c["savings_usd"], 30186.23);
+    let support = &c["support"];
+    assert_eq!(support["plan"], "developer");
+    assert_eq!(support["fee_savings_usd"], 905.59);
+    assert_eq!(support["total_savings_usd"], 31091.82);
+    // Enterprise support bills at least $15,000 a month, more than 10% of these bills: the
+    // minimum binds before and after, and the fee saves nothing.
+    let c = commit_json(&["--term", "1y", "--set", "support_plan=\"enterprise\""]);
+    assert_eq!(c["support"]["fee_savings_usd"], 0.0);
+    assert_eq!(c["support"]["total_savings_usd"], 30186.23);
+    // Without a support plan the field is absent.
+    assert!(commit_json(&["--term", "1y"]).get("support").is_none());
+    headroom()
+        .args([
+            "commit",
+            "scenarios/saas-10b.ron",
+            "--term",
+            "1y",
+            "--set",
+            "support_plan=\"developer\"",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Support plan `developer`: its fee is a share of each month's bill and falls with it by $905.59: saves $31,091.82 in all",
+        ));
+}

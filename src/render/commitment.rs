@@ -62,6 +62,16 @@ pub fn text(c: &Commitments) -> String {
         usd(c.upfront_usd),
         usd(c.savings_usd)
     );
+    if let Some(support) = &c.support {
+        let _ = writeln!(
+            out,
+            "Support plan `{}`: its fee is a share of each month's bill and falls with it by {}: \
+             saves {} in all",
+            support.plan,
+            usd(support.fee_savings_usd),
+            usd(support.total_savings_usd)
+        );
+    }
     let _ = writeln!(
         out,
         "Break-even: a committed instance pays off when it runs more than that share of the term."
