@@ -69,21 +69,34 @@ pub fn size(
             .strip_prefix("kafka.")
             .and_then(|ec2| ctx.catalog.get(ec2))
     });
+    // Brokers that take every replica of the ingress, each at `capacity` MB/s (a stated
+    // figure, its network, its disk): the same rule against each resource.
+    let by_replicated_ingress = |t: &mut Trace, step: &str, capacity: &str, mb_s: f64| {
+        let formula = t.text(|| {
+            format!("ceil(ingress_mb_s x replication_factor x (1 + headroom) / {capacity})")
+        });
+        t.count(
+            step,
+            &formula,
+            &[
+                ("ingress_mb_s", ingress_mb_s, "MB/s"),
+                ("replication_factor", rf, "copies"),
+                ("headroom", h, "fraction"),
+                (capacity, mb_s, "MB/s"),
+            ],
+            ceil_count(ingress_mb_s * rf * hf / mb_s),
+            "brokers",
+        )
+    };
     let mut binding = Binding::of(&[]);
     if let Some(stated) = p.broker_ingress_mb_s {
         binding = binding.with(
             "stated-ingress",
-            t.count(
+            by_replicated_ingress(
+                t,
                 "brokers_by_stated_ingress",
-                "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_ingress_mb_s)",
-                &[
-                    ("ingress_mb_s", ingress_mb_s, "MB/s"),
-                    ("replication_factor", rf, "copies"),
-                    ("headroom", h, "fraction"),
-                    ("broker_ingress_mb_s", stated, "MB/s"),
-                ],
-                ceil_count(ingress_mb_s * rf * hf / stated),
-                "brokers",
+                "broker_ingress_mb_s",
+                stated,
             ),
         );
     }
@@ -100,18 +113,7 @@ pub fn size(
         );
         binding = binding.with(
             "network-in",
-            t.count(
-                "brokers_by_network_in",
-                "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_network_mb_s)",
-                &[
-                    ("ingress_mb_s", ingress_mb_s, "MB/s"),
-                    ("replication_factor", rf, "copies"),
-                    ("headroom", h, "fraction"),
-                    ("broker_network_mb_s", usable, "MB/s"),
-                ],
-                ceil_count(ingress_mb_s * rf * hf / usable),
-                "brokers",
-            ),
+            by_replicated_ingress(t, "brokers_by_network_in", "broker_network_mb_s", usable),
         );
         binding = binding.with(
             "network-out",
@@ -144,18 +146,7 @@ pub fn size(
         );
         binding = binding.with(
             "disk-throughput",
-            t.count(
-                "brokers_by_disk_throughput",
-                "ceil(ingress_mb_s x replication_factor x (1 + headroom) / broker_disk_mb_s)",
-                &[
-                    ("ingress_mb_s", ingress_mb_s, "MB/s"),
-                    ("replication_factor", rf, "copies"),
-                    ("headroom", h, "fraction"),
-                    ("broker_disk_mb_s", usable, "MB/s"),
-                ],
-                ceil_count(ingress_mb_s * rf * hf / usable),
-                "brokers",
-            ),
+            by_replicated_ingress(t, "brokers_by_disk_throughput", "broker_disk_mb_s", usable),
         );
     }
     if binding.is_empty() {
