@@ -246,34 +246,36 @@ pub fn apply<T: Serialize + DeserializeOwned + Clone>(
             added.push((set, a));
         }
     }
-    // A field added that the type does not have is refused (`deny_unknown_fields`) or
-    // dropped by the read: either way the error is that of a missing field, with its close
-    // matches, not serde's list of every field.
-    let not_a_field = |refused: Option<&str>, back: Option<&mut Value>| {
-        let mut back = back;
+    // A field added that the type does not have gets the error of a missing field, with its
+    // close matches, not serde's list of every field. A strict type refuses it
+    // (`deny_unknown_fields`), and serde's message lists the type's fields, those the file
+    // leaves out too: "unknown field `x`, expected one of `a`, `b`".
+    let refused = |message: &str| {
         added.iter().find_map(|(set, a)| {
             let last = a.path.last().map_or("", String::as_str);
-            match (refused, back.as_deref_mut()) {
-                (Some(refused), _) if refused.starts_with(&format!("unknown field `{last}`")) => {
-                    // serde lists every field of the type, those the file leaves out too:
-                    // "unknown field `x`, expected one of `a`, `b`".
-                    let fields = refused.split('`').skip(3).step_by(2);
-                    Some(format!(
+            message
+                .starts_with(&format!("unknown field `{last}`"))
+                .then(|| {
+                    let fields = message.split('`').skip(3).step_by(2);
+                    format!(
                         "--set {}: `{}` has no field `{last}`{}",
                         set.path,
                         a.within,
                         did_you_mean(last, fields)
-                    ))
-                }
-                // (Null reads back as an absent optional field: nothing to check.)
-                (None, Some(back)) => (!set.value.is_null() && node_at(back, &a.path).is_err())
-                    .then(|| format!("--set {}: {}", set.path, a.unknown)),
-                _ => None,
-            }
+                    )
+                })
+        })
+    };
+    // A lenient type drops it on reading: missing when the value is written back (`null`
+    // reads back as an absent optional field, and is no error).
+    let dropped = |back: &mut Value| {
+        added.iter().find_map(|(set, a)| {
+            (!set.value.is_null() && node_at(back, &a.path).is_err())
+                .then(|| format!("--set {}: {}", set.path, a.unknown))
         })
     };
     let typed: T = serde_path_to_error::deserialize(value).map_err(|e| {
-        if let Some(error) = not_a_field(Some(&e.inner().to_string()), None) {
+        if let Some(error) = refused(&e.inner().to_string()) {
             return error;
         }
         let names: Vec<&str> = sets.iter().map(|s| s.path.as_str()).collect();
@@ -286,7 +288,7 @@ pub fn apply<T: Serialize + DeserializeOwned + Clone>(
     })?;
     if !added.is_empty() {
         let mut back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-        if let Some(error) = not_a_field(None, Some(&mut back)) {
+        if let Some(error) = dropped(&mut back) {
             return Err(error);
         }
     }
