@@ -264,9 +264,8 @@ pub fn apply(
                 on_demand_only: Vec::new(),
             };
             let mut own_regions: Vec<String> = Vec::new();
-            // Each own region's (region, net on-demand monthly USD, count, reserved), for the
-            // derivation.
-            let mut on_demand_parts: Vec<(String, f64, u64, u64)> = Vec::new();
+            // Each own region's on-demand share, as the line's cost sums it, for the derivation.
+            let mut on_demand_parts: Vec<OnDemandPart> = Vec::new();
             for (region, service, count, net_usd) in line_parts {
                 own_regions.push(region.clone());
                 if !inside {
@@ -291,7 +290,13 @@ pub fn apply(
                     Err(why) => {
                         c.on_demand += count;
                         c.on_demand_monthly_usd += net_usd;
-                        on_demand_parts.push((region.clone(), net_usd, count, 0));
+                        on_demand_parts.push(OnDemandPart {
+                            region: region.clone(),
+                            net_usd,
+                            count,
+                            committed: 0,
+                            usd: net_usd,
+                        });
                         let name = format!("{}/{}", line.component, line.item);
                         if count > 0 && !on_demand_only.contains(&name) {
                             on_demand_only.push(name);
@@ -313,10 +318,19 @@ pub fn apply(
                 let idle = committed.saturating_sub(count);
                 let above = count.saturating_sub(committed);
                 c.on_demand += above;
-                if count > 0 {
-                    c.on_demand_monthly_usd += net_usd * above as f64 / count as f64;
-                }
-                on_demand_parts.push((region.clone(), net_usd, count, committed));
+                let usd = if count > 0 {
+                    net_usd * above as f64 / count as f64
+                } else {
+                    0.0
+                };
+                c.on_demand_monthly_usd += usd;
+                on_demand_parts.push(OnDemandPart {
+                    region: region.clone(),
+                    net_usd,
+                    count,
+                    committed,
+                    usd,
+                });
                 add_part(
                     &mut c,
                     r,
@@ -466,12 +480,22 @@ fn idle_step(c: &LineCommitment) -> crate::trace::Step {
     }
 }
 
+/// One region's instances above its reservation, at their net on-demand cost: `usd` is
+/// `net_usd x max(0, count - committed) / count`, the share the line's cost adds up.
+struct OnDemandPart {
+    region: String,
+    net_usd: f64,
+    count: u64,
+    committed: u64,
+    usd: f64,
+}
+
 /// The derivation of a reserved line's monthly cost: each reservation's cost, each region's
 /// instances above its reservation at their net on-demand cost, and the sum (the line's
 /// `monthly_usd`, which its list cost and discount no longer give).
 fn cost_steps(
     c: &LineCommitment,
-    on_demand_parts: &[(String, f64, u64, u64)],
+    on_demand_parts: &[OnDemandPart],
     line: &Line,
     hours: f64,
 ) -> Vec<crate::trace::Step> {
@@ -502,23 +526,17 @@ fn cost_steps(
             "USD/month",
         );
     }
-    for (region, net_usd, count, committed) in on_demand_parts {
-        let above = count.saturating_sub(*committed);
-        let usd = if *count > 0 {
-            net_usd * above as f64 / *count as f64
-        } else {
-            0.0
-        };
+    for p in on_demand_parts {
         t.step(
-            &format!("on_demand_monthly_usd[{region}]"),
+            &format!("on_demand_monthly_usd[{}]", p.region),
             "net_monthly_usd x max(0, count - committed) / count (the instances above the \
              reservation, at the net on-demand cost)",
             &[
-                ("net_monthly_usd", *net_usd, "USD/month"),
-                ("count", *count as f64, "instances"),
-                ("committed", *committed as f64, "instances"),
+                ("net_monthly_usd", p.net_usd, "USD/month"),
+                ("count", p.count as f64, "instances"),
+                ("committed", p.committed as f64, "instances"),
             ],
-            usd,
+            p.usd,
             "USD/month",
         );
     }
