@@ -657,6 +657,36 @@ fn set_adds_an_optional_field_the_scenario_leaves_out() {
         ));
 }
 
+/// `--set` adds the structures missing on its path: a pin for a phase the scenario does not
+/// pin yet; a misspelt segment on the way is refused by name.
+#[test]
+fn set_pins_a_phase_the_scenario_does_not_pin() {
+    let plan = plan_json_with(
+        "scenarios/qui-browser.ron",
+        &["--set", "components.api.pinned.50M.node=60"],
+        "qui-browser",
+    );
+    // 60 x $0.384/h (the doc's m5.2xlarge price) x 730 h = $16,819.20; demand needs 125.
+    let api = line(&plan, "50M", "api", "node");
+    assert_eq!(api["count"], 60);
+    assert_eq!(api["pinned"], true);
+    assert_eq!(api["monthly_usd"], 16_819.2);
+    // The file's own pin at 5M is kept.
+    assert_eq!(line(&plan, "5M", "api", "node")["count"], 50);
+    headroom()
+        .args([
+            "validate",
+            "scenarios/qui-browser.ron",
+            "--set",
+            "components.api.pinnned.50M.node=60",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--set components.api.pinnned.50M.node: `components.api` has no field `pinnned` (did you mean `pinned`?)",
+        ));
+}
+
 #[test]
 fn diff_ranks_changes_by_cost() {
     let out = headroom()

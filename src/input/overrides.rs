@@ -163,60 +163,120 @@ pub fn node_at<'a>(value: &'a mut Value, segs: &[String]) -> Result<&'a mut Valu
     Ok(node)
 }
 
-/// A field `--set` added because the value left it out (an optional field the file does not
-/// state): its name, and the error to report if the type has no such field after all.
+/// Fields `--set` added because the value left them out (optional fields and map entries the
+/// file does not state serialise to nothing): the set's path, and for each added segment the
+/// error to report if the type has no such field after all.
 #[derive(Debug)]
 pub struct Added {
     /// The set's path from the value's root (the segments `apply_to_value` walked).
     pub path: Vec<String>,
-    /// The structure it was added to, as errors name it.
+    /// Position in `path` of the first segment added (those after it were added too).
+    pub first: usize,
+    /// Per added segment, in path order: the structure it was added to, as errors name it,
+    /// and the error naming the close matches among the fields that structure has.
+    pub segments: Vec<AddedSegment>,
+}
+
+/// One segment `--set` added (see [`Added`]).
+#[derive(Debug)]
+pub struct AddedSegment {
     pub within: String,
-    /// The error naming the close matches among the fields the value has.
     pub unknown: String,
 }
 
-/// Applies `set` (its path taken from `skip` segments on) to `value`. A last segment the
-/// structure does not have is added (an optional field left out of the file serialises to
-/// nothing); the typed read that follows refuses a name the type does not have, and
-/// [`Added`] holds the error to report then.
+impl Added {
+    /// The error for the first segment of `path` (from the added ones on) that `back`, the
+    /// typed value written back, does not have: a lenient type dropped it on reading.
+    fn dropped_from(&self, back: &mut Value) -> Option<&str> {
+        let mut node = back;
+        for (i, seg) in self.path.iter().enumerate() {
+            match descend(node, seg, "") {
+                Ok(next) => node = next,
+                Err(_) => {
+                    return i
+                        .checked_sub(self.first)
+                        .and_then(|k| self.segments.get(k))
+                        .map(|s| s.unknown.as_str());
+                }
+            }
+        }
+        None
+    }
+
+    /// The added segment named `name` and the structure it was added to.
+    fn segment_named(&self, name: &str) -> Option<&AddedSegment> {
+        self.path[self.first..]
+            .iter()
+            .zip(&self.segments)
+            .find(|(seg, _)| *seg == name)
+            .map(|(_, s)| s)
+    }
+}
+
+/// Applies `set` (its path taken from `skip` segments on) to `value`. Fields the structures
+/// on the path do not have (an optional field or a map entry left out of the file) are added:
+/// the last with the value, those before it as empty structures (a pin for a phase the
+/// scenario does not pin yet: `components.db.pinned.10B.primary=4`). The typed read that
+/// follows refuses a name the type does not have, and [`Added`] holds the errors to report
+/// then.
 pub fn apply_to_value(value: &mut Value, set: &Set, skip: usize) -> Result<Option<Added>, String> {
     let segs = segments(&set.path);
     let mut node = value;
     let mut so_far = segs[..skip].join(".");
-    let Some((last, path)) = segs[skip..].split_last() else {
+    if segs.len() == skip {
         *node = set.value.clone();
         return Ok(None);
-    };
-    for seg in path {
-        node = descend(node, seg, where_(&so_far))?;
+    }
+    let mut added: Option<Added> = None;
+    for (i, seg) in segs.iter().enumerate().skip(skip) {
+        let last = i + 1 == segs.len();
+        let within = where_(&so_far).to_string();
+        // An optional structure written as `null` is one with nothing stated yet.
+        if node.is_null() {
+            *node = Value::Object(serde_json::Map::new());
+        }
+        let missing = node
+            .as_object()
+            .is_some_and(|map| !map.contains_key(seg) && !through_enum(map, seg));
+        if missing {
+            let map = node.as_object_mut().expect("checked");
+            // An enum value's fields are its variant's.
+            let fields = if is_enum_value(map) {
+                map.values_mut()
+                    .next()
+                    .and_then(Value::as_object_mut)
+                    .expect("checked")
+            } else {
+                map
+            };
+            let unknown = no_field(fields, seg, &within);
+            let fresh = if last {
+                set.value.clone()
+            } else {
+                Value::Object(serde_json::Map::new())
+            };
+            added
+                .get_or_insert_with(|| Added {
+                    path: segs[skip..].to_vec(),
+                    first: i - skip,
+                    segments: Vec::new(),
+                })
+                .segments
+                .push(AddedSegment { within, unknown });
+            node = fields.entry(seg.clone()).or_insert(fresh);
+        } else {
+            node = descend(node, seg, &within)?;
+            if last {
+                *node = set.value.clone();
+            }
+        }
         so_far = if so_far.is_empty() {
             seg.clone()
         } else {
             format!("{so_far}.{seg}")
         };
     }
-    if let Value::Object(map) = node {
-        // An enum value's fields are its variant's.
-        let fields = if is_enum_value(map) {
-            map.values_mut()
-                .next()
-                .and_then(Value::as_object_mut)
-                .expect("checked")
-        } else {
-            map
-        };
-        if !fields.contains_key(last) {
-            let unknown = no_field(fields, last, where_(&so_far));
-            fields.insert(last.clone(), set.value.clone());
-            return Ok(Some(Added {
-                path: segs[skip..].to_vec(),
-                within: where_(&so_far).to_string(),
-                unknown,
-            }));
-        }
-    }
-    *descend(node, last, where_(&so_far))? = set.value.clone();
-    Ok(None)
+    Ok(added)
 }
 
 /// How an error names the structure a path segment is looked up in.
@@ -252,26 +312,26 @@ pub fn apply<T: Serialize + DeserializeOwned + Clone>(
     // leaves out too: "unknown field `x`, expected one of `a`, `b`".
     let refused = |message: &str| {
         added.iter().find_map(|(set, a)| {
-            let last = a.path.last().map_or("", String::as_str);
-            message
-                .starts_with(&format!("unknown field `{last}`"))
-                .then(|| {
-                    let fields = message.split('`').skip(3).step_by(2);
-                    format!(
-                        "--set {}: `{}` has no field `{last}`{}",
-                        set.path,
-                        a.within,
-                        did_you_mean(last, fields)
-                    )
-                })
+            let name = message.strip_prefix("unknown field `")?.split('`').next()?;
+            let segment = a.segment_named(name)?;
+            let fields = message.split('`').skip(3).step_by(2);
+            Some(format!(
+                "--set {}: `{}` has no field `{name}`{}",
+                set.path,
+                segment.within,
+                did_you_mean(name, fields)
+            ))
         })
     };
     // A lenient type drops it on reading: missing when the value is written back (`null`
     // reads back as an absent optional field, and is no error).
     let dropped = |back: &mut Value| {
         added.iter().find_map(|(set, a)| {
-            (!set.value.is_null() && node_at(back, &a.path).is_err())
-                .then(|| format!("--set {}: {}", set.path, a.unknown))
+            if set.value.is_null() {
+                return None;
+            }
+            a.dropped_from(back)
+                .map(|unknown| format!("--set {}: {unknown}", set.path))
         })
     };
     let typed: T = serde_path_to_error::deserialize(value).map_err(|e| {
@@ -361,12 +421,46 @@ mod tests {
             added.path,
             ["components", "db", "policy", "storage_headroom"]
         );
-        assert!(
-            added
-                .unknown
-                .contains("`components.db.policy` has no field `storage_headroom`"),
-            "{}",
-            added.unknown
+        assert_eq!(added.first, 3);
+        assert_eq!(
+            added.segments[0].unknown,
+            "`components.db.policy` has no field `storage_headroom` (did you mean `headroom`?)"
         );
+    }
+
+    /// Structures missing on the way are added empty: a pin for a phase not pinned yet.
+    #[test]
+    fn missing_structures_on_the_path_are_added() {
+        let mut v = serde_json::json!({
+            "components": [{"name": "db", "pinned": {"1M": {"primary": 2}}, "limits": null}],
+        });
+        let added = apply_to_value(
+            &mut v,
+            &Set::parse("components.db.pinned.10B.primary=4").unwrap(),
+            0,
+        )
+        .unwrap()
+        .expect("added");
+        assert_eq!(v["components"][0]["pinned"]["10B"]["primary"], 4);
+        assert_eq!(v["components"][0]["pinned"]["1M"]["primary"], 2);
+        assert_eq!(added.first, 3);
+        let within: Vec<&str> = added.segments.iter().map(|s| s.within.as_str()).collect();
+        assert_eq!(within, ["components.db.pinned", "components.db.pinned.10B"]);
+        // A type that drops `10B` on reading is reported at `10B`, the first segment missing.
+        let mut back = serde_json::json!({"components": [{"name": "db", "pinned": {}}]});
+        assert_eq!(
+            added.dropped_from(&mut back),
+            Some("`components.db.pinned` has no field `10B`")
+        );
+        // Kept in full: nothing dropped.
+        assert_eq!(added.dropped_from(&mut v.clone()), None);
+        // A `null` optional structure is one with nothing in it yet.
+        apply_to_value(
+            &mut v,
+            &Set::parse("components.db.limits.nodes=5").unwrap(),
+            0,
+        )
+        .unwrap();
+        assert_eq!(v["components"][0]["limits"]["nodes"], 5);
     }
 }
