@@ -289,10 +289,16 @@ fn write_beside_budget_check(
     plan.warnings.push(render::json::LATE_WARNING.to_string());
     let (written, checked) = std::thread::scope(|scope| {
         let plan = &plan;
-        let check = Mutex::new(Some(
-            scope.spawn(move || crate::timeline::build(loaded, months, Some(plan))),
-        ));
-        let checked: Mutex<Option<Result<Timeline, InputError>>> = Mutex::new(None);
+        // The check's result is its one warning, formatted once for plan.json and the plan
+        // returned. The months are not freed: the process ends after the command (see above).
+        let check = Mutex::new(Some(scope.spawn(move || {
+            crate::timeline::build(loaded, months, Some(plan)).map(|timeline| {
+                let warning = timeline.budget_warning();
+                std::mem::forget(timeline);
+                warning
+            })
+        })));
+        let checked: Mutex<Option<Result<Option<String>, InputError>>> = Mutex::new(None);
         let finish = || {
             let handle = check.lock().unwrap_or_else(PoisonError::into_inner).take();
             if let Some(handle) = handle {
@@ -309,7 +315,7 @@ fn write_beside_budget_check(
                 .unwrap_or_else(PoisonError::into_inner)
                 .as_ref()
             {
-                Some(Ok(timeline)) => Ok(timeline.budget_warning()),
+                Some(Ok(warning)) => Ok(warning.clone()),
                 // The month's own error is what the command reports (below).
                 _ => Err(std::io::Error::other("the timeline's budget check failed")),
             }
@@ -352,11 +358,10 @@ fn write_beside_budget_check(
         Ok::<_, Error>((written, checked))
     })?;
     // As when the timeline is built first: its error comes before any of writing.
-    let timeline = checked?;
+    let warning = checked?;
     let written = written?;
     plan.warnings.pop();
-    plan.warnings.extend(timeline.budget_warning());
-    std::mem::forget(timeline);
+    plan.warnings.extend(warning);
     Ok((plan, written))
 }
 
