@@ -684,7 +684,8 @@ impl PriceBook {
         Err(message)
     }
 
-    /// Why `item` of `service` has no price in `region`, naming close matches.
+    /// Why `item` of `service` has no price in `region`: the regions that price the item, or
+    /// else the region's items close to it (a typo), or else the regions that price the service.
     fn missing_message(&self, service: &str, item: &str, region: &str) -> String {
         let same_service: Vec<&PriceEntry> = self.service_entries(service).collect();
         let mut message = format!(
@@ -701,35 +702,38 @@ impl PriceBook {
             }
             return message;
         }
+        let elsewhere: Vec<&str> = same_service
+            .iter()
+            .filter(|e| e.item == item)
+            .map(|e| e.region.as_str())
+            .collect();
+        // The item is priced, only not in this region: its name is no typo, and items of the
+        // region that look like it (`m6i.xlarge` for `m6i.metal`) are no answer. Auto-selection
+        // meets this for every shape a region does not sell, so it is also the common case.
+        if !elsewhere.is_empty() {
+            message.push_str(&format!(
+                "; `{item}` is priced in: {}",
+                elsewhere.join(", ")
+            ));
+            return message;
+        }
         let in_region: Vec<&str> = same_service
             .iter()
             .filter(|e| e.region == region)
             .map(|e| e.item.as_str())
             .collect();
         let close = close_matches(item, in_region.iter().copied());
-        if !close.is_empty() {
-            message.push_str(&format!(
-                "; close matches in {region}: {}",
-                close.join(", ")
-            ));
-        }
-        let elsewhere: Vec<&str> = same_service
-            .iter()
-            .filter(|e| e.item == item)
-            .map(|e| e.region.as_str())
-            .collect();
-        if !elsewhere.is_empty() {
-            message.push_str(&format!(
-                "; `{item}` is priced in: {}",
-                elsewhere.join(", ")
-            ));
-        }
-        if close.is_empty() && elsewhere.is_empty() {
+        if close.is_empty() {
             let regions: std::collections::BTreeSet<&str> =
                 same_service.iter().map(|e| e.region.as_str()).collect();
             message.push_str(&format!(
                 "; `{service}` is priced in: {}",
                 regions.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        } else {
+            message.push_str(&format!(
+                "; close matches in {region}: {}",
+                close.join(", ")
             ));
         }
         message
@@ -1173,16 +1177,25 @@ mod tests {
         write(
             dir.path(),
             "a.csv",
-            &format!("{HEADER}ec2,m5.large,us-east-1,hour,0.096,,,src,2026-07-20,high,\n"),
+            &format!(
+                "{HEADER}ec2,m5.large,us-east-1,hour,0.096,,,src,2026-07-20,high,\n\
+                 ec2,m5.xlarge,eu-west-1,hour,0.214,,,src,2026-07-20,high,\n"
+            ),
         );
         let book = PriceBook::load(dir.path()).unwrap();
         let e = book.get("ec2", "m5.larg", "us-east-1").unwrap_err();
-        assert!(
-            e.contains("`m5.larg`") && e.contains("us-east-1") && e.contains("m5.large"),
-            "{e}"
-        );
+        assert!(e.ends_with("; close matches in us-east-1: m5.large"), "{e}");
+        // Priced, only not in this region: the regions that price it, and no look-alike of
+        // the region's (`m5.xlarge` is no answer for `m5.large`).
         let e = book.get("ec2", "m5.large", "eu-west-1").unwrap_err();
-        assert!(e.contains("priced in: us-east-1"), "{e}");
+        assert_eq!(
+            e,
+            format!(
+                "no price for item `m5.large` of service `ec2` in region `eu-west-1` in {}; \
+                 `m5.large` is priced in: us-east-1",
+                dir.path().display()
+            )
+        );
         // asked again, the kept message is the one built afresh, byte for byte
         assert_eq!(book.get("ec2", "m5.large", "eu-west-1").unwrap_err(), e);
         assert_eq!(book.missing_message("ec2", "m5.large", "eu-west-1"), e);
