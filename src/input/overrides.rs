@@ -172,15 +172,17 @@ pub struct Added {
     pub path: Vec<String>,
     /// Position in `path` of the first segment added (those after it were added too).
     pub first: usize,
-    /// Per added segment, in path order: the structure it was added to, as errors name it,
-    /// and the error naming the close matches among the fields that structure has.
+    /// Per added segment, in path order (`path[first..]`).
     pub segments: Vec<AddedSegment>,
 }
 
 /// One segment `--set` added (see [`Added`]).
 #[derive(Debug)]
 pub struct AddedSegment {
+    /// The structure the segment was added to, as errors name it.
     pub within: String,
+    /// The error if the type has no such field: "`within` has no field `x`" and its close
+    /// matches among the fields the structure has.
     pub unknown: String,
 }
 
