@@ -464,22 +464,29 @@ pub fn build_phase_untraced(
 
 /// [`build_phase_untraced`] with `choose` given the first word on each component's sizing
 /// (the timeline's months, sized on the shapes chosen for the phase they fall in), its lines
-/// priced for their costs only ([`PriceDetail::Costs`]): the months keep each line's count
-/// and cost, not its bill.
+/// priced for their costs only ([`PriceDetail::Costs`]) unless `billed`: the months keep each
+/// line's count and cost, not its bill. A commitment policy reprices instance lines from their
+/// bill's region parts, so the months of a scenario with one are built `billed`.
 pub fn build_phase_choosing(
     scenario: &Scenario,
     phase: &str,
     users: u64,
     warnings: &mut Vec<String>,
     choose: &mut Chooser<'_>,
+    billed: bool,
 ) -> Result<PhasePlan, InputError> {
+    let detail = if billed {
+        PriceDetail::Bill
+    } else {
+        PriceDetail::Costs
+    };
     build_phase_traced(
         scenario,
         phase,
         users,
         warnings,
         None,
-        (false, PriceDetail::Costs),
+        (false, detail),
         choose,
     )
 }
@@ -1275,6 +1282,7 @@ mod tests {
                     users,
                     &mut costs_warnings,
                     &mut |_, _, _| None,
+                    false,
                 )
                 .unwrap();
                 let figures = |p: &PhasePlan| -> Vec<_> {

@@ -5,8 +5,9 @@
 //! the months above budget and the first year's cost.
 //!
 //! Each month is a plan phase of its own (`plan::build_phase_choosing`: the plan's own rule,
-//! without derivations, each line priced for its costs only), so the timeline and the plan
-//! can never disagree on a number. Pins
+//! without derivations, each line priced for its costs only, or for its bill's region parts
+//! under a commitment policy, which the months of its term pay as the plan's phases do), so
+//! the timeline and the plan can never disagree on a number. Pins
 //! that name a phase do not apply to months; `*` pins do. Shapes chosen per phase
 //! (`instance: "auto"`, `instance_by_phase`) are the phase's: a month runs on the shapes of
 //! the first phase whose users it has not yet passed (the last phase past them all), so a
@@ -301,12 +302,16 @@ fn phase_of(phases: &[PhaseShapes], users: u64) -> Option<&PhaseShapes> {
         .or_else(|| phases.last())
 }
 
-fn month(
+/// Month `m`'s plan, before commitments and support (both are priced over the months at
+/// once, in [`build`]), with its warnings. `billed`: lines keep their bill's region parts (a
+/// commitment policy reprices instance lines from them), else their costs alone.
+fn month_plan(
     scenario: &Scenario,
     start: Option<&str>,
     m: u32,
     phases: &[PhaseShapes],
-) -> Result<(Month, Vec<String>), InputError> {
+    billed: bool,
+) -> Result<(plan::PhasePlan, Vec<String>), InputError> {
     let growth = &scenario.growth;
     let users_f = growth.users_at(f64::from(m)).unwrap_or(0.0);
     if !users_f.is_finite() || users_f > crate::input::growth::MAX_USERS as f64 {
@@ -331,37 +336,34 @@ fn month(
             let component = fixed?.get(index)?.as_ref()?;
             Some(crate::sizing::size_component(component, inputs))
         };
-    let mut phase = plan::build_phase_choosing(scenario, &name, users, &mut warnings, &mut choose)?;
-    plan::support::apply(
-        &plan::support::resolve(scenario)?,
-        &mut phase,
-        &mut warnings,
-    );
-    Ok((
-        Month {
-            month: m,
-            label: name,
-            users,
-            dau: phase.demand.dau,
-            peak_rps: phase.demand.peak_rps,
-            monthly_usd: phase.monthly_usd,
-            // The month's plan is dropped next: its lines' names move, not copied.
-            lines: phase
-                .lines
-                .into_iter()
-                .map(|l| MonthLine {
-                    component: l.component,
-                    kind: l.kind,
-                    item: l.item,
-                    count: l.count,
-                    count_unit: l.count_unit,
-                    instance: l.instance,
-                    monthly_usd: l.monthly_usd,
-                })
-                .collect(),
-        },
-        warnings,
-    ))
+    let phase =
+        plan::build_phase_choosing(scenario, &name, users, &mut warnings, &mut choose, billed)?;
+    Ok((phase, warnings))
+}
+
+/// The timeline's month `m` from its priced plan (dropped: its lines' names move, not copied).
+fn month_of(m: u32, phase: plan::PhasePlan) -> Month {
+    Month {
+        month: m,
+        label: phase.name,
+        users: phase.users,
+        dau: phase.demand.dau,
+        peak_rps: phase.demand.peak_rps,
+        monthly_usd: phase.monthly_usd,
+        lines: phase
+            .lines
+            .into_iter()
+            .map(|l| MonthLine {
+                component: l.component,
+                kind: l.kind,
+                item: l.item,
+                count: l.count,
+                count_unit: l.count_unit,
+                instance: l.instance,
+                monthly_usd: l.monthly_usd,
+            })
+            .collect(),
+    }
 }
 
 /// Builds the timeline over `months` months (months 0..=months); `plan`, when given, is the
@@ -389,22 +391,44 @@ pub fn build(
         ));
     }
     let phases = phase_shapes(scenario, plan)?;
+    let commitment = scenario.spec.commitment.as_ref();
     // Months are independent plans: built in parallel, merged in month order.
     use rayon::prelude::*;
-    let built: Vec<(Month, Vec<String>)> = (0..=months)
+    let built: Vec<(plan::PhasePlan, Vec<String>)> = (0..=months)
         .into_par_iter()
-        .map(|m| month(scenario, start.as_deref(), m, &phases))
+        .map(|m| month_plan(scenario, start.as_deref(), m, &phases, commitment.is_some()))
         .collect::<Vec<_>>()
         // The first failing month in order, not whichever thread failed first.
         .into_iter()
         .collect::<Result<_, _>>()?;
-    let mut out_months: Vec<Month> = Vec::with_capacity(built.len());
     // Most warnings repeat every month: a set keeps one of each, sorted, as they come.
     let mut warnings = std::collections::BTreeSet::new();
-    for (m, w) in built {
+    let mut month_plans = Vec::with_capacity(built.len());
+    for (phase, w) in built {
         warnings.extend(w);
-        out_months.push(m);
+        month_plans.push(phase);
     }
+    // Priced as the plan prices its phases: the reservation bought at month 0 is paid in the
+    // term's months (idle where a month runs fewer), and the support fee is a share of what
+    // each month then pays.
+    if let Some(policy) = commitment {
+        warnings.extend(plan::commitment::apply_to_months(
+            scenario,
+            policy,
+            &mut month_plans,
+        )?);
+    }
+    let support = plan::support::resolve(scenario)?;
+    let mut support_warnings = Vec::new();
+    let out_months: Vec<Month> = month_plans
+        .into_iter()
+        .zip(0..)
+        .map(|(mut phase, m)| {
+            plan::support::apply(&support, &mut phase, &mut support_warnings);
+            month_of(m, phase)
+        })
+        .collect();
+    warnings.extend(support_warnings);
     let thresholds = growth
         .phases()
         .iter()

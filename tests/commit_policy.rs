@@ -314,3 +314,75 @@ fn a_phase_within_the_term_pays_its_idle_reservations() {
     // The draws pay the idle reservation too.
     assert_draws_at_the_point_pay_the_plan(&plan);
 }
+
+/// saas-10b's timeline, `months` long, with `policy` (none: as shipped): its timeline.json.
+fn timeline(dir: &std::path::Path, policy: Option<&str>, months: u32) -> Value {
+    let with = policy.map(|p| format!("{POLICY_AT}\n    commitment: {p},"));
+    let edits: Vec<(&str, &str)> = with.iter().map(|w| (POLICY_AT, w.as_str())).collect();
+    let s = scenario_copy(dir, "saas-10b.ron", &edits);
+    headroom()
+        .args(["timeline", s.to_str().unwrap(), "--quiet", "--months"])
+        .arg(months.to_string())
+        .arg("--out")
+        .arg(dir)
+        .assert()
+        .success();
+    let json = std::fs::read_to_string(dir.join("saas-10b/timeline/timeline.json")).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+fn month_line<'a>(t: &'a Value, month: usize, component: &str, item: &str) -> &'a Value {
+    t["months"][month]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["component"] == component && l["item"] == item)
+        .unwrap()
+}
+
+/// The timeline's months pay the reservation as the plan's phases do (its budget check and
+/// first-year cost read them): within the term the committed pricing, after it on demand.
+#[test]
+fn the_timeline_pays_the_reservation_in_the_terms_months_and_on_demand_after() {
+    let (on_demand, committed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let policy = r#"(term: "1y", payment: "all-upfront", baseline: LowestMonth)"#;
+    let before = timeline(on_demand.path(), None, 14);
+    let after = timeline(committed.path(), Some(policy), 14);
+    // pgbouncer/pooler runs 2 x m6i.large per region in months 0 to 13, as in phase 10K: the
+    // reservation is 2 in us-east-1 at $0.059247/h.
+    // month 0 (in the term): 2 x 0.059247 x 730 = $86.50 + eu-west-1 $156.22 + ap-southeast-1
+    // $175.20 on demand = $417.92; month 12 (after the 1-year term, not renewed): on demand,
+    // 2 x 0.096 x 730 = $140.16 + 156.22 + 175.20 = $471.58.
+    for month in [0, 11, 12, 13] {
+        assert_eq!(month_line(&after, month, "pgbouncer", "pooler")["count"], 6);
+        assert_eq!(
+            month_line(&before, month, "pgbouncer", "pooler")["monthly_usd"],
+            471.58
+        );
+    }
+    assert_eq!(
+        month_line(&after, 0, "pgbouncer", "pooler")["monthly_usd"],
+        417.92
+    );
+    assert_eq!(
+        month_line(&after, 11, "pgbouncer", "pooler")["monthly_usd"],
+        417.92
+    );
+    assert_eq!(
+        month_line(&after, 12, "pgbouncer", "pooler")["monthly_usd"],
+        471.58
+    );
+    // A month's total is its lines' (the support fee aside; saas-10b has none): the term's
+    // months cost less than on demand, the months after it the same.
+    let total = |t: &Value, m: usize| t["months"][m]["monthly_usd"].as_f64().unwrap();
+    assert!(total(&after, 0) < total(&before, 0) - 53.0);
+    assert_eq!(total(&after, 12), total(&before, 12));
+    assert_eq!(total(&after, 13), total(&before, 13));
+    let sum: f64 = after["months"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["monthly_usd"].as_f64().unwrap())
+        .sum();
+    assert!((sum - total(&after, 0)).abs() < 0.01, "{sum}");
+}

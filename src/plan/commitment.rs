@@ -233,17 +233,77 @@ pub fn apply(
     policy: &CommitmentPolicy,
     phases: &mut [PhasePlan],
 ) -> Result<Vec<String>, InputError> {
-    let field = |name: &str, message: String| {
-        InputError::field(&scenario.file, format!("commitment.{name}"), message)
-    };
-    let term = Term::parse(&policy.term).map_err(|e| field("term", e))?;
-    let payment = Payment::parse(&policy.payment).map_err(|e| field("payment", e))?;
+    let term = term_of(scenario, policy)?;
+    let (on_demand_only, after_term) =
+        apply_within(scenario, policy, term, phases, &|_, users| {
+            within_term(scenario, term, users)
+        })?;
+    let mut warnings = Vec::new();
+    warnings.extend(on_demand_only_warning(policy, &on_demand_only));
+    if !after_term.is_empty() {
+        warnings.push(format!(
+            "commitment {}: phases {} come after the term (the curve reaches their users after \
+             month {}): no reservation, priced on demand as if it were not renewed",
+            policy.term,
+            after_term.join(", "),
+            term.months() - 1
+        ));
+    }
+    Ok(warnings)
+}
+
+/// Reprices the timeline's months (`months[i]` is month `i` of the curve) under `policy`: a
+/// month within the term (months 0 to term - 1) pays the whole reservation, as a phase within
+/// it does; a later month is on demand (the reservation is not renewed). Returns the warning
+/// naming the lines that stay on demand, if any (the months after the term are the timeline's
+/// own: no warning lists them).
+pub fn apply_to_months(
+    scenario: &Scenario,
+    policy: &CommitmentPolicy,
+    months: &mut [PhasePlan],
+) -> Result<Option<String>, InputError> {
+    let term = term_of(scenario, policy)?;
+    let (on_demand_only, _) = apply_within(scenario, policy, term, months, &|m, _| {
+        m < term.months() as usize
+    })?;
+    Ok(on_demand_only_warning(policy, &on_demand_only))
+}
+
+/// The policy's term, or the error naming `commitment.term`.
+fn term_of(scenario: &Scenario, policy: &CommitmentPolicy) -> Result<Term, InputError> {
+    Term::parse(&policy.term)
+        .map_err(|e| InputError::field(&scenario.file, "commitment.term".to_string(), e))
+}
+
+/// The warning naming the lines with no reserved rate below on demand, if any.
+fn on_demand_only_warning(policy: &CommitmentPolicy, lines: &[String]) -> Option<String> {
+    (!lines.is_empty()).then(|| {
+        format!(
+            "commitment {} {}: no reserved rate below on demand, these lines stay on demand: {}",
+            policy.term,
+            policy.payment,
+            lines.join(", ")
+        )
+    })
+}
+
+/// [`apply`] with the phases inside `term` decided by `inside(position, users)`; returns the
+/// lines that stay on demand and the phases outside the term, by name.
+fn apply_within(
+    scenario: &Scenario,
+    policy: &CommitmentPolicy,
+    term: Term,
+    phases: &mut [PhasePlan],
+    inside: &dyn Fn(usize, u64) -> bool,
+) -> Result<(Vec<String>, Vec<String>), InputError> {
+    let payment = Payment::parse(&policy.payment)
+        .map_err(|e| InputError::field(&scenario.file, "commitment.payment".to_string(), e))?;
     let months = term_counts(scenario, term)?;
     let hours = scenario.spec.hours_per_month;
     let mut on_demand_only: Vec<String> = Vec::new();
     let mut after_term: Vec<String> = Vec::new();
-    for phase in phases.iter_mut() {
-        let inside = within_term(scenario, term, phase.users);
+    for (position, phase) in phases.iter_mut().enumerate() {
+        let inside = inside(position, phase.users);
         if !inside {
             after_term.push(phase.name.clone());
         }
@@ -365,25 +425,7 @@ pub fn apply(
         }
         retotal(phase);
     }
-    let mut warnings = Vec::new();
-    if !on_demand_only.is_empty() {
-        warnings.push(format!(
-            "commitment {} {}: no reserved rate below on demand, these lines stay on demand: {}",
-            policy.term,
-            policy.payment,
-            on_demand_only.join(", ")
-        ));
-    }
-    if !after_term.is_empty() {
-        warnings.push(format!(
-            "commitment {}: phases {} come after the term (the curve reaches their users after \
-             month {}): no reservation, priced on demand as if it were not renewed",
-            policy.term,
-            after_term.join(", "),
-            term.months() - 1
-        ));
-    }
-    Ok(warnings)
+    Ok((on_demand_only, after_term))
 }
 
 /// Adds one reserved part (`(region, instance, count, baseline)`, `idle` of it not run) to
