@@ -366,6 +366,21 @@ fn month_of(m: u32, phase: plan::PhasePlan) -> Month {
     }
 }
 
+/// `f` of months 0 to `months`, run in parallel (months are independent plans), in month
+/// order; the first failing month in order is the error, not whichever thread failed first.
+fn in_parallel<T: Send>(
+    months: u32,
+    f: impl Fn(u32) -> Result<(T, Vec<String>), InputError> + Sync + Send,
+) -> Result<Vec<(T, Vec<String>)>, InputError> {
+    use rayon::prelude::*;
+    (0..=months)
+        .into_par_iter()
+        .map(f)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
 /// Builds the timeline over `months` months (months 0..=months); `plan`, when given, is the
 /// scenario's plan, whose per-phase shape choices the months reuse.
 pub fn build(
@@ -391,44 +406,52 @@ pub fn build(
         ));
     }
     let phases = phase_shapes(scenario, plan)?;
-    let commitment = scenario.spec.commitment.as_ref();
-    // Months are independent plans: built in parallel, merged in month order.
-    use rayon::prelude::*;
-    let built: Vec<(plan::PhasePlan, Vec<String>)> = (0..=months)
-        .into_par_iter()
-        .map(|m| month_plan(scenario, start.as_deref(), m, &phases, commitment.is_some()))
-        .collect::<Vec<_>>()
-        // The first failing month in order, not whichever thread failed first.
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    let support = plan::support::resolve(scenario)?;
+    let from = start.as_deref();
     // Most warnings repeat every month: a set keeps one of each, sorted, as they come.
     let mut warnings = std::collections::BTreeSet::new();
-    let mut month_plans = Vec::with_capacity(built.len());
-    for (phase, w) in built {
-        warnings.extend(w);
-        month_plans.push(phase);
-    }
-    // Priced as the plan prices its phases: the reservation bought at month 0 is paid in the
-    // term's months (idle where a month runs fewer), and the support fee is a share of what
-    // each month then pays.
-    if let Some(policy) = commitment {
-        warnings.extend(plan::commitment::apply_to_months(
-            scenario,
-            policy,
-            &mut month_plans,
-        )?);
-    }
-    let support = plan::support::resolve(scenario)?;
-    let mut support_warnings = Vec::new();
-    let out_months: Vec<Month> = month_plans
+    let out_months: Vec<Month> = match &scenario.spec.commitment {
+        // Each month is finished where it is planned: its plan is dropped at once (the
+        // support fee is a share of what the month pays).
+        None => in_parallel(months, |m| {
+            let (mut phase, mut w) = month_plan(scenario, from, m, &phases, false)?;
+            plan::support::apply(&support, &mut phase, &mut w);
+            Ok((month_of(m, phase), w))
+        })?
         .into_iter()
-        .zip(0..)
-        .map(|(mut phase, m)| {
-            plan::support::apply(&support, &mut phase, &mut support_warnings);
-            month_of(m, phase)
+        .map(|(month, w)| {
+            warnings.extend(w);
+            month
         })
-        .collect();
-    warnings.extend(support_warnings);
+        .collect(),
+        // Priced as the plan prices its phases: the reservation bought at month 0 is paid in
+        // the term's months (idle where a month runs fewer), over all months at once, then
+        // the support fee on what each month pays.
+        Some(policy) => {
+            let built = in_parallel(months, |m| month_plan(scenario, from, m, &phases, true))?;
+            let mut month_plans = Vec::with_capacity(built.len());
+            for (phase, w) in built {
+                warnings.extend(w);
+                month_plans.push(phase);
+            }
+            warnings.extend(plan::commitment::apply_to_months(
+                scenario,
+                policy,
+                &mut month_plans,
+            )?);
+            let mut support_warnings = Vec::new();
+            let out = month_plans
+                .into_iter()
+                .zip(0..)
+                .map(|(mut phase, m)| {
+                    plan::support::apply(&support, &mut phase, &mut support_warnings);
+                    month_of(m, phase)
+                })
+                .collect();
+            warnings.extend(support_warnings);
+            out
+        }
+    };
     let thresholds = growth
         .phases()
         .iter()
