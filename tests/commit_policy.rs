@@ -32,13 +32,18 @@ fn plan(dir: &std::path::Path, policy: Option<&str>) -> (Value, String) {
     (serde_json::from_str(&json).unwrap(), csv)
 }
 
-fn line<'a>(plan: &'a Value, phase: usize, component: &str, item: &str) -> &'a Value {
-    plan["phases"][phase]["lines"]
+/// The line `component`/`item` among `lines` (a JSON array of plan or month lines).
+fn line_in<'a>(lines: &'a Value, component: &str, item: &str) -> &'a Value {
+    lines
         .as_array()
         .unwrap()
         .iter()
         .find(|l| l["component"] == component && l["item"] == item)
-        .unwrap()
+        .unwrap_or_else(|| panic!("no line {component}/{item}"))
+}
+
+fn line<'a>(plan: &'a Value, phase: usize, component: &str, item: &str) -> &'a Value {
+    line_in(&plan["phases"][phase]["lines"], component, item)
 }
 
 #[test]
@@ -332,12 +337,7 @@ fn timeline(dir: &std::path::Path, policy: Option<&str>, months: u32) -> Value {
 }
 
 fn month_line<'a>(t: &'a Value, month: usize, component: &str, item: &str) -> &'a Value {
-    t["months"][month]["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["component"] == component && l["item"] == item)
-        .unwrap()
+    line_in(&t["months"][month]["lines"], component, item)
 }
 
 /// The timeline's months pay the reservation as the plan's phases do (its budget check and
