@@ -11,6 +11,8 @@ pub const BYTES_PER_GB: f64 = 1e9;
 pub const BYTES_PER_MB: f64 = 1e6;
 /// Bytes in a binary gibibyte (instance and node memory).
 pub const BYTES_PER_GIB: f64 = 1_073_741_824.0;
+/// Bytes in one MiB.
+pub const BYTES_PER_MIB: f64 = 1_048_576.0;
 /// Seconds in a day.
 pub const SECONDS_PER_DAY: f64 = 86_400.0;
 /// Seconds in an hour.

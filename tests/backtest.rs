@@ -119,7 +119,8 @@ const FOCUS_HEADER: &str =
 
 /// daadaar at its 10K phase plans, per line (plan.json, monthly_usd):
 ///   ec2 168.63 (api), nat-gateway 98.55 (api), rds-postgres 3 x 116.07 = 348.21 (db),
-///   rds-storage 0.35 (db), cross-az 0.08 (db) + 0.01 (rate-limit) = 0.09,
+///   rds-storage 3 x 22 GB (RDS's smallest allocation, 20 GiB) x $0.115 = 7.59 (db),
+///   cross-az 0.08 (db) + 0.01 (rate-limit) = 0.09,
 ///   elasticache-redis 2 x 108.77 = 217.54 (rate-limit), s3-storage 0.46 (media),
 ///   internet-egress 0.81 (cdn), Fixed 20.00 (cloudflare), alb 16.43 (alb).
 /// The bill: EC2 instances 25% over (two rows), RDS instances 25% under, the rest as
@@ -130,7 +131,7 @@ fn hand_made_bill(dir: &Path) -> PathBuf {
         "USD,2026-11-01T00:00:00Z,Amazon Elastic Compute Cloud,BoxUsage:m6g.large,us-east-1,110.79,AWS",
         "USD,2026-11-01T00:00:00Z,Amazon Elastic Compute Cloud,NatGateway-Hours,us-east-1,98.55,AWS",
         "USD,2026-11-01T00:00:00Z,Amazon Relational Database Service,InstanceUsage:db.m6g.large,us-east-1,261.16,AWS",
-        "USD,2026-11-01T00:00:00Z,Amazon Relational Database Service,RDS:GP3-Storage,us-east-1,0.35,AWS",
+        "USD,2026-11-01T00:00:00Z,Amazon Relational Database Service,RDS:GP3-Storage,us-east-1,7.59,AWS",
         "USD,2026-11-01T00:00:00Z,AWS Data Transfer,USE1-DataTransfer-Regional-Bytes,us-east-1,0.09,AWS",
         "USD,2026-11-01T00:00:00Z,Amazon ElastiCache,NodeUsage:cache.m6g.large,us-east-1,217.54,AWS",
         "USD,2026-11-01T00:00:00Z,Amazon Simple Storage Service,TimedStorage-ByteHrs,us-east-1,0.46,AWS",
@@ -170,8 +171,8 @@ fn a_hand_made_focus_bill_gives_hand_computed_errors() {
     // api: ec2 + nat = (210.79 + 98.55 - 267.18) / 267.18 = 42.16 / 267.18 = +15.78% (within 20%)
     assert_eq!(pct("components", "component", "api"), 15.78);
     // db: rds-postgres + rds-storage + its share of cross-az (0.09 x 0.08 / 0.09 = 0.08)
-    // = 261.59 against 348.21 + 0.35 + 0.08 = 348.64: -87.05 / 348.64 = -24.97% (off)
-    assert_eq!(pct("components", "component", "db"), -24.97);
+    // = 268.83 against 348.21 + 7.59 + 0.08 = 355.88: -87.05 / 355.88 = -24.46% (off)
+    assert_eq!(pct("components", "component", "db"), -24.46);
     // rate-limit: 217.54 + 0.01 of cross-az, as planned
     assert_eq!(pct("components", "component", "rate-limit"), 0.0);
     // cloudflare's Fixed line: no AWS mapping rule names it, so nothing on the bill is it
@@ -190,17 +191,17 @@ fn a_hand_made_focus_bill_gives_hand_computed_errors() {
     assert_eq!(not[0]["actual_usd"], 20.0);
     assert_eq!(not[1]["service"], "Amazon Route 53");
     assert_eq!(not[1]["actual_usd"], 0.5);
-    // plan 871.07; actual = every row: 871.07 + 42.16 - 87.05 - 20.00 (no Fixed row) + 20.50
-    // (not modelled) = 826.68
-    assert_eq!(json["plan_usd"], 871.07);
-    assert_eq!(json["actual_usd"], 826.68);
+    // plan 878.31; actual = every row: 878.31 + 42.16 - 87.05 - 20.00 (no Fixed row) + 20.50
+    // (not modelled) = 833.92
+    assert_eq!(json["plan_usd"], 878.31);
+    assert_eq!(json["actual_usd"], 833.92);
     assert!(
         out.contains("FAILED: db, cloudflare off by more than 20%"),
         "{out}"
     );
     let csv = std::fs::read_to_string(dir.path().join("daadaar/backtest/backtest.csv")).unwrap();
     assert!(
-        csv.contains("component,db,348.64,261.59,-24.97,true"),
+        csv.contains("component,db,355.88,268.83,-24.46,true"),
         "{csv}"
     );
 
@@ -308,11 +309,11 @@ fn a_cur_parquet_bill_maps_to_the_right_lines() {
     assert_eq!(not[0]["usage_type"], "AmazonEC2");
     assert_eq!(not[0]["actual_usd"], 10.0);
     assert_eq!(not[1]["service"], "AmazonCloudWatch");
-    // db lacks its storage (0.35) and cross-az share (0.08): -0.43 / 348.64 = -0.12%; the
+    // db lacks its storage (7.59) and cross-az share (0.08): -7.67 / 355.88 = -2.16%; the
     // Fixed cloudflare line is on no AWS bill (-100%), so the run fails.
     assert_eq!(
         row(&json, "components", "component", "db")["error_pct"],
-        -0.12
+        -2.16
     );
     assert_eq!(code, 1);
 }

@@ -111,7 +111,7 @@ fn a_bad_min_broker_instance_names_the_field() {
 }
 
 #[test]
-fn provisioned_iops_are_billed_per_iops_month() {
+fn rds_storage_is_allocated_for_its_iops_and_provisioned_iops_are_billed() {
     let plan = plan_of(
         &crate::support::root().join("scenarios/saas-10b.ron"),
         "saas-10b",
@@ -120,10 +120,35 @@ fn provisioned_iops_are_billed_per_iops_month() {
     let below = line(&plan, "1M", "users-db", "provisioned-iops");
     assert_eq!(below["count"], 0);
     assert_eq!(below["monthly_usd"], 0.0);
-    // 100M users: IOPS above the baseline, billed at $0.02 per IOPS-month in every region.
+    // 100M users, eu-west-1 (35% of 100M): 5,833.33 writes/s x 1 IO = 5,833.33 IOPS; 2 shards
+    // (ceil(5,833.33 x 1.3 / 5,000) = 2); each node needs 5,833.33 x 1.3 / 2 = 3,791.67 IOPS,
+    // above the 3,000 gp3 includes below 400 GiB, where RDS provisions none: its data, 7e11 B
+    // / 2 x 1.2 / 1e9 = 420 GB, is allocated as 400 GiB = ceil(429.5) = 430 GB. 8 nodes (2 x
+    // (1 primary + 1 standby + 2 replicas: 15,750 reads/s / 2 x 1.3 / 10,000 = 1.02 -> 2))
+    // -> 3,440 GB, where the data alone gave 3,360. The striped volume includes 12,000 IOPS:
+    // nothing provisioned.
+    let storage = line(&plan, "100M", "users-db", "storage");
+    assert_eq!(storage["regions"]["eu-west-1"], 3_440);
+    let provisioned = line(&plan, "100M", "users-db", "provisioned-iops");
+    assert_eq!(provisioned["count"], 0);
+    // On a shape whose EBS baseline (db.r6g.8xlarge: 40,000 IOPS) lets a node need more than
+    // the striped 12,000: 4 IO per write in us-east-1 (40%): 6,666.67 x 4 = 26,666.67 IOPS;
+    // shards max(ceil(6,666.67 x 1.3 / 5,000) = 2, ceil(26,666.67 x 1.3 / 40,000) = 1) = 2;
+    // per node 26,666.67 x 1.3 / 2 = 17,333.33 on 480 GB (8e11 / 2 x 1.2), striped: ceil(17,333.33
+    // - 12,000) = 5,334 provisioned on each of 8 nodes = 42,672 IOPS-months.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario_copy(
+        dir.path(),
+        "saas-10b.ron",
+        &[(
+            "instance: \"db.r6g.2xlarge\",",
+            "instance: \"db.r6g.8xlarge\", iops_per_write: 4.0,",
+        )],
+    );
+    let plan = plan_of(&scenario, "saas-10b");
     let above = line(&plan, "100M", "users-db", "provisioned-iops");
+    assert_eq!(above["regions"]["us-east-1"], 42_672);
     let count = above["count"].as_u64().unwrap();
-    assert!(count > 0);
     assert_eq!(above["unit"], "iops-month");
     // (the unit price is the regions' mean, 0.02 in each, to float precision)
     assert!((above["unit_price_usd"].as_f64().unwrap() - 0.02).abs() < 1e-12);

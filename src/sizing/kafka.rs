@@ -2,7 +2,8 @@
 //!
 //! brokers = max(network-in: ceil(ingress MB/s x RF (1+h) / (baseline MB/s x util)),
 //!               network-out: ceil(ingress x (consumer_groups + RF - 1) (1+h) / (baseline x util)),
-//!               disk-throughput: ceil(ingress x RF (1+h) / (EBS baseline MB/s x util)),
+//!               disk-throughput: ceil(ingress x RF (1+h) / (min(EBS baseline MB/s, the
+//!               volume's volume_throughput_mib_s) x util)),
 //!               a stated broker_ingress_mb_s: ceil(ingress x RF (1+h) / that),
 //!               partitions: ceil(partitions x RF / partitions per broker (by broker size)),
 //!               storage: ceil(retained GB x RF (1+h) / broker_disk_gb, or the MSK maximum
@@ -17,7 +18,7 @@ use crate::sizing::{
     Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, cross_az, region_lines,
 };
 use crate::trace::Trace;
-use crate::units::{BYTES_PER_GB, BYTES_PER_MB, ceil_count};
+use crate::units::{BYTES_PER_GB, BYTES_PER_MB, BYTES_PER_MIB, ceil_count};
 
 /// The fewest brokers any demand gives one region (one per replica of a partition): a lower
 /// bound for passing over shapes that cannot be the cheapest.
@@ -134,14 +135,22 @@ pub fn size(
         );
     }
     if let Some(mbps) = shape.and_then(|s| s.ebs_baseline_mbps) {
+        // Equation 1's storage term: the lower of the volume's throughput and the shape's EBS
+        // link (a large broker's EBS link outruns MSK's default 250 MiB/s volume).
         let usable = t.step(
             "broker_disk_mb_s",
-            "ebs_baseline_mbps / 8 x network_utilization",
+            "min(ebs_baseline_mbps / 8, volume_throughput_mib_s x 1.048576) x network_utilization",
             &[
                 ("ebs_baseline_mbps", mbps, "Mbit/s"),
+                (
+                    "volume_throughput_mib_s",
+                    p.volume_throughput_mib_s,
+                    "MiB/s",
+                ),
                 ("network_utilization", p.network_utilization, "fraction"),
             ],
-            mbps / 8.0 * p.network_utilization,
+            (mbps / 8.0).min(p.volume_throughput_mib_s * BYTES_PER_MIB / BYTES_PER_MB)
+                * p.network_utilization,
             "MB/s",
         );
         binding = binding.with(
@@ -325,6 +334,7 @@ mod tests {
             max_partitions_per_broker: Some(4_000),
             broker_disk_gb: Some(4_000.0),
             max_broker_disk_gb: 17_592.186_044_416,
+            volume_throughput_mib_s: 250.0,
             min_broker_instance: None,
             headroom: 0.2,
             cross_az_zones: 3,
@@ -364,6 +374,7 @@ mod tests {
             max_partitions_per_broker: None,
             broker_disk_gb: None,
             max_broker_disk_gb: 17_592.186_044_416,
+            volume_throughput_mib_s: 250.0,
             min_broker_instance: None,
             headroom: 0.2,
             cross_az_zones: 3,
@@ -440,7 +451,8 @@ mod tests {
         // 10 brokers, at most 4 a cluster -> 3 clusters
         assert_eq!(count(&lines, "clusters"), 3);
         // a bigger broker needs fewer: kafka.m5.2xlarge, 2.5 Gbit/s x 125 x 0.4 = 125 MB/s,
-        // EBS 2,300 / 8 x 0.4 = 115 MB/s -> 180 / 115 = 1.57 -> 2, below RF 3
+        // disk min(EBS 2,300 / 8 = 287.5, the volume's 250 MiB/s = 262.14) x 0.4 = 104.86
+        // MB/s -> 180 / 104.86 = 1.72 -> 2, below RF 3
         let big = KafkaPolicy {
             instance: "kafka.m5.2xlarge".into(),
             ..derived()
@@ -448,6 +460,29 @@ mod tests {
         let (lines, b) = brokers(&big, 5e7);
         assert_eq!(b.binding(), "minimum");
         assert_eq!(count(&lines, "broker"), 3);
+    }
+
+    #[test]
+    fn a_large_broker_writes_no_faster_than_its_volume() {
+        // kafka.m5.4xlarge: network 5 Gbit/s x 125 x 0.4 = 250 MB/s; its EBS link 4,750 / 8 =
+        // 593.75 MB/s outruns MSK's default volume, 250 MiB/s = 262.14 MB/s x 0.4 = 104.86.
+        // 500 MB/s x 3 x 1.2 = 1,800 MB/s: network in 7.2 -> 8, out (3 copies) 8, disk
+        // 1,800 / 104.86 = 17.17 -> 18 brokers (by the EBS link alone: 1,800 / 237.5 = 7.6 -> 8)
+        let big = KafkaPolicy {
+            instance: "kafka.m5.4xlarge".into(),
+            ..derived()
+        };
+        let (lines, b) = brokers(&big, 5e8);
+        assert_eq!(b.binding(), "disk-throughput");
+        assert_eq!(count(&lines, "broker"), 18);
+        // with provisioned throughput stated (593 MiB/s = 621.8 MB/s, above the EBS link):
+        // the EBS link binds, 8 brokers, tied with the network (disk is listed after it)
+        let provisioned = KafkaPolicy {
+            volume_throughput_mib_s: 593.0,
+            ..big
+        };
+        let (lines, _) = brokers(&provisioned, 5e8);
+        assert_eq!(count(&lines, "broker"), 8);
     }
 
     #[test]

@@ -13,9 +13,12 @@
 //!
 //! optionally rounded up to a power of two. Each shard has one primary, `sync_replicas`
 //! standbys, read replicas (the floor, or enough for its reads by CPU and IOPS, or by a
-//! stated `read_qps_per_replica`), and `geo_replicas`. Provisioned IOPS: each node gets the
-//! primary's IOPS x (1+h) / shards; what exceeds the volume's included
-//! `volume_baseline_iops` (gp3: 3,000) is a billed `provisioned-iops` line (0 below it). `max-connections` is the shape's RDS
+//! stated `read_qps_per_replica`), and `geo_replicas`. Each node needs the primary's IOPS x
+//! (1+h) / shards from its volume, and is allocated max(its shard's data x (1+sh), the
+//! smallest allocation `min_storage_gib`, and `striped_storage_gib` where it needs more IOPS
+//! than `volume_baseline_iops`): RDS for PostgreSQL's gp3 below 400 GiB includes 3,000 IOPS
+//! and provisions none, from 400 GiB on it is striped and includes 12,000. IOPS above what
+//! the allocated volume includes are the billed `provisioned-iops` line. `max-connections` is the shape's RDS
 //! default, LEAST(memory / 9,531,392 B, 5000), for the poolers to check against.
 
 use crate::catalog::Shape;
@@ -389,8 +392,25 @@ pub fn size(
         shards.saturating_mul(nodes_per_shard),
         "nodes",
     );
-    let storage_gb_per_node = t.count(
-        "storage_gb_per_node",
+    // IOPS a node's volume must deliver. Every node of a shard gets the primary's: replicas
+    // replay its writes, and a promoted standby takes its reads too.
+    let iops_per_node = t.step(
+        "iops_per_node",
+        "primary_iops x (1 + headroom) / shards",
+        &[
+            ("primary_iops", iops, "IOPS"),
+            ("headroom", h, "fraction"),
+            ("shards", shards as f64, "shards"),
+        ],
+        iops * hf / shards as f64,
+        "IOPS",
+    );
+    // Allocated storage per node: the shard's data, but never below the service's smallest
+    // allocation, and, where the volume can only include more IOPS by being striped (RDS for
+    // PostgreSQL on gp3 below 400 GiB cannot provision any), the striping size when the node
+    // needs more than the unstriped baseline.
+    let data_gb_per_node = t.count(
+        "data_gb_per_node",
         "ceil(db_bytes / shards x (1 + storage_headroom) / 1e9)",
         &[
             ("db_bytes", d.db_bytes, "B"),
@@ -398,6 +418,42 @@ pub fn size(
             ("storage_headroom", sh, "fraction"),
         ],
         ceil_count(d.db_bytes / shards as f64 * (1.0 + sh) / BYTES_PER_GB).max(1),
+        "GB",
+    );
+    let min_storage_gb = t.count(
+        "min_storage_gb",
+        "ceil(min_storage_gib x 2^30 / 1e9)",
+        &[("min_storage_gib", p.min_storage_gib, "GiB")],
+        ceil_count(p.min_storage_gib * BYTES_PER_GIB / BYTES_PER_GB),
+        "GB",
+    );
+    let striped_gb = ceil_count(p.striped_storage_gib * BYTES_PER_GIB / BYTES_PER_GB);
+    let striped = p.striped_storage_gib > 0.0;
+    let iops_storage_gb = if striped && iops_per_node > p.volume_baseline_iops {
+        t.count(
+            "iops_storage_gb",
+            "ceil(striped_storage_gib x 2^30 / 1e9), as iops_per_node > volume_baseline_iops \
+             and only a striped volume includes more",
+            &[
+                ("striped_storage_gib", p.striped_storage_gib, "GiB"),
+                ("iops_per_node", iops_per_node, "IOPS"),
+                ("volume_baseline_iops", p.volume_baseline_iops, "IOPS"),
+            ],
+            striped_gb,
+            "GB",
+        )
+    } else {
+        0
+    };
+    let storage_gb_per_node = t.count(
+        "storage_gb_per_node",
+        "max(data_gb_per_node, min_storage_gb, iops_storage_gb)",
+        &[
+            ("data_gb_per_node", data_gb_per_node as f64, "GB"),
+            ("min_storage_gb", min_storage_gb as f64, "GB"),
+            ("iops_storage_gb", iops_storage_gb as f64, "GB"),
+        ],
+        data_gb_per_node.max(min_storage_gb).max(iops_storage_gb),
         "GB",
     );
     let storage_gb = t.count(
@@ -410,29 +466,42 @@ pub fn size(
         storage_gb_per_node.saturating_mul(nodes),
         "GB",
     );
+    let storage_binding = Binding::of(&[
+        ("storage", data_gb_per_node.saturating_mul(nodes)),
+        (crate::sizing::MINIMUM, min_storage_gb.saturating_mul(nodes)),
+        ("iops", iops_storage_gb.saturating_mul(nodes)),
+    ]);
 
-    // IOPS above the volume's included baseline are provisioned and billed. Every node of a
-    // shard gets the primary's: replicas replay its writes, and a promoted standby takes its
-    // reads too.
-    let iops_per_node = t.step(
-        "iops_per_node",
-        "primary_iops x (1 + headroom) / shards",
-        &[
-            ("primary_iops", iops, "IOPS"),
-            ("headroom", h, "fraction"),
-            ("shards", shards as f64, "shards"),
-        ],
-        iops * hf / shards as f64,
-        "IOPS",
-    );
+    // IOPS above what the allocated volume includes are provisioned and billed.
+    let baseline_iops = if striped && storage_gb_per_node >= striped_gb {
+        t.step(
+            "baseline_iops_per_node",
+            "striped_baseline_iops (storage_gb_per_node >= ceil(striped_storage_gib x 2^30 / 1e9))",
+            &[
+                ("striped_baseline_iops", p.striped_baseline_iops, "IOPS"),
+                ("storage_gb_per_node", storage_gb_per_node as f64, "GB"),
+                ("striped_storage_gib", p.striped_storage_gib, "GiB"),
+            ],
+            p.striped_baseline_iops,
+            "IOPS",
+        )
+    } else {
+        t.step(
+            "baseline_iops_per_node",
+            "volume_baseline_iops",
+            &[("volume_baseline_iops", p.volume_baseline_iops, "IOPS")],
+            p.volume_baseline_iops,
+            "IOPS",
+        )
+    };
     let provisioned_per_node = t.count(
         "provisioned_iops_per_node",
-        "max(0, ceil(iops_per_node - volume_baseline_iops))",
+        "max(0, ceil(iops_per_node - baseline_iops_per_node))",
         &[
             ("iops_per_node", iops_per_node, "IOPS"),
-            ("volume_baseline_iops", p.volume_baseline_iops, "IOPS"),
+            ("baseline_iops_per_node", baseline_iops, "IOPS"),
         ],
-        ceil_count((iops_per_node - p.volume_baseline_iops).max(0.0)),
+        ceil_count((iops_per_node - baseline_iops).max(0.0)),
         "IOPS",
     );
     let provisioned_iops = t.count(
@@ -498,7 +567,8 @@ pub fn size(
             Measure::Gb,
             PriceKey::new(&p.storage_service, &p.storage_item, ctx.pricing_region),
         )
-        .from_step("storage_gb"),
+        .from_step("storage_gb")
+        .bound_by(storage_binding),
     );
     // RDS keeps backups free up to the region's database storage: each primary's and read
     // replica's volume (a Multi-AZ standby is part of its primary's instance; geo replicas
@@ -630,6 +700,9 @@ mod tests {
             node_volume_gb: 20,
             volume_baseline_iops: 3_000.0,
             provisioned_iops_item: "gp3-iops".into(),
+            min_storage_gib: 20.0,
+            striped_storage_gib: 400.0,
+            striped_baseline_iops: 12_000.0,
             backup_retention_days: 0.0,
             backup_daily_change_fraction: 0.0,
         }
@@ -716,43 +789,85 @@ mod tests {
     }
 
     #[test]
-    fn iops_above_the_volume_baseline_are_provisioned() {
-        let demand = |writes: f64| Demand {
-            users: 1e8,
-            db_bytes: 1e13,
+    fn a_volume_includes_iops_by_its_allocated_size() {
+        // 40,000 writes (and reads): ceil(40,000 x 1.25 / 5,000) = 10 shards -> 16 (power of
+        // two); reads 40,000 / 16 x 1.25 / 2,000 = 1.56 -> 2 replicas per shard; nodes 16 x
+        // (1 + 1 + 2 + 1) = 80.
+        let demand = |db_bytes: f64, writes: f64| Demand {
+            users: 1e6,
+            db_bytes,
             db_write_qps: writes,
             db_read_qps: 40_000.0,
             ..Demand::default()
         };
-        // Below: 8 shards (see above); 12,000 writes x 1 IO x 1.25 / 8 = 1,875 IOPS per node
-        // < 3,000 included -> nothing provisioned.
-        assert_eq!(
-            count(&lines_for(&policy(), demand(12_000.0)), "provisioned-iops"),
-            0
-        );
-        // Above: 40,000 writes -> ceil(40,000 x 1.25 / 5,000) = 10 shards -> 16 (power of
-        // two); 40,000 x 1.25 / 16 = 3,125 IOPS per node -> 125 over the baseline; reads
-        // 40,000 / 16 x 1.25 / 2,000 = 1.56 -> 2 replicas per shard; nodes 16 x (1 + 1 + 2 +
-        // 1) = 80 -> 80 x 125 = 10,000 IOPS (x $0.02/IOPS-month = $200/month).
-        let lines = lines_for(&policy(), demand(40_000.0));
+        let small = demand(1e11, 40_000.0);
+        // Small data, IOPS above gp3's 3,000: data per node ceil(1e11 / 16 x 1.25 / 1e9) = 8 GB,
+        // 40,000 x 1 IO x 1.25 / 16 = 3,125 IOPS per node. RDS cannot provision IOPS below
+        // 400 GiB: each node is allocated ceil(400 x 2^30 / 1e9) = 430 GB, which includes
+        // 12,000 IOPS -> 80 x 430 = 34,400 GB and nothing provisioned.
+        let lines = lines_for(&policy(), small);
         assert_eq!(count(&lines, "shards"), 16);
-        assert_eq!(count(&lines, "provisioned-iops"), 10_000);
-        let line = lines.iter().find(|l| l.item == "provisioned-iops").unwrap();
-        assert_eq!(
-            line.price,
-            Some(PriceKey::new("rds-storage", "gp3-iops", "us-east-1"))
-        );
+        assert_eq!(count(&lines, "storage"), 34_400);
+        assert_eq!(count(&lines, "provisioned-iops"), 0);
+        let b = bound(&lines, "storage");
+        assert_eq!(b.binding(), "iops");
+        // data alone 80 x 8 = 640 GB; the smallest allocation 80 x ceil(21.47) = 1,760 GB
+        assert_eq!(need(&b, "storage"), 640);
+        assert_eq!(need(&b, "minimum"), 1_760);
+        // Large data: ceil(1e13 / 16 x 1.25 / 1e9) = 782 GB per node, striped already, the same
+        // 3,125 IOPS are within its 12,000 -> 80 x 782 = 62,560 GB, nothing provisioned.
+        let lines = lines_for(&policy(), demand(1e13, 40_000.0));
+        assert_eq!(count(&lines, "storage"), 62_560);
+        assert_eq!(count(&lines, "provisioned-iops"), 0);
+        assert_eq!(bound(&lines, "storage").binding(), "storage");
+        // Above the striped baseline, on a shape whose EBS baseline (40,000 IOPS) lets a node
+        // need more: 4 IO per write, 160,000 x 1.25 / 40,000 = 5 shards by IOPS, still 16 by
+        // writes; 160,000 x 1.25 / 16 = 12,500 IOPS per node -> 500 over 12,000 on each of 80
+        // nodes = 40,000 IOPS (x $0.02/IOPS-month = $800/month), with small data as with large.
+        let big = PostgresPolicy {
+            instance: "db.r6g.8xlarge".into(),
+            iops_per_write: 4.0,
+            ..policy()
+        };
+        for db_bytes in [1e11, 1e13] {
+            let lines = lines_for(&big, demand(db_bytes, 40_000.0));
+            assert_eq!(count(&lines, "shards"), 16);
+            assert_eq!(count(&lines, "provisioned-iops"), 40_000);
+            let line = lines.iter().find(|l| l.item == "provisioned-iops").unwrap();
+            assert_eq!(
+                line.price,
+                Some(PriceKey::new("rds-storage", "gp3-iops", "us-east-1"))
+            );
+        }
         // (billed per IOPS-month: tests/resource_sizing.rs checks the plan's cost)
-        // io1: no included IOPS, every node provisions all 3,125.
+        // io1: no included IOPS and no striping size, 100 GiB at least: every node provisions
+        // all 3,125 -> 250,000 IOPS; storage per node max(8, ceil(107.37)) = 108 GB -> 8,640.
         let io1 = PostgresPolicy {
             volume_baseline_iops: 0.0,
+            striped_storage_gib: 0.0,
+            min_storage_gib: 100.0,
             provisioned_iops_item: "io1-iops".into(),
             ..policy()
         };
-        assert_eq!(
-            count(&lines_for(&io1, demand(40_000.0)), "provisioned-iops"),
-            250_000
+        let lines = lines_for(&io1, small);
+        assert_eq!(count(&lines, "provisioned-iops"), 250_000);
+        assert_eq!(count(&lines, "storage"), 8_640);
+        assert_eq!(bound(&lines, "storage").binding(), "minimum");
+        // Below gp3's 3,000, small data keeps the smallest allocation: 2,000 writes -> 1 shard
+        // (ceil(2,000 x 1.25 / 5,000)), 2,000 x 1.25 = 2,500 IOPS per node; reads 4,000 x 1.25
+        // / 2,000 = 2.5 -> 3 replicas: 1 x (1 + 1 + 3 + 1) = 6 nodes; data ceil(1e10 x 1.25 /
+        // 1e9) = 13 GB < 22 -> 6 x 22 = 132 GB.
+        let lines = lines_for(
+            &policy(),
+            Demand {
+                db_read_qps: 4_000.0,
+                ..demand(1e10, 2_000.0)
+            },
         );
+        assert_eq!(count(&lines, "shards"), 1);
+        assert_eq!(count(&lines, "storage"), 132);
+        assert_eq!(bound(&lines, "storage").binding(), "minimum");
+        assert_eq!(count(&lines, "provisioned-iops"), 0);
     }
 
     #[test]
@@ -768,8 +883,9 @@ mod tests {
         .unwrap();
         assert_eq!(count(&lines, "primary"), 2);
         assert_eq!(count(&lines, "read-replica"), 2);
-        // an empty database still gets 1 GB per node (8 nodes: 2 x (1 + 1 + 1 + 1))
-        assert_eq!(count(&lines, "storage"), 8);
+        // an empty database still gets the smallest allocation, 20 GiB = 21.47 -> 22 GB, on
+        // each of 8 nodes (2 x (1 + 1 + 1 + 1))
+        assert_eq!(count(&lines, "storage"), 8 * 22);
     }
 
     /// Sizes `p` for `demand` in one region; the lines.
@@ -874,6 +990,40 @@ mod tests {
                 );
                 proptest::prop_assert!(q == 2 * r || q + 1 == 2 * r, "replicas by cpu {r} -> {q}");
             }
+        }
+
+        /// On RDS gp3 every node is allocated at least 20 GiB (22 GB); a node needing more than
+        /// 3,000 IOPS is allocated at least 400 GiB (430 GB), and IOPS are provisioned only
+        /// above the 12,000 such a volume includes, never on a smaller one.
+        #[test]
+        fn storage_is_an_allocation_rds_allows(
+            writes in 0.0f64..2e6,
+            db_bytes in 0.0f64..1e15,
+            iops_per_write in 0.0f64..8.0,
+            large in proptest::bool::ANY,
+        ) {
+            let p = PostgresPolicy {
+                iops_per_write,
+                instance: if large { "db.r6g.16xlarge" } else { "db.r6g.large" }.into(),
+                ..derived()
+            };
+            let demand = Demand { db_write_qps: writes, db_bytes, ..Demand::default() };
+            let mut t = Trace::new();
+            let lines = with_ctx(demand, &crate::sizing::SizedComponents::default(), |ctx| {
+                size(&p, ctx, &mut t)
+            })
+            .unwrap();
+            let steps = t.into_steps();
+            let value = |name: &str| steps.iter().find(|s| s.name == name).map(|s| s.result).unwrap();
+            let (per_node, iops) = (value("storage_gb_per_node"), value("iops_per_node"));
+            let provisioned = value("provisioned_iops_per_node");
+            proptest::prop_assert!(per_node >= 22.0);
+            if iops > 3_000.0 {
+                proptest::prop_assert!(per_node >= 430.0, "{iops} IOPS on {per_node} GB");
+            }
+            proptest::prop_assert_eq!(provisioned, (iops - 12_000.0).max(0.0).ceil());
+            let nodes = value("nodes");
+            proptest::prop_assert_eq!(count(&lines, "storage") as f64, per_node * nodes);
         }
     }
 

@@ -71,6 +71,12 @@ pub struct KafkaPolicy {
     /// storage per Standard broker).
     #[serde(default = "default_max_broker_disk_gb")]
     pub max_broker_disk_gb: f64,
+    /// Throughput of a broker's storage volume, MiB/s (default 250: MSK's per-broker default).
+    /// A broker writes no faster than the lower of it and its shape's EBS baseline. Raise it
+    /// only with MSK provisioned storage throughput (kafka.m5.4xlarge or kafka.m7g.2xlarge and
+    /// larger), which the price tables do not price: add its cost as a `Fixed` line.
+    #[serde(default = "default_volume_throughput_mib_s")]
+    pub volume_throughput_mib_s: f64,
     /// Smallest broker shape allowed (`kafka.m5.xlarge`): auto-selection rejects shapes with
     /// fewer vCPUs or less memory, and a fixed `instance` below it is an input error. MSK's
     /// best practices advise against the smallest brokers for production (too little memory
@@ -145,6 +151,12 @@ fn default_broker_storage() -> String {
     "broker-storage".into()
 }
 /// 16,384 GiB in decimal GB.
+/// MSK's default storage throughput per Standard broker (MSK developer guide, "Manage storage
+/// throughput for Standard brokers"; models/limits/aws.csv).
+fn default_volume_throughput_mib_s() -> f64 {
+    250.0
+}
+
 fn default_max_broker_disk_gb() -> f64 {
     16_384.0 * 1_073_741_824.0 / 1e9
 }
@@ -221,6 +233,7 @@ impl ComponentKind for KafkaPolicy {
             c.positive("broker_disk_gb", v)?;
         }
         c.positive("max_broker_disk_gb", self.max_broker_disk_gb)?;
+        c.positive("volume_throughput_mib_s", self.volume_throughput_mib_s)?;
         if let Some(min) = &self.min_broker_instance {
             c.name("min_broker_instance", min)?;
         }

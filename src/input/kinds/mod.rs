@@ -446,6 +446,10 @@ mod tests {
         );
         let gib = crate::units::BYTES_PER_GIB / 1e9;
         assert!((kafka.max_broker_disk_gb - limit("msk_max_broker_disk_gib") * gib).abs() < 1e-6);
+        assert_eq!(
+            kafka.volume_throughput_mib_s,
+            limit("msk_volume_throughput_mib_s")
+        );
         for (instance, vcpu, key) in [
             ("kafka.t3.small", 2.0, "msk_partitions_per_broker_t3_small"),
             ("kafka.m5.xlarge", 4.0, "msk_partitions_per_broker_xlarge"),
@@ -466,6 +470,13 @@ mod tests {
         };
         let tib = 1_099_511_627_776.0 / 1e9;
         assert!((pg.max_storage_gb_per_instance - limit("rds_max_storage_tib") * tib).abs() < 1e-6);
+        assert_eq!(pg.min_storage_gib, limit("rds_min_storage_gib"));
+        assert_eq!(pg.volume_baseline_iops, limit("rds_gp3_baseline_iops"));
+        assert_eq!(pg.striped_storage_gib, limit("rds_gp3_striped_storage_gib"));
+        assert_eq!(
+            pg.striped_baseline_iops,
+            limit("rds_gp3_striped_baseline_iops")
+        );
         let Policy::App(app) = sample(Kind::App) else {
             unreachable!()
         };

@@ -113,15 +113,31 @@ pub struct PostgresPolicy {
     /// self-managed nodes on EC2 (`service: "ec2"`); managed services include theirs.
     #[serde(default = "super::app::default_node_volume_gb")]
     pub node_volume_gb: u64,
-    /// IOPS each node's volume includes at no charge (default 3,000: gp3's baseline; 0 for
-    /// io1/io2, where every IOPS is provisioned). A node needing more gets the rest as
-    /// provisioned IOPS, billed per IOPS-month.
+    /// IOPS a node's volume includes at no charge below `striped_storage_gib` (default 3,000:
+    /// gp3's baseline; 0 for io1/io2, where every IOPS is provisioned). A node needing more is
+    /// allocated `striped_storage_gib` where that is set, else gets the rest as provisioned
+    /// IOPS, billed per IOPS-month.
     #[serde(default = "default_volume_baseline_iops")]
     pub volume_baseline_iops: f64,
     /// Price item of provisioned IOPS, under `storage_service` (`gp3-iops`; `io1-iops` with
-    /// `volume_baseline_iops: 0` for io1).
+    /// `volume_baseline_iops: 0` and `striped_storage_gib: 0` for io1).
     #[serde(default = "default_gp3_iops")]
     pub provisioned_iops_item: String,
+    /// Smallest storage an instance can be allocated, GiB (default 20: RDS for PostgreSQL on
+    /// gp2 and gp3; 100 for io1 and io2). Every node's `storage` is at least this.
+    #[serde(default = "default_min_storage_gib")]
+    pub min_storage_gib: f64,
+    /// Allocated storage, GiB, from which the volume is striped and includes
+    /// `striped_baseline_iops` (default 400: RDS for PostgreSQL on gp3, which below it
+    /// includes `volume_baseline_iops` and cannot provision more). A node needing more IOPS
+    /// than `volume_baseline_iops` is allocated at least this much. 0: one baseline at every
+    /// size, with IOPS provisioned above it at any size (io1/io2; gp3 EBS on EC2).
+    #[serde(default = "default_striped_storage_gib")]
+    pub striped_storage_gib: f64,
+    /// IOPS a striped volume includes (default 12,000: gp3 on RDS for PostgreSQL at 400 GiB
+    /// and more); IOPS above it are provisioned.
+    #[serde(default = "default_striped_baseline_iops")]
+    pub striped_baseline_iops: f64,
     /// Days of automated backups kept (RDS `backup_retention_period`); backup storage beyond
     /// the region's database storage is billed (`backup-storage` line). 0 (the default)
     /// keeps none and bills none.
@@ -141,6 +157,20 @@ fn default_bytes_per_query() -> f64 {
 /// IOPS ... included with the price of storage").
 fn default_volume_baseline_iops() -> f64 {
     3_000.0
+}
+/// RDS for PostgreSQL's smallest gp2/gp3 allocation ("20 GiB to 64 TiB", RDS user guide,
+/// storage; models/limits/aws.csv).
+fn default_min_storage_gib() -> f64 {
+    20.0
+}
+/// RDS for PostgreSQL stripes gp3 storage of 400 GiB and more over four volumes: 12,000 IOPS
+/// included, 12,000 to 64,000 provisionable; below it 3,000 and no provisioning (RDS user
+/// guide, gp3 storage; models/limits/aws.csv).
+fn default_striped_storage_gib() -> f64 {
+    400.0
+}
+fn default_striped_baseline_iops() -> f64 {
+    12_000.0
 }
 fn default_gp3_iops() -> String {
     "gp3-iops".into()
@@ -253,6 +283,9 @@ impl ComponentKind for PostgresPolicy {
         c.count_at_least("min_shards", self.min_shards, 1)?;
         c.non_negative("volume_baseline_iops", self.volume_baseline_iops)?;
         c.name("provisioned_iops_item", &self.provisioned_iops_item)?;
+        c.non_negative("min_storage_gib", self.min_storage_gib)?;
+        c.non_negative("striped_storage_gib", self.striped_storage_gib)?;
+        c.non_negative("striped_baseline_iops", self.striped_baseline_iops)?;
         c.non_negative("backup_retention_days", self.backup_retention_days)?;
         c.ratio(
             "backup_daily_change_fraction",
