@@ -10,6 +10,7 @@ use crate::input::scenario::GivenPrice;
 use crate::input::{Component, Scenario};
 use crate::pricing::{Confidence, PriceBook, PriceEntry, PriceUnit, TierCharge, tiers};
 use crate::sizing::{Measure, PriceKey, PricePart, distribute};
+use crate::units::round_rate;
 
 /// Who gave a line its price (`price_given_by` in `plan.json` and `costs.csv`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -279,7 +280,7 @@ pub fn bill(
     let (list, charges) = tiers::bill(&entry.tiers, q);
     let unit_price_usd = if entry.is_tiered() {
         if q > 0.0 {
-            list / q
+            round_rate(list / q)
         } else {
             entry.tiers[0].price_usd
         }
@@ -385,10 +386,19 @@ pub fn bill_parts(
         confidence: confidence.into(),
         key: Some(keys.join(", ")),
     };
-    let unit_price_usd = if quantity > 0.0 {
-        list / quantity
-    } else {
-        bills[0].2.unit_price_usd
+    // The parts billing something at one price report that price; only parts at different
+    // prices report their quantity-weighted mean (list / quantity would turn $0.995 into
+    // 0.9949999999999999).
+    let mut billed = bills.iter().filter(|(_, _, b)| b.quantity > 0.0);
+    let unit_price_usd = match billed.next() {
+        None => bills[0].2.unit_price_usd,
+        Some((_, _, first))
+            if billed
+                .all(|(_, _, b)| b.unit_price_usd.to_bits() == first.unit_price_usd.to_bits()) =>
+        {
+            first.unit_price_usd
+        }
+        Some(_) => round_rate(list / quantity),
     };
     let parts = bills
         .into_iter()

@@ -70,6 +70,21 @@ pub fn round_cents(usd: f64) -> f64 {
     round(usd * 100.0) / 100.0
 }
 
+/// Significant digits a derived rate (a blended or mean unit price) keeps: far more than any
+/// published price has, few enough to drop the float noise of a division
+/// ((0.899 + 1.007 + 1.079) / 3 = 0.9949999999999999 -> 0.995).
+const RATE_DIGITS: i32 = 12;
+
+/// Rounds a derived rate to [`RATE_DIGITS`] significant digits.
+#[must_use]
+pub fn round_rate(rate: f64) -> f64 {
+    if rate == 0.0 || !rate.is_finite() {
+        return rate;
+    }
+    let scale = 10f64.powi(RATE_DIGITS - rate.abs().log10().ceil() as i32);
+    (rate * scale).round() / scale
+}
+
 /// Below this magnitude every f64 step is finer than 1, so an integer conversion rounds
 /// exactly like `f64::round`/`f64::ceil`.
 const EXACT_INTEGER_RANGE: f64 = 4_503_599_627_370_496.0; // 2^52
@@ -233,5 +248,16 @@ mod tests {
         assert_eq!(next_power_of_two(1000), 1024);
         assert_eq!(next_power_of_two(1024), 1024);
         assert_eq!(next_power_of_two(0), 1);
+    }
+
+    #[test]
+    fn derived_rates_keep_twelve_significant_digits() {
+        // the mean of three regions' prices, and a blend of tiers with a repeating decimal
+        assert_eq!(round_rate((0.899 + 1.007 + 1.079) / 3.0), 0.995);
+        assert_eq!(round_rate(0.556 / 3.0), 0.185_333_333_333);
+        // a published price survives untouched, whatever its magnitude
+        assert_eq!(round_rate(0.059_247), 0.059_247);
+        assert_eq!(round_rate(1_234.567_8), 1_234.567_8);
+        assert_eq!(round_rate(0.0), 0.0);
     }
 }

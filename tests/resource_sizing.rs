@@ -150,8 +150,8 @@ fn rds_storage_is_allocated_for_its_iops_and_provisioned_iops_are_billed() {
     assert_eq!(above["regions"]["us-east-1"], 42_672);
     let count = above["count"].as_u64().unwrap();
     assert_eq!(above["unit"], "iops-month");
-    // (the unit price is the regions' mean, 0.02 in each, to float precision)
-    assert!((above["unit_price_usd"].as_f64().unwrap() - 0.02).abs() < 1e-12);
+    // every region bills at $0.02: the line's unit price is that price, not a float mean
+    assert_eq!(above["unit_price_usd"], 0.02);
     // quantity = count IOPS-months; cost = count x $0.02
     assert_eq!(above["quantity"].as_f64().unwrap(), count as f64);
     let expected = (count as f64 * 0.02 * 100.0).round() / 100.0;
@@ -194,4 +194,27 @@ fn survive_region_loss_sizes_each_region_for_the_worst_single_loss() {
         146
     );
     assert!(!serde_json::to_string(&off).unwrap().contains("region-loss"));
+}
+
+#[test]
+fn a_striped_volume_including_fewer_iops_than_an_unstriped_one_is_refused() {
+    let out = tempfile::tempdir().unwrap();
+    headroom()
+        .args([
+            "plan",
+            "scenarios/saas-10b.ron",
+            "--set",
+            "components.users-db.policy.striped_baseline_iops=1000",
+            "-q",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("striped_baseline_iops"))
+        .stderr(predicate::str::contains(
+            "1000 is below volume_baseline_iops (3000)",
+        ));
+    // nothing written
+    assert!(!out.path().join("saas-10b").exists());
 }

@@ -286,6 +286,17 @@ impl ComponentKind for PostgresPolicy {
         c.non_negative("min_storage_gib", self.min_storage_gib)?;
         c.non_negative("striped_storage_gib", self.striped_storage_gib)?;
         c.non_negative("striped_baseline_iops", self.striped_baseline_iops)?;
+        if self.striped_storage_gib > 0.0 && self.striped_baseline_iops < self.volume_baseline_iops
+        {
+            return Err(c.error(
+                "striped_baseline_iops",
+                format!(
+                    "{} is below volume_baseline_iops ({}): a striped volume includes at least \
+                     what an unstriped one does (or set striped_storage_gib: 0)",
+                    self.striped_baseline_iops, self.volume_baseline_iops
+                ),
+            ));
+        }
         c.non_negative("backup_retention_days", self.backup_retention_days)?;
         c.ratio(
             "backup_daily_change_fraction",
