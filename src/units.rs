@@ -82,7 +82,7 @@ pub fn round_rate(rate: f64) -> f64 {
         return rate;
     }
     let scale = 10f64.powi(RATE_DIGITS - rate.abs().log10().ceil() as i32);
-    (rate * scale).round() / scale
+    round(rate * scale) / scale
 }
 
 /// Below this magnitude every f64 step is finer than 1, so an integer conversion rounds

@@ -24,7 +24,7 @@
 use crate::catalog::Shape;
 use crate::input::kinds::postgres::PostgresPolicy;
 use crate::sizing::{
-    Binding, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az,
+    Binding, MINIMUM, Measure, PriceKey, RegionContext, RegionLine, SizingError, backups, cross_az,
     instance_for, node_volume, region_lines,
 };
 use crate::trace::Trace;
@@ -468,7 +468,7 @@ pub fn size(
     );
     let storage_binding = Binding::of(&[
         ("storage", data_gb_per_node.saturating_mul(nodes)),
-        (crate::sizing::MINIMUM, min_storage_gb.saturating_mul(nodes)),
+        (MINIMUM, min_storage_gb.saturating_mul(nodes)),
         ("iops", iops_storage_gb.saturating_mul(nodes)),
     ]);
 
